@@ -1,0 +1,120 @@
+// The condition language's syntax tree. The parser (parser.ts) builds it, the
+// compiler (compile.ts) turns it into closures once, and evttypes.ts derives
+// from it the event types a condition can match. Every node records where it
+// starts in the condition text, so errors can point at it.
+
+/** A position inside one condition string: 0-based offset, 1-based line and column. */
+export interface Pos {
+  offset: number;
+  line: number;
+  col: number;
+}
+
+export type BoolExpr = AndExpr | OrExpr | NotExpr | MacroRef | UnaryCheck | BinaryCheck;
+
+export interface AndExpr {
+  kind: 'and';
+  pos: Pos;
+  children: BoolExpr[];
+}
+
+export interface OrExpr {
+  kind: 'or';
+  pos: Pos;
+  children: BoolExpr[];
+}
+
+export interface NotExpr {
+  kind: 'not';
+  pos: Pos;
+  child: BoolExpr;
+}
+
+/** A bare identifier in boolean position: a reference to a macro. */
+export interface MacroRef {
+  kind: 'macro';
+  pos: Pos;
+  name: string;
+}
+
+export type UnaryOp = 'exists';
+
+export interface UnaryCheck {
+  kind: 'unary';
+  pos: Pos;
+  op: UnaryOp;
+  field: FieldOperand;
+}
+
+export type BinaryOp =
+  | '='
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'contains'
+  | 'icontains'
+  | 'bcontains'
+  | 'startswith'
+  | 'bstartswith'
+  | 'endswith'
+  | 'glob'
+  | 'in'
+  | 'intersects'
+  | 'pmatch';
+
+export interface BinaryCheck {
+  kind: 'binary';
+  pos: Pos;
+  op: BinaryOp;
+  /** position of the operator token */
+  opPos: Pos;
+  field: FieldOperand;
+  value: ValueExpr;
+}
+
+/** `proc.aname[2]`, `evt.arg.name`, `jevt.value[/user/name]`. */
+export interface FieldRef {
+  kind: 'field';
+  pos: Pos;
+  /** the dotted name as written, e.g. `proc.aname` or `evt.arg.name` */
+  name: string;
+  /** the text between the brackets, when there are brackets */
+  arg?: string;
+}
+
+/** `tolower(proc.name)`: a transformer applied to a field's value. */
+export interface TransformRef {
+  kind: 'transform';
+  pos: Pos;
+  name: string;
+  operand: FieldOperand;
+}
+
+export type FieldOperand = FieldRef | TransformRef;
+
+export type ValueExpr = Literal | ListLiteral | FieldValue;
+
+/** A bare word, a number or a quoted string (already unescaped). */
+export interface Literal {
+  kind: 'literal';
+  pos: Pos;
+  value: string;
+  quoted: boolean;
+}
+
+/** `(a, "b c", other_list)`; items that name a list are expanded at compile time. */
+export interface ListLiteral {
+  kind: 'list';
+  pos: Pos;
+  items: Literal[];
+}
+
+/** `val(proc.pname)`: compare against another field of the same event. */
+export interface FieldValue {
+  kind: 'fieldvalue';
+  pos: Pos;
+  field: FieldOperand;
+}

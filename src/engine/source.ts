@@ -1,0 +1,69 @@
+// The interface every event source (syscall, k8s_audit, test sources) gives the
+// engine. The engine knows nothing else about events: it resolves field names
+// against `fields`, binds each field's argument once at compile time, and calls
+// the bound extractor per event.
+
+/**
+ * Field value types, after Falco's:
+ * - string: text (CHARBUF)
+ * - int: a signed or unsigned integer that fits a JS number (UINT32, INT64 counts, pids...)
+ * - abstime / reltime: nanoseconds as bigint (absolute since the epoch / relative)
+ * - bool
+ * - ipaddr: an IPv4/IPv6 address as text; compares as an address, `in`/`=` with CIDR networks
+ * - ipnet: a network (CIDR text)
+ * - port: an integer 0-65535
+ * - bytes: a Uint8Array (BYTEBUF), for bcontains/bstartswith
+ */
+export type FieldType = 'string' | 'int' | 'abstime' | 'reltime' | 'bool' | 'ipaddr' | 'ipnet' | 'port' | 'bytes';
+
+export type Scalar = string | number | bigint | boolean | Uint8Array;
+
+/** What an extractor returns. `undefined` means the event has no value for the field. */
+export type Value = Scalar | readonly Scalar[] | undefined;
+
+export type Extractor<E> = (evt: E) => Value;
+
+export interface FieldArgSpec {
+  /** the field is unusable without an argument (`jevt.value[/x]`) */
+  required: boolean;
+  /** 'index' takes a number (`proc.aname[2]`); 'key' takes any text (`ka.uri.param[pretty]`) */
+  form: 'index' | 'key';
+  /** also accepted as a dotted suffix: `evt.arg.name` means `evt.arg[name]` */
+  dotted?: boolean;
+  desc?: string;
+}
+
+export interface FieldDef<E> {
+  /** full name, e.g. `proc.name` */
+  name: string;
+  type: FieldType;
+  desc: string;
+  /** the value is a list (each element of `type`); `in` and `intersects` work element-wise */
+  isList?: boolean;
+  arg?: FieldArgSpec;
+  /** not shown by `--list` (aliases) */
+  hidden?: boolean;
+  /**
+   * Bind the argument (undefined when none was written) and return the
+   * per-event extractor. Called once per use at compile time. Throws an Error
+   * whose message says what is wrong with the argument.
+   */
+  bind(arg: string | undefined): Extractor<E>;
+}
+
+export interface Source<E> {
+  /** the name rules use in `source:`, e.g. `syscall`, `k8s_audit` */
+  readonly name: string;
+  readonly fields: readonly FieldDef<E>[];
+  /**
+   * The field whose comparisons select event types (`evt.type` for syscalls).
+   * Sources without one put every rule in the catch-all list.
+   */
+  readonly eventTypeField?: string;
+  /** every event type name the source can produce (the universe for `not`/`!=`) */
+  readonly eventTypes?: readonly string[];
+  /** the event's type name; required when eventTypeField is set */
+  eventType?(evt: E): string;
+  /** the event's time, nanoseconds since the epoch */
+  time(evt: E): bigint;
+}
