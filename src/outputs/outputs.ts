@@ -1,0 +1,47 @@
+// The alert channels named by the configuration (stdout_output, file_output),
+// each getting every alert at or above the configured priority.
+import * as fs from 'node:fs';
+import { type ConfigTree, get, getBool } from '../config';
+import type { Alert } from './alert';
+import { type AlertFormatOptions, DEFAULT_FORMAT_OPTIONS, formatAlert } from './alertFormat';
+import { LineWriter } from './lineWriter';
+
+export function formatOptionsFrom(config: ConfigTree): AlertFormatOptions {
+  return {
+    ...DEFAULT_FORMAT_OPTIONS,
+    json: getBool(config, 'json_output', false),
+    timeIso8601: getBool(config, 'time_format_iso_8601', false),
+    includeOutput: getBool(config, 'json_include_output_property', true),
+    includeTags: getBool(config, 'json_include_tags_property', true),
+    includeMessage: getBool(config, 'json_include_message_property', false),
+    includeOutputFields: getBool(config, 'json_include_output_fields_property', true),
+  };
+}
+
+export class Outputs {
+  private readonly writers: LineWriter[] = [];
+  readonly format: AlertFormatOptions;
+
+  constructor(config: ConfigTree) {
+    this.format = formatOptionsFrom(config);
+    if (getBool(config, 'stdout_output.enabled', true)) this.writers.push(new LineWriter(1, false));
+    if (getBool(config, 'file_output.enabled', false)) {
+      const file = get(config, 'file_output.filename', './events.txt');
+      this.writers.push(new LineWriter(fs.openSync(file, 'a'), true));
+    }
+  }
+
+  emit(alert: Alert): void {
+    if (this.writers.length === 0) return;
+    const line = formatAlert(alert, this.format);
+    for (const w of this.writers) w.write(line);
+  }
+
+  flush(): void {
+    for (const w of this.writers) w.flush();
+  }
+
+  close(): void {
+    for (const w of this.writers) w.close();
+  }
+}
