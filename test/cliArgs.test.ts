@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCliArgs, UsageError } from '../src/cliArgs';
+
+test('repeatable options collect, flags set', () => {
+  const o = parseCliArgs(['-r', 'a.yaml', '-r', 'dir', '-o', 'x=1', '-D', 'shell', '-t', 'k8s', '-T', 'net', '-v', '-A']);
+  assert.deepEqual(o.rulesFiles, ['a.yaml', 'dir']);
+  assert.deepEqual(o.overrides, ['x=1']);
+  assert.deepEqual(o.disableSubstrings, ['shell']);
+  assert.deepEqual(o.onlyTags, ['k8s']);
+  assert.deepEqual(o.disableTags, ['net']);
+  assert.equal(o.verbose, true);
+  assert.equal(o.allEvents, true);
+});
+
+test('--list takes an optional source', () => {
+  assert.equal(parseCliArgs(['--list']).listFields, true);
+  assert.equal(parseCliArgs(['--list', 'k8s_audit']).listFields, 'k8s_audit');
+  assert.equal(parseCliArgs(['--list=syscall']).listFields, 'syscall');
+  assert.equal(parseCliArgs(['--list', '-v']).listFields, true);
+});
+
+test('-V and --validate are the same, -e and -M take values', () => {
+  const o = parseCliArgs(['-V', 'a.yaml', '--validate=b.yaml', '-e', 't.json', '-M', '2.5']);
+  assert.deepEqual(o.validate, ['a.yaml', 'b.yaml']);
+  assert.equal(o.traceFile, 't.json');
+  assert.equal(o.durationSeconds, 2.5);
+});
+
+test('bad arguments are usage errors that say what is wrong', () => {
+  assert.throws(() => parseCliArgs(['--bogus']), (e: unknown) => e instanceof UsageError && /unknown option '--bogus'/.test(e.message));
+  assert.throws(() => parseCliArgs(['-r']), /-r needs a value/);
+  assert.throws(() => parseCliArgs(['-M', 'soon']), /-M needs a positive number/);
+  assert.throws(() => parseCliArgs(['--version=2']), /takes no value/);
+});
