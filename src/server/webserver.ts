@@ -1,0 +1,292 @@
+// The embedded webserver on uWebSockets.js: receives the Kubernetes API
+// server's audit webhook batches and hands each event to the sink. Bounded
+// memory: a request reserves its body's bytes from a shared budget before it
+// is read (byteBudget.ts) and keeps them until its events are evaluated
+// (evaluationQueue.ts), so a server that falls behind pauses reading instead
+// of queueing bodies.
+import * as fs from 'node:fs';
+import * as uWS from 'uWebSockets.js';
+import { decodeAuditBody } from './auditBody';
+import { ByteBudget, type Reservation } from './byteBudget';
+import { type AuditSink, EvaluationQueue } from './evaluationQueue';
+import { checkWebserverConfig, type WebserverConfig } from './webserverConfig';
+
+export { WEBSERVER_DEFAULTS, type WebserverConfig } from './webserverConfig';
+export type { AuditSink } from './evaluationQueue';
+
+/** How many maximal batches may be held (read, parsed or being evaluated) at once. */
+const BUDGET_BATCHES = 4;
+/** Evaluation time per event-loop turn, so the syscall source gets its turns. */
+const EVAL_BUDGET_MS = 5;
+
+export interface WebserverStats {
+  requests: number;
+  /** batches whose events went to the sink */
+  batches: number;
+  events_accepted: number;
+  /** elements of a batch that are not audit events */
+  events_rejected: number;
+  /** events over max_event_size */
+  events_dropped_oversize: number;
+  /** events whose evaluation threw */
+  events_failed: number;
+  status_400: number;
+  status_404: number;
+  status_405: number;
+  status_413: number;
+  status_415: number;
+  /** clients that went away before their answer */
+  aborted: number;
+  /** body bytes reserved right now, and the most ever reserved at once */
+  bytes_reserved: number;
+  peak_bytes_reserved: number;
+  /** requests paused until the byte budget frees up */
+  waiting_for_budget: number;
+  /** times a request had to wait for the budget */
+  budget_waits: number;
+  /** batches waiting for or under evaluation */
+  pending_batches: number;
+  /** longest evaluation time spent in one event-loop turn, ms */
+  longest_eval_turn_ms: number;
+}
+
+export interface Webserver {
+  /** the port it listens on (the real one when listen_port is 0) */
+  port: number;
+  stats(): WebserverStats;
+  /** Stops listening; idempotent. */
+  close(): void;
+}
+
+const STATUS = {
+  200: '200 OK',
+  400: '400 Bad Request',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  413: '413 Payload Too Large',
+  415: '415 Unsupported Media Type',
+} as const;
+type Status = keyof typeof STATUS;
+
+/** The audit paths to answer: the configured one, and both spellings of the default. */
+function auditPaths(endpoint: string): string[] {
+  if (endpoint === '/k8s-audit' || endpoint === '/k8s_audit') return ['/k8s-audit', '/k8s_audit'];
+  return [endpoint];
+}
+
+function readPem(key: 'ssl_certificate' | 'ssl_ca', file: string, mustHold: string[]): void {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`webserver.${key}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  for (const what of mustHold) {
+    if (!new RegExp(`-----BEGIN [A-Z ]*${what}-----`).test(text)) throw new Error(`webserver.${key}: ${file} holds no PEM ${what}`);
+  }
+}
+
+function makeApp(cfg: WebserverConfig): uWS.TemplatedApp {
+  if (!cfg.ssl_enabled) return uWS.App();
+  readPem('ssl_certificate', cfg.ssl_certificate, ['PRIVATE KEY', 'CERTIFICATE']);
+  const options: uWS.AppOptions = { key_file_name: cfg.ssl_certificate, cert_file_name: cfg.ssl_certificate };
+  // uSockets requires a client certificate signed by ca_file_name whenever it is set
+  if (cfg.ssl_verify_client) {
+    readPem('ssl_ca', cfg.ssl_ca, ['CERTIFICATE']);
+    options.ca_file_name = cfg.ssl_ca;
+  }
+  try {
+    return uWS.SSLApp(options);
+  } catch (e) {
+    throw new Error(`webserver: TLS setup failed with ssl_certificate=${cfg.ssl_certificate}${cfg.ssl_verify_client ? ` ssl_ca=${cfg.ssl_ca}` : ''} (${(e as Error).message}: is the key the certificate's, and unencrypted?)`);
+  }
+}
+
+/** Whether the request says it carries a body we would have to read. */
+function hasBody(req: uWS.HttpRequest): boolean {
+  const len = req.getHeader('content-length');
+  return (len !== '' && len !== '0') || req.getHeader('transfer-encoding') !== '';
+}
+
+export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: { vigil: string; engine: string }): Webserver {
+  checkWebserverConfig(cfg);
+  const app = makeApp(cfg);
+  const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
+  const queue = new EvaluationQueue(sink, EVAL_BUDGET_MS);
+  const counts = {
+    requests: 0,
+    batches: 0,
+    events_accepted: 0,
+    events_rejected: 0,
+    events_dropped_oversize: 0,
+    events_failed: 0,
+    status_400: 0,
+    status_404: 0,
+    status_405: 0,
+    status_413: 0,
+    status_415: 0,
+    aborted: 0,
+    budget_waits: 0,
+  };
+
+  /** Answers with a JSON body; call only while `res` is valid. */
+  function reply(res: uWS.HttpResponse, status: Status, body: unknown, close = false, allow?: string): void {
+    if (status !== 200) counts[`status_${status}`]++;
+    res.cork(() => {
+      res.writeStatus(STATUS[status]).writeHeader('Content-Type', 'application/json');
+      if (allow) res.writeHeader('Allow', allow);
+      res.end(JSON.stringify(body), close);
+    });
+  }
+
+  function onAudit(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
+    counts.requests++;
+    const contentType = req.getHeader('content-type');
+    if (!contentType.toLowerCase().includes('application/json')) {
+      reply(res, 415, { error: `Content-Type must be application/json, got ${JSON.stringify(contentType)}` }, hasBody(req));
+      return;
+    }
+    const lengthHeader = req.getHeader('content-length');
+    const declared = lengthHeader === '' ? -1 : /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : NaN;
+    if (Number.isNaN(declared)) {
+      reply(res, 400, { error: `bad Content-Length ${JSON.stringify(lengthHeader)}` }, true);
+      return;
+    }
+    if (declared > cfg.max_batch_size) {
+      reply(res, 413, { error: `body of ${declared} bytes is over webserver.max_batch_size (${cfg.max_batch_size})` }, true);
+      return;
+    }
+    if (declared === 0) {
+      reply(res, 400, { error: 'empty body: expected an audit Event, an EventList or an array of Events' });
+      return;
+    }
+
+    // per-request state; `res` is touched only while neither flag is set
+    let aborted = false;
+    let answered = false;
+    let buf: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let received = 0;
+    const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
+      if (!aborted && !answered) res.resume();
+    });
+    res.onAborted(() => {
+      aborted = true;
+      counts.aborted++;
+      buf = undefined;
+      chunks = undefined;
+      budget.release(reservation);
+    });
+    if (!reservation.granted) {
+      counts.budget_waits++;
+      res.pause();
+    }
+
+    function finish(status: Status, body: unknown, close = false): void {
+      budget.release(reservation);
+      if (aborted || answered) return;
+      answered = true;
+      reply(res, status, body, close);
+    }
+
+    res.onData((chunk, isLast) => {
+      if (aborted || answered) return;
+      const n = chunk.byteLength;
+      if (received + n > cfg.max_batch_size) {
+        // stop reading here: answer and close rather than take in the rest
+        buf = undefined;
+        chunks = undefined;
+        finish(413, { error: `body is over webserver.max_batch_size (${cfg.max_batch_size} bytes)` }, true);
+        return;
+      }
+      // the chunk is only valid during this call: copy it
+      if (declared >= 0) {
+        buf ??= Buffer.allocUnsafe(declared);
+        if (received + n > declared) return finish(400, { error: 'body longer than its Content-Length' }, true);
+        buf.set(new Uint8Array(chunk), received);
+      } else {
+        (chunks ??= []).push(Buffer.from(new Uint8Array(chunk)));
+      }
+      received += n;
+      if (!isLast) return;
+      const body = declared >= 0 ? buf! : Buffer.concat(chunks ?? []);
+      buf = undefined;
+      chunks = undefined;
+      evaluateBody(body.toString('utf8', 0, received));
+    });
+
+    function evaluateBody(text: string): void {
+      const decoded = decodeAuditBody(text, cfg.max_event_size);
+      if ('error' in decoded) return finish(400, { error: decoded.error });
+      const batch = decoded.batch;
+      counts.events_rejected += batch.rejected;
+      counts.events_dropped_oversize += batch.dropped;
+      if (batch.events.length === 0 && batch.rejected > 0) {
+        return finish(400, { error: batch.reasons[0], rejected: batch.rejected, reasons: batch.reasons });
+      }
+      counts.batches++;
+      queue.submit(batch.events, (r) => {
+        counts.events_accepted += r.accepted;
+        counts.events_failed += r.failed;
+        const body: Record<string, unknown> = { accepted: r.accepted, rejected: batch.rejected, dropped_oversize: batch.dropped };
+        if (batch.reasons.length > 0) body.reasons = batch.reasons;
+        if (r.failed > 0) body.failed = r.failed;
+        if (r.firstError !== undefined) body.first_error = r.firstError;
+        finish(200, body);
+      });
+    }
+  }
+
+  function notAllowed(allow: string) {
+    return (res: uWS.HttpResponse, req: uWS.HttpRequest): void => {
+      counts.requests++;
+      reply(res, 405, { error: `method ${req.getCaseSensitiveMethod()} not allowed on ${req.getUrl()}; use ${allow}` }, hasBody(req), allow);
+    };
+  }
+
+  for (const path of auditPaths(cfg.k8s_audit_endpoint)) app.post(path, onAudit).any(path, notAllowed('POST'));
+  app
+    .get(cfg.k8s_healthz_endpoint, (res) => {
+      counts.requests++;
+      reply(res, 200, { status: 'ok' });
+    })
+    .any(cfg.k8s_healthz_endpoint, notAllowed('GET'))
+    .get('/versions', (res) => {
+      counts.requests++;
+      reply(res, 200, { vigil_version: versions.vigil, engine_version: versions.engine });
+    })
+    .any('/versions', notAllowed('GET'))
+    .any('/*', (res, req) => {
+      counts.requests++;
+      reply(res, 404, { error: `no such endpoint: ${req.getUrl()}` }, hasBody(req));
+    });
+
+  let listenSocket: uWS.us_listen_socket | false = false;
+  app.listen(cfg.listen_address, cfg.listen_port, (s) => {
+    listenSocket = s;
+  });
+  if (!listenSocket) {
+    throw new Error(`webserver: cannot listen on ${cfg.listen_address}:${cfg.listen_port} (port in use, or not an address of this host?)`);
+  }
+  const socket: uWS.us_listen_socket = listenSocket;
+  const port = uWS.us_socket_local_port(socket);
+  let closed = false;
+
+  return {
+    port,
+    stats: () => ({
+      ...counts,
+      bytes_reserved: budget.bytesReserved,
+      peak_bytes_reserved: budget.peakBytesReserved,
+      waiting_for_budget: budget.waiters,
+      pending_batches: queue.pendingBatches,
+      longest_eval_turn_ms: queue.longestTurnMs,
+    }),
+    close(): void {
+      if (closed) return;
+      closed = true;
+      uWS.us_listen_socket_close(socket);
+      queue.close();
+    },
+  };
+}
