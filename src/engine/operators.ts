@@ -1,0 +1,370 @@
+// One closure builder per operator and field type. Each runs once at compile
+// time, converts its literals to the field's type, and returns the per-event
+// predicate. A missing value (undefined) makes every comparison false,
+// `!=` included; only `exists` looks at presence.
+import type { BinaryOp, Pos } from './ast';
+import { ConditionError } from './errors';
+import { globToRegExp } from './glob';
+import { addressKey, addressMatcher, networkMatcher } from './ipnet';
+import type { Extractor, FieldType, Scalar, Value } from './source';
+import { hexLiteral, typedLiteral, type ValueItem } from './typedLiteral';
+
+export type Predicate<E> = (evt: E) => boolean;
+
+/** A compiled left (or `val()`) operand: the extractor and what it yields. */
+export interface Operand<E> {
+  extract: Extractor<E>;
+  type: FieldType;
+  isList: boolean;
+  /** as written, for messages */
+  display: string;
+  pos: Pos;
+}
+
+const EQ: BinaryOp[] = ['=', '==', '!=', 'in', 'intersects'];
+const ORDER: BinaryOp[] = ['<', '<=', '>', '>='];
+const ALLOWED: Record<FieldType, ReadonlySet<BinaryOp>> = {
+  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'pmatch']),
+  int: new Set([...EQ, ...ORDER]),
+  port: new Set([...EQ, ...ORDER]),
+  abstime: new Set([...EQ, ...ORDER]),
+  reltime: new Set([...EQ, ...ORDER]),
+  bool: new Set(EQ),
+  ipaddr: new Set(EQ),
+  ipnet: new Set(EQ),
+  bytes: new Set<BinaryOp>(['=', '==', '!=', 'contains', 'startswith', 'endswith', 'bcontains', 'bstartswith']),
+};
+
+// List-valued fields follow libsinsp: `in` is true when every extracted value is
+// in the set, `intersects` when any is, `exists` when there is at least one;
+// other operators are refused. An empty list counts as missing.
+const LIST_OPS: ReadonlySet<BinaryOp> = new Set(['in', 'intersects']);
+
+function refuse(op: BinaryOp, o: Operand<unknown>, opPos: Pos): never {
+  const what = o.isList ? `list field '${o.display}' (${o.type})` : `${o.type} field '${o.display}'`;
+  const hint = o.isList ? "; list fields support only 'exists', 'in' and 'intersects'" : '';
+  throw new ConditionError(`operator '${op}' does not apply to ${what}${hint}`, opPos);
+}
+
+function checkAllowed<E>(op: BinaryOp, o: Operand<E>, opPos: Pos): void {
+  if (o.isList ? !LIST_OPS.has(op) || o.type === 'bytes' : !ALLOWED[o.type].has(op)) refuse(op, o as Operand<unknown>, opPos);
+}
+
+/** `exists`: the field has a value (a list: at least one element). */
+export function existsPredicate<E>(o: Operand<E>): Predicate<E> {
+  const ex = o.extract;
+  if (o.isList) {
+    return (e) => {
+      const v = ex(e);
+      return v !== undefined && (!Array.isArray(v) || v.length > 0);
+    };
+  }
+  return (e) => ex(e) !== undefined;
+}
+
+/** A membership test over literal items, for `in`/`intersects` and list fields. */
+function memberTest(type: FieldType, items: readonly ValueItem[], field: string): (v: Scalar) => boolean {
+  if (type === 'ipaddr' || type === 'ipnet') {
+    for (const it of items) typedLiteral(it, type, field);
+    const m = type === 'ipaddr' ? addressMatcher(items.map((i) => i.value)) : networkMatcher(items.map((i) => i.value));
+    return (v) => m(v as string);
+  }
+  const set = new Set<unknown>(items.map((it) => typedLiteral(it, type, field)));
+  return (v) => set.has(v);
+}
+
+/** The predicate for `field op literal(s)`. `items` holds one item unless the operator takes a list. */
+export function literalPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, items: readonly ValueItem[]): Predicate<E> {
+  checkAllowed(op, o, opPos);
+  const ex = o.extract;
+  if (o.isList) {
+    const has = memberTest(o.type, items, o.display);
+    if (op === 'in') {
+      return (e) => {
+        const v = ex(e);
+        if (v === undefined) return false;
+        if (!Array.isArray(v)) return has(v as Scalar);
+        if (v.length === 0) return false;
+        for (let i = 0; i < v.length; i++) if (!has(v[i])) return false;
+        return true;
+      };
+    }
+    return (e) => {
+      const v = ex(e);
+      if (v === undefined) return false;
+      if (!Array.isArray(v)) return has(v as Scalar);
+      for (let i = 0; i < v.length; i++) if (has(v[i])) return true;
+      return false;
+    };
+  }
+  if (op === 'in' || op === 'intersects') {
+    if (items.length === 0) return () => false;
+    if (items.length === 1 && o.type !== 'ipaddr' && o.type !== 'ipnet') return scalarPredicate(o, '=', items[0]);
+    const has = memberTest(o.type, items, o.display);
+    return (e) => {
+      const v = ex(e);
+      return v !== undefined && has(v as Scalar);
+    };
+  }
+  if (op === 'pmatch') return pmatchPredicate(ex, items);
+  return scalarPredicate(o, op, items[0]);
+}
+
+function scalarPredicate<E>(o: Operand<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
+  const ex = o.extract;
+  switch (o.type) {
+    case 'string':
+      return stringPredicate(ex, op, item);
+    case 'bytes':
+      return bytesPredicate(ex, op, item);
+    case 'ipaddr':
+    case 'ipnet': {
+      typedLiteral(item, o.type, o.display);
+      const m = o.type === 'ipaddr' ? addressMatcher([item.value]) : networkMatcher([item.value]);
+      if (op === '!=') {
+        return (e) => {
+          const v = ex(e);
+          return v !== undefined && !m(v as string);
+        };
+      }
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && m(v as string);
+      };
+    }
+    default: {
+      // numbers, bigints and booleans; `==` also equates a number and a bigint
+      // of the same value, so a source's int/bigint choice cannot silently fail
+      const lit = typedLiteral(item, o.type, o.display) as number | bigint | boolean;
+      return orderedPredicate(ex, op, lit);
+    }
+  }
+}
+
+function orderedPredicate<E>(ex: Extractor<E>, op: BinaryOp, lit: number | bigint | boolean): Predicate<E> {
+  switch (op) {
+    case '=':
+    case '==':
+      return (e) => ex(e) == (lit as unknown as Value);
+    case '!=':
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && v != (lit as unknown as Value);
+      };
+    case '<':
+      return (e) => (ex(e) as number) < (lit as number);
+    case '<=':
+      return (e) => (ex(e) as number) <= (lit as number);
+    case '>':
+      return (e) => (ex(e) as number) > (lit as number);
+    case '>=':
+      return (e) => (ex(e) as number) >= (lit as number);
+    default:
+      throw new Error(`internal: no ordered operator '${op}'`);
+  }
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
+}
+
+function stringPredicate<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
+  const s = item.value;
+  switch (op) {
+    case '=':
+    case '==':
+      return (e) => ex(e) === s;
+    case '!=':
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && v !== s;
+      };
+    case 'contains':
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && (v as string).includes(s);
+      };
+    case 'icontains': {
+      const re = new RegExp(escapeRegExp(s), 'i');
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && re.test(v as string);
+      };
+    }
+    case 'startswith':
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && (v as string).startsWith(s);
+      };
+    case 'endswith':
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && (v as string).endsWith(s);
+      };
+    case 'glob': {
+      let re: RegExp;
+      try {
+        re = globToRegExp(s);
+      } catch (err) {
+        throw new ConditionError(`invalid glob pattern '${s}': ${(err as Error).message}`, item.pos);
+      }
+      return (e) => {
+        const v = ex(e);
+        return v !== undefined && re.test(v as string);
+      };
+    }
+    case 'bcontains':
+    case 'bstartswith': {
+      const pattern = hexLiteral(item, op);
+      const text = Buffer.from(pattern).toString('utf8');
+      // a pattern that is whole UTF-8 text matches the bytes of a string exactly where it matches the string
+      if (Buffer.from(text, 'utf8').equals(pattern)) {
+        return op === 'bcontains'
+          ? (e) => {
+              const v = ex(e);
+              return v !== undefined && (v as string).includes(text);
+            }
+          : (e) => {
+              const v = ex(e);
+              return v !== undefined && (v as string).startsWith(text);
+            };
+      }
+      const start = op === 'bstartswith';
+      return (e) => {
+        const v = ex(e);
+        if (v === undefined) return false;
+        const b = Buffer.from(v as string, 'utf8');
+        return start ? bytesStartWith(b, pattern) : bytesIndexOf(b, pattern) >= 0;
+      };
+    }
+    default:
+      throw new Error(`internal: no string operator '${op}'`);
+  }
+}
+
+function bytesPredicate<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
+  const pattern = op === 'bcontains' || op === 'bstartswith' ? hexLiteral(item, op) : (typedLiteral(item, 'bytes', '') as Uint8Array);
+  let test: (b: Uint8Array) => boolean;
+  switch (op) {
+    case '=':
+    case '==':
+    case '!=':
+      test = (b) => b.length === pattern.length && bytesStartWith(b, pattern);
+      break;
+    case 'contains':
+    case 'bcontains':
+      test = (b) => bytesIndexOf(b, pattern) >= 0;
+      break;
+    case 'startswith':
+    case 'bstartswith':
+      test = (b) => bytesStartWith(b, pattern);
+      break;
+    case 'endswith':
+      test = (b) => b.length >= pattern.length && bytesStartWith(b.subarray(b.length - pattern.length), pattern);
+      break;
+    default:
+      throw new Error(`internal: no bytes operator '${op}'`);
+  }
+  const negate = op === '!=';
+  return (e) => {
+    const v = ex(e);
+    if (v === undefined) return false;
+    const b = typeof v === 'string' ? Buffer.from(v, 'utf8') : (v as Uint8Array);
+    return test(b) !== negate;
+  };
+}
+
+function bytesStartWith(b: Uint8Array, p: Uint8Array): boolean {
+  if (b.length < p.length) return false;
+  for (let i = 0; i < p.length; i++) if (b[i] !== p[i]) return false;
+  return true;
+}
+
+function bytesIndexOf(b: Uint8Array, p: Uint8Array): number {
+  if (p.length === 0) return 0;
+  outer: for (let i = 0; i + p.length <= b.length; i++) {
+    for (let j = 0; j < p.length; j++) if (b[i + j] !== p[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** `pmatch`: the value is one of the paths or lies below one (`/etc` matches `/etc/passwd`, not `/etcx`). */
+function pmatchPredicate<E>(ex: Extractor<E>, items: readonly ValueItem[]): Predicate<E> {
+  // a trailing slash does not change the directory named; "/" becomes "" and so matches every absolute path
+  const prefixes = items.map((it) => it.value.replace(/\/+$/, ''));
+  const exact = new Set(prefixes);
+  return (e) => {
+    const v = ex(e) as string | undefined;
+    if (v === undefined) return false;
+    if (exact.has(v)) return true;
+    for (let i = 0; i < prefixes.length; i++) {
+      const p = prefixes[i];
+      if (v.length > p.length && v.charCodeAt(p.length) === 47 && v.startsWith(p)) return true;
+    }
+    return false;
+  };
+}
+
+const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'pmatch', 'bcontains', 'bstartswith']);
+
+/** The predicate for `field op val(other)`: both fields come from the same event. */
+export function fieldPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Predicate<E> {
+  if (NO_VAL.has(op)) throw new ConditionError(`operator '${op}' cannot compare with val()`, opPos);
+  const listOp = op === 'in' || op === 'intersects';
+  if (!(o.type === rhs.type && (o.isList === rhs.isList || (listOp && !o.isList)))) {
+    const t = (x: Operand<E>) => `${x.type}${x.isList ? ' list' : ''}`;
+    throw new ConditionError(`field '${o.display}' (${t(o)}) cannot be compared with val(${rhs.display}) (${t(rhs)})`, rhs.pos);
+  }
+  checkAllowed(op, o, opPos);
+  if (o.type === 'bytes' && op !== '=' && op !== '==' && op !== '!=') {
+    throw new ConditionError(`operator '${op}' cannot compare bytes field '${o.display}' with val()`, opPos);
+  }
+  const lx = o.extract;
+  const rx = rhs.extract;
+  const norm = (v: Scalar): unknown =>
+    o.type === 'ipaddr' ? addressKey(v as string) : v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v;
+  if (listOp) {
+    const every = op === 'in';
+    return (e) => {
+      const l = lx(e);
+      const r = rx(e);
+      if (l === undefined || r === undefined) return false;
+      const rs = Array.isArray(r) ? (r as Scalar[]).map(norm) : [norm(r as Scalar)];
+      const ls = Array.isArray(l) ? (l as Scalar[]) : [l as Scalar];
+      if (ls.length === 0) return false;
+      return every ? ls.every((x) => rs.includes(norm(x))) : ls.some((x) => rs.includes(norm(x)));
+    };
+  }
+  const both = (f: (l: Scalar, r: Scalar) => boolean): Predicate<E> => (e) => {
+    const l = lx(e);
+    if (l === undefined) return false;
+    const r = rx(e);
+    return r !== undefined && f(l as Scalar, r as Scalar);
+  };
+  switch (op) {
+    case '=':
+    case '==':
+      return both((l, r) => norm(l) == norm(r));
+    case '!=':
+      return both((l, r) => norm(l) != norm(r));
+    case '<':
+      return both((l, r) => l < r);
+    case '<=':
+      return both((l, r) => l <= r);
+    case '>':
+      return both((l, r) => l > r);
+    case '>=':
+      return both((l, r) => l >= r);
+    case 'contains':
+      return both((l, r) => (l as string).includes(r as string));
+    case 'icontains':
+      return both((l, r) => (l as string).toLowerCase().includes((r as string).toLowerCase()));
+    case 'startswith':
+      return both((l, r) => (l as string).startsWith(r as string));
+    case 'endswith':
+      return both((l, r) => (l as string).endsWith(r as string));
+    default:
+      throw new ConditionError(`operator '${op}' cannot compare with val()`, opPos);
+  }
+}

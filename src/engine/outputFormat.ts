@@ -1,0 +1,142 @@
+// Rule output formats: text with `%field`, `%field[arg]`, `%(field)` and
+// `%Nfield` (pad or cut the value to N characters) substituted per event.
+// A missing value prints `<NA>`; a list prints as `(a,b)`. There is no `%%`
+// escape, as in Falco: every `%` must start a field.
+import type { Pos } from './ast';
+import { ConditionError } from './errors';
+import { bindField, fieldIndex, resolveField, UnknownFieldError, type ResolvedField } from './fieldResolve';
+import { PositionMap } from './parser';
+import type { Extractor, Scalar, Source, Value } from './source';
+
+export interface CompiledOutput<E> {
+  /** the format with fields substituted, `<NA>` when missing */
+  render(evt: E): string;
+  /** for JSON output_fields; keys as written, e.g. `proc.aname[2]` */
+  fields(evt: E): Record<string, string | number | boolean | null>;
+}
+
+interface Token<E> {
+  key: string;
+  extract: Extractor<E>;
+  /** 0: as is; otherwise padded with blanks or cut to this length */
+  width: number;
+}
+
+const NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*/y;
+
+export function compileOutput<E>(format: string, source: Source<E>): CompiledOutput<E> {
+  const positions = new PositionMap(format);
+  const parts: (string | Token<E>)[] = [];
+  const tokens: Token<E>[] = [];
+  let text = '';
+  let i = 0;
+  while (i < format.length) {
+    const c = format[i];
+    if (c !== '%') {
+      text += c;
+      i++;
+      continue;
+    }
+    const at = i;
+    i++;
+    let width = 0;
+    while (i < format.length && format[i] >= '0' && format[i] <= '9') width = width * 10 + Number(format[i++]);
+    const paren = format[i] === '(';
+    if (paren) i++;
+    const ref = fieldAt(format, i, source, positions);
+    if (!ref) {
+      const found = i < format.length ? `'${format[i]}'` : 'end of output';
+      throw new ConditionError(`expected a field name after '%', found ${found}`, positions.at(i < format.length ? i : at));
+    }
+    i = ref.end;
+    if (paren) {
+      if (format[i] !== ')') throw new ConditionError(`expected ')' to close '%(' at column ${positions.at(at).col}`, positions.at(i));
+      i++;
+    }
+    if (text) parts.push(text);
+    text = '';
+    const token: Token<E> = { key: ref.field.display, extract: bindField(ref.field, ref.pos), width };
+    parts.push(token);
+    tokens.push(token);
+  }
+  if (text) parts.push(text);
+
+  return {
+    render(evt) {
+      let out = '';
+      for (let k = 0; k < parts.length; k++) {
+        const p = parts[k];
+        if (typeof p === 'string') {
+          out += p;
+          continue;
+        }
+        const s = valueText(p.extract(evt));
+        out += p.width === 0 ? s : s.length >= p.width ? s.slice(0, p.width) : s.padEnd(p.width, ' ');
+      }
+      return out;
+    },
+    fields(evt) {
+      const out: Record<string, string | number | boolean | null> = {};
+      for (const t of tokens) out[t.key] = jsonValue(t.extract(evt));
+      return out;
+    },
+  };
+}
+
+/**
+ * The field starting at `i`. A name no field has may still start with one
+ * (`%proc.name.` or `%fd.name.bak`): the longest known prefix is taken and the
+ * rest stays text, as Falco does. Unknown fields are an UnknownFieldError.
+ */
+function fieldAt<E>(format: string, i: number, source: Source<E>, positions: PositionMap): { field: ResolvedField<E>; end: number; pos: Pos } | undefined {
+  NAME_RE.lastIndex = i;
+  const m = NAME_RE.exec(format);
+  if (!m) return undefined;
+  const pos = positions.at(i);
+  const name = m[0];
+  let end = i + name.length;
+  let arg: string | undefined;
+  if (format[end] === '[') {
+    const close = format.indexOf(']', end + 1);
+    if (close < 0) throw new ConditionError(`unterminated argument of '${name}': no ']'`, positions.at(end));
+    arg = format.slice(end + 1, close);
+    end = close + 1;
+  }
+  try {
+    return { field: resolveField({ kind: 'field', pos, name, arg }, source), end, pos };
+  } catch (err) {
+    if (!(err instanceof UnknownFieldError) || arg !== undefined) throw err;
+  }
+  const index = fieldIndex(source);
+  for (let dot = name.lastIndexOf('.'); dot > 0; dot = name.lastIndexOf('.', dot - 1)) {
+    const prefix = name.slice(0, dot);
+    if (index.has(prefix)) return { field: resolveField({ kind: 'field', pos, name: prefix }, source), end: i + dot, pos };
+  }
+  throw new UnknownFieldError(name, pos);
+}
+
+function scalarText(v: Scalar): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  return String(v);
+}
+
+/** How Falco prints a value: lists as `(a,b)`, missing (or an empty list) as `<NA>`. */
+export function valueText(v: Value): string {
+  if (v === undefined) return '<NA>';
+  if (Array.isArray(v)) {
+    if (v.length === 0) return '<NA>';
+    let s = '(';
+    for (let i = 0; i < v.length; i++) s += (i ? ',' : '') + scalarText(v[i]);
+    return s + ')';
+  }
+  return scalarText(v as Scalar);
+}
+
+function jsonValue(v: Value): string | number | boolean | null {
+  if (v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  if (Array.isArray(v) && v.length === 0) return null;
+  return valueText(v);
+}

@@ -1,0 +1,427 @@
+// Parses a condition into the syntax tree of ast.ts. Recursive descent, one
+// function per production below; every node records where it starts.
+//
+// Grammar (EBNF). Words are case-sensitive; blanks separate tokens.
+//
+//   condition   = orExpr EOF ;
+//   orExpr      = andExpr { "or" andExpr } ;
+//   andExpr     = notExpr { "and" notExpr } ;
+//   notExpr     = "not" notExpr | primary ;
+//   primary     = "(" orExpr ")" | check ;
+//   check       = operand "exists"
+//               | operand binaryOp value
+//               | identifier ;                          (* a macro reference *)
+//   operand     = transformer "(" operand ")" | field ;
+//   transformer = "tolower" | "toupper" | "b64" | "basename" ;   (* no blank before "(" *)
+//   field       = name [ "[" fieldArg "]" ] ;
+//   fieldArg    = quoted | raw text up to the matching "]" ;
+//   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
+//               | "contains" | "icontains" | "bcontains" | "startswith" | "bstartswith"
+//               | "endswith" | "glob" | "in" | "intersects" | "pmatch" ;
+//   value       = "val(" operand ")"
+//               | list                                  (* only after in, intersects, pmatch *)
+//               | scalar ;
+//   list        = "(" [ scalar { "," scalar } ] ")" | scalar ;   (* a lone scalar may name a list *)
+//   scalar      = quoted | bare ;
+//
+//   name        = [a-zA-Z_][a-zA-Z0-9_]* ( "." [a-zA-Z0-9_]+ )* ;
+//   identifier  = a name without dots ;
+//   bare        = [^ \t\r\n\f\v(),="']+ ;
+//   quoted      = '"' chars '"' | "'" chars "'" ;       (* escapes: \\ \" \' \n \t \r \b \f \v \0 \xHH *)
+import type {
+  BinaryOp,
+  BoolExpr,
+  FieldOperand,
+  FieldRef,
+  ListLiteral,
+  Literal,
+  Pos,
+  ValueExpr,
+} from './ast';
+import { ConditionError } from './errors';
+
+/** Nesting deeper than this (parentheses, `not`, transformers) is refused rather than risk the stack. */
+export const MAX_PARSE_DEPTH = 1000;
+
+const SYMBOL_OPS: readonly BinaryOp[] = ['==', '=', '!=', '<=', '<', '>=', '>'];
+const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'in',
+  'intersects',
+  'pmatch',
+]);
+const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename']);
+const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
+
+const NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*/y;
+const BARE_RE = /[^ \t\r\n\f\v(),="']+/y;
+
+/** Maps offsets in one text to 1-based lines and columns. */
+export class PositionMap {
+  private readonly lineStarts: number[] = [0];
+  constructor(text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+  at(offset: number): Pos {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { offset, line: lo + 1, col: offset - starts[lo] + 1 };
+  }
+}
+
+/** Parses one condition; throws ConditionError with the position inside `text`. */
+export function parseCondition(text: string): BoolExpr {
+  return new Parser(text).condition();
+}
+
+/** The text of a token for messages: the next word or character, or "end of condition". */
+function describeAt(text: string, i: number): string {
+  if (i >= text.length) return 'end of condition';
+  NAME_RE.lastIndex = i;
+  const m = NAME_RE.exec(text);
+  if (m) return `'${m[0]}'`;
+  BARE_RE.lastIndex = i;
+  const b = BARE_RE.exec(text);
+  if (b && b[0].length > 1) return `'${b[0]}'`;
+  return `'${text[i]}'`;
+}
+
+class Parser {
+  private i = 0;
+  private depth = 0;
+  private readonly positions: PositionMap;
+
+  constructor(private readonly text: string) {
+    this.positions = new PositionMap(text);
+  }
+
+  condition(): BoolExpr {
+    this.skipBlanks();
+    if (this.i >= this.text.length) throw this.error('empty condition', this.i);
+    const expr = this.orExpr();
+    this.skipBlanks();
+    if (this.i < this.text.length) throw this.error(`unexpected ${describeAt(this.text, this.i)}`, this.i);
+    return expr;
+  }
+
+  private orExpr(): BoolExpr {
+    const start = this.skipBlanks();
+    const children = [this.andExpr()];
+    while (this.keyword('or')) children.push(this.andExpr());
+    return children.length === 1 ? children[0] : { kind: 'or', pos: this.pos(start), children };
+  }
+
+  private andExpr(): BoolExpr {
+    const start = this.skipBlanks();
+    const children = [this.notExpr()];
+    while (this.keyword('and')) children.push(this.notExpr());
+    return children.length === 1 ? children[0] : { kind: 'and', pos: this.pos(start), children };
+  }
+
+  private notExpr(): BoolExpr {
+    const start = this.skipBlanks();
+    if (this.keyword('not')) {
+      this.enter(start);
+      const child = this.notExpr();
+      this.depth--;
+      return { kind: 'not', pos: this.pos(start), child };
+    }
+    return this.primary();
+  }
+
+  private primary(): BoolExpr {
+    const start = this.skipBlanks();
+    if (this.peek() === '(') {
+      this.enter(start);
+      this.i++;
+      this.skipBlanks();
+      if (this.peek() === ')') throw this.error("expected a condition after '('", this.i);
+      const inner = this.orExpr();
+      this.skipBlanks();
+      if (this.peek() !== ')') {
+        throw this.error(`expected ')' to close the '(' at ${this.pos(start).line}:${this.pos(start).col}, found ${describeAt(this.text, this.i)}`, this.i);
+      }
+      this.i++;
+      this.depth--;
+      return inner;
+    }
+    return this.check();
+  }
+
+  private check(): BoolExpr {
+    const start = this.skipBlanks();
+    if (this.i >= this.text.length) throw this.error('expected a condition, found end of condition', this.i);
+    const name = this.peekName();
+    if (name === undefined || KEYWORDS.has(name)) {
+      throw this.error(`unexpected ${describeAt(this.text, this.i)}`, this.i);
+    }
+    const operand = this.operand();
+    const afterOperand = this.i;
+    this.skipBlanks();
+    const opStart = this.i;
+    const op = this.binaryOp();
+    if (op === undefined) {
+      if (this.word() === 'exists') {
+        return { kind: 'unary', pos: this.pos(start), op: 'exists', field: operand };
+      }
+      if (operand.kind === 'field' && operand.arg === undefined && !operand.name.includes('.')) {
+        this.i = afterOperand;
+        return { kind: 'macro', pos: operand.pos, name: operand.name };
+      }
+      this.i = opStart;
+      const what = operand.kind === 'field' ? `field '${operand.name}'` : `'${operand.name}(...)'`;
+      throw this.error(`expected an operator after ${what}, found ${describeAt(this.text, this.i)}`, this.i);
+    }
+    const value = this.value(op);
+    return { kind: 'binary', pos: this.pos(start), op, opPos: this.pos(opStart), field: operand, value };
+  }
+
+  private operand(): FieldOperand {
+    const start = this.skipBlanks();
+    const name = this.peekName();
+    if (name === undefined) throw this.error(`expected a field, found ${describeAt(this.text, this.i)}`, this.i);
+    if (TRANSFORMERS.has(name) && this.text[this.i + name.length] === '(') {
+      this.enter(start);
+      this.i += name.length + 1;
+      const inner = this.operand();
+      this.skipBlanks();
+      if (this.peek() !== ')') throw this.error(`expected ')' after the field of '${name}(', found ${describeAt(this.text, this.i)}`, this.i);
+      this.i++;
+      this.depth--;
+      return { kind: 'transform', pos: this.pos(start), name, operand: inner };
+    }
+    return this.field();
+  }
+
+  private field(): FieldRef {
+    const start = this.i;
+    const name = this.peekName()!;
+    this.i += name.length;
+    if (this.peek() !== '[') return { kind: 'field', pos: this.pos(start), name };
+    const open = this.i;
+    this.i++;
+    let arg: string;
+    const q = this.peek();
+    if (q === '"' || q === "'") {
+      arg = this.quoted();
+      if (this.peek() !== ']') throw this.error(`expected ']' after the quoted argument of '${name}'`, this.i);
+      this.i++;
+    } else {
+      let depth = 1;
+      let j = this.i;
+      for (; j < this.text.length; j++) {
+        const c = this.text[j];
+        if (c === '[') depth++;
+        else if (c === ']' && --depth === 0) break;
+      }
+      if (j >= this.text.length) throw this.error(`unterminated argument of '${name}': no matching ']'`, open);
+      arg = this.text.slice(this.i, j);
+      this.i = j + 1;
+    }
+    return { kind: 'field', pos: this.pos(start), name, arg };
+  }
+
+  private binaryOp(): BinaryOp | undefined {
+    for (const op of SYMBOL_OPS) {
+      if (this.text.startsWith(op, this.i)) {
+        this.i += op.length;
+        return op;
+      }
+    }
+    const name = this.peekName();
+    if (name !== undefined && WORD_OPS.has(name)) {
+      this.i += name.length;
+      return name as BinaryOp;
+    }
+    return undefined;
+  }
+
+  private value(op: BinaryOp): ValueExpr {
+    const start = this.skipBlanks();
+    if (this.text.startsWith('val(', this.i)) {
+      this.enter(start);
+      this.i += 4;
+      const field = this.operand();
+      this.skipBlanks();
+      if (this.peek() !== ')') throw this.error(`expected ')' after the field of 'val(', found ${describeAt(this.text, this.i)}`, this.i);
+      this.i++;
+      this.depth--;
+      return { kind: 'fieldvalue', pos: this.pos(start), field };
+    }
+    if (LIST_OPS.has(op)) return this.list(op);
+    if (this.peek() === '(') throw this.error(`operator '${op}' takes a single value, not a list`, this.i);
+    const v = this.scalar();
+    if (v === undefined) throw this.error(`expected a value after '${op}', found ${describeAt(this.text, this.i)}`, this.i);
+    return v;
+  }
+
+  private list(op: BinaryOp): ListLiteral {
+    const start = this.i;
+    if (this.peek() !== '(') {
+      const single = this.scalar();
+      if (single === undefined) throw this.error(`expected a value after '${op}', found ${describeAt(this.text, this.i)}`, this.i);
+      return { kind: 'list', pos: single.pos, items: [single] };
+    }
+    this.i++;
+    const items: Literal[] = [];
+    this.skipBlanks();
+    if (this.peek() === ')') {
+      this.i++;
+      return { kind: 'list', pos: this.pos(start), items };
+    }
+    for (;;) {
+      this.skipBlanks();
+      const item = this.scalar();
+      if (item === undefined) throw this.error(`expected a list item, found ${describeAt(this.text, this.i)}`, this.i);
+      items.push(item);
+      this.skipBlanks();
+      const c = this.peek();
+      if (c === ',') {
+        this.i++;
+        continue;
+      }
+      if (c === ')') {
+        this.i++;
+        return { kind: 'list', pos: this.pos(start), items };
+      }
+      if (c === undefined) throw this.error(`unterminated list: expected ')' to close the '(' at ${this.pos(start).line}:${this.pos(start).col}`, this.i);
+      throw this.error(`expected ',' or ')' in list, found ${describeAt(this.text, this.i)}`, this.i);
+    }
+  }
+
+  private scalar(): Literal | undefined {
+    const start = this.i;
+    const c = this.peek();
+    if (c === '"' || c === "'") return { kind: 'literal', pos: this.pos(start), value: this.quoted(), quoted: true };
+    BARE_RE.lastIndex = this.i;
+    const m = BARE_RE.exec(this.text);
+    if (!m) return undefined;
+    this.i += m[0].length;
+    return { kind: 'literal', pos: this.pos(start), value: m[0], quoted: false };
+  }
+
+  /** A quoted string at the cursor, unescaped; the cursor moves past the closing quote. */
+  private quoted(): string {
+    const start = this.i;
+    const quote = this.text[this.i++];
+    let out = '';
+    for (;;) {
+      if (this.i >= this.text.length) throw this.error('unterminated string', start);
+      const c = this.text[this.i];
+      if (c === quote) {
+        this.i++;
+        return out;
+      }
+      if (c !== '\\') {
+        out += c;
+        this.i++;
+        continue;
+      }
+      const e = this.text[this.i + 1];
+      if (e === undefined) throw this.error('unterminated string', start);
+      this.i += 2;
+      switch (e) {
+        case '\\':
+        case '"':
+        case "'":
+          out += e;
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'v':
+          out += '\v';
+          break;
+        case '0':
+          out += '\0';
+          break;
+        case 'x': {
+          const hex = this.text.slice(this.i, this.i + 2);
+          if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw this.error('expected two hex digits after \\x', this.i - 2);
+          out += String.fromCharCode(parseInt(hex, 16));
+          this.i += 2;
+          break;
+        }
+        default:
+          // Unknown escapes stay as written, so patterns like "\." survive.
+          out += '\\' + e;
+      }
+    }
+  }
+
+  /** Consumes `word` when it stands alone at the cursor (after blanks). */
+  private keyword(word: string): boolean {
+    const save = this.i;
+    this.skipBlanks();
+    if (this.peekName() === word) {
+      this.i += word.length;
+      return true;
+    }
+    this.i = save;
+    return false;
+  }
+
+  /** Consumes and returns the name at the cursor, or undefined. */
+  private word(): string | undefined {
+    const name = this.peekName();
+    if (name !== undefined) this.i += name.length;
+    return name;
+  }
+
+  private peekName(): string | undefined {
+    NAME_RE.lastIndex = this.i;
+    const m = NAME_RE.exec(this.text);
+    return m ? m[0] : undefined;
+  }
+
+  private peek(): string | undefined {
+    return this.i < this.text.length ? this.text[this.i] : undefined;
+  }
+
+  private skipBlanks(): number {
+    const t = this.text;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c === 32 || (c >= 9 && c <= 13)) this.i++;
+      else break;
+    }
+    return this.i;
+  }
+
+  private enter(at: number): void {
+    if (++this.depth > MAX_PARSE_DEPTH) throw this.error(`condition nests too deeply (more than ${MAX_PARSE_DEPTH} levels)`, at);
+  }
+
+  private pos(offset: number): Pos {
+    return this.positions.at(offset);
+  }
+
+  private error(message: string, offset: number): ConditionError {
+    return new ConditionError(message, this.pos(offset));
+  }
+}
