@@ -1,0 +1,184 @@
+// The engine facade: load rules files for a set of sources, change which rules
+// are enabled, and hand out one Ruleset per source for matching events.
+//
+// Loading more than once: each call adds its files' definitions on top of
+// everything loaded before (as if the files came after the earlier ones) and
+// recompiles the whole set. Enablement changes made through enableRules and
+// keepOnlyTags are forgotten by such a reload, and errors already returned
+// by an earlier call are not returned again.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { RulesError, type FileLocation } from './errors';
+import type { CompiledOutput } from './outputFormat';
+import type { Priority } from './priority';
+import { Ruleset } from './ruleset';
+import type { Source } from './source';
+import { Collector } from './rules/collect';
+import { compileRules, readRulesFiles } from './rules/load';
+import { RulesFile } from './rules/sourceText';
+import type { Diagnostics } from './rules/yamlReader';
+
+export { ENGINE_VERSION } from './rules/engineVersion';
+
+export interface LoadResult {
+  errors: RulesError[];
+  warnings: RulesError[];
+  /** verbose-level remarks (e.g. plugin requirements that do not apply) */
+  notes: RulesError[];
+}
+
+export interface CompiledRule<E = unknown> {
+  name: string;
+  desc: string;
+  source: string;
+  priority: Priority;
+  tags: readonly string[];
+  /** current state (after -D/-t/-T/enabled:) */
+  enabled: boolean;
+  /** as written (after append/override), without exceptions */
+  condition: string;
+  outputFormat: string;
+  output: CompiledOutput<E>;
+  evttypes: ReadonlySet<string> | 'all';
+  /** where the rule is defined */
+  location: FileLocation;
+  evaluate(evt: E): boolean;
+}
+
+export class Engine {
+  private readonly sources = new Map<string, Source<any>>();
+  private readonly files: RulesFile[] = [];
+  private readonly reported = new Set<string>();
+  private readonly rulesets = new Map<string, Ruleset<any>>();
+  private bySource = new Map<string, CompiledRule<any>[]>();
+  private compiled: CompiledRule<any>[] = [];
+
+  constructor(sources: Source<any>[]) {
+    for (const s of sources) {
+      if (this.sources.has(s.name)) throw new Error(`source '${s.name}' is given twice`);
+      this.sources.set(s.name, s);
+    }
+  }
+
+  /** in definition order */
+  get rules(): readonly CompiledRule<any>[] {
+    return this.compiled;
+  }
+
+  /** Files and directories (a directory: its *.yaml/*.yml files sorted by name), loaded in order. */
+  loadRulesFiles(paths: string[]): LoadResult {
+    const files: { name: string; content: string }[] = [];
+    const unreadable: RulesError[] = [];
+    const read = (path: string): void => {
+      try {
+        files.push({ name: path, content: readFileSync(path, 'utf8') });
+      } catch (err) {
+        unreadable.push(new RulesError(`cannot read rules file '${path}': ${(err as Error).message}`, undefined, undefined, undefined));
+      }
+    };
+    for (const path of paths) {
+      let isDir = false;
+      try {
+        isDir = statSync(path).isDirectory();
+      } catch {
+        // read() reports the missing file
+      }
+      if (!isDir) {
+        read(path);
+        continue;
+      }
+      let names: string[] = [];
+      try {
+        names = readdirSync(path)
+          .filter((n) => /\.ya?ml$/.test(n))
+          .sort();
+      } catch (err) {
+        unreadable.push(new RulesError(`cannot read rules directory '${path}': ${(err as Error).message}`, undefined, undefined, undefined));
+      }
+      for (const n of names) read(join(path, n));
+    }
+    const result = this.loadRulesContent(files);
+    result.errors.unshift(...unreadable);
+    return result;
+  }
+
+  /** Same as loadRulesFiles, for content in memory (tests, validation of stdin). */
+  loadRulesContent(files: { name: string; content: string }[]): LoadResult {
+    for (const f of files) this.files.push(new RulesFile(f.name, f.content));
+    // Every load recompiles from all files so far: definitions of later files can change earlier ones.
+    const diag: Diagnostics = { errors: [], warnings: [] };
+    const notes: RulesError[] = [];
+    const collector = new Collector(new Set(this.sources.keys()), diag);
+    readRulesFiles(this.files, collector, diag, notes);
+    this.compiled = compileRules(collector, this.sources, diag);
+    this.bySource = new Map();
+    for (const r of this.compiled) {
+      let list = this.bySource.get(r.source);
+      if (!list) this.bySource.set(r.source, (list = []));
+      list.push(r);
+    }
+    this.changed();
+    return { errors: this.fresh(diag.errors), warnings: this.fresh(diag.warnings), notes: this.fresh(notes) };
+  }
+
+  /** Errors not returned before: one per place and message. */
+  private fresh(list: RulesError[]): RulesError[] {
+    const out: RulesError[] = [];
+    for (const e of list) {
+      const key = e.format();
+      if (this.reported.has(key)) continue;
+      this.reported.add(key);
+      out.push(e);
+    }
+    return out;
+  }
+
+  /**
+   * Enables or disables the rules that meet every criterion given: exact
+   * `name`, `substring` of the name (-D), any of `tags` (-T). Returns how many
+   * rules matched.
+   */
+  enableRules(match: { name?: string; substring?: string; tags?: string[] }, enabled: boolean): number {
+    if (match.name === undefined && match.substring === undefined && match.tags === undefined) {
+      throw new Error('enableRules needs a name, a substring or tags');
+    }
+    let n = 0;
+    for (const r of this.compiled) {
+      if (match.name !== undefined && r.name !== match.name) continue;
+      if (match.substring !== undefined && !r.name.includes(match.substring)) continue;
+      if (match.tags !== undefined && !match.tags.some((t) => r.tags.includes(t))) continue;
+      r.enabled = enabled;
+      n++;
+    }
+    this.changed();
+    return n;
+  }
+
+  /** -t: disables every rule that has none of these tags. */
+  keepOnlyTags(tags: string[]): void {
+    for (const r of this.compiled) {
+      if (!tags.some((t) => r.tags.includes(t))) r.enabled = false;
+    }
+    this.changed();
+  }
+
+  /** The ruleset of a known source (empty when it has no rules). */
+  ruleset<E>(source: string): Ruleset<E> {
+    let rs = this.rulesets.get(source);
+    if (!rs) {
+      const s = this.sources.get(source);
+      if (!s) throw new Error(`unknown source '${source}' (known: ${this.sourceNames().join(', ')})`);
+      rs = new Ruleset<E>(s, () => (this.bySource.get(source) ?? []) as CompiledRule<E>[]);
+      this.rulesets.set(source, rs);
+    }
+    return rs as Ruleset<E>;
+  }
+
+  sourceNames(): string[] {
+    return [...this.sources.keys()];
+  }
+
+  private changed(): void {
+    for (const rs of this.rulesets.values()) rs.invalidate();
+  }
+}

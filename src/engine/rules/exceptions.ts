@@ -1,0 +1,206 @@
+// Turns a rule's exceptions into condition nodes, with Falco's meaning:
+//
+//   rule condition := (<condition>) and not (<exception> or <exception> ...)
+//
+// - `fields: f` (one field): comps defaults to `in` and must be in, pmatch or
+//   intersects; `values: [v1, v2]` gives `f <comp> (v1, v2)`.
+// - `fields: [f1, f2]`: comps defaults to `=` for each field; every value is a
+//   tuple `[v1, v2]` giving `(f1 c1 v1 and f2 c2 v2)`, and the tuples are or-ed.
+//   A tuple element that is a sequence is a list `(a, b)`; a string with a list
+//   operator (in, intersects, pmatch) is a one-item list, so a list name there
+//   expands to that list.
+// - A value that could be a bare word stays unquoted, so list names expand.
+// Built nodes carry virtual positions that map to the YAML value they came from.
+import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, ValueExpr } from '../ast';
+import { ConditionError, type RulesError } from '../errors';
+import { parseCondition } from '../parser';
+import type { ExceptionDef, TextTree } from './items';
+import { errorAt, type MappedText, type Where } from './sourceText';
+
+const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>([
+  '=',
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'in',
+  'intersects',
+  'pmatch',
+]);
+const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+const BARE = /^[^ \t\r\n\f\v(),="']+$/;
+
+/**
+ * `condition` with the exceptions added, or undefined when an exception is
+ * malformed (each problem is pushed to `errors`).
+ */
+export function applyExceptions(
+  condition: BoolExpr,
+  exceptions: readonly ExceptionDef[],
+  text: MappedText,
+  label: string,
+  errors: RulesError[],
+): BoolExpr | undefined {
+  const b = new Builder(text, label, errors);
+  const parts: BoolExpr[] = [];
+  for (const ex of exceptions) {
+    const node = b.exception(ex);
+    if (node) parts.push(node);
+  }
+  if (b.failed) return undefined;
+  if (parts.length === 0) return condition;
+  const at = condition.pos;
+  const any: BoolExpr = parts.length === 1 ? parts[0] : { kind: 'or', pos: parts[0].pos, children: parts };
+  return { kind: 'and', pos: at, children: [condition, { kind: 'not', pos: any.pos, child: any }] };
+}
+
+class Builder {
+  failed = false;
+
+  constructor(
+    private readonly text: MappedText,
+    private readonly label: string,
+    private readonly errors: RulesError[],
+  ) {}
+
+  exception(ex: ExceptionDef): BoolExpr | undefined {
+    if (!ex.fields) return this.fail(ex.where, `exception '${ex.name}' has no 'fields'`);
+    const values = ex.values ?? [];
+    return 'text' in ex.fields ? this.singleField(ex, ex.fields, values) : this.fieldTuple(ex, ex.fields.items, values);
+  }
+
+  private singleField(ex: ExceptionDef, field: { where: Where; text: string }, values: readonly TextTree[]): BoolExpr | undefined {
+    let comp = 'in';
+    let compWhere = field.where;
+    if (ex.comps) {
+      if (!('text' in ex.comps)) return this.fail(ex.comps.where, `exception '${ex.name}': fields and comps must both be strings or both be lists`);
+      comp = ex.comps.text.trim();
+      compWhere = ex.comps.where;
+      if (!LIST_OPS.has(comp)) {
+        return this.fail(compWhere, `exception '${ex.name}': when fields is a single field, comps must be one of in, pmatch, intersects (got '${comp}')`);
+      }
+    }
+    const operand = this.field(ex, field);
+    if (!operand) return undefined;
+    const items: Literal[] = [];
+    for (const v of values) {
+      if (!('text' in v)) {
+        this.fail(v.where, `exception '${ex.name}': with a single field, each value must be a string, not a list`);
+        continue;
+      }
+      items.push(this.literal(v));
+    }
+    if (items.length === 0) return undefined;
+    const pos = this.pos(field.where);
+    const list: ListLiteral = { kind: 'list', pos: items[0].pos, items };
+    return { kind: 'binary', pos, op: comp as BinaryOp, opPos: this.pos(compWhere), field: operand, value: list };
+  }
+
+  private fieldTuple(ex: ExceptionDef, fields: readonly TextTree[], values: readonly TextTree[]): BoolExpr | undefined {
+    const names: { where: Where; text: string }[] = [];
+    for (const f of fields) {
+      if (!('text' in f)) return this.fail(f.where, `exception '${ex.name}': each field must be a string`);
+      names.push(f);
+    }
+    const comps: { where: Where; text: string }[] = [];
+    if (!ex.comps) {
+      for (const f of names) comps.push({ where: f.where, text: '=' });
+    } else {
+      if ('text' in ex.comps) return this.fail(ex.comps.where, `exception '${ex.name}': fields and comps must both be strings or both be lists`);
+      if (ex.comps.items.length !== names.length) {
+        return this.fail(ex.comps.where, `exception '${ex.name}': fields and comps lists must have equal length (${names.length} fields, ${ex.comps.items.length} comps)`);
+      }
+      for (const c of ex.comps.items) {
+        if (!('text' in c)) return this.fail(c.where, `exception '${ex.name}': each comp must be a string`);
+        const op = c.text.trim();
+        if (!BINARY_OPS.has(op)) return this.fail(c.where, `exception '${ex.name}': '${op}' is not a supported comparison operator`);
+        comps.push({ where: c.where, text: op });
+      }
+    }
+    const operands: FieldOperand[] = [];
+    for (const f of names) {
+      const operand = this.field(ex, f);
+      if (!operand) return undefined;
+      operands.push(operand);
+    }
+    const tuples: BoolExpr[] = [];
+    for (const v of values) {
+      if ('text' in v || v.items.length !== names.length) {
+        this.fail(v.where, `exception '${ex.name}': each value must be a list of ${names.length} items, one per field`);
+        continue;
+      }
+      const checks: BinaryCheck[] = [];
+      for (let k = 0; k < names.length; k++) {
+        const value = this.value(ex, v.items[k], comps[k].text);
+        if (!value) continue;
+        checks.push({
+          kind: 'binary',
+          pos: this.pos(v.items[k].where),
+          op: comps[k].text as BinaryOp,
+          opPos: this.pos(comps[k].where),
+          field: operands[k],
+          value,
+        });
+      }
+      if (checks.length === names.length) tuples.push(checks.length === 1 ? checks[0] : { kind: 'and', pos: checks[0].pos, children: checks });
+    }
+    if (tuples.length === 0) return undefined;
+    return tuples.length === 1 ? tuples[0] : { kind: 'or', pos: tuples[0].pos, children: tuples };
+  }
+
+  private value(ex: ExceptionDef, v: TextTree, comp: string): ValueExpr | undefined {
+    if ('items' in v) {
+      if (!LIST_OPS.has(comp)) return this.fail(v.where, `exception '${ex.name}': a list value needs comps in, intersects or pmatch (got '${comp}')`);
+      const items: Literal[] = [];
+      for (const i of v.items) {
+        if (!('text' in i)) return this.fail(i.where, `exception '${ex.name}': list values hold strings only`);
+        items.push(this.literal(i));
+      }
+      return { kind: 'list', pos: this.pos(v.where), items };
+    }
+    const lit = this.literal(v);
+    return LIST_OPS.has(comp) ? { kind: 'list', pos: lit.pos, items: [lit] } : lit;
+  }
+
+  private literal(v: { where: Where; text: string }): Literal {
+    return { kind: 'literal', pos: this.pos(v.where), value: v.text, quoted: !BARE.test(v.text) };
+  }
+
+  /** The field as the condition parser reads it, with every position moved to the YAML value. */
+  private field(ex: ExceptionDef, f: { where: Where; text: string }): FieldOperand | undefined {
+    let parsed: BoolExpr;
+    try {
+      parsed = parseCondition(`${f.text} exists`);
+    } catch (err) {
+      if (!(err instanceof ConditionError)) throw err;
+      return this.fail(f.where, `exception '${ex.name}': '${f.text}' is not a field (${err.message})`);
+    }
+    if (parsed.kind !== 'unary') return this.fail(f.where, `exception '${ex.name}': '${f.text}' is not a field`);
+    return relocate(parsed.field, this.pos(f.where));
+  }
+
+  private pos(where: Where): Pos {
+    const offset = this.text.virtualOffset(where);
+    return { offset, line: 1, col: offset + 1 };
+  }
+
+  private fail(where: Where, message: string): undefined {
+    this.failed = true;
+    this.errors.push(errorAt(where, message, this.label));
+    return undefined;
+  }
+}
+
+function relocate(op: FieldOperand, pos: Pos): FieldOperand {
+  if (op.kind === 'field') return { ...op, pos };
+  return { ...op, pos, operand: relocate(op.operand, pos) };
+}

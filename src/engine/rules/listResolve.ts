@@ -1,0 +1,61 @@
+// Flattens lists: an item that names another list stands for that list's
+// items, in place and in order; any other item is a literal string. A list
+// that reaches itself again is an error naming the chain.
+import type { RulesError } from '../errors';
+import type { ListEntry } from './collect';
+import { errorAt } from './sourceText';
+
+export interface ResolvedLists {
+  /** every list that resolved, flattened */
+  items: Map<string, readonly string[]>;
+  /** for each list, the other lists it includes (directly or not) */
+  includes: Map<string, ReadonlySet<string>>;
+}
+
+export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: RulesError[]): ResolvedLists {
+  const items = new Map<string, readonly string[]>();
+  const includes = new Map<string, ReadonlySet<string>>();
+  const broken = new Set<string>();
+  const chain: string[] = [];
+
+  const visit = (name: string): boolean => {
+    if (items.has(name)) return true;
+    if (broken.has(name)) return false;
+    const list = lists.get(name)!;
+    chain.push(name);
+    const out: string[] = [];
+    const inc = new Set<string>();
+    let ok = true;
+    for (const item of list.items) {
+      const ref = lists.get(item.text);
+      if (!ref) {
+        out.push(item.text);
+        continue;
+      }
+      const at = chain.indexOf(item.text);
+      if (at >= 0) {
+        errors.push(errorAt(item.where, `list cycle: ${[...chain.slice(at), item.text].join(' -> ')}`, list.label));
+        ok = false;
+        continue;
+      }
+      if (!visit(item.text)) {
+        ok = false;
+        continue;
+      }
+      out.push(...items.get(item.text)!);
+      inc.add(item.text);
+      for (const n of includes.get(item.text)!) inc.add(n);
+    }
+    chain.pop();
+    if (!ok) {
+      broken.add(name);
+      return false;
+    }
+    items.set(name, out);
+    includes.set(name, inc);
+    return true;
+  };
+
+  for (const name of lists.keys()) visit(name);
+  return { items, includes };
+}

@@ -1,0 +1,220 @@
+// The loader's steps, in order: read each file's YAML and decode its items
+// (yamlReader, decode), merge them across files (collect), then compile:
+// flatten lists, parse macros and check them for cycles, and compile every
+// rule of a known source with its exceptions and output. Each step records
+// every problem it finds and goes on, so one load reports all errors.
+import type { BoolExpr } from '../ast';
+import { compileCondition, type CompiledCondition } from '../compile';
+import type { CompiledRule } from '../engine';
+import { ConditionError, RulesError } from '../errors';
+import { compileOutput, type CompiledOutput } from '../outputFormat';
+import { parseCondition } from '../parser';
+import type { Source } from '../source';
+import { astRefs } from './astRefs';
+import { Collector, type MacroEntry, type RuleEntry } from './collect';
+import { decodeItem } from './decode';
+import { ENGINE_VERSION, compareVersions, parseEngineVersion } from './engineVersion';
+import { applyExceptions } from './exceptions';
+import { resolveLists } from './listResolve';
+import { errorAt, type MappedText, type RulesFile } from './sourceText';
+import { readRulesYaml, type Diagnostics } from './yamlReader';
+
+/** Reads files in order into the collector. */
+export function readRulesFiles(files: readonly RulesFile[], collector: Collector, diag: Diagnostics, notes: RulesError[]): void {
+  const engine = parseEngineVersion(ENGINE_VERSION);
+  for (const file of files) {
+    for (const raw of readRulesYaml(file, diag)) {
+      const def = decodeItem(raw, diag, notes);
+      if (!def) continue;
+      switch (def.kind) {
+        case 'engine_version':
+          if (compareVersions(def.version, engine) > 0) {
+            diag.warnings.push(errorAt(def.where, `rules require engine version ${def.text}, but the engine version is ${ENGINE_VERSION}`, 'required_engine_version'));
+          }
+          break;
+        case 'list':
+          collector.list(def);
+          break;
+        case 'macro':
+          collector.macro(def);
+          break;
+        case 'rule':
+          collector.rule(def);
+          break;
+      }
+    }
+  }
+}
+
+interface ParsedMacro {
+  entry: MacroEntry;
+  ast: BoolExpr;
+  refs: Set<string>;
+}
+
+/** Compiles everything collected into rules, in definition order. */
+export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics): CompiledRule<any>[] {
+  const lists = resolveLists(collector.lists, diag.errors);
+  const macros = parseMacros(collector, diag);
+  const macroAsts = new Map<string, BoolExpr>();
+  for (const [name, m] of macros) macroAsts.set(name, m.ast);
+
+  const rules: CompiledRule<any>[] = [];
+  const usedMacros = new Set<string>();
+  const usedLists = new Set<string>();
+  for (const entry of collector.rules.values()) {
+    if (entry.unknownSource) continue;
+    const source = sources.get(entry.source)!;
+    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag);
+    if (!compiled) continue;
+    rules.push(compiled.rule);
+    if (!compiled.rule.enabled) continue;
+    for (const m of compiled.macros) usedMacros.add(m);
+    for (const l of compiled.lists) if (collector.lists.has(l)) usedLists.add(l);
+  }
+
+  for (const l of [...usedLists]) for (const inner of lists.includes.get(l) ?? []) usedLists.add(inner);
+  for (const m of collector.macros.values()) {
+    if (!usedMacros.has(m.name)) diag.warnings.push(errorAt(m.where, 'macro not used by any enabled rule', m.label));
+  }
+  for (const l of collector.lists.values()) {
+    if (!usedLists.has(l.name)) diag.warnings.push(errorAt(l.where, 'list not used by any enabled rule', l.label));
+  }
+  return rules;
+}
+
+/** Parses every macro; macros that fail to parse or sit on a cycle are left out (their errors recorded). */
+function parseMacros(collector: Collector, diag: Diagnostics): Map<string, ParsedMacro> {
+  const parsed = new Map<string, ParsedMacro>();
+  for (const entry of collector.macros.values()) {
+    try {
+      const ast = parseCondition(entry.condition.text);
+      parsed.set(entry.name, { entry, ast, refs: new Set(astRefs(ast).macros.keys()) });
+    } catch (err) {
+      diag.errors.push(conditionError(err, entry.condition, entry.label));
+    }
+  }
+
+  const onCycle = new Set<string>();
+  const done = new Set<string>();
+  const chain: string[] = [];
+  const visit = (name: string): void => {
+    if (done.has(name)) return;
+    const m = parsed.get(name)!;
+    chain.push(name);
+    for (const [ref, pos] of astRefs(m.ast).macros) {
+      if (!parsed.has(ref)) continue;
+      const at = chain.indexOf(ref);
+      if (at >= 0) {
+        const cycle = [...chain.slice(at), ref];
+        diag.errors.push(m.entry.condition.error(pos.offset, `macro cycle: ${cycle.join(' -> ')}`, m.entry.label));
+        for (const c of chain.slice(at)) onCycle.add(c);
+        continue;
+      }
+      visit(ref);
+    }
+    chain.pop();
+    done.add(name);
+  };
+  for (const name of parsed.keys()) visit(name);
+  for (const name of onCycle) parsed.delete(name);
+  return parsed;
+}
+
+function compileRule(
+  entry: RuleEntry,
+  source: Source<any>,
+  collector: Collector,
+  macros: ReadonlyMap<string, ParsedMacro>,
+  macroAsts: ReadonlyMap<string, BoolExpr>,
+  lists: ReadonlyMap<string, readonly string[]>,
+  diag: Diagnostics,
+): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
+  const text = entry.condition.clone();
+  let ast: BoolExpr;
+  try {
+    ast = parseCondition(text.text);
+  } catch (err) {
+    diag.errors.push(conditionError(err, text, entry.label));
+    return undefined;
+  }
+  const withExceptions = applyExceptions(ast, entry.exceptions, text, entry.label, diag.errors);
+  if (!withExceptions) return undefined;
+
+  // Macros this rule reaches; one that failed on its own (error already recorded) skips the rule quietly.
+  const reached = new Set<string>();
+  const listNames = new Set<string>();
+  const pending = [withExceptions];
+  while (pending.length > 0) {
+    const refs = astRefs(pending.pop()!);
+    for (const l of refs.listNames) listNames.add(l);
+    for (const name of refs.macros.keys()) {
+      if (reached.has(name)) continue;
+      const m = macros.get(name);
+      if (!m) {
+        if (collector.macros.has(name)) return undefined;
+        continue;
+      }
+      reached.add(name);
+      pending.push(m.ast);
+    }
+  }
+
+  let condition: CompiledCondition<any>;
+  let output: CompiledOutput<any>;
+  try {
+    condition = compileCondition(withExceptions, { source, macros: macroAsts, lists });
+  } catch (err) {
+    const m = err instanceof ConditionError && err.macro ? macros.get(err.macro) : undefined;
+    return skipOrFail(err, entry, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag);
+  }
+  try {
+    output = compileOutput(entry.output.text, source);
+  } catch (err) {
+    return skipOrFail(err, entry, entry.output, entry.label, diag);
+  }
+
+  const evttypes = source.eventTypeField ? condition.evttypes : 'all';
+  if (source.eventTypeField && evttypes === 'all' && entry.warnEvttypes) {
+    diag.warnings.push(
+      errorAt(entry.where, `rule matches all event types: its condition does not restrict ${source.eventTypeField}, so it runs on every event`, entry.label),
+    );
+  }
+  for (const m of condition.usedMacros) reached.add(m);
+  for (const l of condition.usedLists) listNames.add(l);
+
+  const rule: CompiledRule<any> = {
+    name: entry.name,
+    desc: entry.desc,
+    source: entry.source,
+    priority: entry.priority,
+    tags: entry.tags,
+    enabled: entry.enabled,
+    condition: entry.condition.text,
+    outputFormat: entry.output.text,
+    output,
+    evttypes,
+    location: entry.where.file.location(entry.where.offset),
+    evaluate: condition.evaluate,
+  };
+  return { rule, macros: reached, lists: listNames };
+}
+
+/** A rule with an unknown field and `skip-if-unknown-filter: true` is skipped with a warning; anything else is an error. */
+function skipOrFail(err: unknown, entry: RuleEntry, text: MappedText, label: string, diag: Diagnostics): undefined {
+  const e = conditionError(err, text, label);
+  const unknownField = err instanceof ConditionError && err.name === 'UnknownFieldError';
+  if (unknownField && entry.skipIfUnknownFilter) {
+    diag.warnings.push(new RulesError(`${e.message}; rule '${entry.name}' skipped (skip-if-unknown-filter)`, e.location, e.item, e.lineText));
+  } else {
+    diag.errors.push(e);
+  }
+  return undefined;
+}
+
+/** A parse or compile error as a RulesError at its place in the file. */
+function conditionError(err: unknown, text: MappedText, label: string): RulesError {
+  if (err instanceof ConditionError) return text.error(err.pos.offset, err.message, label);
+  const message = err instanceof Error ? err.message : String(err);
+  return text.error(0, `cannot compile: ${message}`, label);
+}
