@@ -167,14 +167,21 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     let buf: Buffer | undefined;
     let chunks: Buffer[] | undefined;
     let received = 0;
+    // a body that arrived whole before its grant (one packet can hold it) waits here
+    let waitingText: string | undefined;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
-      if (!aborted && !answered) res.resume();
+      if (aborted || answered) return;
+      if (waitingText === undefined) return res.resume();
+      const text = waitingText;
+      waitingText = undefined;
+      evaluateBody(text);
     });
     res.onAborted(() => {
       aborted = true;
       counts.aborted++;
       buf = undefined;
       chunks = undefined;
+      waitingText = undefined;
       budget.release(reservation);
     });
     if (!reservation.granted) {
@@ -212,7 +219,9 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       const body = declared >= 0 ? buf! : Buffer.concat(chunks ?? []);
       buf = undefined;
       chunks = undefined;
-      evaluateBody(body.toString('utf8', 0, received));
+      const text = body.toString('utf8', 0, received);
+      if (reservation.granted) evaluateBody(text);
+      else waitingText = text;
     });
 
     function evaluateBody(text: string): void {
