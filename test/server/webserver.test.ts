@@ -218,7 +218,7 @@ describe('webserver memory budget', () => {
     try {
       // 4 x max_batch_size may be held at once; the fifth upload must wait
       const body = (id: string) => JSON.stringify([ev(id)]).padEnd(1000, ' ');
-      const conns = [];
+      const conns: Awaited<ReturnType<typeof connect>>[] = [];
       for (let i = 0; i < 5; i++) {
         const c = await connect(server.port);
         c.sock.write(`POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`);
