@@ -1,0 +1,457 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCondition } from '../../src/engine/parser';
+import { compileCondition, MAX_COMPILE_DEPTH, UnknownFieldError, type CompileContext } from '../../src/engine/compile';
+import { ConditionError } from '../../src/engine/errors';
+import { bindCalls, testSource, type TestEvent } from './testSource';
+
+interface Defs {
+  macros?: Record<string, string>;
+  lists?: Record<string, string[]>;
+}
+
+function ctx(defs: Defs = {}): CompileContext<TestEvent> {
+  return {
+    source: testSource,
+    macros: new Map(Object.entries(defs.macros ?? {}).map(([k, v]) => [k, parseCondition(v)])),
+    lists: new Map(Object.entries(defs.lists ?? {})),
+  };
+}
+
+function compile(cond: string, defs: Defs = {}) {
+  return compileCondition(parseCondition(cond), ctx(defs));
+}
+
+/** Evaluates `cond` against each event; returns the results in order. */
+function run(cond: string, events: Partial<TestEvent>[], defs: Defs = {}): boolean[] {
+  const c = compile(cond, defs);
+  return events.map((e) => c.evaluate({ type: 'open', ...e }));
+}
+
+function fails(cond: string, defs: Defs = {}): { message: string; line: number; col: number; macro?: string; err: ConditionError } {
+  try {
+    compile(cond, defs);
+  } catch (err) {
+    assert.ok(err instanceof ConditionError, `expected ConditionError, got ${err}`);
+    return { message: err.message, line: err.pos.line, col: err.pos.col, macro: err.macro, err };
+  }
+  assert.fail(`expected ${JSON.stringify(cond)} to fail to compile`);
+}
+
+test('string equality and inequality; missing values make both false', () => {
+  const evs = [{ name: 'bash' }, { name: 'sh' }, {}];
+  assert.deepEqual(run('proc.name = bash', evs), [true, false, false]);
+  assert.deepEqual(run('proc.name == bash', evs), [true, false, false]);
+  assert.deepEqual(run('proc.name != bash', evs), [false, true, false]);
+  assert.deepEqual(run('not proc.name = bash', evs), [false, true, true]);
+  assert.deepEqual(run('not proc.name != bash', evs), [true, false, true]);
+  assert.deepEqual(run('proc.name = "bash"', evs), [true, false, false]);
+  assert.deepEqual(run('proc.name = ""', [{ name: '' }, {}]), [true, false]);
+});
+
+test('exists is presence', () => {
+  assert.deepEqual(run('proc.name exists', [{ name: 'x' }, { name: '' }, {}]), [true, true, false]);
+  assert.deepEqual(run('not proc.pid exists', [{ pid: 0 }, {}]), [false, true]);
+  assert.deepEqual(run('proc.tags exists', [{ tags: ['a'] }, { tags: [] }, {}]), [true, false, false]);
+  assert.deepEqual(run('evt.failed exists', [{ failed: false }, {}]), [true, false]);
+});
+
+test('contains, icontains, startswith, endswith', () => {
+  const evs = [{ cmdline: 'curl http://Evil.example' }, { cmdline: 'ls' }, {}];
+  assert.deepEqual(run('proc.cmdline contains http', evs), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline contains Evil', evs), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline contains evil', evs), [false, false, false]);
+  assert.deepEqual(run('proc.cmdline icontains EVIL.EXAMPLE', evs), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline icontains "a.b"', [{ cmdline: 'xaxb' }, { cmdline: 'A.B' }]), [false, true]);
+  assert.deepEqual(run('proc.cmdline startswith curl', evs), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline startswith url', evs), [false, false, false]);
+  assert.deepEqual(run('proc.cmdline endswith .example', evs), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline endswith ""', evs), [true, true, false]);
+  assert.deepEqual(run('not proc.cmdline contains http', evs), [false, true, true]);
+});
+
+test('glob: *, ?, classes, negated classes, escapes; whole value', () => {
+  const names = ['run.sh', 'a/b/run.sh', 'run.shx', 'x.py', 'r1', 'rx', 'r-', '[x]', 'a*b', 'aXb'];
+  const g = (p: string) => run(`fd.name glob '${p}'`, names.map((fdName) => ({ fdName })));
+  const pick = (r: boolean[]) => names.filter((_, i) => r[i]);
+  assert.deepEqual(pick(g('*.sh')), ['run.sh', 'a/b/run.sh']);
+  assert.deepEqual(pick(g('r?')), ['r1', 'rx', 'r-']);
+  assert.deepEqual(pick(g('r[0-9]')), ['r1']);
+  assert.deepEqual(pick(g('r[!0-9]')), ['rx', 'r-']);
+  assert.deepEqual(pick(g('r[^0-9x]')), ['r-']);
+  assert.deepEqual(pick(g('r[-x]')), ['rx', 'r-']);
+  assert.deepEqual(pick(g('\\[x\\]')), ['[x]']);
+  assert.deepEqual(pick(g('[[]x]')), ['[x]']);
+  assert.deepEqual(pick(g('a\\*b')), ['a*b']);
+  assert.deepEqual(pick(g('a*b')), ['a*b', 'aXb']);
+  assert.deepEqual(pick(g('*')), names);
+  assert.deepEqual(pick(g('x.py')), ['x.py']);
+  assert.deepEqual(pick(g('x?py')), ['x.py']);
+  assert.deepEqual(run('fd.name glob "*"', [{}]), [false]);
+  const e = fails("fd.name glob 'r[z-a]'");
+  assert.match(e.message, /^invalid glob pattern 'r\[z-a\]'/);
+  assert.deepEqual([e.line, e.col], [1, 14]);
+});
+
+test('in with constant items, list names expanded in place, quoted names not expanded', () => {
+  const defs = { lists: { shells: ['bash', 'sh'], empty: [] } };
+  const evs = [{ name: 'bash' }, { name: 'zsh' }, { name: 'shells' }, { name: 'vi' }, {}];
+  assert.deepEqual(run('proc.name in (shells, zsh)', evs, defs), [true, true, false, false, false]);
+  assert.deepEqual(run('proc.name in shells', evs, defs), [true, false, false, false, false]);
+  assert.deepEqual(run("proc.name in ('shells')", evs, defs), [false, false, true, false, false]);
+  assert.deepEqual(run('proc.name in ()', evs, defs), [false, false, false, false, false]);
+  assert.deepEqual(run('proc.name in (empty)', evs, defs), [false, false, false, false, false]);
+  assert.deepEqual(run('not proc.name in (empty)', evs, defs), [true, true, true, true, true]);
+  assert.deepEqual(run('proc.name in (vi)', evs, defs), [false, false, false, true, false]);
+  assert.deepEqual(run('proc.name intersects (vi, bash)', evs, defs), [true, false, false, true, false]);
+  assert.deepEqual(run('not proc.name in (shells)', evs, defs), [false, true, true, true, true]);
+  const c = compile('proc.name in (shells, empty, zsh) or proc.pname in (other)', defs);
+  assert.deepEqual([...c.usedLists].sort(), ['empty', 'shells']);
+});
+
+test('pmatch: exact paths and paths below them, on component boundaries', () => {
+  const paths = ['/etc', '/etc/passwd', '/etc/ssh/sshd_config', '/etcx', '/et', '/usr/bin/ls', '/usr/binx', 'etc/passwd', '/'];
+  const pm = (items: string) => {
+    const r = run(`fd.name pmatch (${items})`, paths.map((fdName) => ({ fdName })));
+    return paths.filter((_, i) => r[i]);
+  };
+  assert.deepEqual(pm('/etc'), ['/etc', '/etc/passwd', '/etc/ssh/sshd_config']);
+  assert.deepEqual(pm('/etc/'), ['/etc', '/etc/passwd', '/etc/ssh/sshd_config']);
+  assert.deepEqual(pm('/usr/bin, /etc/ssh'), ['/etc/ssh/sshd_config', '/usr/bin/ls']);
+  assert.deepEqual(pm('/'), paths.filter((p) => p.startsWith('/')));
+  assert.deepEqual(pm(''), []);
+  assert.deepEqual(run('fd.name pmatch (/etc)', [{}]), [false]);
+  assert.deepEqual(run('fd.name pmatch (dirs)', [{ fdName: '/tmp/x' }], { lists: { dirs: ['/var', '/tmp'] } }), [true]);
+});
+
+test('int fields: conversion once, ordering, hex and negatives, in', () => {
+  const evs = [{ pid: 1 }, { pid: 31 }, { pid: -1 }, {}];
+  assert.deepEqual(run('proc.pid = 31', evs), [false, true, false, false]);
+  assert.deepEqual(run('proc.pid = 0x1f', evs), [false, true, false, false]);
+  assert.deepEqual(run('proc.pid = -1', evs), [false, false, true, false]);
+  assert.deepEqual(run('proc.pid = +1', evs), [true, false, false, false]);
+  assert.deepEqual(run('proc.pid != 1', evs), [false, true, true, false]);
+  assert.deepEqual(run('proc.pid < 31', evs), [true, false, true, false]);
+  assert.deepEqual(run('proc.pid <= 31', evs), [true, true, true, false]);
+  assert.deepEqual(run('proc.pid > 1', evs), [false, true, false, false]);
+  assert.deepEqual(run('proc.pid >= 1', evs), [true, true, false, false]);
+  assert.deepEqual(run('not proc.pid >= 1', evs), [false, false, true, true]);
+  assert.deepEqual(run('proc.pid in (1, 0x1F)', evs), [true, true, false, false]);
+  assert.deepEqual(run('proc.pid = "31"', evs), [false, true, false, false]);
+  const e = fails('proc.pid = abc');
+  assert.equal(e.message, "field 'proc.pid' is int: expected an integer, got 'abc'");
+  assert.deepEqual([e.line, e.col], [1, 12]);
+  assert.equal(fails('proc.pid in (1, 2.5)').message, "field 'proc.pid' is int: expected an integer, got '2.5'");
+  assert.equal(fails('proc.pid in (1, 2.5)').col, 17);
+  assert.equal(fails('proc.pid = 99999999999999999999').message, "field 'proc.pid' is int: '99999999999999999999' is out of range");
+});
+
+test('abstime/reltime compare as bigint; port range checked', () => {
+  const t = 1_700_000_000_123_456_789n;
+  assert.deepEqual(run(`evt.time = ${t}`, [{ time: t }, { time: t + 1n }, {}]), [true, false, false]);
+  assert.deepEqual(run(`evt.time > ${t}`, [{ time: t }, { time: t + 1n }, {}]), [false, true, false]);
+  assert.deepEqual(run('evt.latency < 1000', [{ latency: 999n }, { latency: 1000n }]), [true, false]);
+  assert.deepEqual(run('evt.latency in (5, 7)', [{ latency: 7n }, { latency: 6n }]), [true, false]);
+  assert.deepEqual(run('fd.sport = 443', [{ sport: 443 }, { sport: 80 }]), [true, false]);
+  assert.deepEqual(run('fd.sport in (80, 443)', [{ sport: 443 }, { sport: 22 }]), [true, false]);
+  assert.deepEqual(run('fd.sport < 1024', [{ sport: 22 }, { sport: 8080 }, {}]), [true, false, false]);
+  assert.equal(fails('fd.sport = 70000').message, "field 'fd.sport' is a port: '70000' is not in 0-65535");
+  assert.equal(fails('evt.time = soon').message, "field 'evt.time' is abstime: expected an integer, got 'soon'");
+});
+
+test('bool fields', () => {
+  const evs = [{ failed: true }, { failed: false }, {}];
+  assert.deepEqual(run('evt.failed = true', evs), [true, false, false]);
+  assert.deepEqual(run('evt.failed = false', evs), [false, true, false]);
+  assert.deepEqual(run('evt.failed != true', evs), [false, true, false]);
+  assert.deepEqual(run('evt.failed in (true)', evs), [true, false, false]);
+  const e = fails('evt.failed = yes');
+  assert.equal(e.message, "field 'evt.failed' is bool: expected true or false, got 'yes'");
+  assert.equal(e.col, 14);
+});
+
+test('ipaddr: address equality, CIDR membership with = and in, IPv6', () => {
+  const evs = [{ ip: '10.1.2.3' }, { ip: '192.168.0.1' }, { ip: '::1' }, { ip: '2001:db8::5' }, { ip: 'garbage' }, {}];
+  assert.deepEqual(run('fd.ip = 10.1.2.3', evs), [true, false, false, false, false, false]);
+  assert.deepEqual(run('fd.ip != 10.1.2.3', evs), [false, true, true, true, true, false]);
+  assert.deepEqual(run('fd.ip = 10.0.0.0/8', evs), [true, false, false, false, false, false]);
+  assert.deepEqual(run('fd.ip = 127.0.0.1/8', [{ ip: '127.9.9.9' }, { ip: '128.0.0.1' }]), [true, false]);
+  assert.deepEqual(run('fd.ip in (192.168.0.0/16, ::1)', evs), [false, true, true, false, false, false]);
+  assert.deepEqual(run('fd.ip in (2001:db8::/32)', evs), [false, false, false, true, false, false]);
+  assert.deepEqual(run('fd.ip = "0:0:0:0:0:0:0:1"', evs), [false, false, true, false, false, false]);
+  assert.deepEqual(run('fd.ip = 0.0.0.0/0', evs), [true, true, false, false, false, false]);
+  assert.deepEqual(run('fd.ip = ::ffff:1.2.3.4', [{ ip: '::ffff:102:304' }, { ip: '1.2.3.4' }]), [true, false]);
+  assert.deepEqual(run('fd.ip in (private)', [{ ip: '172.16.5.4' }], { lists: { private: ['10.0.0.0/8', '172.16.0.0/12'] } }), [true]);
+  const e = fails('fd.ip = 10.0.0.256');
+  assert.equal(e.message, "field 'fd.ip' is ipaddr: '10.0.0.256' is not an IP address or CIDR network");
+  assert.equal(e.col, 9);
+  assert.match(fails('fd.ip in (1.2.3.4, 10.0.0.0/33)').message, /'10\.0\.0\.0\/33' is not an IP address/);
+  assert.match(fails('fd.ip contains 10').message, /operator 'contains' does not apply to ipaddr field 'fd.ip'/);
+});
+
+test('ipnet: an address literal is inside the event network; a CIDR literal equals it', () => {
+  const evs = [{ net: '10.0.0.0/8' }, { net: '192.168.1.0/24' }, { net: 'fd00::/8' }, {}];
+  assert.deepEqual(run('fd.net = 10.200.1.1', evs), [true, false, false, false]);
+  assert.deepEqual(run('fd.net = 192.168.1.0/24', evs), [false, true, false, false]);
+  assert.deepEqual(run('fd.net = 192.168.0.0/16', evs), [false, false, false, false]);
+  assert.deepEqual(run('fd.net in (192.168.1.77, fd12::1)', evs), [false, true, true, false]);
+  assert.deepEqual(run('fd.net != 10.1.1.1', evs), [false, true, true, false]);
+});
+
+test('bytes: bcontains and bstartswith take hex; also work on strings as UTF-8', () => {
+  const buf = new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x00, 0xff]);
+  const evs = [{ buffer: buf }, { buffer: new Uint8Array([1, 2]) }, {}];
+  assert.deepEqual(run('evt.buffer bstartswith 7f454c46', evs), [true, false, false]);
+  assert.deepEqual(run('evt.buffer bcontains 0200FF', evs), [true, false, false]);
+  assert.deepEqual(run('evt.buffer bcontains 0201', evs), [false, false, false]);
+  assert.deepEqual(run('evt.buffer contains ELF', evs), [true, false, false]);
+  assert.deepEqual(run('evt.buffer = "\\x01\\x02"', evs), [false, true, false]);
+  assert.deepEqual(run('evt.buffer != "\\x01\\x02"', evs), [true, false, false]);
+  const s = [{ cmdline: 'héllo world' }, { cmdline: 'hello' }, {}];
+  assert.deepEqual(run('proc.cmdline bcontains c3a96c', s), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline bstartswith 68c3', s), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline bcontains c3', s), [true, false, false]);
+  assert.deepEqual(run('proc.cmdline bstartswith 68c3', [{ cmdline: 'hello' }]), [false]);
+  for (const bad of ['abc', 'zz', '']) {
+    const e = fails(`evt.buffer bcontains "${bad}"`);
+    assert.equal(e.message, `'bcontains' expects an even-length hex string such as '0a0b', got '${bad}'`);
+    assert.equal(e.col, 22);
+  }
+});
+
+test('list-valued fields: in means every value, intersects means any', () => {
+  const evs = [{ tags: ['a', 'b'] }, { tags: ['a', 'z'] }, { tags: ['z'] }, { tags: [] }, {}];
+  assert.deepEqual(run('proc.tags in (a, b, c)', evs), [true, false, false, false, false]);
+  assert.deepEqual(run('proc.tags intersects (a, b, c)', evs), [true, true, false, false, false]);
+  assert.deepEqual(run('proc.tags intersects ()', evs), [false, false, false, false, false]);
+  assert.deepEqual(run('proc.tags in ()', evs), [false, false, false, false, false]);
+  assert.deepEqual(run('not proc.tags intersects (z)', evs), [true, false, false, true, true]);
+  assert.deepEqual(run('proc.nums in (1, 2)', [{ nums: [1, 2, 2] }, { nums: [1, 3] }]), [true, false]);
+  assert.deepEqual(run('proc.nums intersects (0x3)', [{ nums: [1, 2] }, { nums: [1, 3] }]), [false, true]);
+  assert.deepEqual(run('fd.ips intersects (10.0.0.0/8)', [{ ips: ['1.1.1.1', '10.0.0.1'] }, { ips: ['1.1.1.1'] }]), [true, false]);
+  assert.deepEqual(run('fd.ips in (10.0.0.0/8)', [{ ips: ['10.9.9.9', '10.0.0.1'] }, { ips: ['1.1.1.1', '10.0.0.1'] }]), [true, false]);
+  for (const op of ['=', '!=', 'contains', 'startswith', 'pmatch', 'glob']) {
+    const e = fails(`proc.tags ${op} a`);
+    assert.equal(e.message, `operator '${op}' does not apply to list field 'proc.tags' (string); list fields support only 'exists', 'in' and 'intersects'`);
+    assert.equal(e.col, 11);
+  }
+  assert.equal(fails('proc.nums in (x)').message, "field 'proc.nums' is int: expected an integer, got 'x'");
+});
+
+test('operator/type mismatches are errors at the operator', () => {
+  const cases: [string, string][] = [
+    ['proc.name < abc', "operator '<' does not apply to string field 'proc.name'"],
+    ['proc.name >= abc', "operator '>=' does not apply to string field 'proc.name'"],
+    ['proc.pid contains 1', "operator 'contains' does not apply to int field 'proc.pid'"],
+    ['proc.pid glob 1*', "operator 'glob' does not apply to int field 'proc.pid'"],
+    ['proc.pid pmatch (1)', "operator 'pmatch' does not apply to int field 'proc.pid'"],
+    ['evt.failed < true', "operator '<' does not apply to bool field 'evt.failed'"],
+    ['fd.sport startswith 4', "operator 'startswith' does not apply to port field 'fd.sport'"],
+    ['evt.buffer glob x', "operator 'glob' does not apply to bytes field 'evt.buffer'"],
+    ['evt.time icontains 1', "operator 'icontains' does not apply to abstime field 'evt.time'"],
+  ];
+  for (const [cond, message] of cases) {
+    const e = fails(cond);
+    assert.equal(e.message, message, cond);
+    assert.equal(e.col, cond.indexOf(' ') + 2, cond);
+  }
+});
+
+test('field resolution: dotted args, index args, key args, and their errors', () => {
+  bindCalls.length = 0;
+  assert.deepEqual(run('evt.arg.flags contains O_RDWR', [{ args: { flags: 'O_RDWR|O_CREAT' } }, { args: {} }, {}]), [true, false, false]);
+  assert.deepEqual(run('evt.arg[flags] = x', [{ args: { flags: 'x' } }]), [true]);
+  assert.deepEqual(run('evt.arg.a.b = x', [{ args: { 'a.b': 'x' } }]), [true]);
+  assert.deepEqual(run('proc.aname[2] = init', [{ ancestors: ['bash', 'init'] }, { ancestors: ['bash'] }]), [true, false]);
+  assert.deepEqual(run('ka.uri.param[pretty] = true', [{ params: { pretty: 'true' } }, {}]), [true, false]);
+  assert.deepEqual(bindCalls, ['evt.arg[flags]', 'evt.arg[flags]', 'evt.arg[a.b]', 'proc.aname[2]']);
+
+  const unknown = fails('proc.name = a and proc.nmae = b');
+  assert.ok(unknown.err instanceof UnknownFieldError);
+  assert.equal((unknown.err as UnknownFieldError).field, 'proc.nmae');
+  assert.equal(unknown.message, "unknown field 'proc.nmae'");
+  assert.deepEqual([unknown.line, unknown.col], [1, 19]);
+  assert.ok(fails('nope.x exists').err instanceof UnknownFieldError);
+  assert.ok(fails('tolower(nope.x) = a').err instanceof UnknownFieldError);
+  assert.ok(fails('proc.name = val(nope.x)').err instanceof UnknownFieldError);
+  assert.equal(fails('proc.name = val(nope.x)').col, 17);
+
+  const cases: [string, string, number][] = [
+    ['proc.aname = x', "field 'proc.aname' requires an argument, e.g. 'proc.aname[1]'", 1],
+    ['ka.uri.param exists', "field 'ka.uri.param' requires an argument, e.g. 'ka.uri.param[key]'", 1],
+    ['proc.name[1] = x', "field 'proc.name' takes no argument, got '[1]'", 1],
+    ['proc.aname[x] = a', "field 'proc.aname' takes a numeric index, got 'x'", 1],
+    ['proc.aname[-1] = a', "field 'proc.aname' takes a numeric index, got '-1'", 1],
+    ['proc.aname[99] = a', "field 'proc.aname[99]': ancestor index must be 1-20, got 99", 1],
+    ['a and evt.arg.x[y] = a', "field 'evt.arg' has its argument both dotted and in brackets in 'evt.arg.x[y]'", 7],
+    ['proc.name.x = a', "unknown field 'proc.name.x'", 1],
+  ];
+  for (const [cond, message, col] of cases) {
+    const e = fails(cond, { macros: { a: 'proc.name exists' } });
+    assert.equal(e.message, message, cond);
+    assert.equal(e.col, col, cond);
+  }
+});
+
+test('transformers', () => {
+  assert.deepEqual(run('tolower(proc.name) = bash', [{ name: 'BaSh' }, { name: 'sh' }, {}]), [true, false, false]);
+  assert.deepEqual(run('toupper(proc.name) in (BASH, SH)', [{ name: 'sh' }, { name: 'zsh' }]), [true, false]);
+  assert.deepEqual(run('basename(fd.name) = passwd', [{ fdName: '/etc/passwd' }, { fdName: 'passwd' }, { fdName: '/etc/' }]), [true, true, false]);
+  const b64 = Buffer.from('rm -rf /').toString('base64');
+  assert.deepEqual(run('b64(proc.cmdline) contains "rm -rf"', [{ cmdline: b64 }, { cmdline: 'not base64!' }, {}]), [true, false, false]);
+  assert.deepEqual(run('tolower(proc.tags) intersects (a)', [{ tags: ['X', 'A'] }, { tags: ['X'] }]), [true, false]);
+  assert.deepEqual(run('tolower(proc.name) exists', [{ name: 'X' }, {}]), [true, false]);
+  const e = fails('tolower(proc.pid) = 1');
+  assert.equal(e.message, "transformer 'tolower' does not apply to int field 'proc.pid'");
+  assert.equal(e.col, 1);
+  assert.equal(fails('tolower(proc.name) < 1').message, "operator '<' does not apply to string field 'tolower(proc.name)'");
+});
+
+test('val(): comparing two fields of the same event', () => {
+  const evs = [
+    { name: 'bash', pname: 'bash' },
+    { name: 'bash', pname: 'sshd' },
+    { name: 'bash' },
+    { pname: 'bash' },
+  ];
+  assert.deepEqual(run('proc.name = val(proc.pname)', evs), [true, false, false, false]);
+  assert.deepEqual(run('proc.name != val(proc.pname)', evs), [false, true, false, false]);
+  assert.deepEqual(run('proc.name startswith val(proc.pname)', [{ name: 'bash5', pname: 'bash' }, { name: 'ba', pname: 'bash' }]), [true, false]);
+  assert.deepEqual(run('proc.cmdline contains val(proc.name)', [{ cmdline: 'x bash y', name: 'bash' }]), [true]);
+  assert.deepEqual(run('proc.cmdline icontains val(proc.name)', [{ cmdline: 'x BASH y', name: 'bash' }]), [true]);
+  assert.deepEqual(run('proc.pid > val(proc.ppid)', [{ pid: 5, ppid: 1 }, { pid: 1, ppid: 5 }, { pid: 5 }]), [true, false, false]);
+  assert.deepEqual(run('fd.ip = val(fd.rip)', [{ ip: '::1', rip: '0::1' }, { ip: '1.1.1.1', rip: '1.1.1.2' }]), [true, false]);
+  assert.deepEqual(run('proc.name in val(proc.tags)', [{ name: 'a', tags: ['b', 'a'] }, { name: 'c', tags: ['a'] }]), [true, false]);
+  assert.deepEqual(run('tolower(proc.name) = val(tolower(proc.pname))', [{ name: 'A', pname: 'a' }]), [true]);
+  const e = fails('proc.name = val(proc.pid)');
+  assert.equal(e.message, "field 'proc.name' (string) cannot be compared with val(proc.pid) (int)");
+  assert.equal(e.col, 17);
+  assert.equal(fails('proc.name glob val(proc.pname)').message, "operator 'glob' cannot compare with val()");
+  assert.equal(fails('proc.name pmatch val(proc.pname)').col, 11);
+});
+
+test('macros: expansion, sharing, usedMacros transitively', () => {
+  const defs = {
+    macros: {
+      open_read: 'evt.type in (open, openat) and evt.failed = false',
+      shell: 'proc.name in (shell_binaries)',
+      shell_reads: 'open_read and shell',
+      unused: 'proc.name = x',
+    },
+    lists: { shell_binaries: ['bash', 'sh'] },
+  };
+  const c = compile('shell_reads and not proc.pname = sshd and shell', defs);
+  assert.deepEqual([...c.usedMacros].sort(), ['open_read', 'shell', 'shell_reads']);
+  assert.deepEqual([...c.usedLists], ['shell_binaries']);
+  assert.equal(c.evaluate({ type: 'open', failed: false, name: 'bash', pname: 'cron' }), true);
+  assert.equal(c.evaluate({ type: 'open', failed: false, name: 'bash', pname: 'sshd' }), false);
+  assert.equal(c.evaluate({ type: 'read', failed: false, name: 'bash', pname: 'cron' }), false);
+  assert.equal(c.evaluate({ type: 'openat', failed: true, name: 'sh' }), false);
+  assert.equal(c.evaluate({ type: 'openat', failed: false, name: 'vi' }), false);
+});
+
+test('macro errors carry the macro name and a position inside that macro', () => {
+  const defs = {
+    macros: {
+      good: 'proc.name = a',
+      bad_field: 'good and\n  proc.nmae = x',
+      bad_value: 'proc.pid = abc',
+      uses_bad: 'good or bad_value',
+      undefined_ref: 'proc.name = a or missing_macro',
+    },
+  };
+  let e = fails('bad_field', defs);
+  assert.equal(e.message, "unknown field 'proc.nmae'");
+  assert.equal(e.macro, 'bad_field');
+  assert.deepEqual([e.line, e.col], [2, 3]);
+  assert.ok(e.err instanceof UnknownFieldError);
+
+  e = fails('proc.name = b and uses_bad', defs);
+  assert.equal(e.macro, 'bad_value');
+  assert.deepEqual([e.line, e.col], [1, 12]);
+
+  e = fails('undefined_ref', defs);
+  assert.equal(e.message, "undefined macro 'missing_macro'");
+  assert.equal(e.macro, 'undefined_ref');
+  assert.deepEqual([e.line, e.col], [1, 18]);
+
+  e = fails('proc.name = a and\n nothing_here', defs);
+  assert.equal(e.message, "undefined macro 'nothing_here'");
+  assert.equal(e.macro, undefined);
+  assert.deepEqual([e.line, e.col], [2, 2]);
+});
+
+test('macro cycles are reported with the chain', () => {
+  const defs = { macros: { a: 'proc.name = x and b', b: 'not (c)', c: 'a or proc.pid = 1', self: 'self' } };
+  let e = fails('proc.name exists and a', defs);
+  assert.equal(e.message, 'macro cycle: a -> b -> c -> a');
+  assert.equal(e.macro, 'c');
+  assert.deepEqual([e.line, e.col], [1, 1]);
+  e = fails('b', defs);
+  assert.equal(e.message, 'macro cycle: b -> c -> a -> b');
+  assert.equal(e.macro, 'a');
+  assert.equal(e.col, 19);
+  e = fails('self', defs);
+  assert.equal(e.message, 'macro cycle: self -> self');
+  assert.equal(e.macro, 'self');
+});
+
+test('a macro used twice (not a cycle) compiles', () => {
+  const c = compile('m and (m or m)', { macros: { m: 'proc.name = a' } });
+  assert.equal(c.evaluate({ type: 'open', name: 'a' }), true);
+  assert.equal(c.evaluate({ type: 'open', name: 'b' }), false);
+});
+
+test('depth guard across macro expansion', () => {
+  const macros: Record<string, string> = { m0: 'proc.name = a' };
+  const n = MAX_COMPILE_DEPTH + 10;
+  for (let i = 1; i <= n; i++) macros[`m${i}`] = `not m${i - 1}`;
+  const e = fails(`m${n}`, { macros });
+  assert.match(e.message, /^condition nests too deeply \(more than \d+ levels, macros included\)$/);
+  assert.ok(e.macro?.startsWith('m'));
+  // a long but shallow chain compiles: 500 macros deep stays under the limit
+  const c = compile('m500', { macros });
+  assert.equal(c.evaluate({ type: 'open', name: 'a' }), true);
+  assert.equal(c.evaluate({ type: 'open', name: 'b' }), false);
+});
+
+test('and/or short-circuit left to right, over long chains too', () => {
+  for (const n of [2, 3, 4, 7, 50]) {
+    const seen: number[] = [];
+    const src = {
+      ...testSource,
+      fields: Array.from({ length: n }, (_, i) => ({
+        name: `t.f${i}`,
+        type: 'bool' as const,
+        desc: '',
+        bind: () => (e: TestEvent) => {
+          seen.push(i);
+          return e.nums?.[i] === 1;
+        },
+      })),
+    };
+    const conj = Array.from({ length: n }, (_, i) => `t.f${i} = true`);
+    const and = compileCondition(parseCondition(conj.join(' and ')), { source: src, macros: new Map(), lists: new Map() });
+    const or = compileCondition(parseCondition(conj.join(' or ')), { source: src, macros: new Map(), lists: new Map() });
+    const all = Array(n).fill(1);
+    assert.equal(and.evaluate({ type: 'open', nums: all }), true);
+    assert.deepEqual(seen.splice(0), [...Array(n).keys()]);
+    const stopAt = Math.floor(n / 2);
+    const partial = all.map((v, i) => (i === stopAt ? 0 : v));
+    assert.equal(and.evaluate({ type: 'open', nums: partial }), false);
+    assert.deepEqual(seen.splice(0), [...Array(stopAt + 1).keys()]);
+    const oneHit = Array(n).fill(0).map((_, i) => (i === stopAt ? 1 : 0));
+    assert.equal(or.evaluate({ type: 'open', nums: oneHit }), true);
+    assert.deepEqual(seen.splice(0), [...Array(stopAt + 1).keys()]);
+    assert.equal(or.evaluate({ type: 'open', nums: Array(n).fill(0) }), false);
+    assert.deepEqual(seen.splice(0), [...Array(n).keys()]);
+  }
+});
+
+test('compile once: fields are bound at compile time, not per event', () => {
+  bindCalls.length = 0;
+  const c = compile('proc.aname[1] = a or evt.arg.x = y');
+  assert.deepEqual(bindCalls, ['proc.aname[1]', 'evt.arg[x]']);
+  for (let i = 0; i < 100; i++) c.evaluate({ type: 'open', ancestors: ['b'], args: { x: String(i) } });
+  assert.equal(bindCalls.length, 2);
+});
