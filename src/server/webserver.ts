@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as uWS from 'uWebSockets.js';
 import { decodeAuditBody } from './auditBody';
+import { type ClientCertGate, privateSocketPath, startClientCertGate } from './clientCertGate';
 import { ByteBudget, type Reservation } from './byteBudget';
 import { type AuditSink, EvaluationQueue } from './evaluationQueue';
 import { checkWebserverConfig, type WebserverConfig } from './webserverConfig';
@@ -53,6 +54,11 @@ export interface WebserverStats {
 export interface Webserver {
   /** the port it listens on (the real one when listen_port is 0) */
   port: number;
+  /**
+   * Settles once the port accepts connections: at once, except with
+   * ssl_verify_client, where Node's TLS listener starts on the next turn.
+   */
+  ready: Promise<void>;
   stats(): WebserverStats;
   /** Stops listening; idempotent. */
   close(): void;
@@ -86,19 +92,17 @@ function readPem(key: 'ssl_certificate' | 'ssl_ca', file: string, mustHold: stri
   }
 }
 
-function makeApp(cfg: WebserverConfig): uWS.TemplatedApp {
-  if (!cfg.ssl_enabled) return uWS.App();
+/** The app, and with ssl_verify_client the CA that the TLS gate in front of it checks. */
+function makeApp(cfg: WebserverConfig): { app: uWS.TemplatedApp; gateCa?: string } {
+  if (!cfg.ssl_enabled) return { app: uWS.App() };
   readPem('ssl_certificate', cfg.ssl_certificate, ['PRIVATE KEY', 'CERTIFICATE']);
-  const options: uWS.AppOptions = { key_file_name: cfg.ssl_certificate, cert_file_name: cfg.ssl_certificate };
-  // uSockets requires a client certificate signed by ca_file_name whenever it is set
-  if (cfg.ssl_verify_client) {
-    readPem('ssl_ca', cfg.ssl_ca, ['CERTIFICATE']);
-    options.ca_file_name = cfg.ssl_ca;
-  }
+  if (cfg.ssl_verify_client) readPem('ssl_ca', cfg.ssl_ca, ['CERTIFICATE']);
   try {
-    return uWS.SSLApp(options);
+    // construct even when the gate terminates TLS: uSockets checks that key and certificate match
+    const app = uWS.SSLApp({ key_file_name: cfg.ssl_certificate, cert_file_name: cfg.ssl_certificate });
+    return cfg.ssl_verify_client ? { app: uWS.App(), gateCa: cfg.ssl_ca } : { app };
   } catch (e) {
-    throw new Error(`webserver: TLS setup failed with ssl_certificate=${cfg.ssl_certificate}${cfg.ssl_verify_client ? ` ssl_ca=${cfg.ssl_ca}` : ''} (${(e as Error).message}: is the key the certificate's, and unencrypted?)`);
+    throw new Error(`webserver: TLS setup failed with ssl_certificate=${cfg.ssl_certificate} (${(e as Error).message}: is the key the certificate's, and unencrypted?)`);
   }
 }
 
@@ -110,7 +114,7 @@ function hasBody(req: uWS.HttpRequest): boolean {
 
 export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: { vigil: string; engine: string }): Webserver {
   checkWebserverConfig(cfg);
-  const app = makeApp(cfg);
+  const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
   const queue = new EvaluationQueue(sink, EVAL_BUDGET_MS);
   const counts = {
@@ -271,18 +275,39 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     });
 
   let listenSocket: uWS.us_listen_socket | false = false;
-  app.listen(cfg.listen_address, cfg.listen_port, (s) => {
-    listenSocket = s;
-  });
-  if (!listenSocket) {
-    throw new Error(`webserver: cannot listen on ${cfg.listen_address}:${cfg.listen_port} (port in use, or not an address of this host?)`);
+  let gate: ClientCertGate | undefined;
+  let socketPath: { file: string; remove(): void } | undefined;
+  let port: number;
+  if (gateCa === undefined) {
+    app.listen(cfg.listen_address, cfg.listen_port, (s) => {
+      listenSocket = s;
+    });
+    if (!listenSocket) throw new Error(`webserver: cannot listen on ${cfg.listen_address}:${cfg.listen_port} (port in use, or not an address of this host?)`);
+    port = uWS.us_socket_local_port(listenSocket);
+  } else {
+    socketPath = privateSocketPath();
+    app.listen_unix((s) => {
+      listenSocket = s;
+    }, socketPath.file);
+    if (!listenSocket) {
+      socketPath.remove();
+      throw new Error(`webserver: cannot listen on the unix socket ${socketPath.file}`);
+    }
+    try {
+      gate = startClientCertGate(cfg.listen_address, cfg.listen_port, cfg.ssl_certificate, gateCa, socketPath.file);
+    } catch (e) {
+      uWS.us_listen_socket_close(listenSocket);
+      socketPath.remove();
+      throw e;
+    }
+    port = gate.port;
   }
   const socket: uWS.us_listen_socket = listenSocket;
-  const port = uWS.us_socket_local_port(socket);
   let closed = false;
 
   return {
     port,
+    ready: gate ? gate.ready : Promise.resolve(),
     stats: () => ({
       ...counts,
       bytes_reserved: budget.bytesReserved,
@@ -295,6 +320,8 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       if (closed) return;
       closed = true;
       uWS.us_listen_socket_close(socket);
+      gate?.close();
+      socketPath?.remove();
       queue.close();
     },
   };
