@@ -106,6 +106,10 @@ test('bare values take Falco-style words: paths, negatives, dotted, CIDR, globs'
   assert.equal(parse('proc.pid=0x1F'), '(proc.pid = 0x1F)');
   assert.equal(parse('fd.name = /etc)'.slice(0, -1)), '(fd.name = /etc)');
   assert.equal(parse('(fd.name=/etc)'), '(fd.name = /etc)');
+  // Falco rules write event directions as bare < and >
+  assert.equal(parse('evt.dir=<'), '(evt.dir = <)');
+  assert.equal(parse('evt.dir = > and a'), '(and (evt.dir = >) @a)');
+  assert.equal(parse('evt.rawres>=0'), '(evt.rawres >= 0)');
 });
 
 test('quoted strings: both quotes and escapes', () => {
