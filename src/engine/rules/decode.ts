@@ -144,6 +144,14 @@ function overrides(r: ItemReader, appendable: readonly string[], replaceable: re
   return ops;
 }
 
+/** Keys named under `override:`, valid or not. */
+function overrideKeys(r: ItemReader): Set<string> {
+  const n = r.node('override');
+  const keys = new Set<string>();
+  if (isMap(n)) for (const pair of n.items) if (isScalar(pair.key)) keys.add(String(pair.key.value));
+  return keys;
+}
+
 function name(r: ItemReader, kind: 'list' | 'macro' | 'rule'): string | undefined {
   const n = r.string(kind);
   if (n !== undefined) r.label = `${kind} '${n}'`;
@@ -188,10 +196,12 @@ function rule(r: ItemReader): Def | undefined {
   if (ruleName === undefined) return undefined;
   const def: RuleDef = { kind: 'rule', name: ruleName, label: r.label!, where: r.where, source, mode: 'define', ops: new Map() };
 
-  if (ops.size > 0) {
+  // An item with `override:` is an update even when its entries were invalid (already reported).
+  if (ops.size > 0 || r.has('override')) {
     def.mode = 'update';
+    const named = overrideKeys(r);
     for (const key of RULE_REPLACEABLE) {
-      if (r.has(key) && !ops.has(key)) r.error(r.whereOf(key), `unexpected key '${key}': no corresponding entry under 'override' is defined`);
+      if (r.has(key) && !named.has(key)) r.error(r.whereOf(key), `unexpected key '${key}': no corresponding entry under 'override' is defined`);
     }
     for (const [key, op] of ops) {
       if (!r.has(key)) {
@@ -200,7 +210,7 @@ function rule(r: ItemReader): Def | undefined {
       }
       def.ops.set(key as RuleKey, op);
     }
-    Object.assign(def, ruleFields(r, [...def.ops.keys()], true));
+    Object.assign(def, ruleFields(r, [...def.ops.keys()]));
     return def;
   }
 
@@ -212,7 +222,7 @@ function rule(r: ItemReader): Def | undefined {
     for (const key of ['output', 'desc', 'priority', 'tags', 'enabled']) {
       if (r.has(key)) r.warn(r.whereOf(key), `'${key}' is ignored with 'append: true' (use 'override' to change it)`);
     }
-    Object.assign(def, ruleFields(r, [...def.ops.keys()], true));
+    Object.assign(def, ruleFields(r, [...def.ops.keys()]));
     return def;
   }
 
@@ -231,11 +241,11 @@ function rule(r: ItemReader): Def | undefined {
     if (!r.has(key)) r.error(r.where, `missing required key '${key}'`);
   }
   const present = RULE_REPLACEABLE.filter((k) => r.has(k));
-  Object.assign(def, ruleFields(r, present, false));
+  Object.assign(def, ruleFields(r, present));
   return def;
 }
 
-function ruleFields(r: ItemReader, keys: readonly RuleKey[], appending: boolean): RuleFields {
+function ruleFields(r: ItemReader, keys: readonly RuleKey[]): RuleFields {
   const f: RuleFields = {};
   for (const key of keys) {
     switch (key) {
@@ -268,14 +278,14 @@ function ruleFields(r: ItemReader, keys: readonly RuleKey[], appending: boolean)
         f.skipIfUnknownFilter = r.bool('skip-if-unknown-filter');
         break;
       case 'exceptions':
-        f.exceptions = exceptions(r, appending);
+        f.exceptions = exceptions(r);
         break;
     }
   }
   return f;
 }
 
-function exceptions(r: ItemReader, appending: boolean): ExceptionDef[] | undefined {
+function exceptions(r: ItemReader): ExceptionDef[] | undefined {
   const n = r.node('exceptions');
   if (isScalar(n) && (n.value === '' || n.value === null)) return [];
   if (!isSeq(n)) {
@@ -301,8 +311,8 @@ function exceptions(r: ItemReader, appending: boolean): ExceptionDef[] | undefin
       if (!EXCEPTION_KEYS.has(key)) r.warn(r.at(pair.key as Node), `unknown key '${key}' in exception '${ex.name}'; ignored`);
     }
     const fields = e.get('fields', true) as YNode | undefined;
+    // a missing `fields` is reported when the exception is built (exceptions.ts), with the others
     if (fields !== undefined) ex.fields = tree(r, fields, 1, `fields of exception '${ex.name}'`);
-    else if (!appending) r.error(where, `exception '${ex.name}' has no 'fields'`);
     const comps = e.get('comps', true) as YNode | undefined;
     if (comps !== undefined) ex.comps = tree(r, comps, 1, `comps of exception '${ex.name}'`);
     const values = e.get('values', true) as YNode | undefined;

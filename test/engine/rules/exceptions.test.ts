@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { engineFor, formatted, loadClean, matching, rule } from './engineFor';
+
+const base = (...exceptions: string[]) => rule('R', 'evt.type = open', 'exceptions:', ...exceptions.map((l) => `  ${l}`));
+
+test('single field: comps defaults to in, values form one list', () => {
+  const engine = loadClean(base('- name: ok_procs', '  fields: proc.name', '  values: [cron, "my daemon"]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'cron' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'my daemon' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash' }), ['R']);
+});
+
+test('single field values may name lists, which expand', () => {
+  const engine = loadClean('- list: trusted\n  items: [a, b]\n', base('- name: t', '  fields: proc.name', '  values: [trusted, c]'));
+  for (const name of ['a', 'b', 'c']) assert.deepEqual(matching(engine, { type: 'open', name }), [], name);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'trusted' }), ['R']);
+});
+
+test('single field with pmatch comps', () => {
+  const engine = loadClean(base('- name: dirs', '  fields: fd.name', '  comps: pmatch', '  values: [/tmp, /var/run]'));
+  assert.deepEqual(matching(engine, { type: 'open', fdName: '/tmp/x' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', fdName: '/etc/x' }), ['R']);
+});
+
+test('multiple fields: tuples of values, comps default to =, tuples are or-ed', () => {
+  const engine = loadClean(base('- name: pairs', '  fields: [proc.name, proc.pname]', '  values:', '    - [sh, sshd]', '    - [python, cron]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sh', pname: 'sshd' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'python', pname: 'cron' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sh', pname: 'cron' }), ['R']);
+});
+
+test('multiple fields with explicit comps, list values for in, and a list name for in', () => {
+  const engine = loadClean(
+    '- list: editors\n  items: [vi, nano]\n',
+    base(
+      '- name: mixed',
+      '  fields: [proc.name, fd.name, proc.pname]',
+      '  comps: [in, startswith, in]',
+      '  values:',
+      '    - [[cat, less], /etc/, editors]',
+    ),
+  );
+  assert.deepEqual(matching(engine, { type: 'open', name: 'less', fdName: '/etc/passwd', pname: 'nano' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'less', fdName: '/tmp/passwd', pname: 'nano' }), ['R']);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'less', fdName: '/etc/passwd', pname: 'emacs' }), ['R']);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'cp', fdName: '/etc/passwd', pname: 'vi' }), ['R']);
+});
+
+test('several exceptions: any one of them excludes the event', () => {
+  const engine = loadClean(base('- name: a', '  fields: proc.name', '  values: [x]', '- name: b', '  fields: [proc.pname]', '  values: [[y]]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'x' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', pname: 'y' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'z', pname: 'z' }), ['R']);
+});
+
+test('an exception without values excludes nothing', () => {
+  const engine = loadClean(base('- name: empty', '  fields: [proc.name]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'x' }), ['R']);
+});
+
+test('the rule condition keeps its text; exceptions do not change evttypes', () => {
+  const engine = loadClean(base('- name: a', '  fields: evt.type', '  values: [close]'));
+  assert.equal(engine.rules[0].condition, 'evt.type = open');
+  assert.deepEqual([...engine.rules[0].evttypes], ['open']);
+});
+
+test('appending exceptions: new ones are added, values of existing ones are appended', () => {
+  const engine = loadClean(
+    base('- name: procs', '  fields: proc.name', '  values: [a]'),
+    ['- rule: R', '  exceptions:', '    - name: procs', '      values: [b]', '    - name: parents', '      fields: [proc.pname]', '      values: [[p]]', '  override:', '    exceptions: append', ''].join('\n'),
+    ['- rule: R', '  exceptions:', '    - name: procs', '      values: [c]', '  append: true', ''].join('\n'),
+  );
+  for (const name of ['a', 'b', 'c']) assert.deepEqual(matching(engine, { type: 'open', name }), [], name);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'z', pname: 'p' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'z', pname: 'q' }), ['R']);
+});
+
+test('replacing exceptions drops the old ones', () => {
+  const engine = loadClean(
+    base('- name: procs', '  fields: proc.name', '  values: [a]'),
+    ['- rule: R', '  exceptions:', '    - name: other', '      fields: proc.name', '      values: [b]', '  override:', '    exceptions: replace', ''].join('\n'),
+  );
+  assert.deepEqual(matching(engine, { type: 'open', name: 'a' }), ['R']);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'b' }), []);
+});
+
+test('appending fields to an existing exception is an error; a new appended exception needs fields and values', () => {
+  const { result } = engineFor(
+    base('- name: procs', '  fields: proc.name', '  values: [a]'),
+    ['- rule: R', '  exceptions:', '    - name: procs', '      fields: proc.pname', '      values: [b]', '    - name: fresh', '      values: [[x]]', '  append: true', ''].join('\n'),
+  );
+  assert.deepEqual(
+    result.errors.map((e) => `${e.location!.file}:${e.location!.line}:${e.location!.col}: ${e.message}`),
+    ["rules2.yaml:4:15: cannot append fields or comps to existing exception 'procs', only values", "rules2.yaml:6:7: appended exception 'fresh' is new, so it needs 'fields'"],
+  );
+});
+
+test('malformed exceptions are errors at the offending YAML value, all reported', () => {
+  const { engine, result } = engineFor(
+    rule(
+      'R',
+      'evt.type = open',
+      'exceptions:',
+      '  - name: len',
+      '    fields: [proc.name, proc.pname]',
+      '    comps: [=]',
+      '    values: [[a, b]]',
+      '  - name: tuple',
+      '    fields: [proc.name, proc.pname]',
+      '    values: [[a]]',
+      '  - name: single_comp',
+      '    fields: proc.name',
+      '    comps: =',
+      '    values: [a]',
+      '  - name: bad_op',
+      '    fields: [proc.name]',
+      '    comps: [likes]',
+      '    values: [[a]]',
+      '  - name: nofields',
+      '    values: [a]',
+    ),
+  );
+  assert.equal(engine.rules.length, 0);
+  assert.deepEqual(
+    result.errors.map((e) => `${e.location!.line}:${e.location!.col}: ${e.item}: ${e.message}`),
+    [
+      "9:14: rule 'R': exception 'len': fields and comps lists must have equal length (2 fields, 1 comps)",
+      "13:16: rule 'R': exception 'tuple': each value must be a list of 2 items, one per field",
+      "16:14: rule 'R': exception 'single_comp': when fields is a single field, comps must be one of in, pmatch, intersects (got '=')",
+      "20:15: rule 'R': exception 'bad_op': 'likes' is not a supported comparison operator",
+      "22:7: rule 'R': exception 'nofields' has no 'fields'",
+    ],
+  );
+});
+
+test('an unknown field in an exception is an error pointing at the field in the YAML', () => {
+  const { result } = engineFor(base('- name: f', '  fields: [proc.name, proc.nope]', '  values: [[a, b]]'));
+  assert.deepEqual(formatted(result), ["rules1.yaml:8:27: rule 'R': unknown field 'proc.nope'\n          fields: [proc.name, proc.nope]\n                              ^"]);
+});
+
+test('an unknown field in an exception with skip-if-unknown-filter skips the rule with a warning', () => {
+  const { engine, result } = engineFor(
+    rule('R', 'evt.type = open', 'skip-if-unknown-filter: true', 'exceptions:', '  - name: f', '    fields: proc.nope', '    values: [a]'),
+  );
+  assert.deepEqual(result.errors, []);
+  assert.equal(engine.rules.length, 0);
+  assert.ok(result.warnings.some((w) => w.message.includes("unknown field 'proc.nope'")));
+});
+
+test('exception duplicate names in one rule are a warning', () => {
+  const { result } = engineFor(base('- name: a', '  fields: proc.name', '  values: [x]', '- name: a', '  fields: proc.name', '  values: [y]'));
+  assert.deepEqual(result.errors, []);
+  assert.ok(result.warnings.some((w) => w.message === "exception 'a' is defined more than once in this rule"));
+});
