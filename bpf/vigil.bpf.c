@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Vigil's kernel probe: syscall exits, process fork/exec/exit, written as scap
+ * events (see vigil_events.h) into one ring buffer. Built CO-RE against the
+ * running kernel's BTF; x86_64 only (syscall numbers and pt_regs). */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vigil_events.h"
+#include "syscall_specs.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* tunables, set by the addon through the skeleton before load */
+const volatile __u32 self_tgid = 0;      /* the agent's own process, never reported */
+const volatile __u32 snaplen = 256;      /* bytes kept of argv, env and data buffers */
+const volatile __u64 boot_epoch_ns = 0;  /* wall clock at boot, to turn boot time into epoch time */
+
+/* the event sink; max_entries (bytes) is set before load */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+/* 1 = report this syscall number (and VG_SLOT_PROCEXIT for process exits) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VG_SYSCALL_SLOTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} enabled SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VG_CAT_COUNT);
+	__type(key, __u32);
+	__type(value, struct vg_counters);
+} stats SEC(".maps");
+
+/* Events are built in a per-CPU scratch buffer, then copied into the ring: the
+ * size is only known at the end. Writes land at `off & VG_OFF_MASK` and are at
+ * most VG_MAX_WRITE long, which is what lets the verifier prove them in bounds. */
+#define VG_BUF_SIZE (64 * 1024)
+#define VG_OFF_MASK (32 * 1024 - 1)
+#define VG_MAX_WRITE 4096
+struct vg_buf {
+	__u32 off;  /* where the next parameter's data goes */
+	__u32 n;    /* parameters written so far */
+	__u32 np;   /* parameters the event has (where data starts) */
+	__u8 data[VG_BUF_SIZE];
+};
+
+/* one per CPU; a plain array because per-CPU values are limited to 32 KiB */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* set to the number of possible CPUs before load */
+	__type(key, __u32);
+	__type(value, struct vg_buf);
+} scratch SEC(".maps");
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+
+/* ---- building an event ---- */
+
+static __always_inline struct vg_buf *buf__start(__u16 type, __u32 np, __u64 tid)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	struct vg_buf *b = bpf_map_lookup_elem(&scratch, &cpu);
+	if (!b)
+		return NULL;
+	if (np > VG_MAX_PARAMS)
+		np = VG_MAX_PARAMS;
+	*(__u64 *)&b->data[0] = bpf_ktime_get_boot_ns() + boot_epoch_ns;
+	*(__u64 *)&b->data[8] = tid;
+	*(__u16 *)&b->data[20] = type;
+	*(__u32 *)&b->data[22] = np;
+	b->np = np;
+	b->n = 0;
+	b->off = VG_HEADER_LEN + 2 * np;
+	return b;
+}
+
+/* record the length of the parameter just written */
+static __always_inline void buf__param(struct vg_buf *b, __u32 len)
+{
+	__u32 i = b->n;
+	if (i >= VG_MAX_PARAMS)
+		return;
+	/* keep clang from reusing the unchecked copy of i */
+	barrier_var(i);
+	*(__u16 *)&b->data[VG_HEADER_LEN + 2 * (i & (VG_MAX_PARAMS - 1))] = len;
+	b->n = i + 1;
+	b->off += len;
+}
+
+static __always_inline void *buf__at(struct vg_buf *b)
+{
+	return &b->data[b->off & VG_OFF_MASK];
+}
+
+static __always_inline void push_u64(struct vg_buf *b, __u64 v) { *(__u64 *)buf__at(b) = v; buf__param(b, 8); }
+static __always_inline void push_u32(struct vg_buf *b, __u32 v) { *(__u32 *)buf__at(b) = v; buf__param(b, 4); }
+static __always_inline void push_u16(struct vg_buf *b, __u16 v) { *(__u16 *)buf__at(b) = v; buf__param(b, 2); }
+static __always_inline void push_u8(struct vg_buf *b, __u8 v) { *(__u8 *)buf__at(b) = v; buf__param(b, 1); }
+static __always_inline void push_empty(struct vg_buf *b) { buf__param(b, 0); }
+
+static __always_inline __u32 clamp_len(__u64 len, __u32 max)
+{
+	if (max > VG_MAX_WRITE)
+		max = VG_MAX_WRITE;
+	return len > max ? max : (__u32)len;
+}
+
+/* NUL-terminated user string; an unreadable pointer gives an empty param */
+static __noinline void push_user_str(struct vg_buf *b, const void *p, __u32 max)
+{
+	long n = 0;
+	max = clamp_len(max, VG_MAX_WRITE);
+	if (p && max > 0)
+		n = bpf_probe_read_user_str(buf__at(b), max, p);
+	buf__param(b, n > 0 ? n : 0);
+}
+
+static __noinline void push_kernel_str(struct vg_buf *b, const void *p, __u32 max)
+{
+	long n = 0;
+	max = clamp_len(max, VG_MAX_WRITE);
+	if (p && max > 0)
+		n = bpf_probe_read_kernel_str(buf__at(b), max, p);
+	buf__param(b, n > 0 ? n : 0);
+}
+
+/* raw user bytes, at most snaplen of them */
+static __noinline void push_user_data(struct vg_buf *b, const void *p, __u64 len)
+{
+	__u32 n = clamp_len(len, snaplen);
+	if (!p || n == 0 || bpf_probe_read_user(buf__at(b), n, p) != 0)
+		n = 0;
+	buf__param(b, n);
+}
+
+/* copy the finished event into the ring, counting it */
+static __always_inline void buf__submit(struct vg_buf *b, __u32 cat)
+{
+	__u32 len = b->off;
+	struct vg_counters *c = bpf_map_lookup_elem(&stats, &cat);
+	if (c)
+		c->seen++;
+	if (len > VG_BUF_SIZE)
+		return;
+	*(__u32 *)&b->data[16] = len;
+	if (bpf_ringbuf_output(&events, b->data, len, 0) != 0 && c)
+		c->dropped++;
+}
+
+/* ---- reading kernel state ---- */
+
+static __always_inline __u32 encode_dev(__u32 dev)
+{
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+static __always_inline struct file *task_fd_file(struct task_struct *t, long fd)
+{
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+	struct file *f = NULL;
+	if (fd < 0 || fd >= max)
+		return NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline struct sock *task_fd_sock(struct task_struct *t, long fd)
+{
+	struct file *f = task_fd_file(t, fd);
+	struct socket *s;
+	if (!f)
+		return NULL;
+	s = BPF_CORE_READ(f, private_data);
+	if (!s || BPF_CORE_READ(s, file) != f)
+		return NULL;
+	return BPF_CORE_READ(s, sk);
+}
+
+static __always_inline __u16 be16(__u16 v) { return __builtin_bswap16(v); }
+
+/* scap socket tuple: family byte, then source and destination (ip, port),
+ * ports in host order; unix: the two socket pointers and the path */
+static __noinline void push_tuple(struct vg_buf *b, struct sock *sk, int inbound)
+{
+	__u8 *d = buf__at(b);
+	__u16 fam;
+	if (!sk) {
+		push_empty(b);
+		return;
+	}
+	fam = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (fam == AF_INET) {
+		__u32 la = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 ra = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 rp = be16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		d[0] = AF_INET;
+		*(__u32 *)&d[1] = inbound ? ra : la;
+		*(__u16 *)&d[5] = inbound ? rp : lp;
+		*(__u32 *)&d[7] = inbound ? la : ra;
+		*(__u16 *)&d[11] = inbound ? lp : rp;
+		buf__param(b, 13);
+	} else if (fam == AF_INET6) {
+		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
+		__u16 rp = be16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		d[0] = AF_INET6;
+		BPF_CORE_READ_INTO(&d[inbound ? 19 : 1], sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&d[inbound ? 1 : 19], sk, __sk_common.skc_v6_daddr);
+		*(__u16 *)&d[17] = inbound ? rp : lp;
+		*(__u16 *)&d[35] = inbound ? lp : rp;
+		buf__param(b, 37);
+	} else if (fam == AF_UNIX) {
+		struct unix_sock *us = (struct unix_sock *)sk;
+		struct sock *peer = BPF_CORE_READ(us, peer);
+		struct unix_address *addr = peer ? BPF_CORE_READ((struct unix_sock *)peer, addr) : NULL;
+		long n = 0;
+		if (!addr)
+			addr = BPF_CORE_READ(us, addr);
+		d[0] = AF_UNIX;
+		*(__u64 *)&d[1] = inbound ? (__u64)peer : (__u64)sk;
+		*(__u64 *)&d[9] = inbound ? (__u64)sk : (__u64)peer;
+		if (addr)
+			n = bpf_probe_read_kernel_str(&d[17], 108, &addr->name[0].sun_path);
+		if (n <= 0) {
+			d[17] = 0;
+			n = 1;
+		}
+		buf__param(b, 17 + n);
+	} else {
+		push_empty(b);
+	}
+}
+
+/* scap sockaddr from user memory: family byte, then ip and port (host order) or unix path */
+static __noinline void push_sockaddr(struct vg_buf *b, const void *uaddr)
+{
+	__u8 *d = buf__at(b);
+	__u16 fam = 0;
+	if (!uaddr || bpf_probe_read_user(&fam, 2, uaddr) != 0) {
+		push_empty(b);
+		return;
+	}
+	if (fam == AF_INET) {
+		struct sockaddr_in sa = {};
+		bpf_probe_read_user(&sa, sizeof(sa), uaddr);
+		d[0] = AF_INET;
+		*(__u32 *)&d[1] = sa.sin_addr.s_addr;
+		*(__u16 *)&d[5] = be16(sa.sin_port);
+		buf__param(b, 7);
+	} else if (fam == AF_INET6) {
+		struct sockaddr_in6 sa = {};
+		bpf_probe_read_user(&sa, sizeof(sa), uaddr);
+		d[0] = AF_INET6;
+		__builtin_memcpy(&d[1], &sa.sin6_addr, 16);
+		*(__u16 *)&d[17] = be16(sa.sin6_port);
+		buf__param(b, 19);
+	} else if (fam == AF_UNIX) {
+		long n = bpf_probe_read_user_str(&d[1], 108, (const char *)uaddr + 2);
+		d[0] = AF_UNIX;
+		if (n <= 0) {
+			d[1] = 0;
+			n = 1;
+		}
+		buf__param(b, 1 + n);
+	} else {
+		push_empty(b);
+	}
+}
+
+/* Linux open(2) flags -> Falco's PPM_O_* */
+static __always_inline __u32 open_flags_to_ppm(__u32 f)
+{
+	__u32 r = 0;
+	switch (f & 3) {
+	case 0: r = 1 << 0; break;
+	case 1: r = 1 << 1; break;
+	default: r = 3; break;
+	}
+	if (f & 0100) r |= 1 << 2;        /* O_CREAT */
+	if (f & 02000) r |= 1 << 3;       /* O_APPEND */
+	if (f & 010000) r |= 1 << 4;      /* O_DSYNC */
+	if (f & 0200) r |= 1 << 5;        /* O_EXCL */
+	if (f & 04000) r |= 1 << 6;       /* O_NONBLOCK */
+	if (f & 04000000) r |= 1 << 7;    /* __O_SYNC */
+	if (f & 01000) r |= 1 << 8;       /* O_TRUNC */
+	if (f & 040000) r |= 1 << 9;      /* O_DIRECT */
+	if (f & 0200000) r |= 1 << 10;    /* O_DIRECTORY */
+	if (f & 0100000) r |= 1 << 11;    /* O_LARGEFILE */
+	if (f & 02000000) r |= 1 << 12;   /* O_CLOEXEC */
+	if (f & 020000000) r |= 1 << 13;  /* __O_TMPFILE */
+	return r;
+}
+
+/* Linux CLONE_* -> Falco's PPM_CL_* */
+static __always_inline __u32 clone_flags_to_ppm(__u64 f)
+{
+	__u32 r = 0;
+	if (f & 0x00000400) r |= 1 << 0;  /* CLONE_FILES */
+	if (f & 0x00000200) r |= 1 << 1;  /* CLONE_FS */
+	if (f & 0x80000000) r |= 1 << 2;  /* CLONE_IO */
+	if (f & 0x08000000) r |= 1 << 3;  /* CLONE_NEWIPC */
+	if (f & 0x40000000) r |= 1 << 4;  /* CLONE_NEWNET */
+	if (f & 0x00020000) r |= 1 << 5;  /* CLONE_NEWNS */
+	if (f & 0x20000000) r |= 1 << 6;  /* CLONE_NEWPID */
+	if (f & 0x04000000) r |= 1 << 7;  /* CLONE_NEWUTS */
+	if (f & 0x00008000) r |= 1 << 8;  /* CLONE_PARENT */
+	if (f & 0x00100000) r |= 1 << 9;  /* CLONE_PARENT_SETTID */
+	if (f & 0x00002000) r |= 1 << 10; /* CLONE_PTRACE */
+	if (f & 0x00000800) r |= 1 << 11; /* CLONE_SIGHAND */
+	if (f & 0x00040000) r |= 1 << 12; /* CLONE_SYSVSEM */
+	if (f & 0x00010000) r |= 1 << 13; /* CLONE_THREAD */
+	if (f & 0x00800000) r |= 1 << 14; /* CLONE_UNTRACED */
+	if (f & 0x00000100) r |= 1 << 15; /* CLONE_VM */
+	if (f & 0x10000000) r |= 1 << 20; /* CLONE_NEWUSER */
+	if (f & 0x00200000) r |= 1 << 23; /* CLONE_CHILD_CLEARTID */
+	if (f & 0x01000000) r |= 1 << 24; /* CLONE_CHILD_SETTID */
+	if (f & 0x00080000) r |= 1 << 25; /* CLONE_SETTLS */
+	if (f & 0x00004000) r |= 1 << 27; /* CLONE_VFORK */
+	if (f & 0x02000000) r |= 1 << 28; /* CLONE_NEWCGROUP */
+	return r;
+}
+
+/* Linux PTRACE_* request -> Falco's PPM_PTRACE_* (the common ones) */
+static __always_inline __u16 ptrace_req_to_ppm(long req)
+{
+	if (req >= 0 && req <= 9)
+		return req + 1;     /* TRACEME .. SINGLESTEP */
+	switch (req) {
+	case 12: return 26;     /* GETREGS */
+	case 13: return 27;     /* SETREGS */
+	case 16: return 11;     /* ATTACH */
+	case 17: return 12;     /* DETACH */
+	case 24: return 13;     /* SYSCALL */
+	case 0x4200: return 14; /* SETOPTIONS */
+	case 0x4201: return 15; /* GETEVENTMSG */
+	case 0x4202: return 16; /* GETSIGINFO */
+	case 0x4203: return 17; /* SETSIGINFO */
+	case 0x4204: return 18; /* GETREGSET */
+	case 0x4205: return 19; /* SETREGSET */
+	case 0x4206: return 20; /* SEIZE */
+	case 0x4207: return 21; /* INTERRUPT */
+	case 0x4208: return 22; /* LISTEN */
+	}
+	return 0;
+}
+
+static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 i)
+{
+	switch (i) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	default: return BPF_CORE_READ(regs, r9);
+	}
+}
+
+static __always_inline int reported(__u32 slot)
+{
+	__u8 *on = bpf_map_lookup_elem(&enabled, &slot);
+	return on && *on;
+}
+
+/* ---- the generic filler ---- */
+
+/* spec: kind | arg a << 8 | arg b << 16 (subprograms take at most 5 arguments) */
+static __noinline void push_param(struct vg_buf *b, struct pt_regs *regs, long ret, __u32 spec)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u32 kind = spec & 0xff, bi = (spec >> 16) & 0xff;
+	__u64 a = syscall_arg(regs, (spec >> 8) & 0xff);
+	switch (kind) {
+	case PK_RET: push_u64(b, ret); break;
+	case PK_ARG64: push_u64(b, a); break;
+	case PK_ARGS32: push_u64(b, (__s64)(__s32)a); break;
+	case PK_ARG32: push_u32(b, a); break;
+	case PK_ARG16: push_u16(b, a); break;
+	case PK_ARG8: push_u8(b, a); break;
+	case PK_PATH: push_user_str(b, (void *)a, VG_MAX_WRITE); break;
+	case PK_USTR: push_user_str(b, (void *)a, snaplen); break;
+	case PK_SOCKADDR: push_sockaddr(b, (void *)a); break;
+	case PK_TUPLE_OUT: push_tuple(b, task_fd_sock(t, (__s32)a), 0); break;
+	case PK_TUPLE_IN: push_tuple(b, task_fd_sock(t, (__s32)a), 1); break;
+	case PK_TUPLE_RET_IN: push_tuple(b, ret >= 0 ? task_fd_sock(t, ret) : NULL, 1); break;
+	case PK_DATA_RET: push_user_data(b, (void *)a, ret > 0 ? ret : 0); break;
+	case PK_DATA_ARG: push_user_data(b, (void *)a, syscall_arg(regs, bi)); break;
+	case PK_OPEN_FLAGS: push_u32(b, open_flags_to_ppm(a)); break;
+	case PK_CLONE_FLAGS: push_u32(b, clone_flags_to_ppm(a)); break;
+	case PK_RET_DEV:
+	case PK_RET_INO:
+	case PK_PIPE_INO: {
+		long fd = ret;
+		struct file *f;
+		if (kind == PK_PIPE_INO) {
+			int fds[2] = {-1, -1};
+			bpf_probe_read_user(fds, sizeof(fds), (void *)a);
+			fd = ret == 0 ? fds[0] : -1;
+		}
+		f = fd >= 0 ? task_fd_file(t, fd) : NULL;
+		if (kind == PK_RET_DEV)
+			push_u32(b, f ? encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev)) : 0);
+		else
+			push_u64(b, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+		break;
+	}
+	case PK_HOW_FLAGS:
+	case PK_HOW_MODE:
+	case PK_HOW_RESOLVE: {
+		struct open_how how = {};
+		bpf_probe_read_user(&how, sizeof(how), (void *)a);
+		if (kind == PK_HOW_FLAGS)
+			push_u32(b, open_flags_to_ppm(how.flags));
+		else
+			push_u32(b, kind == PK_HOW_MODE ? how.mode : how.resolve);
+		break;
+	}
+	case PK_PIPE_FD0:
+	case PK_PIPE_FD1: {
+		int fds[2] = {-1, -1};
+		bpf_probe_read_user(fds, sizeof(fds), (void *)a);
+		push_u64(b, (__s64)(kind == PK_PIPE_FD0 ? fds[0] : fds[1]));
+		break;
+	}
+	case PK_QUEUE_PCT:
+	case PK_QUEUE_LEN:
+	case PK_QUEUE_MAX: {
+		struct sock *sk = task_fd_sock(t, (__s32)a);
+		__u32 len = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
+		__u32 max = sk ? BPF_CORE_READ(sk, sk_max_ack_backlog) : 0;
+		if (kind == PK_QUEUE_PCT)
+			push_u8(b, max ? (len * 100) / max : 0);
+		else
+			push_u32(b, kind == PK_QUEUE_LEN ? len : max);
+		break;
+	}
+	case PK_PTRACE_DYN:
+		*(__u8 *)buf__at(b) = 0; /* PPM_PTRACE_IDX_UINT64 */
+		*(__u64 *)(buf__at(b) + 1) = a;
+		buf__param(b, 9);
+		break;
+	case PK_PTRACE_REQ: push_u16(b, ptrace_req_to_ppm(a)); break;
+	case PK_PRCTL_STR:
+		if (syscall_arg(regs, 0) == 15 /* PR_SET_NAME */)
+			push_user_str(b, (void *)a, 16);
+		else
+			push_empty(b);
+		break;
+	case PK_PRCTL_INT:
+		if (syscall_arg(regs, 0) == 15 || syscall_arg(regs, 0) == 16 /* PR_GET_NAME */)
+			push_empty(b);
+		else
+			push_u64(b, a);
+		break;
+	case PK_CAP_INH:
+	case PK_CAP_PERM:
+	case PK_CAP_EFF: {
+		const struct cred *c = BPF_CORE_READ(t, cred);
+		__u64 v = 0;
+		if (kind == PK_CAP_INH)
+			bpf_probe_read_kernel(&v, 8, &c->cap_inheritable);
+		else if (kind == PK_CAP_PERM)
+			bpf_probe_read_kernel(&v, 8, &c->cap_permitted);
+		else
+			bpf_probe_read_kernel(&v, 8, &c->cap_effective);
+		push_u64(b, v);
+		break;
+	}
+	default: push_empty(b); break;
+	}
+}
+
+/* ---- process state, for exec and clone events ---- */
+
+static __always_inline __u32 pid_vnr(struct pid *p)
+{
+	struct upid u = {};
+	unsigned int level;
+	if (!p)
+		return 0;
+	level = BPF_CORE_READ(p, level);
+	bpf_probe_read_kernel(&u, sizeof(u), &p->numbers[level & 31]);
+	return u.nr;
+}
+
+static __always_inline __u32 tty_of(struct task_struct *t)
+{
+	struct tty_struct *tty = BPF_CORE_READ(t, signal, tty);
+	__u32 major, minor, index;
+	if (!tty)
+		return 0;
+	index = BPF_CORE_READ(tty, index);
+	major = BPF_CORE_READ(tty, driver, major);
+	minor = BPF_CORE_READ(tty, driver, minor_start);
+	return encode_dev(((major << 20) | minor) + index);
+}
+
+/* exe (argv[0]) and args (argv[1..], NUL-separated) from the memory of mm,
+ * read through the current task's address space (the caller makes sure they
+ * are the same, or copies of each other) */
+static __noinline void push_argv(struct vg_buf *b, struct mm_struct *mm)
+{
+	__u64 start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
+	long n0;
+	__u32 off0 = b->off;
+	push_user_str(b, (void *)start, snaplen);
+	n0 = b->off - off0;
+	if (start && end > start + n0)
+		push_user_data(b, (void *)(start + n0), end - start - n0);
+	else
+		push_empty(b);
+}
+
+static __noinline void push_env(struct vg_buf *b, struct mm_struct *mm)
+{
+	__u64 start = BPF_CORE_READ(mm, env_start), end = BPF_CORE_READ(mm, env_end);
+	if (start && end > start)
+		push_user_data(b, (void *)start, end - start);
+	else
+		push_empty(b);
+}
+
+/* params 1-14 shared by execve and clone events: exe, args, tid, pid, ptid,
+ * cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
+static __noinline void push_proc_common(struct vg_buf *b, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	__u64 total_vm = mm ? BPF_CORE_READ(mm, total_vm) : 0;
+	if (mm)
+		push_argv(b, mm);
+	else {
+		push_empty(b);
+		push_empty(b);
+	}
+	push_u64(b, BPF_CORE_READ(t, pid));
+	push_u64(b, BPF_CORE_READ(t, tgid));
+	push_u64(b, BPF_CORE_READ(t, real_parent, tgid));
+	push_empty(b); /* cwd: left to user space, as Falco's modern probe does */
+	push_u64(b, BPF_CORE_READ(t, signal, rlim[7].rlim_cur)); /* RLIMIT_NOFILE */
+	push_u64(b, BPF_CORE_READ(t, maj_flt));
+	push_u64(b, BPF_CORE_READ(t, min_flt));
+	push_u32(b, total_vm << 2); /* pages -> KiB */
+	push_u32(b, 0);             /* vm_rss: not read yet */
+	push_u32(b, 0);             /* vm_swap: not read yet */
+	push_kernel_str(b, &t->comm, 16);
+	push_empty(b);              /* cgroups: not read yet */
+}
+
+static __always_inline __u64 inode_time(struct inode *ino, int mtime)
+{
+	__s64 sec = 0;
+	__u32 nsec = 0;
+	if (mtime) {
+		if (bpf_core_field_exists(ino->i_mtime_sec)) {
+			sec = BPF_CORE_READ(ino, i_mtime_sec);
+			nsec = BPF_CORE_READ(ino, i_mtime_nsec);
+		}
+	} else if (bpf_core_field_exists(ino->i_ctime_sec)) {
+		sec = BPF_CORE_READ(ino, i_ctime_sec);
+		nsec = BPF_CORE_READ(ino, i_ctime_nsec);
+	}
+	return sec * 1000000000ull + nsec;
+}
+
+/* execve/execveat exit: 31 params (execveat: 30, no filename) */
+static __noinline void emit_exec(struct task_struct *t, __u16 type, long res, const char *ufilename, const char *kfilename)
+{
+	__u32 np = type == VG_EXECVE_X ? 31 : 30;
+	struct vg_buf *b = buf__start(type, np, BPF_CORE_READ(t, pid));
+	struct mm_struct *mm;
+	struct inode *exe;
+	const struct cred *cred;
+	__u64 cap;
+	if (!b)
+		return;
+	mm = BPF_CORE_READ(t, mm);
+	exe = mm ? BPF_CORE_READ(mm, exe_file, f_inode) : NULL;
+	cred = BPF_CORE_READ(t, cred);
+	push_u64(b, res);
+	push_proc_common(b, t);
+	if (mm)
+		push_env(b, mm);
+	else
+		push_empty(b);
+	push_u32(b, tty_of(t));
+	push_u64(b, pid_vnr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID])));
+	push_u32(b, BPF_CORE_READ(t, loginuid.val));
+	push_u32(b, 0); /* flags (PPM_EXE_*): not computed yet */
+	cap = 0;
+	bpf_probe_read_kernel(&cap, 8, &cred->cap_inheritable);
+	push_u64(b, cap);
+	cap = 0;
+	bpf_probe_read_kernel(&cap, 8, &cred->cap_permitted);
+	push_u64(b, cap);
+	cap = 0;
+	bpf_probe_read_kernel(&cap, 8, &cred->cap_effective);
+	push_u64(b, cap);
+	push_u64(b, exe ? BPF_CORE_READ(exe, i_ino) : 0);
+	push_u64(b, exe ? inode_time(exe, 0) : 0);
+	push_u64(b, exe ? inode_time(exe, 1) : 0);
+	push_u32(b, BPF_CORE_READ(cred, euid.val));
+	push_empty(b); /* trusted_exepath: needs d_path, not available here */
+	push_u64(b, BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID], numbers[0].nr));
+	push_u32(b, BPF_CORE_READ(cred, egid.val));
+	if (type == VG_EXECVE_X) {
+		if (kfilename)
+			push_kernel_str(b, kfilename, VG_MAX_WRITE);
+		else
+			push_user_str(b, ufilename, VG_MAX_WRITE);
+	}
+	buf__submit(b, VG_CAT_PROCESS);
+}
+
+/* clone family exit: 21 params, about task t (the caller or the new child) */
+static __noinline void emit_clone(struct task_struct *t, __u16 type, long res, __u32 flags)
+{
+	struct vg_buf *b = buf__start(type, 21, BPF_CORE_READ(t, pid));
+	const struct cred *cred;
+	if (!b)
+		return;
+	cred = BPF_CORE_READ(t, cred);
+	push_u64(b, res);
+	push_proc_common(b, t);
+	push_u32(b, flags);
+	push_u32(b, BPF_CORE_READ(cred, euid.val));
+	push_u32(b, BPF_CORE_READ(cred, egid.val));
+	push_u64(b, pid_vnr(BPF_CORE_READ(t, thread_pid)));
+	push_u64(b, pid_vnr(BPF_CORE_READ(t, group_leader, thread_pid)));
+	push_u64(b, 0); /* pidns_init_start_ts: not read yet */
+	buf__submit(b, VG_CAT_PROCESS);
+}
+
+static __always_inline __u32 clone_flags_of(struct pt_regs *regs, __u32 nr)
+{
+	__u64 raw = 0;
+	if (nr == 56)
+		raw = syscall_arg(regs, 0);
+	else if (nr == 58)
+		raw = 0x00004000 | 0x00000100; /* CLONE_VFORK | CLONE_VM */
+	else if (nr == 435)
+		bpf_probe_read_user(&raw, 8, (void *)syscall_arg(regs, 0)); /* clone_args.flags */
+	return clone_flags_to_ppm(raw);
+}
+
+/* ---- hooks ---- */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	const struct vg_spec *sp;
+	struct vg_buf *b;
+	__u32 i;
+
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	if (nr >= VG_SYSCALL_SLOTS || !reported(nr))
+		return 0;
+	sp = &vg_specs[nr];
+	if (!sp->event)
+		return 0;
+	if (sp->special == VG_SPEC_EXEC) {
+		/* successful execs are reported from sched_process_exec */
+		if (ret < 0)
+			emit_exec(bpf_get_current_task_btf(), sp->event, ret,
+				  (const char *)syscall_arg(regs, nr == 59 ? 0 : 1), NULL);
+		return 0;
+	}
+	if (sp->special == VG_SPEC_CLONE) {
+		/* the child's side is reported from sched_process_fork */
+		if (ret != 0)
+			emit_clone(bpf_get_current_task_btf(), sp->event, ret, clone_flags_of(regs, nr));
+		return 0;
+	}
+	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
+	if (!b)
+		return 0;
+	for (i = 0; i < VG_SPEC_PARAMS; i++) {
+		if (i >= sp->nparams)
+			break;
+		push_param(b, regs, ret, sp->p[i].kind | sp->p[i].a << 8 | sp->p[i].b << 16);
+	}
+	buf__submit(b, sp->category);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(p);
+	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	if (nr != 322)
+		nr = 59;
+	if (!reported(nr))
+		return 0;
+	emit_exec(p, nr == 59 ? VG_EXECVE_X : VG_EXECVEAT_X, 0, NULL, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
+	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	if (BPF_CORE_READ(child, tgid) == self_tgid)
+		return 0;
+	if (nr >= VG_SYSCALL_SLOTS || vg_specs[nr].special != VG_SPEC_CLONE || !reported(nr))
+		return 0;
+	emit_clone(child, vg_specs[nr].event, 0, clone_flags_of(regs, nr));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(vigil_exit, struct task_struct *p)
+{
+	struct vg_buf *b;
+	__s32 code;
+	if (BPF_CORE_READ(p, tgid) == self_tgid || !reported(VG_SLOT_PROCEXIT))
+		return 0;
+	b = buf__start(VG_PROCEXIT_E, 5, BPF_CORE_READ(p, pid));
+	if (!b)
+		return 0;
+	code = BPF_CORE_READ(p, exit_code);
+	push_u64(b, code);
+	push_u64(b, (code >> 8) & 0xff);
+	push_u8(b, code & 0x7f);
+	push_u8(b, (code & 0x80) ? 1 : 0);
+	push_u64(b, 0); /* reaper_tid: left to user space */
+	buf__submit(b, VG_CAT_PROCESS);
+	return 0;
+}

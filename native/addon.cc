@@ -1,0 +1,280 @@
+// The native half of syscall capture: load and attach the probe, configure it,
+// and move ring-buffer records into a batch buffer JavaScript reads in place.
+// Options, defaults and error wording live in src/sources/syscall/probe.ts.
+//
+// Draining never blocks the event loop: a watcher thread waits on the ring
+// buffer's epoll fd and, when records are ready, wakes JavaScript through a
+// thread-safe function; JavaScript then calls drain() (a bounded, non-blocking
+// copy) until the ring is empty, and arm() to be woken again.
+#include <napi.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "vigil_events.h"
+#include "vigil.skel.h"
+
+namespace {
+
+// libbpf's messages for the step being run, quoted in the error if it fails
+thread_local std::string g_libbpf_log;
+
+int collect_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args) {
+  if (level == LIBBPF_DEBUG) return 0;
+  char line[1024];
+  vsnprintf(line, sizeof line, fmt, args);
+  g_libbpf_log += line;
+  if (g_libbpf_log.size() > 16384) g_libbpf_log.erase(0, g_libbpf_log.size() - 16384);
+  return 0;
+}
+
+uint64_t clock_ns(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+}
+
+// the largest record the probe writes (its scratch buffer), kept free at the
+// end of a batch so a record is never split or lost
+constexpr size_t kMaxRecord = 64 * 1024 + 64;
+
+class Probe : public Napi::ObjectWrap<Probe> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Probe",
+                       {InstanceMethod("setEnabled", &Probe::SetEnabled),
+                        InstanceMethod("drain", &Probe::Drain),
+                        InstanceMethod("watch", &Probe::Watch),
+                        InstanceMethod("arm", &Probe::Arm),
+                        InstanceMethod("stats", &Probe::Stats),
+                        InstanceMethod("close", &Probe::Close),
+                        InstanceAccessor("buffer", &Probe::Buffer, nullptr)});
+  }
+
+  // new Probe({ ringBytes, snaplen, batchBytes })
+  explicit Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = info[0].As<Napi::Object>();
+    uint32_t ring = o.Get("ringBytes").As<Napi::Number>().Uint32Value();
+    uint32_t snaplen = o.Get("snaplen").As<Napi::Number>().Uint32Value();
+    batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
+    batch_.resize(batch_bytes_ + kMaxRecord);
+
+    libbpf_set_print(collect_libbpf_log);
+    g_libbpf_log.clear();
+    skel_ = vigil__open();
+    if (!skel_) Fail(env, "open", errno);
+    skel_->rodata->self_tgid = getpid();
+    skel_->rodata->snaplen = snaplen;
+    skel_->rodata->boot_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+    int err = bpf_map__set_max_entries(skel_->maps.events, ring);
+    if (err) Fail(env, "set ring buffer size", -err);
+    int ncpu = libbpf_num_possible_cpus();
+    if (ncpu < 0) Fail(env, "count CPUs", -ncpu);
+    err = bpf_map__set_max_entries(skel_->maps.scratch, ncpu);
+    if (err) Fail(env, "size scratch map", -err);
+    ncpu_ = ncpu;
+    err = vigil__load(skel_);
+    if (err) Fail(env, "load", -err);
+    err = vigil__attach(skel_);
+    if (err) Fail(env, "attach", -err);
+    rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &Probe::OnRecord, this, nullptr);
+    if (!rb_) Fail(env, "create ring buffer reader", errno);
+    napi_add_env_cleanup_hook(env, &Probe::CleanupHook, this);
+    hooked_ = true;
+  }
+
+  ~Probe() override { Shutdown(); }
+
+ private:
+  [[noreturn]] void Fail(Napi::Env env, const char *step, int errnum) {
+    std::string msg = std::string(step) + " failed: " + strerror(errnum);
+    std::string log = g_libbpf_log;
+    Shutdown();
+    Napi::Error e = Napi::Error::New(env, msg);
+    e.Set("step", Napi::String::New(env, step));
+    e.Set("errno", Napi::Number::New(env, errnum));
+    e.Set("log", Napi::String::New(env, log));
+    throw e;
+  }
+
+  static int OnRecord(void *ctx, void *data, size_t size) {
+    Probe *p = static_cast<Probe *>(ctx);
+    if (size > kMaxRecord) return 0;  // cannot happen: the probe's records are smaller
+    memcpy(p->batch_.data() + p->used_, data, size);
+    p->used_ += size;
+    // stop once the batch is full; the record just copied is kept
+    return p->used_ >= p->batch_bytes_ ? -1 : 0;
+  }
+
+  // drain(): copy ready records into the batch buffer; returns the bytes copied
+  Napi::Value Drain(const Napi::CallbackInfo &info) {
+    if (!rb_) throw Napi::Error::New(info.Env(), "drain failed: probe is closed");
+    used_ = 0;
+    int n = ring_buffer__consume(rb_);
+    if (n < 0 && used_ < batch_bytes_)
+      throw Napi::Error::New(info.Env(), std::string("drain failed: ") + strerror(-n));
+    return Napi::Number::New(info.Env(), double(used_));
+  }
+
+  // the batch buffer, as one ArrayBuffer over native memory that never moves
+  Napi::Value Buffer(const Napi::CallbackInfo &info) {
+    if (buffer_ref_.IsEmpty()) {
+      auto ab = Napi::ArrayBuffer::New(info.Env(), batch_.data(), batch_.size());
+      buffer_ref_ = Napi::Persistent(ab);
+    }
+    return buffer_ref_.Value();
+  }
+
+  // setEnabled(Uint8Array(VG_SYSCALL_SLOTS)): 1 = report that syscall number
+  Napi::Value SetEnabled(const Napi::CallbackInfo &info) {
+    if (!skel_) throw Napi::Error::New(info.Env(), "set syscalls failed: probe is closed");
+    Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+    if (a.ElementLength() != VG_SYSCALL_SLOTS)
+      throw Napi::RangeError::New(info.Env(), "set syscalls failed: need one byte per slot");
+    int fd = bpf_map__fd(skel_->maps.enabled);
+    for (uint32_t i = 0; i < VG_SYSCALL_SLOTS; i++) {
+      uint8_t v = a[i] ? 1 : 0;
+      if (bpf_map_update_elem(fd, &i, &v, BPF_ANY) != 0)
+        throw Napi::Error::New(info.Env(), std::string("set syscalls failed: ") + strerror(errno));
+    }
+    return info.Env().Undefined();
+  }
+
+  // stats(): Float64Array [seen, dropped] per category, summed over CPUs
+  Napi::Value Stats(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!skel_) throw Napi::Error::New(env, "stats failed: probe is closed");
+    auto out = Napi::Float64Array::New(env, VG_CAT_COUNT * 2);
+    std::vector<vg_counters> per_cpu(ncpu_);
+    int fd = bpf_map__fd(skel_->maps.stats);
+    for (uint32_t c = 0; c < VG_CAT_COUNT; c++) {
+      if (bpf_map_lookup_elem(fd, &c, per_cpu.data()) != 0)
+        throw Napi::Error::New(env, std::string("stats failed: ") + strerror(errno));
+      double seen = 0, dropped = 0;
+      for (auto &v : per_cpu) {
+        seen += double(v.seen);
+        dropped += double(v.dropped);
+      }
+      out[c * 2] = seen;
+      out[c * 2 + 1] = dropped;
+    }
+    return out;
+  }
+
+  // watch(callback): start the watcher thread; callback() runs on the JS
+  // thread when records are ready, after which JS drains and calls arm()
+  Napi::Value Watch(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!rb_) throw Napi::Error::New(env, "watch failed: probe is closed");
+    if (watcher_.joinable()) throw Napi::Error::New(env, "watch failed: already watching");
+    tsfn_ = Napi::ThreadSafeFunction::New(env, info[0].As<Napi::Function>(), "vigil-capture", 0, 1);
+    armed_ = true;
+    stopping_ = false;
+    int epfd = ring_buffer__epoll_fd(rb_);
+    watcher_ = std::thread([this, epfd] {
+      while (true) {
+        {
+          std::unique_lock<std::mutex> lk(mu_);
+          cv_.wait(lk, [this] { return armed_ || stopping_; });
+          if (stopping_) return;
+        }
+        struct epoll_event ev;
+        int n = epoll_wait(epfd, &ev, 1, 100);
+        if (stopping_) return;
+        if (n > 0) {
+          {
+            std::lock_guard<std::mutex> lk(mu_);
+            armed_ = false;
+          }
+          if (tsfn_.NonBlockingCall() != napi_ok) return;
+        }
+      }
+    });
+    return env.Undefined();
+  }
+
+  Napi::Value Arm(const Napi::CallbackInfo &info) {
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      armed_ = true;
+    }
+    cv_.notify_one();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo &info) {
+    Shutdown();
+    return info.Env().Undefined();
+  }
+
+  void StopWatcher() {
+    if (!watcher_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    watcher_.join();
+    tsfn_.Release();
+  }
+
+  // safe on partly built state and when called more than once
+  void Shutdown() {
+    StopWatcher();
+    if (rb_) {
+      ring_buffer__free(rb_);
+      rb_ = nullptr;
+    }
+    if (skel_) {
+      vigil__destroy(skel_);
+      skel_ = nullptr;
+    }
+  }
+
+  static void CleanupHook(void *arg) {
+    Probe *p = static_cast<Probe *>(arg);
+    p->hooked_ = false;
+    p->Shutdown();
+  }
+
+  struct vigil *skel_ = nullptr;
+  struct ring_buffer *rb_ = nullptr;
+  std::vector<uint8_t> batch_;
+  size_t batch_bytes_ = 0;
+  size_t used_ = 0;
+  int ncpu_ = 0;
+  bool hooked_ = false;
+  Napi::Reference<Napi::ArrayBuffer> buffer_ref_;
+  Napi::ThreadSafeFunction tsfn_;
+  std::thread watcher_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool armed_ = false;
+  std::atomic<bool> stopping_{false};
+};
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("Probe", Probe::Init(env));
+  exports.Set("syscallSlots", Napi::Number::New(env, VG_SYSCALL_SLOTS));
+  exports.Set("procexitSlot", Napi::Number::New(env, VG_SLOT_PROCEXIT));
+  exports.Set("categories", Napi::Number::New(env, VG_CAT_COUNT));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(vigil_addon, Init)

@@ -1,0 +1,96 @@
+// Live syscall capture for the agent: a probe plus the loop that drains it
+// into batches without blocking the event loop. Each batch is decoded in place
+// through one reused EventView; onBatch must finish with it before returning.
+import { EventView } from './decode';
+import { Probe, ProbeOptions, ProbeStats } from './probe';
+import { slotsFor } from './syscallTable';
+
+export interface CaptureOptions extends ProbeOptions {
+  /** syscall names to report (see CAPTURABLE), or 'all' */
+  syscalls: Iterable<string> | 'all';
+}
+
+export interface CaptureStats extends ProbeStats {
+  /** batches and bytes handed to onBatch */
+  batches: number;
+  bytes: number;
+}
+
+/** Called per batch: `length` bytes of events at the start of view's buffer. */
+export type BatchHandler = (view: EventView, length: number) => void;
+
+export interface Capture {
+  readonly probe: Probe;
+  setSyscalls(names: Iterable<string> | 'all'): void;
+  stats(): CaptureStats;
+  /** drain what is ready now, synchronously; returns the bytes handed over */
+  drainNow(): number;
+  stop(): void;
+}
+
+/** bytes drained per turn of the event loop before yielding to other work */
+const TURN_BUDGET = 8 * 1024 * 1024;
+
+export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Capture {
+  const slots = slotsFor(opts.syscalls);
+  const probe = new Probe(opts);
+  const view = new EventView(probe.buffer);
+  let batches = 0;
+  let bytes = 0;
+  let stopped = false;
+  let pending: NodeJS.Immediate | undefined;
+
+  const drainSome = (budget: number): number => {
+    let total = 0;
+    while (!stopped && total < budget) {
+      const n = probe.drain();
+      if (n === 0) break;
+      batches++;
+      bytes += n;
+      total += n;
+      onBatch(view, n);
+    }
+    return total;
+  };
+
+  // woken by the addon's watcher thread; keep going in later turns while busy
+  const onReady = (): void => {
+    pending = undefined;
+    if (stopped) return;
+    const n = drainSome(TURN_BUDGET);
+    if (stopped) return;
+    if (n >= TURN_BUDGET) pending = setImmediate(onReady);
+    else probe.arm();
+  };
+
+  try {
+    probe.setSlots(slots);
+    probe.watch(onReady);
+  } catch (e) {
+    probe.close();
+    throw e;
+  }
+  const onExit = (): void => capture.stop();
+  process.once('exit', onExit);
+
+  const capture: Capture = {
+    probe,
+    setSyscalls(names) {
+      probe.setSlots(slotsFor(names));
+    },
+    stats() {
+      return { ...probe.stats(), batches, bytes };
+    },
+    drainNow() {
+      return drainSome(Number.MAX_SAFE_INTEGER);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      if (pending) clearImmediate(pending);
+      process.removeListener('exit', onExit);
+      probe.close();
+    },
+  };
+  return capture;
+}

@@ -1,0 +1,185 @@
+// The typed face of the native addon (native/addon.cc): finds and loads it,
+// owns the options and their defaults, and turns native failures into a
+// CaptureError that says what is missing and how to run without capture.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SYSCALL_SLOTS } from './syscallTable';
+
+export interface ProbeOptions {
+  /** ring buffer size in bytes: a power of two, at least one page (default 8 MiB) */
+  ringBytes?: number;
+  /** bytes kept of argv, env and data buffers, 1-4096 (default 256) */
+  snaplen?: number;
+  /** bytes handed to JavaScript per batch (default 1 MiB) */
+  batchBytes?: number;
+}
+
+export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_SNAPLEN = 256;
+export const DEFAULT_BATCH_BYTES = 1024 * 1024;
+export const MAX_SNAPLEN = 4096;
+
+export type CaptureErrorCode = 'NOT_BUILT' | 'NOT_ROOT' | 'NO_BTF' | 'KERNEL_TOO_OLD' | 'BPF_NOT_PERMITTED' | 'LOAD_FAILED' | 'BAD_OPTION';
+
+const HOW_TO_SKIP = 'run the agent with --disable-source syscall to go on without syscall capture';
+
+export class CaptureError extends Error {
+  constructor(
+    readonly code: CaptureErrorCode,
+    message: string,
+    /** libbpf's and the verifier's messages, when the native load failed */
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'CaptureError';
+  }
+}
+
+/** Per-category kernel counters. */
+export interface ProbeCounters {
+  seen: number;
+  dropped: number;
+}
+export interface ProbeStats {
+  process: ProbeCounters;
+  file: ProbeCounters;
+  net: ProbeCounters;
+  other: ProbeCounters;
+  total: ProbeCounters;
+}
+const CATEGORY_NAMES = ['process', 'file', 'net', 'other'] as const;
+
+interface NativeProbe {
+  readonly buffer: ArrayBuffer;
+  setEnabled(slots: Uint8Array): void;
+  drain(): number;
+  watch(onReady: () => void): void;
+  arm(): void;
+  stats(): Float64Array;
+  close(): void;
+}
+interface NativeAddon {
+  Probe: new (o: { ringBytes: number; snaplen: number; batchBytes: number }) => NativeProbe;
+}
+
+/** where cmake-js puts the addon, from src/ or dist/ alike */
+export const ADDON_PATH = path.resolve(__dirname, '../../../build/Release/vigil_addon.node');
+
+function loadAddon(): NativeAddon {
+  if (!fs.existsSync(ADDON_PATH)) {
+    throw new CaptureError('NOT_BUILT', `syscall capture is not built (${ADDON_PATH} is missing): run 'sh scripts/setup-native.sh' as root, or ${HOW_TO_SKIP}`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(ADDON_PATH) as NativeAddon;
+}
+
+function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
+  const ringBytes = o.ringBytes ?? DEFAULT_RING_BYTES;
+  const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
+  const batchBytes = o.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const page = 4096;
+  if (!Number.isInteger(ringBytes) || ringBytes < page || ringBytes > 2 ** 30 || (ringBytes & (ringBytes - 1)) !== 0) {
+    throw new CaptureError('BAD_OPTION', `ringBytes must be a power of two between ${page} and 2^30, got ${ringBytes}`);
+  }
+  if (!Number.isInteger(snaplen) || snaplen < 1 || snaplen > MAX_SNAPLEN) {
+    throw new CaptureError('BAD_OPTION', `snaplen must be an integer from 1 to ${MAX_SNAPLEN}, got ${snaplen}`);
+  }
+  if (!Number.isInteger(batchBytes) || batchBytes < 4096 || batchBytes > 2 ** 28) {
+    throw new CaptureError('BAD_OPTION', `batchBytes must be an integer from 4096 to 2^28, got ${batchBytes}`);
+  }
+  return { ringBytes, snaplen, batchBytes };
+}
+
+function kernelVersion(): [number, number] {
+  const m = /^(\d+)\.(\d+)/.exec(os.release());
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+/** Name what is missing, from what the machine looks like and what failed. */
+function explain(e: Error & { step?: string; errno?: number; log?: string }): CaptureError {
+  const step = e.step ?? 'load';
+  const errno = e.errno ?? 0;
+  const [major, minor] = kernelVersion();
+  const euid = process.geteuid ? process.geteuid() : 0;
+  if ((errno === 1 || errno === 13) && euid !== 0) {
+    return new CaptureError('NOT_ROOT', `syscall capture needs root (or CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE) to load its eBPF probe; running as uid ${euid}: ${HOW_TO_SKIP}`, e.log);
+  }
+  if (!fs.existsSync('/sys/kernel/btf/vmlinux')) {
+    return new CaptureError('NO_BTF', `syscall capture needs kernel BTF (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF=y), which this kernel lacks: ${HOW_TO_SKIP}`, e.log);
+  }
+  if (major < 5 || (major === 5 && minor < 8)) {
+    return new CaptureError('KERNEL_TOO_OLD', `syscall capture needs Linux 5.8 or newer (BPF ring buffer, BTF tracepoints); this is ${os.release()}: ${HOW_TO_SKIP}`, e.log);
+  }
+  if (errno === 1 || errno === 13) {
+    return new CaptureError('BPF_NOT_PERMITTED', `the kernel refused to ${step} the eBPF probe although running as root (${e.message}); check kernel lockdown, seccomp or a container without CAP_BPF: ${HOW_TO_SKIP}`, e.log);
+  }
+  return new CaptureError('LOAD_FAILED', `syscall capture could not ${step} its eBPF probe: ${e.message}: ${HOW_TO_SKIP}`, e.log);
+}
+
+/** A loaded and attached probe. Nothing is reported until setSlots() enables syscalls. */
+export class Probe {
+  private native: NativeProbe | undefined;
+  readonly options: Required<ProbeOptions>;
+
+  constructor(options: ProbeOptions = {}) {
+    this.options = checkOptions(options);
+    const addon = loadAddon();
+    try {
+      this.native = new addon.Probe(this.options);
+    } catch (e) {
+      throw explain(e as Error);
+    }
+  }
+
+  /** the batch buffer drain() fills; valid until the next drain() */
+  get buffer(): ArrayBuffer {
+    return this.live().buffer;
+  }
+
+  setSlots(slots: Uint8Array): void {
+    if (slots.length !== SYSCALL_SLOTS) throw new RangeError(`need ${SYSCALL_SLOTS} slots, got ${slots.length}`);
+    this.live().setEnabled(slots);
+  }
+
+  /** copy ready events into the batch buffer; returns the bytes copied (0: none ready) */
+  drain(): number {
+    return this.live().drain();
+  }
+
+  /** call onReady on the JS thread whenever events are ready; call arm() after draining */
+  watch(onReady: () => void): void {
+    this.live().watch(onReady);
+  }
+
+  arm(): void {
+    this.native?.arm();
+  }
+
+  stats(): ProbeStats {
+    const raw = this.live().stats();
+    const out = { total: { seen: 0, dropped: 0 } } as ProbeStats;
+    CATEGORY_NAMES.forEach((name, i) => {
+      out[name] = { seen: raw[2 * i], dropped: raw[2 * i + 1] };
+      out.total.seen += raw[2 * i];
+      out.total.dropped += raw[2 * i + 1];
+    });
+    return out;
+  }
+
+  get closed(): boolean {
+    return this.native === undefined;
+  }
+
+  /** detach and free; safe to call more than once */
+  close(): void {
+    const n = this.native;
+    this.native = undefined;
+    n?.close();
+  }
+
+  private live(): NativeProbe {
+    if (!this.native) throw new Error('the syscall probe is closed');
+    return this.native;
+  }
+}

@@ -1,0 +1,190 @@
+// Live tests: load the real probe, act from child processes, check the events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { startCapture } from '../../../src/sources/syscall/capture';
+import { forEachEvent } from '../../../src/sources/syscall/decode';
+import { EVENTS } from '../../../src/sources/syscall/eventTable';
+import { liveSkipReason, record, Rec } from './liveSupport';
+
+const skip = liveSkipReason();
+if (skip) console.log(`# SKIPPING live syscall capture tests: ${skip}`);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(cmd: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    c.on('error', reject);
+    c.on('exit', () => resolve(c.pid!));
+  });
+}
+
+// what the child does, each step a syscall the test looks for
+const CHILD = `
+const fs = require('fs'), net = require('net'), cp = require('child_process'), path = require('path');
+const [dir, port] = [process.argv[2], Number(process.argv[3])];
+const f = path.join(dir, 'hello.txt');
+fs.writeFileSync(f, 'x');
+fs.renameSync(f, f + '.moved');
+fs.chmodSync(f + '.moved', 0o640);
+fs.mkdirSync(path.join(dir, 'sub'));
+fs.unlinkSync(f + '.moved');
+cp.spawnSync('unshare', ['--user', 'true']);
+const s = net.connect(port, '127.0.0.1', () => { s.end(); s.on('close', () => { process.setuid(65534); process.exit(0); }); });
+`;
+
+test('live: exec, clone, open, rename, chmod, unlink, connect, unshare, setuid, exit', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-live-'));
+  fs.chmodSync(dir, 0o777);
+  const script = path.join(dir, 'child.js');
+  fs.writeFileSync(script, CHILD);
+  const server = net.createServer((c) => c.on('data', () => {}).on('end', () => c.end()));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+
+  const events: Rec[] = [];
+  const cap = startCapture(
+    { syscalls: ['execve', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'openat', 'open', 'rename', 'renameat', 'renameat2', 'chmod', 'fchmodat', 'unlink', 'unlinkat', 'connect', 'socket', 'unshare', 'setuid', 'close'] },
+    (view, len) => {
+      forEachEvent(view, len, (v) => {
+        events.push(record(v));
+      });
+    },
+  );
+  let childPid = 0;
+  try {
+    // the agent's own activity, which must not be reported
+    fs.writeFileSync(path.join(dir, 'own.txt'), 'mine');
+    fs.renameSync(path.join(dir, 'own.txt'), path.join(dir, 'own2.txt'));
+    childPid = await run(process.execPath, [script, dir, String(port)]);
+    await sleep(300);
+    cap.drainNow();
+    const st = cap.stats();
+    assert.equal(st.total.dropped, 0, 'no drops with the default ring');
+    assert.ok(st.total.seen >= events.length - 0, 'kernel counted what was sent');
+  } finally {
+    cap.stop();
+    server.close();
+  }
+  assert.ok(events.length > 0, 'events arrived');
+
+  // every event matches the table: known code, parameter count as listed
+  for (const e of events) {
+    const info = EVENTS[e.type];
+    assert.ok(info, `unknown event code ${e.type}`);
+    assert.equal(e.nparams, info.params.length, `${info.name}: parameter count`);
+  }
+
+  const mine = new Set(fs.readdirSync('/proc/self/task').map(Number));
+  assert.equal(events.filter((e) => mine.has(e.tid)).length, 0, 'no events from the agent itself');
+  assert.ok(!events.some((e) => e.name.startsWith('rename') && String(e.p.oldpath).includes('own.txt')), "the agent's rename is not reported");
+
+  const ofChild = events.filter((e) => e.tid === childPid);
+  const exec = ofChild.find((e) => e.name === 'execve' && e.p.res === 0);
+  assert.ok(exec, 'execve of the child');
+  assert.equal(exec.p.pid, childPid);
+  assert.equal(exec.p.ptid, process.pid, 'parent is the test process');
+  assert.equal(exec.p.filename, process.execPath);
+  assert.deepEqual((exec.p.args as string[]).slice(0, 3), [script, dir, String(port)]);
+  assert.equal(exec.p.comm, path.basename(process.execPath));
+  assert.equal(exec.p.uid, 0);
+
+  const clone = events.find((e) => ['clone', 'clone3', 'fork', 'vfork'].includes(e.name) && e.tid === childPid && e.p.res === 0);
+  assert.ok(clone, 'the child side of the clone that created the child');
+  assert.equal(clone.p.ptid, process.pid);
+
+  const open = ofChild.find((e) => e.name === 'openat' && String(e.p.name).endsWith('hello.txt'));
+  assert.ok(open, 'openat of hello.txt');
+  assert.ok((open.p.fd as number) >= 0, 'open returned an fd');
+  const flags = open.p.flags as number;
+  assert.ok(flags & (1 << 2), 'O_CREAT as PPM_O_CREAT');
+  assert.ok(flags & (1 << 1), 'write access as PPM_O_WRONLY');
+  assert.ok((open.p.ino as number) > 0, 'inode of the opened file');
+  assert.ok(ofChild.some((e) => e.name === 'close' && e.p.fd === open.p.fd), 'close of that fd');
+
+  const ren = ofChild.find((e) => e.name.startsWith('rename'));
+  assert.ok(ren, 'rename');
+  assert.equal(ren.p.res, 0);
+  assert.ok(String(ren.p.newpath).endsWith('hello.txt.moved'));
+  const chmod = ofChild.find((e) => e.name === 'chmod' || e.name === 'fchmodat');
+  assert.ok(chmod, 'chmod');
+  assert.equal(chmod.p.mode, 0o640);
+  const unlink = ofChild.find((e) => e.name.startsWith('unlink'));
+  assert.ok(unlink, 'unlink');
+  assert.ok(String(unlink.p.path ?? unlink.p.name).endsWith('hello.txt.moved'));
+
+  const conn = ofChild.find((e) => e.name === 'connect');
+  assert.ok(conn, 'connect');
+  const tuple = conn.p.tuple as { sip: string; dip: string; dport: number; sport: number };
+  assert.equal(tuple.dip, '127.0.0.1');
+  assert.equal(tuple.dport, port);
+  assert.ok(tuple.sport > 0);
+  assert.deepEqual(conn.p.addr, { family: 2, ip: '127.0.0.1', port });
+  const sock = ofChild.find((e) => e.name === 'socket' && e.p.fd === conn.p.fd);
+  assert.ok(sock, 'the socket that was connected');
+  assert.equal(sock.p.domain, 2);
+
+  const unshare = events.find((e) => e.name === 'unshare' && e.p.res === 0);
+  assert.ok(unshare, 'unshare from the grandchild');
+  assert.ok((unshare.p.flags as number) & (1 << 20), 'CLONE_NEWUSER as PPM_CL_CLONE_NEWUSER');
+  const uexec = events.find((e) => e.name === 'execve' && e.tid === unshare.tid && (e.p.exe as string) === 'unshare');
+  assert.ok(uexec, 'exec of unshare');
+  assert.equal(uexec.p.ptid, childPid, "unshare's parent is the child");
+
+  const setuid = ofChild.find((e) => e.name === 'setuid');
+  assert.ok(setuid, 'setuid');
+  assert.equal(setuid.p.uid, 65534);
+  assert.equal(setuid.p.res, 0);
+
+  assert.ok(events.some((e) => e.name === 'procexit' && e.tid === childPid), 'exit of the child');
+  assert.ok(!events.some((e) => e.name === 'mkdir' || e.name === 'mkdirat'), 'mkdir is disabled, so not reported');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('live: setSyscalls switches reporting on and off in the kernel', { skip }, async () => {
+  const names: string[] = [];
+  const cap = startCapture({ syscalls: ['procexit'] }, (view, len) => forEachEvent(view, len, (v) => void names.push(v.name)));
+  try {
+    await run('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-a; rmdir /tmp/vigil-toggle-a']);
+    await sleep(200);
+    cap.drainNow();
+    assert.ok(!names.includes('mkdir') && !names.includes('mkdirat'), 'mkdir not reported before enabling');
+    assert.ok(names.includes('procexit'));
+    cap.setSyscalls(['mkdir', 'mkdirat', 'rmdir']);
+    await run('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-b; rmdir /tmp/vigil-toggle-b']);
+    await sleep(200);
+    cap.drainNow();
+    assert.ok(names.includes('mkdir') || names.includes('mkdirat'), 'mkdir reported after enabling');
+    assert.ok(names.includes('rmdir'), 'rmdir reported after enabling');
+  } finally {
+    cap.stop();
+  }
+  cap.stop();
+});
+
+test('live: a tiny ring buffer reports drops instead of hiding them', { skip }, async () => {
+  let got = 0;
+  const cap = startCapture({ syscalls: ['openat', 'close'], ringBytes: 4096 }, (view, len) => {
+    got += forEachEvent(view, len, () => {});
+  });
+  try {
+    // busy the JS thread so the ring cannot be drained while the child opens files
+    const child = spawn('/bin/sh', ['-c', 'i=0; while [ $i -lt 300 ]; do cat /etc/hostname >/dev/null; i=$((i+1)); done'], { stdio: 'ignore' });
+    const exited = new Promise((r) => child.on('exit', r));
+    const until = Date.now() + 400;
+    while (Date.now() < until) { /* hold the event loop */ }
+    await exited;
+    await sleep(100);
+    cap.drainNow();
+    const st = cap.stats();
+    assert.ok(st.file.dropped + st.other.dropped > 0, `drops counted (seen ${st.total.seen}, dropped ${st.total.dropped})`);
+    assert.equal(st.total.seen - st.total.dropped, got, 'every event not dropped was delivered');
+  } finally {
+    cap.stop();
+  }
+});
