@@ -1,0 +1,49 @@
+// The load generator for the webserver benchmark, run in its own process so
+// it does not share the server's thread: autocannon POSTs the bodies in
+// `argv[3]` (a JSON array of strings) round-robin to `argv[2]` and prints one
+// JSON line of results.
+import * as fs from 'node:fs';
+
+interface Histogram {
+  p50: number;
+  p99: number;
+}
+interface Result {
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+  latency: Histogram;
+}
+// autocannon ships no type declarations
+const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Result>;
+
+async function main(): Promise<void> {
+  const [url, bodiesFile, connections, seconds] = process.argv.slice(2);
+  const bodies = JSON.parse(fs.readFileSync(bodiesFile, 'utf8')) as string[];
+  const headers = { 'content-type': 'application/json' };
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    connections: Number(connections),
+    duration: Number(seconds),
+    requests: bodies.map((body) => ({ method: 'POST', body, headers })),
+  });
+  process.stdout.write(
+    `${JSON.stringify({
+      ok: result['2xx'],
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
+      seconds: result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+    })}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`loadClient: ${(e as Error).message}\n`);
+  process.exit(1);
+});
