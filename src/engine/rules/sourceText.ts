@@ -12,7 +12,11 @@ export class RulesFile {
   constructor(
     readonly name: string,
     readonly content: string,
-  ) {}
+  ) {
+    // Filled here rather than by the YAML parser, so re-reading the file (a later load) cannot add lines twice.
+    this.lineCounter.addNewLine(0);
+    for (let i = content.indexOf('\n'); i >= 0; i = content.indexOf('\n', i + 1)) this.lineCounter.addNewLine(i + 1);
+  }
 
   location(offset: number): FileLocation {
     const { line, col } = this.lineCounter.linePos(Math.max(0, Math.min(offset, this.content.length)));

@@ -24,7 +24,7 @@ export interface RawItem {
 
 /** The items of a rules file, in order. YAML errors and a non-sequence top level are reported. */
 export function readRulesYaml(file: RulesFile, diag: Diagnostics): RawItem[] {
-  const docs = parseAllDocuments(file.content, { lineCounter: file.lineCounter, schema: 'failsafe', prettyErrors: false, uniqueKeys: true });
+  const docs = parseAllDocuments(file.content, { schema: 'failsafe', prettyErrors: false, uniqueKeys: true });
   const items: RawItem[] = [];
   if (!Array.isArray(docs)) return items; // an empty stream
   for (const doc of docs) {

@@ -6,7 +6,7 @@ import { scalarTextOf } from '../../../src/engine/rules/yamlReader';
 
 function scalarOf(content: string, key: string) {
   const file = new RulesFile('f.yaml', content);
-  const doc = parseDocument(content, { lineCounter: file.lineCounter, schema: 'failsafe' });
+  const doc = parseDocument(content, { schema: 'failsafe' });
   assert.ok(isMap(doc.contents));
   const node = doc.contents.get(key, true);
   assert.ok(isScalar(node));

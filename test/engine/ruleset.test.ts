@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CompiledRule } from '../../src/engine/engine';
+import type { TestEvent } from './testSource';
+import { loadClean, rule } from './rules/engineFor';
+
+const RULES = [
+  rule('OpenA', 'evt.type = open and proc.name = a'),
+  rule('Any', 'proc.name = a', 'warn_evttypes: false'),
+  rule('OpenOrClose', 'evt.type in (open, close)'),
+  rule('Exec', 'evt.type = execve'),
+  rule('NotOpen', 'evt.type != open and proc.name = a'),
+].join('');
+
+function collect(engine: ReturnType<typeof loadClean>, evt: TestEvent, mode: 'first' | 'all'): string[] {
+  const out: string[] = [];
+  engine.ruleset<TestEvent>('syscall').match(evt, mode, (r) => out.push(r.name));
+  return out;
+}
+
+/** Wraps each rule's evaluate to record which rules an event was tried against. */
+function spy(engine: ReturnType<typeof loadClean>): string[] {
+  const tried: string[] = [];
+  for (const r of engine.rules as CompiledRule<TestEvent>[]) {
+    const inner = r.evaluate;
+    r.evaluate = (e) => (tried.push(r.name), inner(e));
+  }
+  return tried;
+}
+
+test('mode all: every matching rule, in definition order', () => {
+  const engine = loadClean(RULES);
+  assert.deepEqual(collect(engine, { type: 'open', name: 'a' }, 'all'), ['OpenA', 'Any', 'OpenOrClose']);
+  assert.deepEqual(collect(engine, { type: 'close', name: 'a' }, 'all'), ['Any', 'OpenOrClose', 'NotOpen']);
+});
+
+test('mode first: stops at the first matching rule', () => {
+  const engine = loadClean(RULES);
+  assert.deepEqual(collect(engine, { type: 'open', name: 'a' }, 'first'), ['OpenA']);
+  assert.deepEqual(collect(engine, { type: 'open', name: 'b' }, 'first'), ['OpenOrClose']);
+});
+
+test('an event is tried only against rules of its type and the catch-all rules', () => {
+  const engine = loadClean(RULES);
+  const tried = spy(engine);
+  collect(engine, { type: 'execve', name: 'z' }, 'all');
+  // NotOpen (evt.type != open) may match every other type, so it is tried too
+  assert.deepEqual(tried, ['Any', 'Exec', 'NotOpen']);
+  tried.length = 0;
+  collect(engine, { type: 'read', name: 'z' }, 'all');
+  assert.deepEqual(tried, ['Any', 'NotOpen']);
+});
+
+test('eventTypes: the union of the enabled rules, or all', () => {
+  const engine = loadClean(RULES);
+  assert.equal(engine.ruleset('syscall').eventTypes(), 'all');
+  engine.enableRules({ name: 'Any' }, false);
+  engine.enableRules({ name: 'NotOpen' }, false);
+  assert.deepEqual([...(engine.ruleset('syscall').eventTypes() as Set<string>)].sort(), ['close', 'execve', 'open']);
+});
+
+test('disabling and re-enabling rebuilds the index', () => {
+  const engine = loadClean(RULES);
+  const rs = engine.ruleset<TestEvent>('syscall');
+  engine.enableRules({ name: 'OpenA' }, false);
+  assert.deepEqual(collect(engine, { type: 'open', name: 'a' }, 'all'), ['Any', 'OpenOrClose']);
+  engine.enableRules({ name: 'OpenA' }, true);
+  assert.deepEqual(collect(engine, { type: 'open', name: 'a' }, 'all'), ['OpenA', 'Any', 'OpenOrClose']);
+  assert.equal(engine.ruleset('syscall'), rs);
+});
+
+test('rules loaded with enabled: false are not matched', () => {
+  const engine = loadClean(rule('Off', 'evt.type = open', 'enabled: false'), rule('On', 'evt.type = open'));
+  assert.deepEqual(collect(engine, { type: 'open' }, 'all'), ['On']);
+});
+
+test('a source without an event-type field puts every rule in the catch-all list', () => {
+  const engine = loadClean(rule('U1', 'evt.type = open', 'source: test_untyped'), rule('U2', 'proc.name = a', 'source: test_untyped'));
+  const out: string[] = [];
+  engine.ruleset<TestEvent>('test_untyped').match({ type: 'open', name: 'a' }, 'all', (r) => out.push(r.name));
+  assert.deepEqual(out, ['U1', 'U2']);
+  assert.equal(engine.ruleset('test_untyped').eventTypes(), 'all');
+  assert.equal(engine.rules[0].evttypes, 'all');
+});
+
+test('a known source with no rules gives an empty ruleset', () => {
+  const engine = loadClean(rule('R', 'evt.type = open'));
+  const out: string[] = [];
+  engine.ruleset<TestEvent>('test').match({ type: 'open' }, 'all', (r) => out.push(r.name));
+  assert.deepEqual(out, []);
+  assert.deepEqual([...(engine.ruleset('test').eventTypes() as Set<string>)], []);
+});
