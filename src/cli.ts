@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// The `vigil` command: loads configuration and rules, then validates,
+// describes, reads a trace file, or runs the live sources until stopped.
+import * as fs from 'node:fs';
+import { Agent } from './agent';
+import { parseCliArgs, type CliOptions, UsageError, USAGE } from './cliArgs';
+import { applyOverride, builtinDefaults, type ConfigTree, ConfigError, get, getBool, mergeConfig, readConfigFile } from './config';
+import { Engine, ENGINE_VERSION, type LoadResult } from './engine/engine';
+import { parsePriority, priorityName } from './engine/priority';
+import type { Source } from './engine/source';
+import { Outputs } from './outputs/outputs';
+import { builtinSources } from './sources';
+import { traceKind } from './traceKind';
+import { VERSION } from './version';
+import { runLive } from './live';
+import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+function loadConfig(opts: CliOptions): ConfigTree {
+  let config = builtinDefaults();
+  if (opts.configFile) config = mergeConfig(config, readConfigFile(opts.configFile));
+  for (const o of opts.overrides) config = applyOverride(config, o);
+  return config;
+}
+
+function printLoadResult(res: LoadResult, verbose: boolean): void {
+  for (const e of res.errors) log(`error: ${e.format()}`);
+  if (verbose) for (const w of res.warnings) log(`warning: ${w.format()}`);
+  else if (res.warnings.length > 0) log(`${res.warnings.length} warning(s) while loading rules; run with -v to see them`);
+}
+
+function listFields(sources: readonly Source<unknown>[], which: string | true): number {
+  const chosen = which === true ? sources : sources.filter((s) => s.name === which);
+  if (chosen.length === 0) {
+    log(`unknown source '${which}'; sources: ${sources.map((s) => s.name).join(', ')}`);
+    return 1;
+  }
+  let out = '';
+  for (const s of chosen) {
+    out += `Event Source: ${s.name}\n\n`;
+    for (const f of s.fields) {
+      if (f.hidden) continue;
+      const arg = f.arg ? `[${f.arg.form === 'index' ? 'i' : 'key'}]${f.arg.required ? '' : ' (optional)'}` : '';
+      out += `${`${f.name}${arg}`.padEnd(44)} ${`(${f.type}${f.isList ? ' list' : ''})`.padEnd(14)} ${f.desc}\n`;
+      if (f.arg?.desc) out += `${' '.repeat(60)}argument: ${f.arg.desc}\n`;
+    }
+    out += '\n';
+  }
+  process.stdout.write(out);
+  return 0;
+}
+
+function describeRules(engine: Engine, only?: string): number {
+  const rules = only === undefined ? engine.rules : engine.rules.filter((r) => r.name === only);
+  if (only !== undefined && rules.length === 0) {
+    log(`no rule named '${only}'`);
+    return 1;
+  }
+  let out = '';
+  for (const r of rules) {
+    out += `${r.name}\n  source: ${r.source}  priority: ${priorityName(r.priority)}  enabled: ${r.enabled}`;
+    out += `  tags: [${r.tags.join(', ')}]\n  ${r.desc.trim().replace(/\s+/g, ' ')}\n`;
+    if (only !== undefined) out += `  condition: ${r.condition.trim()}\n  output: ${r.outputFormat.trim()}\n`;
+    out += '\n';
+  }
+  process.stdout.write(out);
+  return 0;
+}
+
+function rulesPaths(opts: CliOptions, config: ConfigTree): string[] {
+  if (opts.rulesFiles.length > 0) return opts.rulesFiles;
+  const configured = get<unknown>(config, 'rules_files', []);
+  const list = Array.isArray(configured) ? configured.map(String) : [String(configured)];
+  // Configured defaults that do not exist are skipped (Falco does the same), -r paths are not.
+  return list.filter((p) => fs.existsSync(p));
+}
+
+function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): void {
+  for (const s of opts.disableSubstrings) engine.enableRules({ substring: s }, false);
+  if (opts.onlyTags.length > 0) engine.keepOnlyTags(opts.onlyTags);
+  if (opts.disableTags.length > 0) engine.enableRules({ tags: opts.disableTags }, false);
+  const threshold = parsePriority(String(get(config, 'priority', 'debug')));
+  if (threshold === undefined) throw new ConfigError(`priority: unknown priority '${get(config, 'priority', '')}'`);
+  // Falco does not load rules below the minimum priority; disabling them skips their evaluation.
+  for (const r of engine.rules) if (r.enabled && r.priority > threshold) engine.enableRules({ name: r.name }, false);
+}
+
+function readTrace(agent: Agent, file: string): number {
+  const kind = traceKind(file);
+  if (kind === 'k8s_audit') {
+    const evaluator = agent.evaluatorFor<ReturnType<typeof toAuditEvent>>('k8s_audit');
+    const res = readAuditTrace(file, (evt) => evaluator.evaluate(evt), (msg) => log(`rejected: ${msg}`));
+    agent.outputs.close();
+    process.stdout.write(agent.summary());
+    if (res.rejected > 0) {
+      log(`${res.rejected} input(s) rejected, ${res.events} event(s) read from ${file}`);
+      return 2;
+    }
+    return 0;
+  }
+  log(`${file}: ${kind.error}`);
+  return 1;
+}
+
+export function main(argv: readonly string[]): number | Promise<number> {
+  const opts = parseCliArgs(argv);
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (opts.version) {
+    process.stdout.write(`Vigil version: ${VERSION}\nEngine version: ${ENGINE_VERSION}\n`);
+    return 0;
+  }
+  const config = loadConfig(opts);
+  const sources = builtinSources();
+  if (opts.listFields !== undefined) return listFields(sources, opts.listFields);
+
+  if (opts.validate.length > 0) {
+    const engine = new Engine(sources);
+    const res = engine.loadRulesFiles(opts.validate);
+    printLoadResult(res, true);
+    if (res.errors.length > 0) return 1;
+    for (const f of opts.validate) process.stdout.write(`${f}: Ok\n`);
+    return 0;
+  }
+
+  const enabledSources = sources.filter((s) => !opts.disableSources.includes(s.name));
+  for (const d of opts.disableSources) {
+    if (!sources.some((s) => s.name === d)) throw new UsageError(`--disable-source: unknown source '${d}'`);
+  }
+  const engine = new Engine(sources);
+  const paths = rulesPaths(opts, config);
+  const res = engine.loadRulesFiles(paths);
+  printLoadResult(res, opts.verbose);
+  if (res.errors.length > 0) {
+    log(`${res.errors.length} error(s) in rules; not starting`);
+    return 1;
+  }
+  if (opts.verbose) log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
+  applySelection(engine, opts, config);
+  if (opts.describeAll || opts.describeRule !== undefined) return describeRules(engine, opts.describeRule);
+
+  const matching = String(get(config, 'rule_matching', 'first'));
+  if (matching !== 'first' && matching !== 'all') throw new ConfigError(`rule_matching: expected first or all, got '${matching}'`);
+  const agent = new Agent(engine, new Outputs(config), matching);
+  if (opts.traceFile !== undefined) return readTrace(agent, opts.traceFile);
+  return runLive(agent, {
+    config,
+    sources: enabledSources.map((s) => s.name),
+    verbose: opts.verbose,
+    durationSeconds: opts.durationSeconds,
+    allEvents: opts.allEvents,
+    dumpEvents: opts.dumpEvents,
+    webserverEnabled: getBool(config, 'webserver.enabled', true),
+  });
+}
+
+if (require.main === module) {
+  let code: number | Promise<number>;
+  try {
+    code = main(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) log(`vigil: ${e.message}`);
+    else log(`vigil: ${(e as Error).stack ?? e}`);
+    code = 1;
+  }
+  Promise.resolve(code).then(
+    (c) => {
+      process.exitCode = c;
+    },
+    (e: unknown) => {
+      log(`vigil: ${e instanceof Error ? e.message : String(e)}`);
+      process.exitCode = 1;
+    },
+  );
+}

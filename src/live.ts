@@ -1,0 +1,70 @@
+// Live mode: runs the enabled sources (the audit webserver, syscall capture)
+// in this process until SIGINT/SIGTERM or the -M duration, then prints the
+// summary. A source that cannot start is reported and the others go on.
+import type { Agent } from './agent';
+import { type ConfigTree, get } from './config';
+import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from './server/webserver';
+import { toAuditEvent, type K8sAuditEvent } from './sources/k8s_audit';
+import { VERSION } from './version';
+import { ENGINE_VERSION } from './engine/engine';
+
+export interface LiveOptions {
+  config: ConfigTree;
+  sources: string[];
+  verbose: boolean;
+  durationSeconds?: number;
+  allEvents: boolean;
+  dumpEvents: boolean;
+  webserverEnabled: boolean;
+}
+
+interface Running {
+  name: string;
+  stop(): void;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+function startAudit(agent: Agent, config: ConfigTree): Running {
+  const cfg: WebserverConfig = { ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(config, 'webserver', {}) };
+  const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
+  const server: Webserver = startWebserver(cfg, { accept: (obj) => evaluator.evaluate(toAuditEvent(obj)) }, { vigil: VERSION, engine: ENGINE_VERSION });
+  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}`);
+  return { name: 'k8s_audit webserver', stop: () => server.close() };
+}
+
+export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
+  const running: Running[] = [];
+  let failed = false;
+  if (opts.sources.includes('k8s_audit') && opts.webserverEnabled) {
+    try {
+      running.push(startAudit(agent, opts.config));
+    } catch (e) {
+      failed = true;
+      log(`k8s_audit: the webserver could not start: ${(e as Error).message}`);
+    }
+  }
+  if (running.length === 0) {
+    log('no source is running (all disabled or failed to start); exiting');
+    return Promise.resolve(1);
+  }
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const stop = (why: string): void => {
+      if (timer) clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (opts.verbose) log(`stopping: ${why}`);
+      for (const r of running) r.stop();
+      agent.outputs.close();
+      process.stdout.write(agent.summary());
+      resolve(failed ? 1 : 0);
+    };
+    const onSignal = (sig: NodeJS.Signals): void => stop(sig);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    if (opts.durationSeconds !== undefined) timer = setTimeout(() => stop(`-M ${opts.durationSeconds}s elapsed`), opts.durationSeconds * 1000);
+  });
+}
