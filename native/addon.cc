@@ -71,7 +71,12 @@ class Probe : public Napi::ObjectWrap<Probe> {
     uint32_t ring = o.Get("ringBytes").As<Napi::Number>().Uint32Value();
     uint32_t snaplen = o.Get("snaplen").As<Napi::Number>().Uint32Value();
     batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
-    batch_.resize(batch_bytes_ + kMaxRecord);
+    // the ArrayBuffer owns the batch memory, so a view JS keeps never dangles
+    size_t cap = batch_bytes_ + kMaxRecord;
+    batch_ = static_cast<uint8_t *>(malloc(cap));
+    if (!batch_) throw Napi::Error::New(env, "allocate batch buffer failed: out of memory");
+    buffer_ref_ = Napi::Persistent(Napi::ArrayBuffer::New(env, batch_, cap, [](Napi::Env, void *data) { free(data); }));
+    env_ = env;
 
     libbpf_set_print(collect_libbpf_log);
     g_libbpf_log.clear();
@@ -97,7 +102,11 @@ class Probe : public Napi::ObjectWrap<Probe> {
     hooked_ = true;
   }
 
-  ~Probe() override { Shutdown(); }
+  ~Probe() override {
+    // the hook must not fire for a Probe that no longer exists
+    if (hooked_) napi_remove_env_cleanup_hook(env_, &Probe::CleanupHook, this);
+    Shutdown();
+  }
 
  private:
   [[noreturn]] void Fail(Napi::Env env, const char *step, int errnum) {
@@ -114,7 +123,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   static int OnRecord(void *ctx, void *data, size_t size) {
     Probe *p = static_cast<Probe *>(ctx);
     if (size > kMaxRecord) return 0;  // cannot happen: the probe's records are smaller
-    memcpy(p->batch_.data() + p->used_, data, size);
+    memcpy(p->batch_ + p->used_, data, size);
     p->used_ += size;
     // stop once the batch is full; the record just copied is kept
     return p->used_ >= p->batch_bytes_ ? -1 : 0;
@@ -131,13 +140,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // the batch buffer, as one ArrayBuffer over native memory that never moves
-  Napi::Value Buffer(const Napi::CallbackInfo &info) {
-    if (buffer_ref_.IsEmpty()) {
-      auto ab = Napi::ArrayBuffer::New(info.Env(), batch_.data(), batch_.size());
-      buffer_ref_ = Napi::Persistent(ab);
-    }
-    return buffer_ref_.Value();
-  }
+  Napi::Value Buffer(const Napi::CallbackInfo &info) { return buffer_ref_.Value(); }
 
   // setEnabled(Uint8Array(VG_SYSCALL_SLOTS)): 1 = report that syscall number
   Napi::Value SetEnabled(const Napi::CallbackInfo &info) {
@@ -253,7 +256,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   struct vigil *skel_ = nullptr;
   struct ring_buffer *rb_ = nullptr;
-  std::vector<uint8_t> batch_;
+  uint8_t *batch_ = nullptr;  // owned by buffer_ref_'s ArrayBuffer
+  napi_env env_ = nullptr;
   size_t batch_bytes_ = 0;
   size_t used_ = 0;
   int ncpu_ = 0;
