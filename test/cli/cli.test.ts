@@ -1,0 +1,149 @@
+// The real `vigil` command (dist/cli.js, built by npm test's setup step):
+// validation with positions, rule description, field lists, trace files with
+// both alert formats and the Falco summary, selection flags, bad input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const FIX = path.join(__dirname, 'fixtures');
+const OK = path.join(FIX, 'ok_rules.yaml');
+const EVENTS = path.join(FIX, 'events.jsonl');
+
+function vigil(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { cwd: ROOT, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+function jsonAlerts(stdout: string): Record<string, any>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+}
+
+test('--version and --help', async () => {
+  const v = await vigil('--version');
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^Vigil version: \d+\.\d+\.\d+\nEngine version: \d+\.\d+\.\d+\n$/);
+  const h = await vigil('--help');
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /-r FILE\|DIR/);
+  const bad = await vigil('--frobnicate');
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /unknown option '--frobnicate'/);
+});
+
+test('-V accepts a valid file', async () => {
+  const r = await vigil('-V', OK);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `${OK}: Ok\n`);
+});
+
+test('-V lists every error with file, line, column, item and a caret', async () => {
+  const bad = path.join(FIX, 'broken_rules.yaml');
+  const r = await vigil('-V', bad);
+  assert.equal(r.code, 1);
+  const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+  assert.equal(errors.length, 3, r.stderr);
+  // the unknown operator: line 3, at `startswit` (column of that word in the file)
+  const line3 = '  condition: ka.verb = create and ka.user.name startswit admin';
+  assert.ok(errors.some((e) => e.startsWith(`error: ${bad}:3:${line3.indexOf('startswit') + 1}: rule 'Bad Operator': `)), r.stderr);
+  // the unknown field inside a folded scalar: line 12, column 5
+  assert.ok(errors.some((e) => e.startsWith(`error: ${bad}:12:5: rule 'Unknown Field': `) && /ka\.user\.nmae/.test(e)), r.stderr);
+  assert.ok(errors.some((e) => new RegExp(`^error: ${bad.replace(/[.]/g, '\\.')}:21:\\d+: rule 'Bad Priority': .*LOUD`).test(e)), r.stderr);
+  // the offending line is shown with a caret under the column
+  const lines = r.stderr.split('\n');
+  const i = lines.findIndex((l) => l.includes("rule 'Unknown Field'"));
+  assert.equal(lines[i + 1], '        ka.user.nmae = bob');
+  assert.equal(lines[i + 2], `    ${' '.repeat(4)}^`);
+});
+
+test('-e reads a trace: text alerts, Falco summary, exit 0', async () => {
+  const r = await vigil('-r', OK, '-e', EVENTS);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  assert.match(lines[0], /^\d\d:\d\d:\d\d\.103399123: Warning alice created configmaps\/cm1 \(ns=default\)$/);
+  assert.match(lines[1], /^\d\d:\d\d:\d\d\.000000001: Informational deleted configmaps cm1 by carol$/);
+  assert.deepEqual(lines.slice(2), [
+    'Events detected: 2',
+    'Rule counts by severity:',
+    '   Warning: 1',
+    '   Info: 1',
+    'Triggered rules by rule name:',
+    '   Admin Creates Something: 1',
+    '   Any Delete: 1',
+  ]);
+});
+
+test('-e with JSON output: Falco keys and values', async () => {
+  const r = await vigil('-r', OK, '-e', EVENTS, '-o', 'json_output=true', '-o', 'time_format_iso_8601=true');
+  assert.equal(r.code, 0, r.stderr);
+  const [a, b] = jsonAlerts(r.stdout);
+  assert.equal(a.rule, 'Admin Creates Something');
+  assert.equal(a.priority, 'Warning');
+  assert.equal(a.source, 'k8s_audit');
+  assert.deepEqual(a.tags, ['admin', 'k8s']);
+  assert.equal(a.time, '2024-05-14T09:45:35.103399123Z');
+  assert.equal(a.output, '2024-05-14T09:45:35.103399123+0000: Warning alice created configmaps/cm1 (ns=default)');
+  assert.equal(a.output_fields['ka.user.name'], 'alice');
+  assert.equal(a.output_fields['ka.target.namespace'], 'default');
+  assert.equal(typeof a.hostname, 'string');
+  assert.equal(b.rule, 'Any Delete');
+  assert.equal(b.priority, 'Informational');
+});
+
+test('priority threshold, -D, -t and -T select rules', async () => {
+  const warnOnly = await vigil('-r', OK, '-e', EVENTS, '-o', 'priority=warning');
+  assert.match(warnOnly.stdout, /Events detected: 1\n/);
+  assert.doesNotMatch(warnOnly.stdout, /Any Delete/);
+  const noDelete = await vigil('-r', OK, '-e', EVENTS, '-D', 'Delete');
+  assert.match(noDelete.stdout, /Triggered rules by rule name:\n   Admin Creates Something: 1\n$/);
+  const onlyAdmin = await vigil('-r', OK, '-e', EVENTS, '-t', 'admin');
+  assert.match(onlyAdmin.stdout, /Events detected: 1\n/);
+  const noK8s = await vigil('-r', OK, '-e', EVENTS, '-T', 'k8s');
+  assert.match(noK8s.stdout, /Events detected: 0\n/);
+});
+
+test('a malformed trace line is reported with file and line, the rest is read, exit non-zero', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+  const trace = path.join(dir, 'mixed.jsonl');
+  const good = fs.readFileSync(EVENTS, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  fs.writeFileSync(trace, [good[0], '{"kind":"Event", "verb": ', good[1]].join('\n') + '\n');
+  const r = await vigil('-r', OK, '-e', trace);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, new RegExp(`${trace.replace(/[.]/g, '\\.')}:2`));
+  assert.match(r.stdout, /Events detected: 2\n/);
+});
+
+test('-L and -l describe rules; --list prints fields', async () => {
+  const all = await vigil('-r', OK, '-L');
+  assert.equal(all.code, 0);
+  assert.match(all.stdout, /^Admin Creates Something\n.*priority: Warning/m);
+  assert.match(all.stdout, /^Any Delete\n/m);
+  const one = await vigil('-r', OK, '-l', 'Any Delete');
+  assert.match(one.stdout, /condition: ka\.verb = delete/);
+  const missing = await vigil('-r', OK, '-l', 'Nope');
+  assert.equal(missing.code, 1);
+  const list = await vigil('--list', 'k8s_audit');
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /^ka\.user\.name\s+\(string\)\s+\S/m);
+  assert.match(list.stdout, /^jevt\.value\[key\]/m);
+  const unknown = await vigil('--list', 'nosuch');
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.stderr, /unknown source 'nosuch'/);
+});
+
+test('rules errors stop the agent before it starts', async () => {
+  const r = await vigil('-r', path.join(FIX, 'broken_rules.yaml'), '-e', EVENTS);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /3 error\(s\) in rules; not starting/);
+  assert.equal(r.stdout, '');
+});
