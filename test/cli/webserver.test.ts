@@ -1,0 +1,137 @@
+// The agent's live mode end to end: the real CLI starts the audit webserver,
+// a client POSTs the k8s audit test traces as EventList batches and as single
+// events over loopback, and the alerts must be exactly those that `-e` gives
+// for the same events.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { auditEventsOf } from '../../src/sources/k8s_audit/payload';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const TRACES = path.join(ROOT, 'test/trace_files/k8s_audit');
+const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
+const COMMON = ['-r', RULES, '-o', 'json_output=true', '-o', 'rule_matching=all'];
+
+/** Every well-formed event of the trace files, one array per file. */
+function traceEvents(): unknown[][] {
+  const out: unknown[][] = [];
+  for (const f of fs.readdirSync(TRACES).sort()) {
+    const text = fs.readFileSync(path.join(TRACES, f), 'utf8');
+    let docs: unknown[];
+    try {
+      docs = [JSON.parse(text)];
+    } catch {
+      try {
+        docs = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l));
+      } catch {
+        continue; // the malformed-input fixtures
+      }
+    }
+    const events = docs.flatMap((d) => {
+      const p = auditEventsOf(d);
+      return 'events' in p ? p.events : [];
+    });
+    if (events.length > 0) out.push(events);
+  }
+  return out;
+}
+
+/** `rule|message` for each alert line, the time prefix removed, sorted. */
+function alertKeys(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => {
+      const a = JSON.parse(l) as { rule: string; output: string };
+      return `${a.rule}|${a.output.slice(a.output.indexOf(': ') + 2)}`;
+    })
+    .sort();
+}
+
+function post(port: number, urlPath: string, body: string, contentType = 'application/json'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: urlPath, method: 'POST', headers: { 'content-type': contentType } }, (res) => {
+      let data = '';
+      res.on('data', (c) => (data += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+        let data = '';
+        res.on('data', (c) => (data += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      })
+      .on('error', reject);
+  });
+}
+
+test('alerts from webhook POSTs equal those from -e on the same events', async () => {
+  const batches = traceEvents();
+  assert.ok(batches.length >= 20, `only ${batches.length} trace files with events`);
+  const all = batches.flat();
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
+  const jsonl = path.join(dir, 'all.jsonl');
+  fs.writeFileSync(jsonl, all.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const offline = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, [CLI, ...COMMON, '-e', jsonl], { maxBuffer: 64 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  const expected = alertKeys(offline);
+  assert.ok(expected.length > 20, `only ${expected.length} alerts from -e`);
+
+  const agent = spawn(process.execPath, [CLI, ...COMMON, '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  agent.stdout.on('data', (c) => (stdout += c));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in 20 s; stderr: ${stderr}`)), 20000);
+    agent.stderr.on('data', (c) => {
+      stderr += c;
+      const m = /webserver listening on [^:]+:(\d+)\//.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    agent.on('exit', (code) => reject(new Error(`agent exited with ${code}: ${stderr}`)));
+  });
+  try {
+    assert.deepEqual(await get(port, '/healthz'), { status: 200, body: '{"status":"ok"}' });
+    // half the files as EventList batches, the other half event by event
+    for (let i = 0; i < batches.length; i++) {
+      if (i % 2 === 0) {
+        const res = await post(port, '/k8s-audit', JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: batches[i] }));
+        assert.equal(res.status, 200, res.body);
+      } else {
+        for (const e of batches[i]) {
+          const res = await post(port, '/k8s_audit', JSON.stringify(e), 'application/json; charset=utf-8');
+          assert.equal(res.status, 200, res.body);
+        }
+      }
+    }
+    // bad input on the way does not disturb anything
+    assert.equal((await post(port, '/k8s-audit', '{"kind":"EventList","items":[')).status, 400);
+    assert.equal((await post(port, '/k8s-audit', '{}', 'text/plain')).status, 415);
+    assert.equal((await get(port, '/healthz')).status, 200);
+  } finally {
+    const exited = new Promise((resolve) => agent.on('exit', resolve));
+    agent.kill('SIGTERM');
+    await exited;
+  }
+  assert.deepEqual(alertKeys(stdout), expected);
+  assert.match(stdout, new RegExp(`Events detected: ${expected.length}\\n`));
+});
