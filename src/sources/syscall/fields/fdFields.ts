@@ -1,0 +1,60 @@
+// fd.*: the file descriptor the event is about (the one it opened, closed,
+// connected...), from the fd table. Socket ends: the client is the side that
+// connected, the server the side that accepted; local and remote depend on
+// which side this process is.
+import type { FieldDef, Value } from '../../../engine/source';
+import { FD_TYPECHAR, type FdInfo } from '../state/fdInfo';
+import type { SyscallEvent } from '../state/syscallEvent';
+import { plain } from './fieldKinds';
+
+type E = SyscallEvent;
+
+const isNet = (f: FdInfo | undefined): f is FdInfo => f !== undefined && (f.type === 'ipv4' || f.type === 'ipv6') && f.cip !== undefined;
+
+function dirOf(name: string): string {
+  const slash = name.lastIndexOf('/');
+  return slash <= 0 ? '/' : name.slice(0, slash);
+}
+
+function isPathFd(f: FdInfo | undefined): f is FdInfo {
+  return f !== undefined && (f.type === 'file' || f.type === 'directory' || f.type === 'memfd') && f.name.startsWith('/');
+}
+
+const net = (get: (f: FdInfo) => Value) => (e: E): Value => (isNet(e.fd) ? get(e.fd) : undefined);
+const NA = (): Value => undefined;
+
+export const fdFields: FieldDef<E>[] = [
+  plain('fd.num', 'int', 'the number of the file descriptor', (e) => (e.fdNum === -1 && !e.fd ? undefined : e.fdNum)),
+  plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf...', (e) => e.fd?.type),
+  plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? FD_TYPECHAR[e.fd.type] : undefined)),
+  plain('fd.name', 'string', 'the full name: a file path, a connection (cip:cport->sip:sport), a unix socket path', (e) => e.fd?.name),
+  plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? dirOf(e.fd.name) : undefined)),
+  plain('fd.filename', 'string', 'the file name of a file fd, without its directory', (e) => (isPathFd(e.fd) ? e.fd.name.slice(e.fd.name.lastIndexOf('/') + 1) : undefined)),
+  plain('fd.ip', 'ipaddr', 'the remote IP address of a socket (Falco matches client or server)', net((f) => (f.isServer ? f.cip : f.sip))),
+  plain('fd.cip', 'ipaddr', 'the client IP address', net((f) => f.cip)),
+  plain('fd.sip', 'ipaddr', 'the server IP address', net((f) => f.sip)),
+  plain('fd.lip', 'ipaddr', 'the local IP address', net((f) => (f.isServer ? f.sip : f.cip))),
+  plain('fd.rip', 'ipaddr', 'the remote IP address', net((f) => (f.isServer ? f.cip : f.sip))),
+  plain('fd.port', 'port', 'the remote port of a socket (Falco matches client or server)', net((f) => (f.isServer ? f.cport : f.sport))),
+  plain('fd.cport', 'port', 'the client port', net((f) => f.cport)),
+  plain('fd.sport', 'port', 'the server port', net((f) => f.sport)),
+  plain('fd.lport', 'port', 'the local port', net((f) => (f.isServer ? f.sport : f.cport))),
+  plain('fd.rport', 'port', 'the remote port', net((f) => (f.isServer ? f.cport : f.sport))),
+  plain('fd.l4proto', 'string', 'the transport protocol of a socket: tcp, udp, icmp, raw', (e) => e.fd?.l4proto),
+  plain('fd.sockfamily', 'string', 'the socket family: ip or unix', (e) => {
+    const t = e.fd?.type;
+    return t === 'ipv4' || t === 'ipv6' ? 'ip' : t === 'unix' ? 'unix' : undefined;
+  }),
+  plain('fd.is_server', 'bool', 'true when this process is the server end of the socket', (e) => (e.fd && e.fd.type !== 'file' ? e.fd.isServer : undefined)),
+  plain('fd.net', 'ipnet', 'the remote IP address, matched against networks (fd.net = 10.0.0.0/8)', net((f) => (f.isServer ? f.cip : f.sip))),
+  plain('fd.cnet', 'ipnet', 'the client IP address, matched against networks', net((f) => f.cip)),
+  plain('fd.snet', 'ipnet', 'the server IP address, matched against networks', net((f) => f.sip)),
+  plain('fd.lnet', 'ipnet', 'the local IP address, matched against networks', net((f) => (f.isServer ? f.sip : f.cip))),
+  plain('fd.rnet', 'ipnet', 'the remote IP address, matched against networks', net((f) => (f.isServer ? f.cip : f.sip))),
+  plain('fd.cip.name', 'string', 'the domain name of the client IP; <NA>: no DNS tracking', NA),
+  plain('fd.sip.name', 'string', 'the domain name of the server IP; <NA>: no DNS tracking', NA),
+  plain('fd.lip.name', 'string', 'the domain name of the local IP; <NA>: no DNS tracking', NA),
+  plain('fd.rip.name', 'string', 'the domain name of the remote IP; <NA>: no DNS tracking', NA),
+  plain('fd.dev', 'int', 'the device number of a file fd; <NA>: not tracked', NA),
+  plain('fd.ino', 'int', 'the inode of a file fd; <NA>: not tracked', NA),
+];

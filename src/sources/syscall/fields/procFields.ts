@@ -1,0 +1,107 @@
+// proc.*, thread.*: the process and thread of the event and its ancestors,
+// from the process table.
+import fs from 'node:fs';
+import type { FieldDef, Value } from '../../../engine/source';
+import type { SyscallEvent } from '../state/syscallEvent';
+import type { ThreadInfo } from '../state/threadInfo';
+import { MAX_ANCESTORS } from '../state/threadTable';
+import { indexed, keyed, plain } from './fieldKinds';
+
+type E = SyscallEvent;
+
+const SHELLS = new Set(['ash', 'bash', 'csh', 'ksh', 'sh', 'tcsh', 'zsh', 'dash', 'fish']);
+
+function parent(e: E): ThreadInfo | undefined {
+  return e.thread ? e.threads.parent(e.thread) : undefined;
+}
+
+function ancestor(e: E, n: number): ThreadInfo | undefined {
+  return e.thread ? e.threads.ancestor(e.thread, n) : undefined;
+}
+
+/** proc.is_exe_writable: the executable is writable by the process's user (checked once per exec) */
+function exeWritable(t: ThreadInfo): boolean | undefined {
+  if (t.exeWritable !== undefined) return t.exeWritable;
+  if (!t.exepath.startsWith('/')) return undefined;
+  try {
+    const st = fs.statSync(t.exepath);
+    const m = st.mode;
+    t.exeWritable = t.uid === 0 || (st.uid === t.uid ? (m & 0o200) !== 0 : st.gid === t.gid ? (m & 0o020) !== 0 : (m & 0o002) !== 0);
+  } catch {
+    t.exeWritable = false;
+  }
+  return t.exeWritable;
+}
+
+/** the oldest shell among the ancestors, walking up while processes are shells */
+function loginShellId(e: E): number | undefined {
+  let t = e.thread;
+  let found: number | undefined;
+  for (let i = 0; t !== undefined && i < MAX_ANCESTORS; i++) {
+    if (SHELLS.has(t.comm)) found = t.pid;
+    t = e.threads.parent(t);
+  }
+  return found;
+}
+
+function envValue(t: ThreadInfo | undefined, key: string): Value {
+  if (!t) return undefined;
+  const prefix = `${key}=`;
+  for (const kv of t.env) if (kv.startsWith(prefix)) return kv.slice(prefix.length);
+  return undefined;
+}
+
+const of = <K extends keyof ThreadInfo>(k: K) => (e: E): Value => (e.thread ? (e.thread[k] as Value) : undefined);
+const ofParent = <K extends keyof ThreadInfo>(k: K) => (e: E): Value => {
+  const p = parent(e);
+  return p ? (p[k] as Value) : undefined;
+};
+
+export const procFields: FieldDef<E>[] = [
+  plain('proc.pid', 'int', 'the id of the process generating the event', of('pid')),
+  plain('proc.ppid', 'int', 'the pid of the parent process', of('ppid')),
+  plain('proc.vpid', 'int', 'the pid as seen from its own pid namespace', of('vpid')),
+  plain('proc.name', 'string', 'the name of the process (the kernel comm, at most 15 characters)', of('comm')),
+  plain('proc.exe', 'string', 'the first command-line argument (usually the executable name, as invoked)', of('exe')),
+  plain('proc.exepath', 'string', 'the full path of the executable', of('exepath')),
+  plain('proc.cmdline', 'string', 'the full command line: proc.name and proc.args', (e) => e.thread?.cmdline()),
+  plain('proc.args', 'string', 'the command-line arguments after the program name, space separated', (e) => e.thread?.args.join(' ')),
+  plain('proc.cwd', 'string', 'the current working directory', of('cwd')),
+  plain('proc.tty', 'int', 'the controlling terminal (0 for none)', of('tty')),
+  plain('proc.sid', 'int', 'the session id', of('sid')),
+  plain('proc.vpgid', 'int', 'the process group id, as seen from its pid namespace', of('vpgid')),
+  plain('proc.pname', 'string', 'the name of the parent process', ofParent('comm')),
+  plain('proc.pcmdline', 'string', 'the full command line of the parent process', (e) => parent(e)?.cmdline()),
+  plain('proc.pexe', 'string', 'the first command-line argument of the parent process', ofParent('exe')),
+  plain('proc.pexepath', 'string', 'the full executable path of the parent process', ofParent('exepath')),
+  plain('proc.pvpid', 'int', 'the parent pid as seen from its pid namespace', ofParent('vpid')),
+  indexed('proc.aname', 'string', 'the name of an ancestor: [0] this process, [1] the parent, [2] the grandparent...; without index, the parent',
+    'ancestor level', 1, (e, n) => ancestor(e, n)?.comm),
+  indexed('proc.apid', 'int', 'the pid of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1, (e, n) => ancestor(e, n)?.pid),
+  indexed('proc.acmdline', 'string', 'the command line of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
+    (e, n) => ancestor(e, n)?.cmdline()),
+  indexed('proc.aexe', 'string', 'the first argument of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
+    (e, n) => ancestor(e, n)?.exe),
+  indexed('proc.aexepath', 'string', 'the executable path of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
+    (e, n) => ancestor(e, n)?.exepath),
+  plain('proc.is_exe_writable', 'bool', "true when the executable file is writable by the process's user", (e) => (e.thread ? exeWritable(e.thread) : undefined)),
+  plain('proc.is_exe_upper_layer', 'bool', 'true when the executable is in the upper layer of an overlay filesystem; false: not tracked', () => false),
+  plain('proc.is_exe_from_memfd', 'bool', 'true when the executable is a memfd (fileless execution)', (e) => (e.thread ? e.thread.exepath.startsWith('memfd:') || e.thread.exepath.startsWith('/memfd:') : undefined)),
+  plain('proc.loginshellid', 'int', 'the pid of the oldest shell among the ancestors of the process', loginShellId),
+  plain('proc.duration', 'reltime', 'nanoseconds since the process started', (e) => (e.thread && e.thread.startTs > 0n ? e.view.ts - e.thread.startTs : undefined)),
+  plain('proc.exe_ino.ctime', 'abstime', "the executable's inode change time at exec (nanoseconds since the epoch)", (e) => (e.thread && e.thread.exeCtime > 0n ? e.thread.exeCtime : undefined)),
+  plain('proc.exe_ino.mtime', 'abstime', "the executable's modification time at exec (nanoseconds since the epoch)", (e) => (e.thread && e.thread.exeMtime > 0n ? e.thread.exeMtime : undefined)),
+  keyed('proc.env', 'string', 'the environment (bounded); with a name, that variable’s value (proc.env[HOME])', 'variable name',
+    (key) => (e) => envValue(e.thread, key), { optional: (e) => e.thread?.env.join(' ') }),
+  plain('proc.is_container_healthcheck', 'bool', 'true for a container health check; false: not known here', () => false),
+  plain('proc.is_container_liveness_probe', 'bool', 'true for a Kubernetes liveness probe; false: not known here', () => false),
+  plain('proc.is_container_readiness_probe', 'bool', 'true for a Kubernetes readiness probe; false: not known here', () => false),
+  plain('proc.sname', 'string', 'the name of the session leader', (e) => {
+    const t = e.thread;
+    return t && t.sid > 0 ? e.threads.get(t.sid)?.comm : undefined;
+  }),
+  plain('proc.is_session_leader', 'bool', 'true when the process leads its session', (e) => (e.thread ? e.thread.sid === e.thread.pid : undefined)),
+  plain('thread.tid', 'int', 'the id of the thread generating the event', (e) => e.view.tid),
+  plain('thread.vtid', 'int', 'the thread id as seen from its pid namespace', of('vtid')),
+  plain('thread.ismain', 'bool', 'true for the main thread of the process', (e) => (e.thread ? e.thread.tid === e.thread.pid : undefined)),
+];

@@ -1,0 +1,62 @@
+// What Vigil knows about one open file descriptor: its kind and name, and for
+// sockets the connection tuple. Filled from /proc at start and from
+// open/socket/connect/accept events afterwards.
+
+/** fd.type values, as Falco names them. */
+export type FdType =
+  | 'file' | 'directory' | 'ipv4' | 'ipv6' | 'unix' | 'pipe' | 'event' | 'signalfd' | 'eventpoll'
+  | 'inotify' | 'timerfd' | 'netlink' | 'bpf' | 'memfd' | 'pidfd' | 'io_uring' | 'userfaultfd' | 'unknown';
+
+/** fd.typechar, after Falco's one-letter codes. */
+export const FD_TYPECHAR: Readonly<Record<FdType, string>> = {
+  file: 'f', directory: 'd', ipv4: '4', ipv6: '6', unix: 'u', pipe: 'p', event: 'e', signalfd: 's',
+  eventpoll: 'l', inotify: 'i', timerfd: 't', netlink: 'n', bpf: 'b', memfd: 'm', pidfd: 'P',
+  io_uring: 'r', userfaultfd: 'u', unknown: 'o',
+};
+
+export class FdInfo {
+  /** open flags as Falco's PPM_O_* bits, when the fd came from an open */
+  openFlags = 0;
+  /** sockets: 'tcp', 'udp', 'raw', 'icmp' (fd.l4proto) */
+  l4proto: string | undefined;
+  /** client and server ends, for ipv4/ipv6 sockets */
+  cip: string | undefined;
+  cport: number | undefined;
+  sip: string | undefined;
+  sport: number | undefined;
+  /** this side accepted the connection (or listens): the server end is local */
+  isServer = false;
+  /** unix/pipe: the kernel object id (inode or socket address) */
+  ino = '';
+
+  constructor(
+    public type: FdType,
+    /** fd.name: the absolute path, `cip:cport->sip:sport`, a unix path, or `pipe:[ino]` */
+    public name: string,
+  ) {}
+
+  /** the IPv4/IPv6 tuple as Falco writes it in fd.name */
+  setTuple(cip: string, cport: number, sip: string, sport: number, isServer: boolean): void {
+    this.cip = cip;
+    this.cport = cport;
+    this.sip = sip;
+    this.sport = sport;
+    this.isServer = isServer;
+    const c = this.type === 'ipv6' ? `[${cip}]` : cip;
+    const s = this.type === 'ipv6' ? `[${sip}]` : sip;
+    this.name = `${c}:${cport}->${s}:${sport}`;
+  }
+
+  clone(): FdInfo {
+    const f = new FdInfo(this.type, this.name);
+    f.openFlags = this.openFlags;
+    f.l4proto = this.l4proto;
+    f.cip = this.cip;
+    f.cport = this.cport;
+    f.sip = this.sip;
+    f.sport = this.sport;
+    f.isServer = this.isServer;
+    f.ino = this.ino;
+    return f;
+  }
+}

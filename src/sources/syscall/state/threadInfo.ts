@@ -1,0 +1,55 @@
+// One thread as the process table knows it. Process-wide facts (exe, args,
+// cwd, fds) are copied to each thread of the process at clone time and the fd
+// table object is shared between them, as Linux shares it.
+import { FdTable } from './fdTable';
+
+export const NO_LOGINUID = 4294967295;
+
+export class ThreadInfo {
+  pid = 0;
+  ppid = 0;
+  vtid = 0;
+  vpid = 0;
+  sid = 0;
+  vpgid = 0;
+  /** proc.name: the kernel's comm, at most 15 characters */
+  comm = '';
+  /** proc.exe: argv[0] as written */
+  exe = '';
+  /** proc.exepath: the executable's full path */
+  exepath = '';
+  /** argv without argv[0] */
+  args: readonly string[] = [];
+  cwd = '';
+  uid = 0;
+  gid = 0;
+  loginuid = NO_LOGINUID;
+  tty = 0;
+  /** bounded copy of the environment */
+  env: readonly string[] = [];
+  /** `host`, or the 12-character container id from the cgroup path */
+  containerId = 'host';
+  /** clone (or /proc start) time, nanoseconds since the epoch */
+  startTs = 0n;
+  /** the executable's inode ctime and mtime at exec (0: unknown) */
+  exeCtime = 0n;
+  exeMtime = 0n;
+  /** last exec time (0: none seen) */
+  execTs = 0n;
+  /** set from /proc or an event; false for placeholders made for unknown tids */
+  complete = false;
+  /** proc.is_exe_writable, computed on first use */
+  exeWritable: boolean | undefined;
+  /** process exited: kept until the end of its exit event, then purged */
+  exited = false;
+
+  constructor(
+    readonly tid: number,
+    public fds: FdTable,
+  ) {}
+
+  /** proc.cmdline: comm then the arguments, as Falco prints it */
+  cmdline(): string {
+    return this.args.length === 0 ? this.comm : `${this.comm} ${this.args.join(' ')}`;
+  }
+}
