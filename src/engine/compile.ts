@@ -1,13 +1,16 @@
-// Compiles a parsed condition into a tree of closures, once. Macros are
+// Compiles a parsed condition, once, into a plan: and/or/not over checks
+// whose fields are bound and literals converted (operators.ts). Macros are
 // expanded in place (each compiled once per condition and shared), list names
-// in list operands are expanded, fields are bound, literals converted. Nothing
-// here walks the tree per event.
+// in list operands are expanded. The plan becomes the evaluator in one of two
+// ways: generated code (codegen.ts), or, when a condition is too large for
+// that, a tree of closures. Nothing here walks the tree per event.
 import type { BinaryCheck, BoolExpr, FieldOperand, Pos } from './ast';
+import { generateEvaluator, type EvttypeTest, type Plan } from './codegen';
 import { ConditionError } from './errors';
 import { deriveEvttypes } from './evttypes';
 import { bindField, resolveField } from './fieldResolve';
 import { expandList } from './listItems';
-import { existsPredicate, fieldPredicate, literalPredicate, type Operand, type Predicate } from './operators';
+import { existsCheck, fieldCheck, literalCheck, type Operand, type Predicate } from './operators';
 import type { Source } from './source';
 import { applyTransformer } from './transformers';
 
@@ -34,9 +37,61 @@ export interface CompiledCondition<E> {
 export const MAX_COMPILE_DEPTH = 2000;
 
 export function compileCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): CompiledCondition<E> {
+  const { plan, usedMacros, usedLists } = planCondition(ast, ctx);
+  const evaluate = generateEvaluator(plan) ?? closureEvaluator(plan);
+  const evttypes = deriveEvttypes(ast, ctx);
+  if (evttypes !== 'all') indexable.set(evaluate, { plan, evttypes });
+  return { evaluate, evttypes, usedMacros, usedLists };
+}
+
+/** The condition's plan, before it becomes an evaluator. */
+export function planCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): { plan: Plan<E>; usedMacros: Set<string>; usedLists: Set<string> } {
   const c = new Compiler(ctx);
-  const evaluate = c.node(ast);
-  return { evaluate, evttypes: deriveEvttypes(ast, ctx), usedMacros: c.usedMacros, usedLists: c.usedLists };
+  const plan = c.node(ast);
+  return { plan, usedMacros: c.usedMacros, usedLists: c.usedLists };
+}
+
+// Evaluators compileCondition made, with what indexedEvaluator needs. Keyed
+// by the function so CompiledRule needs no new member, and a rule whose
+// evaluate was replaced simply gets no specialized version.
+const indexable = new WeakMap<Predicate<any>, { plan: Plan<any>; evttypes: ReadonlySet<string>; indexed?: Predicate<any> }>();
+
+/**
+ * For a ruleset that calls `evaluate` only on events whose type is in
+ * `evttypes`: an evaluator with the event-type checks that set decides
+ * folded away (see codegen.ts). `evaluate` itself when it did not come from
+ * compileCondition with exactly these evttypes.
+ */
+export function indexedEvaluator<E>(evaluate: Predicate<E>, evttypes: ReadonlySet<string> | 'all'): Predicate<E> {
+  const entry = indexable.get(evaluate);
+  if (!entry || entry.evttypes !== evttypes) return evaluate;
+  entry.indexed ??= generateEvaluator(entry.plan, entry.evttypes) ?? evaluate;
+  return entry.indexed;
+}
+
+/** The plan as a tree of closures (shared macro bodies stay shared). */
+export function closureEvaluator<E>(plan: Plan<E>, memo = new Map<Plan<E>, Predicate<E>>()): Predicate<E> {
+  const done = memo.get(plan);
+  if (done) return done;
+  let out: Predicate<E>;
+  switch (plan.kind) {
+    case 'check':
+      out = plan.check.test;
+      break;
+    case 'not': {
+      const child = closureEvaluator(plan.child, memo);
+      out = (e) => !child(e);
+      break;
+    }
+    case 'and':
+      out = conjunction(plan.children.map((c) => closureEvaluator(c, memo)));
+      break;
+    case 'or':
+      out = disjunction(plan.children.map((c) => closureEvaluator(c, memo)));
+      break;
+  }
+  memo.set(plan, out);
+  return out;
 }
 
 /** Compiles a field operand (with its transformers) to its extractor and type. */
@@ -64,31 +119,28 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
 class Compiler<E> {
   readonly usedMacros = new Set<string>();
   readonly usedLists = new Set<string>();
-  private readonly compiledMacros = new Map<string, Predicate<E>>();
+  private readonly compiledMacros = new Map<string, Plan<E>>();
   /** macros being expanded, outermost first, to report cycles */
   private readonly expanding: string[] = [];
   private depth = 0;
 
   constructor(private readonly ctx: CompileContext<E>) {}
 
-  node(n: BoolExpr): Predicate<E> {
+  node(n: BoolExpr): Plan<E> {
     if (++this.depth > MAX_COMPILE_DEPTH) {
       throw new ConditionError(`condition nests too deeply (more than ${MAX_COMPILE_DEPTH} levels, macros included)`, n.pos);
     }
     try {
       switch (n.kind) {
         case 'and':
-          return conjunction(n.children.map((child) => this.node(child)));
         case 'or':
-          return disjunction(n.children.map((child) => this.node(child)));
-        case 'not': {
-          const child = this.node(n.child);
-          return (e) => !child(e);
-        }
+          return { kind: n.kind, children: n.children.map((child) => this.node(child)) };
+        case 'not':
+          return { kind: 'not', child: this.node(n.child) };
         case 'macro':
           return this.macro(n.name, n.pos);
         case 'unary':
-          return existsPredicate(compileOperand(n.field, this.ctx.source));
+          return { kind: 'check', check: existsCheck(compileOperand(n.field, this.ctx.source)) };
         case 'binary':
           return this.binary(n);
       }
@@ -97,7 +149,7 @@ class Compiler<E> {
     }
   }
 
-  private macro(name: string, pos: Pos): Predicate<E> {
+  private macro(name: string, pos: Pos): Plan<E> {
     const done = this.compiledMacros.get(name);
     if (done) return done;
     if (this.expanding.includes(name)) {
@@ -108,7 +160,7 @@ class Compiler<E> {
     if (!body) throw new ConditionError(`undefined macro '${name}'`, pos);
     this.usedMacros.add(name);
     this.expanding.push(name);
-    let compiled: Predicate<E>;
+    let compiled: Plan<E>;
     try {
       compiled = this.node(body);
     } catch (err) {
@@ -122,12 +174,21 @@ class Compiler<E> {
     return compiled;
   }
 
-  private binary(n: BinaryCheck): Predicate<E> {
+  private binary(n: BinaryCheck): Plan<E> {
     const left = compileOperand(n.field, this.ctx.source);
     const v = n.value;
-    if (v.kind === 'fieldvalue') return fieldPredicate(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source));
-    if (v.kind === 'list') return literalPredicate(left, n.op, n.opPos, expandList(v, this.ctx.lists, this.usedLists));
-    return literalPredicate(left, n.op, n.opPos, [{ value: v.value, pos: v.pos }]);
+    if (v.kind === 'fieldvalue') return { kind: 'check', check: fieldCheck(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source)) };
+    const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
+    const check = literalCheck(left, n.op, n.opPos, items);
+    // the forms evttypes.ts derives event types from, on a plain string field
+    let evttype: EvttypeTest | undefined;
+    const f = n.field;
+    if (f.kind === 'field' && f.name === this.ctx.source.eventTypeField && f.arg === undefined && left.type === 'string' && !left.isList) {
+      const single = v.kind === 'literal' && (n.op === '=' || n.op === '==' || n.op === '!=');
+      const list = v.kind === 'list' && (n.op === 'in' || n.op === 'intersects');
+      if (single || list) evttype = { types: new Set(items.map((i) => i.value)), negated: n.op === '!=' };
+    }
+    return evttype ? { kind: 'check', check, evttype } : { kind: 'check', check };
   }
 }
 

@@ -1,15 +1,34 @@
-// One closure builder per operator and field type. Each runs once at compile
-// time, converts its literals to the field's type, and returns the per-event
-// predicate. A missing value (undefined) makes every comparison false,
-// `!=` included; only `exists` looks at presence.
+// One builder per operator and field type. Each runs once at compile time,
+// converts its literals to the field's type, and returns a Check: the
+// per-event predicate as a closure and, for the common operators, the same
+// test as a JS expression for the generated evaluator (codegen.ts). The two
+// are written side by side so they stay the same test. A missing value
+// (undefined) makes every comparison false, `!=` included; only `exists`
+// looks at presence.
 import type { BinaryOp, Pos } from './ast';
+import type { Emitter } from './codegen';
 import { ConditionError } from './errors';
 import { globToRegExp } from './glob';
+import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
 import { hexLiteral, typedLiteral, type ValueItem } from './typedLiteral';
 
 export type Predicate<E> = (evt: E) => boolean;
+
+/**
+ * One compiled check. `emit` gives the test as a JS expression over `e` (the
+ * event) and `v` (a scratch variable the expression assigns before it reads
+ * it), naming values only through identifiers from `g.ref`; without `emit`
+ * the generated code calls `test`.
+ */
+export interface Check<E> {
+  test: Predicate<E>;
+  emit?: (g: Emitter) => string;
+}
+
+/** Above this many items a membership test uses a Set rather than a chain of `===`. */
+const MAX_INLINE_ITEMS = 8;
 
 /** A compiled left (or `val()`) operand: the extractor and what it yields. */
 export interface Operand<E> {
@@ -51,15 +70,18 @@ function checkAllowed<E>(op: BinaryOp, o: Operand<E>, opPos: Pos): void {
 }
 
 /** `exists`: the field has a value (a list: at least one element). */
-export function existsPredicate<E>(o: Operand<E>): Predicate<E> {
+export function existsCheck<E>(o: Operand<E>): Check<E> {
   const ex = o.extract;
   if (o.isList) {
-    return (e) => {
-      const v = ex(e);
-      return v !== undefined && (!Array.isArray(v) || v.length > 0);
+    return {
+      test: (e) => {
+        const v = ex(e);
+        return v !== undefined && (!Array.isArray(v) || v.length > 0);
+      },
+      emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && (!Array.isArray(v) || v.length > 0)`,
     };
   }
-  return (e) => ex(e) !== undefined;
+  return { test: (e) => ex(e) !== undefined, emit: (g) => `${g.ref(ex)}(e) !== undefined` };
 }
 
 /** A membership test over literal items, for `in`/`intersects` and list fields. */
@@ -73,92 +95,130 @@ function memberTest(type: FieldType, items: readonly ValueItem[], field: string)
   return (v) => set.has(v);
 }
 
-/** The predicate for `field op literal(s)`. `items` holds one item unless the operator takes a list. */
-export function literalPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, items: readonly ValueItem[]): Predicate<E> {
+/** The check for `field op literal(s)`. `items` holds one item unless the operator takes a list. */
+export function literalCheck<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, items: readonly ValueItem[]): Check<E> {
   checkAllowed(op, o, opPos);
   const ex = o.extract;
   if (o.isList) {
     const has = memberTest(o.type, items, o.display);
     if (op === 'in') {
-      return (e) => {
-        const v = ex(e);
-        if (v === undefined) return false;
+      const every = (v: Value): boolean => {
         if (!Array.isArray(v)) return has(v as Scalar);
         if (v.length === 0) return false;
         for (let i = 0; i < v.length; i++) if (!has(v[i])) return false;
         return true;
       };
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && every(v);
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(every)}(v)`,
+      };
     }
-    return (e) => {
-      const v = ex(e);
-      if (v === undefined) return false;
+    const some = (v: Value): boolean => {
       if (!Array.isArray(v)) return has(v as Scalar);
       for (let i = 0; i < v.length; i++) if (has(v[i])) return true;
       return false;
     };
-  }
-  if (op === 'in' || op === 'intersects') {
-    if (items.length === 0) return () => false;
-    if (items.length === 1 && o.type !== 'ipaddr' && o.type !== 'ipnet') return scalarPredicate(o, '=', items[0]);
-    const has = memberTest(o.type, items, o.display);
-    return (e) => {
-      const v = ex(e);
-      return v !== undefined && has(v as Scalar);
+    return {
+      test: (e) => {
+        const v = ex(e);
+        return v !== undefined && some(v);
+      },
+      emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(some)}(v)`,
     };
   }
-  if (op === 'pmatch') return pmatchPredicate(ex, items);
-  return scalarPredicate(o, op, items[0]);
+  if (op === 'in' || op === 'intersects') {
+    if (items.length === 0) return { test: () => false, emit: () => 'false' };
+    if (items.length === 1 && o.type !== 'ipaddr' && o.type !== 'ipnet') return scalarCheck(o, '=', items[0]);
+    if (o.type === 'ipaddr' || o.type === 'ipnet') {
+      const has = memberTest(o.type, items, o.display);
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && has(v as Scalar);
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(has)}(v)`,
+      };
+    }
+    const values = [...new Set<unknown>(items.map((it) => typedLiteral(it, o.type, o.display)))];
+    const set = new Set<unknown>(values);
+    // Set.has is SameValueZero; for these literals (no NaN, bigints by value) that is `===`
+    return {
+      test: (e) => {
+        const v = ex(e);
+        return v !== undefined && set.has(v);
+      },
+      emit: (g) =>
+        values.length <= MAX_INLINE_ITEMS
+          ? `(v = ${g.ref(ex)}(e)) === ${values.map((x) => g.ref(x)).join(' || v === ')}`
+          : `${g.ref(set)}.has(${g.ref(ex)}(e))`,
+    };
+  }
+  if (op === 'pmatch') return pmatchCheck(ex, items);
+  return scalarCheck(o, op, items[0]);
 }
 
-function scalarPredicate<E>(o: Operand<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
+function scalarCheck<E>(o: Operand<E>, op: BinaryOp, item: ValueItem): Check<E> {
   const ex = o.extract;
   switch (o.type) {
     case 'string':
-      return stringPredicate(ex, op, item);
+      return stringCheck(ex, op, item);
     case 'bytes':
-      return bytesPredicate(ex, op, item);
+      return { test: bytesPredicate(ex, op, item) };
     case 'ipaddr':
     case 'ipnet': {
       typedLiteral(item, o.type, o.display);
       const m = o.type === 'ipaddr' ? addressMatcher([item.value]) : networkMatcher([item.value]);
       if (op === '!=') {
-        return (e) => {
-          const v = ex(e);
-          return v !== undefined && !m(v as string);
+        return {
+          test: (e) => {
+            const v = ex(e);
+            return v !== undefined && !m(v as string);
+          },
+          emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && !${g.ref(m)}(v)`,
         };
       }
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && m(v as string);
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && m(v as string);
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(m)}(v)`,
       };
     }
     default: {
       // numbers, bigints and booleans; `==` also equates a number and a bigint
       // of the same value, so a source's int/bigint choice cannot silently fail
       const lit = typedLiteral(item, o.type, o.display) as number | bigint | boolean;
-      return orderedPredicate(ex, op, lit);
+      return orderedCheck(ex, op, lit);
     }
   }
 }
 
-function orderedPredicate<E>(ex: Extractor<E>, op: BinaryOp, lit: number | bigint | boolean): Predicate<E> {
+function orderedCheck<E>(ex: Extractor<E>, op: BinaryOp, lit: number | bigint | boolean): Check<E> {
+  const cmp = (js: string) => (g: Emitter) => `${g.ref(ex)}(e) ${js} ${g.ref(lit)}`;
   switch (op) {
     case '=':
     case '==':
-      return (e) => ex(e) == (lit as unknown as Value);
+      return { test: (e) => ex(e) == (lit as unknown as Value), emit: cmp('==') };
     case '!=':
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && v != (lit as unknown as Value);
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && v != (lit as unknown as Value);
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && v != ${g.ref(lit)}`,
       };
     case '<':
-      return (e) => (ex(e) as number) < (lit as number);
+      return { test: (e) => (ex(e) as number) < (lit as number), emit: cmp('<') };
     case '<=':
-      return (e) => (ex(e) as number) <= (lit as number);
+      return { test: (e) => (ex(e) as number) <= (lit as number), emit: cmp('<=') };
     case '>':
-      return (e) => (ex(e) as number) > (lit as number);
+      return { test: (e) => (ex(e) as number) > (lit as number), emit: cmp('>') };
     case '>=':
-      return (e) => (ex(e) as number) >= (lit as number);
+      return { test: (e) => (ex(e) as number) >= (lit as number), emit: cmp('>=') };
     default:
       throw new Error(`internal: no ordered operator '${op}'`);
   }
@@ -168,80 +228,106 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
 }
 
-function stringPredicate<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
+/** `v` is present and `method(arg)` holds on it, e.g. `startsWith`. */
+function stringMethod<E>(ex: Extractor<E>, method: 'includes' | 'startsWith' | 'endsWith', s: string): Check<E> {
+  const test: Predicate<E> =
+    method === 'includes'
+      ? (e) => {
+          const v = ex(e);
+          return v !== undefined && (v as string).includes(s);
+        }
+      : method === 'startsWith'
+        ? (e) => {
+            const v = ex(e);
+            return v !== undefined && (v as string).startsWith(s);
+          }
+        : (e) => {
+            const v = ex(e);
+            return v !== undefined && (v as string).endsWith(s);
+          };
+  return { test, emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && v.${method}(${g.ref(s)})` };
+}
+
+function regExpCheck<E>(ex: Extractor<E>, re: RegExp): Check<E> {
+  return {
+    test: (e) => {
+      const v = ex(e);
+      return v !== undefined && re.test(v as string);
+    },
+    emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(re)}.test(v)`,
+  };
+}
+
+function globCheck<E>(ex: Extractor<E>, item: ValueItem): Check<E> {
+  let re: RegExp;
+  try {
+    re = globToRegExp(item.value);
+  } catch (err) {
+    throw new ConditionError(`invalid glob pattern '${item.value}': ${(err as Error).message}`, item.pos);
+  }
+  const seg = globSegments(item.value);
+  if (!seg) return regExpCheck(ex, re);
+  if (seg.length === 1) return stringCheck(ex, '=', { value: seg[0], pos: item.pos });
+  const test: Predicate<E> = (e) => {
+    const v = ex(e);
+    return v !== undefined && matchGlobSegments(seg, v as string);
+  };
+  if (seg.length > 2) return { test, emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(matchGlobSegments)}(${g.ref(seg)}, v)` };
+  const [first, last] = seg;
+  const min = first.length + last.length;
+  const parts = (g: Emitter) => [
+    `(v = ${g.ref(ex)}(e)) !== undefined`,
+    `v.length >= ${g.int(min)}`,
+    ...(first ? [`v.startsWith(${g.ref(first)})`] : []),
+    ...(last ? [`v.endsWith(${g.ref(last)})`] : []),
+  ];
+  return { test, emit: (g) => parts(g).join(' && ') };
+}
+
+function stringCheck<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Check<E> {
   const s = item.value;
   switch (op) {
     case '=':
     case '==':
-      return (e) => ex(e) === s;
+      return { test: (e) => ex(e) === s, emit: (g) => `${g.ref(ex)}(e) === ${g.ref(s)}` };
     case '!=':
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && v !== s;
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && v !== s;
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && v !== ${g.ref(s)}`,
       };
     case 'contains':
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && (v as string).includes(s);
-      };
-    case 'icontains': {
-      const re = new RegExp(escapeRegExp(s), 'i');
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && re.test(v as string);
-      };
-    }
+      return stringMethod(ex, 'includes', s);
     case 'startswith':
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && (v as string).startsWith(s);
-      };
+      return stringMethod(ex, 'startsWith', s);
     case 'endswith':
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && (v as string).endsWith(s);
-      };
-    case 'glob': {
-      let re: RegExp;
-      try {
-        re = globToRegExp(s);
-      } catch (err) {
-        throw new ConditionError(`invalid glob pattern '${s}': ${(err as Error).message}`, item.pos);
-      }
-      return (e) => {
-        const v = ex(e);
-        return v !== undefined && re.test(v as string);
-      };
-    }
+      return stringMethod(ex, 'endsWith', s);
+    case 'icontains':
+      return regExpCheck(ex, new RegExp(escapeRegExp(s), 'i'));
+    case 'glob':
+      return globCheck(ex, item);
     case 'bcontains':
     case 'bstartswith': {
       const pattern = hexLiteral(item, op);
       const text = Buffer.from(pattern).toString('utf8');
       // a pattern that is whole UTF-8 text matches the bytes of a string exactly where it matches the string
-      if (Buffer.from(text, 'utf8').equals(pattern)) {
-        return op === 'bcontains'
-          ? (e) => {
-              const v = ex(e);
-              return v !== undefined && (v as string).includes(text);
-            }
-          : (e) => {
-              const v = ex(e);
-              return v !== undefined && (v as string).startsWith(text);
-            };
-      }
+      if (Buffer.from(text, 'utf8').equals(pattern)) return stringMethod(ex, op === 'bcontains' ? 'includes' : 'startsWith', text);
       const start = op === 'bstartswith';
-      return (e) => {
-        const v = ex(e);
-        if (v === undefined) return false;
-        const b = Buffer.from(v as string, 'utf8');
-        return start ? bytesStartWith(b, pattern) : bytesIndexOf(b, pattern) >= 0;
+      return {
+        test: (e) => {
+          const v = ex(e);
+          if (v === undefined) return false;
+          const b = Buffer.from(v as string, 'utf8');
+          return start ? bytesStartWith(b, pattern) : bytesIndexOf(b, pattern) >= 0;
+        },
       };
     }
     default:
       throw new Error(`internal: no string operator '${op}'`);
   }
 }
-
 function bytesPredicate<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
   const pattern = op === 'bcontains' || op === 'bstartswith' ? hexLiteral(item, op) : (typedLiteral(item, 'bytes', '') as Uint8Array);
   let test: (b: Uint8Array) => boolean;
@@ -290,13 +376,11 @@ function bytesIndexOf(b: Uint8Array, p: Uint8Array): number {
 }
 
 /** `pmatch`: the value is one of the paths or lies below one (`/etc` matches `/etc/passwd`, not `/etcx`). */
-function pmatchPredicate<E>(ex: Extractor<E>, items: readonly ValueItem[]): Predicate<E> {
+function pmatchCheck<E>(ex: Extractor<E>, items: readonly ValueItem[]): Check<E> {
   // a trailing slash does not change the directory named; "/" becomes "" and so matches every absolute path
-  const prefixes = items.map((it) => it.value.replace(/\/+$/, ''));
+  const prefixes = [...new Set(items.map((it) => it.value.replace(/\/+$/, '')))];
   const exact = new Set(prefixes);
-  return (e) => {
-    const v = ex(e) as string | undefined;
-    if (v === undefined) return false;
+  const below = (v: string): boolean => {
     if (exact.has(v)) return true;
     for (let i = 0; i < prefixes.length; i++) {
       const p = prefixes[i];
@@ -304,12 +388,29 @@ function pmatchPredicate<E>(ex: Extractor<E>, items: readonly ValueItem[]): Pred
     }
     return false;
   };
+  return {
+    test: (e) => {
+      const v = ex(e) as string | undefined;
+      return v !== undefined && below(v);
+    },
+    emit: (g) => {
+      if (prefixes.length === 0) return 'false';
+      if (prefixes.length > MAX_INLINE_ITEMS) return `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(below)}(v)`;
+      const eq = prefixes.map((p) => `v === ${g.ref(p)}`);
+      const under = prefixes.map((p) => `(v.length > ${g.int(p.length)} && v.charCodeAt(${g.int(p.length)}) === 47 && v.startsWith(${g.ref(p)}))`);
+      return `(v = ${g.ref(ex)}(e)) !== undefined && (${[...eq, ...under].join(' || ')})`;
+    },
+  };
 }
 
 const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'pmatch', 'bcontains', 'bstartswith']);
 
-/** The predicate for `field op val(other)`: both fields come from the same event. */
-export function fieldPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Predicate<E> {
+/** The check for `field op val(other)`: both fields come from the same event; generated code calls its closure. */
+export function fieldCheck<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Check<E> {
+  return { test: fieldPredicate(o, op, opPos, rhs) };
+}
+
+function fieldPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Predicate<E> {
   if (NO_VAL.has(op)) throw new ConditionError(`operator '${op}' cannot compare with val()`, opPos);
   const listOp = op === 'in' || op === 'intersects';
   if (!(o.type === rhs.type && (o.isList === rhs.isList || (listOp && !o.isList)))) {

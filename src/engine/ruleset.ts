@@ -1,11 +1,21 @@
 // The enabled rules of one source, indexed by event type. `match` is the hot
-// path: one type lookup, then a loop over a prebuilt array.
+// path: one type lookup, then a loop over a prebuilt array. Each entry holds
+// the rule's evaluator specialized for the types the index routes to it
+// (indexedEvaluator), read when the index is built.
+import { indexedEvaluator } from './compile';
 import type { CompiledRule } from './engine';
 import { EvttypeIndex } from './evttypeIndex';
+import type { Predicate } from './operators';
 import type { Source } from './source';
 
+interface Entry<E> {
+  rule: CompiledRule<E>;
+  test: Predicate<E>;
+  evttypes: ReadonlySet<string> | 'all';
+}
+
 export class Ruleset<E> {
-  private readonly index = new EvttypeIndex<CompiledRule<E>>();
+  private readonly index = new EvttypeIndex<Entry<E>>();
   private stale = true;
 
   constructor(
@@ -20,18 +30,22 @@ export class Ruleset<E> {
   }
 
   private refresh(): void {
-    this.index.build(this.all().filter((r) => r.enabled));
+    const entries: Entry<E>[] = [];
+    for (const rule of this.all()) {
+      if (rule.enabled) entries.push({ rule, test: indexedEvaluator(rule.evaluate, rule.evttypes), evttypes: rule.evttypes });
+    }
+    this.index.build(entries);
     this.stale = false;
   }
 
   /** Matching enabled rules, in definition order; 'first' stops at the first (Falco's default rule_matching). */
   match(evt: E, mode: 'first' | 'all', onMatch: (rule: CompiledRule<E>) => void): void {
     if (this.stale) this.refresh();
-    const rules = this.source.eventType ? this.index.rulesFor(this.source.eventType(evt)) : this.index.catchAllRules();
-    for (let i = 0; i < rules.length; i++) {
-      const rule = rules[i];
-      if (rule.evaluate(evt)) {
-        onMatch(rule);
+    const entries = this.source.eventType ? this.index.rulesFor(this.source.eventType(evt)) : this.index.catchAllRules();
+    for (let i = 0; i < entries.length; i++) {
+      const entry = entries[i];
+      if (entry.test(evt)) {
+        onMatch(entry.rule);
         if (mode === 'first') return;
       }
     }
