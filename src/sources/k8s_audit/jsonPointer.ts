@@ -17,6 +17,28 @@ export function parseJsonPointer(pointer: string): string[] {
 
 const ARRAY_INDEX = /^(0|[1-9][0-9]*)$/;
 
+/**
+ * A function from a document to the value `tokens` point at. Pointers of one
+ * or two plain keys (`/stage`, `/user/username`), the common case in rules,
+ * become direct property reads; the rest walk the tokens.
+ */
+export function compileJsonPointer(tokens: readonly string[]): (doc: unknown) => unknown {
+  const plain = (t: string) => !ARRAY_INDEX.test(t) && !(t in Object.prototype);
+  if (tokens.length === 1 && plain(tokens[0])) {
+    const [a] = tokens;
+    return (doc) => (doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>)[a] : undefined);
+  }
+  if (tokens.length === 2 && plain(tokens[0]) && plain(tokens[1])) {
+    const [a, b] = tokens;
+    return (doc) => {
+      if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return undefined;
+      const v = (doc as Record<string, unknown>)[a];
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[b] : undefined;
+    };
+  }
+  return (doc) => resolveJsonPointer(doc, tokens);
+}
+
 /** The value `tokens` points at inside `doc`, or undefined when there is none. */
 export function resolveJsonPointer(doc: unknown, tokens: readonly string[]): unknown {
   let cur = doc;

@@ -7,12 +7,17 @@ import { indexedField, keyedField, plainField } from './fieldKinds';
 
 type E = K8sAuditEvent;
 
-function text1(name: string, desc: string, a: string): FieldDef<E> {
-  return plainField(name, desc, (e) => asText(e.obj[a]));
+// The hottest fields read fixed property names directly (a property access
+// with a constant name stays fast where a computed key in a shared helper does not).
+type Obj = Record<string, unknown>;
+
+function ref(e: E): Obj | undefined {
+  const r = e.obj.objectRef;
+  return r !== null && typeof r === 'object' ? (r as Obj) : undefined;
 }
 
-function text2(name: string, desc: string, a: string, b: string): FieldDef<E> {
-  return plainField(name, desc, (e) => asText(prop(e.obj[a], b)));
+function annotation(name: string, desc: string, key: string): FieldDef<E> {
+  return plainField(name, desc, (e) => asText(prop(e.obj.annotations, key)));
 }
 
 /** Elements of the array at obj[a][b] (or obj[a] when b is undefined), all or the one at `index`. */
@@ -28,8 +33,6 @@ function textList(e: E, index: number, a: string, b?: string): Value {
   return listValue(out);
 }
 
-const ANN = 'annotations';
-
 function targetPodName(e: E): Value {
   const ref = e.obj.objectRef;
   if (prop(ref, 'resource') !== 'pods') return undefined;
@@ -38,29 +41,32 @@ function targetPodName(e: E): Value {
 }
 
 export const auditFields: FieldDef<E>[] = [
-  text1('ka.auditid', 'The unique id of the audit event', 'auditID'),
-  text1('ka.stage', 'Stage of the request (e.g. RequestReceived, ResponseComplete, etc.)', 'stage'),
-  text2('ka.auth.decision', 'The authorization decision', ANN, 'authorization.k8s.io/decision'),
-  text2('ka.auth.reason', 'The authorization reason', ANN, 'authorization.k8s.io/reason'),
-  text2('ka.auth.openshift.decision', 'The authentication decision of the OpenShift API server extension (OpenShift only)', ANN, 'authentication.openshift.io/decision'),
-  text2('ka.auth.openshift.username', 'The user name of the OpenShift authentication operation (OpenShift only)', ANN, 'authentication.openshift.io/username'),
-  text2('ka.validations.admission.policy.failure', 'The validation failure reason from a ValidatingAdmissionPolicy', ANN, 'validation.policy.admission.k8s.io/validation_failure'),
-  text2('ka.security.pod.violations', 'The pod security admission violations recorded for the request', ANN, 'pod-security.kubernetes.io/audit-violations'),
-  text2('ka.cluster.name', 'The name of the cluster (the cluster_name annotation)', ANN, 'cluster_name'),
-  text2('ka.user.name', 'The user name performing the request', 'user', 'username'),
+  plainField('ka.auditid', 'The unique id of the audit event', (e) => asText(e.obj.auditID)),
+  plainField('ka.stage', 'Stage of the request (e.g. RequestReceived, ResponseComplete, etc.)', (e) => asText(e.obj.stage)),
+  annotation('ka.auth.decision', 'The authorization decision', 'authorization.k8s.io/decision'),
+  annotation('ka.auth.reason', 'The authorization reason', 'authorization.k8s.io/reason'),
+  annotation('ka.auth.openshift.decision', 'The authentication decision of the OpenShift API server extension (OpenShift only)', 'authentication.openshift.io/decision'),
+  annotation('ka.auth.openshift.username', 'The user name of the OpenShift authentication operation (OpenShift only)', 'authentication.openshift.io/username'),
+  annotation('ka.validations.admission.policy.failure', 'The validation failure reason from a ValidatingAdmissionPolicy', 'validation.policy.admission.k8s.io/validation_failure'),
+  annotation('ka.security.pod.violations', 'The pod security admission violations recorded for the request', 'pod-security.kubernetes.io/audit-violations'),
+  annotation('ka.cluster.name', 'The name of the cluster (the cluster_name annotation)', 'cluster_name'),
+  plainField('ka.user.name', 'The user name performing the request', (e) => {
+    const u = e.obj.user;
+    return u !== null && typeof u === 'object' ? asText((u as Obj).username) : undefined;
+  }),
   plainField('ka.user.groups', 'The groups to which the user belongs', (e) => textList(e, -1, 'user', 'groups'), { isList: true }),
-  text2('ka.impuser.name', 'The impersonated user name', 'impersonatedUser', 'username'),
-  text1('ka.verb', 'The action being performed', 'verb'),
-  text1('ka.uri', 'The request URI as sent from client to server', 'requestURI'),
+  plainField('ka.impuser.name', 'The impersonated user name', (e) => asText(prop(e.obj.impersonatedUser, 'username'))),
+  plainField('ka.verb', 'The action being performed', (e) => asText(e.obj.verb)),
+  plainField('ka.uri', 'The request URI as sent from client to server', (e) => asText(e.obj.requestURI)),
   keyedField('ka.uri.param', 'The value of a given query parameter in the uri (e.g. when uri=/foo?key=val, ka.uri.param[key] is val); the first one when repeated', 'query parameter name', (key) => (e) => e.queryParams?.get(key) ?? undefined),
-  text1('ka.useragent', 'The useragent of the client who made the request to the apiserver', 'userAgent'),
+  plainField('ka.useragent', 'The useragent of the client who made the request to the apiserver', (e) => asText(e.obj.userAgent)),
   indexedField('ka.sourceips', 'The IP addresses of the client who made the request to the apiserver', 'index: only the i-th address', (e, i) => textList(e, i, 'sourceIPs')),
-  text2('ka.target.name', 'The target object name', 'objectRef', 'name'),
-  text2('ka.target.namespace', 'The target object namespace', 'objectRef', 'namespace'),
-  text2('ka.target.resource', 'The target object resource', 'objectRef', 'resource'),
-  text2('ka.target.subresource', 'The target object subresource', 'objectRef', 'subresource'),
+  plainField('ka.target.name', 'The target object name', (e) => asText(ref(e)?.name)),
+  plainField('ka.target.namespace', 'The target object namespace', (e) => asText(ref(e)?.namespace)),
+  plainField('ka.target.resource', 'The target object resource', (e) => asText(ref(e)?.resource)),
+  plainField('ka.target.subresource', 'The target object subresource', (e) => asText(ref(e)?.subresource)),
   plainField('ka.target.pod.name', 'The target pod name, when the target is a pod (from the object reference, else from the response object)', targetPodName),
   plainField('ka.resp.name', 'The response object name', (e) => asText(prop2(e.obj.responseObject, 'metadata', 'name'))),
-  text2('ka.response.code', 'The response code', 'responseStatus', 'code'),
-  text2('ka.response.reason', 'The response reason (usually present only for failures)', 'responseStatus', 'reason'),
+  plainField('ka.response.code', 'The response code', (e) => asText(prop(e.obj.responseStatus, 'code'))),
+  plainField('ka.response.reason', 'The response reason (usually present only for failures)', (e) => asText(prop(e.obj.responseStatus, 'reason'))),
 ];

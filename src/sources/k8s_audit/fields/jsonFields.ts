@@ -4,7 +4,7 @@
 import type { FieldDef } from '../../../engine/source';
 import { formatClockNs, formatIsoNs } from '../auditTime';
 import type { K8sAuditEvent } from '../event';
-import { parseJsonPointer, resolveJsonPointer } from '../jsonPointer';
+import { compileJsonPointer, parseJsonPointer } from '../jsonPointer';
 import { asText } from '../jsonText';
 import { keyedField, plainField } from './fieldKinds';
 
@@ -18,8 +18,8 @@ function valueField(name: string, desc: string, hidden: boolean): FieldDef<E> {
     desc,
     POINTER_DESC,
     (pointer) => {
-      const tokens = parseJsonPointer(pointer);
-      return (e) => asText(resolveJsonPointer(e.obj, tokens));
+      const resolve = compileJsonPointer(parseJsonPointer(pointer));
+      return (e) => asText(resolve(e.obj));
     },
     { hidden },
   );

@@ -1,0 +1,82 @@
+// npm run bench:k8s -- a JSON Lines trace of 200k realistic, varied audit
+// events (bench/k8sAuditEvents.ts), timed (a) through JSON.parse alone and
+// (b) through the whole path: JSON.parse, the k8s_audit event wrapper, every
+// default rule (rule_matching=all), and JSON formatting of each alert into a
+// discarded sink. Prints both rates and their ratio; the target is <= 1.5x.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../src/engine/engine';
+import type { Alert } from '../src/outputs/alert';
+import { DEFAULT_FORMAT_OPTIONS, formatJson } from '../src/outputs/alertFormat';
+import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
+import { makeAuditEvents } from './k8sAuditEvents';
+
+const COUNT = Number(process.env.K8S_BENCH_EVENTS ?? 200_000);
+const ROUNDS = 5;
+const TARGET = 1.5;
+
+const tracePath = path.join(os.tmpdir(), `vigil-k8s-bench-${process.pid}.jsonl`);
+fs.writeFileSync(tracePath, makeAuditEvents(COUNT).join('\n') + '\n');
+const lines = fs.readFileSync(tracePath, 'utf8').split('\n').filter((l) => l.length > 0);
+fs.unlinkSync(tracePath);
+const bytes = lines.reduce((n, l) => n + l.length, 0);
+
+const engine = new Engine([k8sAuditSource]);
+const load = engine.loadRulesFiles([path.resolve(__dirname, '../rules/k8s_audit_rules.yaml')]);
+if (load.errors.length > 0) throw new Error(load.errors.map((e) => e.format()).join('\n'));
+const ruleset = engine.ruleset<K8sAuditEvent>('k8s_audit');
+const opts = { ...DEFAULT_FORMAT_OPTIONS, json: true };
+
+let sink = 0;
+let alerts = 0;
+
+function parseOnly(): number {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < lines.length; i++) {
+    const o = JSON.parse(lines[i]);
+    if (o.stage === undefined) sink++;
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function wholePath(): number {
+  alerts = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < lines.length; i++) {
+    const evt = toAuditEvent(JSON.parse(lines[i]));
+    ruleset.match(evt, 'all', (rule) => {
+      alerts++;
+      const alert: Alert = {
+        time: k8sAuditSource.time(evt),
+        rule: rule.name,
+        priority: rule.priority,
+        source: rule.source,
+        tags: rule.tags,
+        message: rule.output.render(evt),
+        outputFields: () => rule.output.fields(evt),
+      };
+      sink += formatJson(alert, opts).length;
+    });
+  }
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+// warm up both paths, then alternate and keep each one's best round
+parseOnly();
+wholePath();
+let parseBest = Infinity;
+let wholeBest = Infinity;
+for (let r = 0; r < ROUNDS; r++) {
+  parseBest = Math.min(parseBest, parseOnly());
+  wholeBest = Math.min(wholeBest, wholePath());
+}
+
+const rate = (s: number) => Math.round(lines.length / s);
+const ratio = wholeBest / parseBest;
+console.log(`events: ${lines.length} (${(bytes / lines.length).toFixed(0)} bytes average), rules: ${engine.rules.filter((r) => r.enabled).length}, alerts per pass: ${alerts}`);
+console.log(`(a) JSON.parse alone:  ${rate(parseBest).toLocaleString('en-US')} events/s`);
+console.log(`(b) whole path:        ${rate(wholeBest).toLocaleString('en-US')} events/s`);
+console.log(`ratio (b)/(a) time:    ${ratio.toFixed(2)}x (target <= ${TARGET}x) ${ratio <= TARGET ? 'OK' : 'OVER TARGET'}`);
+if (sink < 0) console.log('');
+console.log(JSON.stringify({ bench: 'k8s', events: lines.length, parse_eps: rate(parseBest), whole_eps: rate(wholeBest), ratio: Number(ratio.toFixed(3)), alerts, target: TARGET }));
