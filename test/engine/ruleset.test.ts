@@ -90,3 +90,27 @@ test('a known source with no rules gives an empty ruleset', () => {
   assert.deepEqual(out, []);
   assert.deepEqual([...(engine.ruleset('test').eventTypes() as Set<string>)], []);
 });
+
+test('match uses event-type-specialized evaluators and finds exactly what evaluate finds', () => {
+  const conds = [
+    '(evt.type = open and proc.name = a) or (evt.type = close and proc.name = b)',
+    'evt.type in (open, openat) and not evt.type = openat and proc.name = a',
+    'evt.type != open and evt.type != close and proc.name = a',
+    'not (evt.type in (open, close) or proc.name = b)',
+    'evt.type in (open, close) and (evt.type = close or proc.name = a)',
+    'proc.name = a or evt.type = execve',
+  ];
+  const engine = loadClean(conds.map((c, i) => rule(`R${i}`, c, 'warn_evttypes: false')).join(''));
+  const rules = engine.rules as CompiledRule<TestEvent>[];
+  const types = ['open', 'openat', 'close', 'execve', 'read', 'clone'];
+  let hits = 0;
+  for (const type of types) {
+    for (const name of ['a', 'b', undefined]) {
+      const evt: TestEvent = { type, name };
+      const want = rules.filter((r) => r.evaluate(evt)).map((r) => r.name);
+      hits += want.length;
+      assert.deepEqual(collect(engine, evt, 'all'), want, `${type} ${name}`);
+    }
+  }
+  assert.ok(hits >= 15, `only ${hits} matches`);
+});
