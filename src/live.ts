@@ -7,6 +7,13 @@ import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfi
 import { toAuditEvent, type K8sAuditEvent } from './sources/k8s_audit';
 import { VERSION } from './version';
 import { ENGINE_VERSION } from './engine/engine';
+import { LineWriter } from './outputs/lineWriter';
+import { clockTime } from './outputs/timeFormat';
+import { batchHandler, STATE_SYSCALLS, StateTracker, type SyscallEvent } from './sources/syscall';
+import { startCapture, type Capture } from './sources/syscall/capture';
+import { EventView } from './sources/syscall/decode';
+import { CAPTURABLE } from './sources/syscall/syscallTable';
+import { paramText } from './sources/syscall/fields/argText';
 
 export interface LiveOptions {
   config: ConfigTree;
@@ -35,6 +42,52 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
   return { name: 'k8s_audit webserver', stop: () => server.close() };
 }
 
+/** The syscalls to capture: those the rules' event types name plus those state tracking needs. */
+export function syscallsToCapture(ruleTypes: ReadonlySet<string> | 'all', all: boolean): string[] | 'all' {
+  if (all || ruleTypes === 'all') return 'all';
+  const capturable = new Set(CAPTURABLE);
+  const out = new Set<string>(STATE_SYSCALLS);
+  for (const t of ruleTypes) if (capturable.has(t)) out.add(t);
+  return [...out].sort();
+}
+
+/** One event as a line, sysdig-like: `num time cpu proc (tid) dir type args`. */
+export function dumpLine(e: SyscallEvent): string {
+  const v = e.view;
+  const params = v.info?.params;
+  let args = '';
+  for (let i = 0; i < v.nparams; i++) args += ` ${params?.[i]?.name ?? `p${i}`}=${paramText(v, i) ?? '<NA>'}`;
+  return `${e.num} ${clockTime(v.ts)} - ${e.thread?.comm ?? '<NA>'} (${v.tid}) ${v.info?.dir ?? '?'} ${v.name}${args}`;
+}
+
+function startSyscall(agent: Agent, opts: LiveOptions): Running {
+  const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
+  const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+  const seeded = tracker.seed();
+  const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
+  const onEvent = dump
+    ? (e: SyscallEvent): void => {
+        dump.write(dumpLine(e));
+        evaluator.evaluate(e);
+      }
+    : (e: SyscallEvent): void => evaluator.evaluate(e);
+  const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent));
+  const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
+  log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
+  if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
+  return {
+    name: 'syscall capture',
+    stop: () => {
+      capture.drainNow();
+      const st = capture.stats();
+      capture.stop();
+      dump?.close();
+      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped`);
+    },
+  };
+}
+
 export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   const running: Running[] = [];
   let failed = false;
@@ -44,6 +97,14 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     } catch (e) {
       failed = true;
       log(`k8s_audit: the webserver could not start: ${(e as Error).message}`);
+    }
+  }
+  if (opts.sources.includes('syscall')) {
+    try {
+      running.push(startSyscall(agent, opts));
+    } catch (e) {
+      failed = true;
+      log(`syscall: capture could not start: ${(e as Error).message}`);
     }
   }
   if (running.length === 0) {

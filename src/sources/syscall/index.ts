@@ -2,11 +2,42 @@
 // process/fd state. `SyscallStream` is the glue the agent uses: it moves one
 // reused SyscallEvent over each batch, updates state, and hands the event on.
 import type { Source } from '../../engine/source';
+import { type EventView, forEachEvent } from './decode';
 import { EVENT_TYPE_NAMES } from './eventTable';
 import { syscallFields } from './fields';
 import type { SyscallEvent } from './state/syscallEvent';
+import type { StateTracker } from './state/tracker';
 
 export { SyscallEvent };
+export { StateTracker } from './state/tracker';
+
+/**
+ * Syscalls state tracking needs whatever the rules ask for: process
+ * lifecycle, and the calls that create, copy or close fds or change cwd.
+ */
+export const STATE_SYSCALLS: readonly string[] = [
+  'clone', 'clone3', 'fork', 'vfork', 'execve', 'execveat', 'procexit',
+  'open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3',
+  'socket', 'connect', 'accept', 'accept4', 'pipe', 'pipe2', 'chdir', 'fchdir',
+];
+
+/**
+ * The per-batch handler for a capture: each event updates the state, goes to
+ * onEvent through the tracker's one reused SyscallEvent, and is then
+ * finished. Built once; nothing here allocates per event.
+ */
+export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void): (view: EventView, length: number) => void {
+  const ev = tracker.event;
+  const visit = (): void => {
+    tracker.apply();
+    onEvent(ev);
+    tracker.finish();
+  };
+  return (view, length) => {
+    ev.view = view;
+    forEachEvent(view, length, visit);
+  };
+}
 
 export const syscallSource: Source<SyscallEvent> = {
   name: 'syscall',

@@ -1,0 +1,95 @@
+// Socket inodes -> connection tuples, from /proc/net/{tcp,tcp6,udp,udp6,unix},
+// so sockets open before the agent started get their fd.name. The files list
+// the sockets of the reader's network namespace only.
+import fs from 'node:fs';
+import path from 'node:path';
+import { FdInfo } from './fdInfo';
+
+/** `0100007F:1F90` (little-endian IPv4 hex) -> ['127.0.0.1', 8080] */
+function inetAddr(hex: string): [string, number] {
+  const [a, p] = hex.split(':');
+  const port = parseInt(p, 16);
+  if (a.length === 8) {
+    const n = parseInt(a, 16);
+    return [`${n & 255}.${(n >>> 8) & 255}.${(n >>> 16) & 255}.${n >>> 24}`, port];
+  }
+  // IPv6: four 32-bit words, each little-endian
+  const groups: string[] = [];
+  for (let w = 0; w < 4; w++) {
+    const word = a.slice(w * 8, w * 8 + 8);
+    const bytes = word.match(/../g)!.reverse().join('');
+    groups.push(String(parseInt(bytes.slice(0, 4), 16).toString(16)), String(parseInt(bytes.slice(4), 16).toString(16)));
+  }
+  return [compressV6(groups), port];
+}
+
+function compressV6(groups: string[]): string {
+  let best = -1, bestLen = 0;
+  for (let s = 0; s < 8; ) {
+    if (groups[s] !== '0') { s++; continue; }
+    let e = s;
+    while (e < 8 && groups[e] === '0') e++;
+    if (e - s > bestLen && e - s > 1) { best = s; bestLen = e - s; }
+    s = e;
+  }
+  if (best < 0) return groups.join(':');
+  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+const TCP_LISTEN = '0A';
+
+/**
+ * Parse a /proc/net/tcp-style table into socket inode -> FdInfo. A listening
+ * socket and one whose local port is the well-known side are not told apart
+ * by the table: listening sockets are servers, others clients.
+ */
+export function parseInetTable(text: string, family: 'ipv4' | 'ipv6', proto: 'tcp' | 'udp', into = new Map<string, FdInfo>()): Map<string, FdInfo> {
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i].trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const [lip, lport] = inetAddr(f[1]);
+    const [rip, rport] = inetAddr(f[2]);
+    const inode = f[9];
+    const info = new FdInfo(family, '');
+    info.l4proto = proto;
+    const listening = proto === 'tcp' ? f[3] === TCP_LISTEN : rport === 0;
+    if (listening) info.setTuple(rip, rport, lip, lport, true);
+    else info.setTuple(lip, lport, rip, rport, false);
+    info.ino = inode;
+    into.set(inode, info);
+  }
+  return into;
+}
+
+/** /proc/net/unix: `Num RefCount Protocol Flags Type St Inode Path` */
+export function parseUnixTable(text: string, into = new Map<string, FdInfo>()): Map<string, FdInfo> {
+  const lines = text.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i].trim().split(/\s+/);
+    if (f.length < 7) continue;
+    const info = new FdInfo('unix', f[7] ?? '');
+    info.ino = f[6];
+    into.set(f[6], info);
+  }
+  return into;
+}
+
+function readOr(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** every socket of this network namespace, by inode */
+export function readSockets(procRoot = '/proc'): Map<string, FdInfo> {
+  const m = new Map<string, FdInfo>();
+  parseInetTable(readOr(path.join(procRoot, 'net/tcp')), 'ipv4', 'tcp', m);
+  parseInetTable(readOr(path.join(procRoot, 'net/udp')), 'ipv4', 'udp', m);
+  parseInetTable(readOr(path.join(procRoot, 'net/tcp6')), 'ipv6', 'tcp', m);
+  parseInetTable(readOr(path.join(procRoot, 'net/udp6')), 'ipv6', 'udp', m);
+  parseUnixTable(readOr(path.join(procRoot, 'net/unix')), m);
+  return m;
+}

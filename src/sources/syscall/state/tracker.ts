@@ -1,0 +1,342 @@
+// Keeps the process and fd tables current from the event stream, and resolves
+// each event's thread and fd into the reused SyscallEvent before rules see it.
+// Order per event: apply() (state before evaluation, as Falco updates on exit
+// events), evaluation, then finish() (purges a thread whose exit was just seen).
+import path from 'node:path';
+import fs from 'node:fs';
+import { AF_INET, AF_INET6, AF_UNIX, type EventView } from '../decode';
+import { EVENTS } from '../eventTable';
+import { FdInfo, type FdType } from './fdInfo';
+import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
+import { SyscallEvent } from './syscallEvent';
+import { NO_LOGINUID, type ThreadInfo } from './threadInfo';
+import { ThreadTable } from './threadTable';
+import { UserDb } from './userDb';
+
+const AT_FDCWD = -100;
+const PPM_O_DIRECTORY = 1 << 10;
+const PPM_O_CLOEXEC = 1 << 12;
+const PPM_CL_CLONE_FILES = 1 << 0;
+const PPM_CL_CLONE_THREAD = 1 << 13;
+const NO_ID = 4294967295;
+
+/** per event code: the parameter naming the event's fd, or -1 */
+const FD_PARAM: Int16Array = (() => {
+  const a = new Int16Array(EVENTS.length).fill(-1);
+  for (const e of EVENTS) {
+    if (!e) continue;
+    const i = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1');
+    if (i !== undefined) a[e.code] = i;
+  }
+  return a;
+})();
+
+export interface TrackerOptions {
+  procRoot?: string;
+  maxThreads?: number;
+  maxFdsPerProcess?: number;
+  users?: UserDb;
+}
+
+/** `a/../b` -> `b`, keeping the path absolute */
+function absolute(base: string, p: string): string {
+  if (p.startsWith('/')) return path.posix.normalize(p);
+  return path.posix.normalize(`${base || '/'}/${p}`);
+}
+
+function socketType(domain: number): FdType {
+  return domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === 16 ? 'netlink' : 'unknown';
+}
+
+export class StateTracker {
+  readonly threads: ThreadTable;
+  readonly users: UserDb;
+  readonly event: SyscallEvent;
+  private readonly procRoot: string;
+  /** threads read back from /proc because an event named a tid the table lacked */
+  procReads = 0;
+
+  constructor(view: EventView, opts: TrackerOptions = {}) {
+    this.procRoot = opts.procRoot ?? '/proc';
+    this.threads = new ThreadTable(opts.maxThreads, opts.maxFdsPerProcess);
+    this.users = opts.users ?? new UserDb();
+    this.event = new SyscallEvent(view, this.threads, this.users);
+  }
+
+  /** Read every process from /proc; returns how many threads were read. */
+  seed(): number {
+    return seedFromProc(this.threads, this.procRoot);
+  }
+
+  /** Update state from the event the view is on and resolve its thread and fd. */
+  apply(): SyscallEvent {
+    const ev = this.event;
+    const v = ev.view;
+    ev.num++;
+    if (ev.firstTs === 0n) ev.firstTs = v.ts;
+    ev.fd = undefined;
+    ev.fdNum = -1;
+    const tid = v.tid;
+    const info = v.info;
+    const name = info ? info.name : '';
+    let t = this.threads.get(tid);
+    if ((name === 'clone' || name === 'fork' || name === 'vfork' || name === 'clone3') && v.int(0) === 0) {
+      t = this.cloneChild(v, tid);
+    } else if (t === undefined) {
+      t = this.unknownThread(tid);
+    }
+    ev.thread = t;
+    if (!info) return ev;
+    switch (name) {
+      case 'execve':
+      case 'execveat':
+        if (v.int(0) === 0) this.exec(v, t);
+        break;
+      case 'procexit':
+        t.exited = true;
+        break;
+      case 'open':
+      case 'openat':
+      case 'openat2':
+      case 'creat':
+        this.open(v, t, name);
+        break;
+      case 'close': {
+        const fd = v.int(1) ?? -1;
+        ev.fdNum = fd;
+        ev.fd = t.fds.get(fd);
+        if ((v.int(0) ?? -1) >= 0) t.fds.delete(fd);
+        break;
+      }
+      case 'dup':
+      case 'dup2':
+      case 'dup3': {
+        const oldfd = v.int(1) ?? -1;
+        const res = v.int(0) ?? -1;
+        ev.fdNum = oldfd;
+        ev.fd = t.fds.get(oldfd);
+        if (res >= 0) t.fds.dup(oldfd, res);
+        break;
+      }
+      case 'socket':
+        this.socket(v, t);
+        break;
+      case 'connect':
+      case 'accept':
+      case 'accept4':
+        this.connection(v, t, name !== 'connect');
+        break;
+      case 'bind':
+      case 'listen':
+        if (this.useFd(v, t) && (v.int(0) ?? -1) >= 0) ev.fd!.isServer = true;
+        break;
+      case 'pipe':
+      case 'pipe2':
+        this.pipe(v, t);
+        break;
+      case 'memfd_create': {
+        const fd = v.int(0) ?? -1;
+        const f = new FdInfo('memfd', `memfd:${v.str(1) ?? ''}`);
+        ev.fdNum = fd;
+        ev.fd = f;
+        t.fds.set(fd, f);
+        break;
+      }
+      case 'bpf': {
+        const fd = v.int(0) ?? -1;
+        ev.fdNum = fd;
+        if (fd >= 0) {
+          ev.fd = new FdInfo('bpf', 'bpf');
+          t.fds.set(fd, ev.fd);
+        }
+        break;
+      }
+      case 'chdir':
+        if (v.int(0) === 0) t.cwd = absolute(t.cwd, v.str(1) ?? '');
+        break;
+      case 'fchdir':
+        if (this.useFd(v, t) && v.int(0) === 0) t.cwd = ev.fd!.name;
+        break;
+      case 'setuid':
+      case 'setresuid':
+        if (v.int(0) === 0) this.setId(t, 'uid', v.int(name === 'setuid' ? 1 : 2));
+        break;
+      case 'setgid':
+      case 'setresgid':
+        if (v.int(0) === 0) this.setId(t, 'gid', v.int(name === 'setgid' ? 1 : 2));
+        break;
+      default:
+        this.useFd(v, t);
+    }
+    return ev;
+  }
+
+  /** After evaluation: forget a thread whose exit was just seen. */
+  finish(): void {
+    const t = this.event.thread;
+    if (t?.exited) this.threads.delete(t.tid);
+  }
+
+  /** resolve the event's fd parameter; true when the fd table knows it */
+  private useFd(v: EventView, t: ThreadInfo): boolean {
+    const i = FD_PARAM[v.type];
+    if (i < 0) return false;
+    const fd = v.int(i);
+    if (fd === undefined) return false;
+    this.event.fdNum = fd;
+    this.event.fd = t.fds.get(fd);
+    return this.event.fd !== undefined;
+  }
+
+  private unknownThread(tid: number): ThreadInfo {
+    this.procReads++;
+    const t = readThread(this.threads, tid, this.procRoot);
+    if (t) return t;
+    // gone before we could look: keep a placeholder so fields answer what the events say
+    const p = this.threads.create(tid);
+    p.comm = '<NA>';
+    return p;
+  }
+
+  private cloneChild(v: EventView, tid: number): ThreadInfo {
+    const pid = v.int(4) ?? tid;
+    const ptid = v.int(5) ?? 0;
+    const flags = v.int(15) ?? 0;
+    const isThread = (flags & PPM_CL_CLONE_THREAD) !== 0;
+    const from = isThread ? this.threads.get(pid) : this.threads.get(ptid);
+    const fds = from && (isThread || (flags & PPM_CL_CLONE_FILES) !== 0) ? from.fds : from ? from.fds.copy() : undefined;
+    const t = this.threads.create(tid, fds);
+    t.pid = pid;
+    t.ppid = isThread && from ? from.ppid : ptid;
+    t.comm = v.str(13) ?? from?.comm ?? '';
+    t.exe = v.str(1) ?? from?.exe ?? '';
+    t.args = v.paramLen(2) > 0 ? v.strList(2).filter((s) => s !== '') : from?.args ?? [];
+    t.uid = v.int(16) ?? from?.uid ?? 0;
+    t.gid = v.int(17) ?? from?.gid ?? 0;
+    t.vtid = v.int(18) ?? tid;
+    t.vpid = v.int(19) ?? pid;
+    t.startTs = v.ts;
+    if (from) {
+      t.exepath = from.exepath;
+      t.cwd = from.cwd;
+      t.env = from.env;
+      t.containerId = from.containerId;
+      t.loginuid = from.loginuid;
+      t.tty = from.tty;
+      t.sid = from.sid;
+      t.vpgid = from.vpgid;
+      t.exeCtime = from.exeCtime;
+      t.exeMtime = from.exeMtime;
+      t.execTs = from.execTs;
+      t.complete = from.complete;
+    } else {
+      // the parent is unknown too: what /proc says of the child fills the gaps
+      const probe = readThread(this.threads, tid, this.procRoot);
+      if (probe) return probe;
+    }
+    return t;
+  }
+
+  private exec(v: EventView, t: ThreadInfo): void {
+    t.comm = v.str(13) ?? t.comm;
+    t.exe = v.str(1) ?? '';
+    t.args = v.paramLen(2) > 0 ? v.strList(2).filter((s) => s !== '') : [];
+    const env = v.paramLen(15) > 0 ? v.strList(15) : [];
+    t.env = env.length > MAX_ENV || env.join('').length > MAX_ENV_BYTES ? env.slice(0, MAX_ENV) : env.filter((s) => s !== '');
+    t.tty = v.int(16) ?? t.tty;
+    t.vpgid = v.int(17) ?? t.vpgid;
+    t.loginuid = v.int(18) ?? NO_LOGINUID;
+    t.exeCtime = v.bigint(24) ?? 0n;
+    t.exeMtime = v.bigint(25) ?? 0n;
+    t.uid = v.int(26) ?? t.uid;
+    t.gid = v.int(29) ?? t.gid;
+    const trusted = v.str(27);
+    const filename = v.nparams > 30 ? v.str(30) : undefined;
+    t.exepath = trusted ?? (filename !== undefined ? absolute(t.cwd, filename) : this.exeLink(t.pid) ?? t.exe);
+    t.exeWritable = undefined;
+    t.execTs = v.ts;
+    t.complete = true;
+    // close-on-exec descriptors are gone in the new program
+    for (const [fd, f] of t.fds.entries()) if (f.openFlags & PPM_O_CLOEXEC) t.fds.delete(fd);
+  }
+
+  private exeLink(pid: number): string | undefined {
+    try {
+      return fs.readlinkSync(path.join(this.procRoot, String(pid), 'exe'));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private open(v: EventView, t: ThreadInfo, name: string): void {
+    const fd = v.int(0) ?? -1;
+    const p = v.str(v.index('name')) ?? '';
+    let base = t.cwd;
+    if (name === 'openat' || name === 'openat2') {
+      const dirfd = v.int(1) ?? AT_FDCWD;
+      if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
+    }
+    const flags = name === 'creat' ? 0 : v.int(v.index('flags')) ?? 0;
+    const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
+    f.openFlags = flags;
+    this.event.fdNum = fd;
+    this.event.fd = f;
+    if (fd >= 0) t.fds.set(fd, f);
+  }
+
+  private socket(v: EventView, t: ThreadInfo): void {
+    const fd = v.int(0) ?? -1;
+    const domain = v.int(1) ?? 0;
+    const type = (v.int(2) ?? 0) & 0xf;
+    const proto = v.int(3) ?? 0;
+    const f = new FdInfo(socketType(domain), '');
+    if (f.type === 'ipv4' || f.type === 'ipv6') {
+      f.l4proto = proto === 1 || proto === 58 ? 'icmp' : type === 1 ? 'tcp' : type === 2 ? 'udp' : type === 3 ? 'raw' : undefined;
+    }
+    this.event.fdNum = fd;
+    this.event.fd = f;
+    if (fd >= 0) t.fds.set(fd, f);
+  }
+
+  private connection(v: EventView, t: ThreadInfo, accepted: boolean): void {
+    const fd = accepted ? v.int(0) ?? -1 : v.int(2) ?? -1;
+    const tuple = v.tuple(1);
+    const old = accepted ? undefined : t.fds.get(fd);
+    this.event.fdNum = fd;
+    if (!tuple || tuple.family === undefined) {
+      this.event.fd = old;
+      return;
+    }
+    const f = new FdInfo(socketType(tuple.family), '');
+    f.l4proto = old?.l4proto ?? (f.type === 'ipv4' || f.type === 'ipv6' ? 'tcp' : undefined);
+    if (tuple.sip !== undefined) f.setTuple(tuple.sip, tuple.sport!, tuple.dip!, tuple.dport!, accepted);
+    else if (tuple.path !== undefined) {
+      f.name = tuple.path;
+      f.isServer = accepted;
+    } else if (old) {
+      this.event.fd = old;
+      return;
+    }
+    this.event.fd = f;
+    if (fd >= 0) t.fds.set(fd, f);
+  }
+
+  private pipe(v: EventView, t: ThreadInfo): void {
+    const ino = v.int(3) ?? 0;
+    const a = fdFromLink(`pipe:[${ino}]`, undefined);
+    const fd1 = v.int(1) ?? -1;
+    const fd2 = v.int(2) ?? -1;
+    this.event.fdNum = fd1;
+    this.event.fd = a;
+    if ((v.int(0) ?? -1) < 0) return;
+    t.fds.set(fd1, a);
+    t.fds.set(fd2, a.clone());
+  }
+
+  private setId(t: ThreadInfo, which: 'uid' | 'gid', id: number | undefined): void {
+    if (id === undefined || id === NO_ID) return;
+    t[which] = id;
+    const main = this.threads.main(t);
+    if (main) main[which] = id;
+  }
+}
