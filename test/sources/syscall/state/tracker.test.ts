@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EventView } from '../../../../src/sources/syscall/decode';
+import { StateTracker } from '../../../../src/sources/syscall/state/tracker';
+import { UserDb } from '../../../../src/sources/syscall/state/userDb';
+import { eventBytes, nulList, tuple4, type P } from './eventBytes';
+
+/** a tracker over an empty fake /proc, and a way to feed it one event */
+function setup() {
+  const procRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-proc-'));
+  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot, users: new UserDb('/nonexistent', '/nonexistent') });
+  let ts = 1_000_000_000n;
+  const feed = (name: string, tid: number, params: Record<string, P>) => {
+    const b = eventBytes(name, tid, (ts += 1000n), params);
+    const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
+    const view = new EventView(ab);
+    view.moveTo(0, b.length);
+    tracker.event.view = view;
+    const ev = tracker.apply();
+    return { ev, done: () => tracker.finish() };
+  };
+  return { tracker, feed };
+}
+
+function forkChild(feed: ReturnType<typeof setup>['feed'], child: number, parent: number, comm: string) {
+  return feed('clone', child, { res: 0, exe: comm, args: nulList([]), tid: child, pid: child, ptid: parent, comm, flags: 0, uid: 0, gid: 0, vtid: child, vpid: child });
+}
+
+test('clone and execve build the process tree; unknown gone tids become placeholders', () => {
+  const { tracker, feed } = setup();
+  const root = tracker.threads.create(100);
+  root.comm = 'bash';
+  root.cwd = '/home/u';
+  root.args = [];
+  forkChild(feed, 200, 100, 'bash');
+  const { ev } = feed('execve', 200, {
+    res: 0, exe: 'cat', args: nulList(['/etc/shadow']), tid: 200, pid: 200, ptid: 100, comm: 'cat',
+    env: nulList(['HOME=/root', 'A=b']), tty: 34817, vpgid: 200, loginuid: 1000, uid: 1000, gid: 1000, filename: './bin/cat',
+  });
+  const t = ev.thread!;
+  assert.equal(t.comm, 'cat');
+  assert.equal(t.cmdline(), 'cat /etc/shadow');
+  assert.equal(t.exepath, '/home/u/bin/cat');
+  assert.equal(t.cwd, '/home/u');
+  assert.equal(t.ppid, 100);
+  assert.equal(t.uid, 1000);
+  assert.equal(t.loginuid, 1000);
+  assert.deepEqual(t.env, ['HOME=/root', 'A=b']);
+  assert.equal(tracker.threads.parent(t)?.comm, 'bash');
+  const { ev: ghost } = feed('close', 999, { res: 0, fd: 3 });
+  assert.equal(ghost.thread?.comm, '<NA>');
+  assert.equal(tracker.procReads, 1);
+});
+
+test('open resolves paths against cwd and dirfd; close and dup keep the fd table', () => {
+  const { tracker, feed } = setup();
+  const t = tracker.threads.create(10);
+  t.cwd = '/work';
+  let r = feed('openat', 10, { fd: 3, dirfd: -100, name: '../etc/./passwd', flags: 1 });
+  assert.equal(r.ev.fd?.name, '/etc/passwd');
+  assert.equal(r.ev.fdNum, 3);
+  r = feed('openat', 10, { fd: 4, dirfd: 3, name: 'sub/x', flags: 2 });
+  assert.equal(r.ev.fd?.name, '/etc/passwd/sub/x');
+  r = feed('dup2', 10, { res: 7, oldfd: 3, newfd: 7 });
+  assert.equal(t.fds.get(7)?.name, '/etc/passwd');
+  r = feed('close', 10, { res: 0, fd: 3 });
+  assert.equal(r.ev.fd?.name, '/etc/passwd', 'the closed fd is still described by its close event');
+  assert.equal(t.fds.get(3), undefined);
+  r = feed('openat', 10, { fd: -2, dirfd: -100, name: '/nope', flags: 1 });
+  assert.equal(r.ev.fd?.name, '/nope', 'a failed open still names its path');
+  assert.equal(t.fds.get(-2), undefined);
+  r = feed('chdir', 10, { res: 0, path: '/tmp' });
+  assert.equal(t.cwd, '/tmp');
+});
+
+test('sockets: connect and accept record client and server ends', () => {
+  const { tracker, feed } = setup();
+  const t = tracker.threads.create(10);
+  feed('socket', 10, { fd: 5, domain: 2, type: 1, proto: 0 });
+  let r = feed('connect', 10, { res: 0, tuple: tuple4('127.0.0.1', 40000, '127.0.0.1', 8080), fd: 5 });
+  const f = r.ev.fd!;
+  assert.equal(f.name, '127.0.0.1:40000->127.0.0.1:8080');
+  assert.equal(f.l4proto, 'tcp');
+  assert.equal(f.isServer, false);
+  r = feed('accept4', 10, { fd: 6, tuple: tuple4('10.0.0.2', 5555, '10.0.0.1', 22) });
+  assert.equal(t.fds.get(6)?.isServer, true);
+  assert.equal(t.fds.get(6)?.cip, '10.0.0.2');
+  r = feed('pipe2', 10, { res: 0, fd1: 8, fd2: 9, ino: 77 });
+  assert.equal(t.fds.get(9)?.type, 'pipe');
+  assert.equal(t.fds.get(8)?.name, 'pipe:[77]');
+});
+
+test('threads share the fd table; forks copy it; exit purges after the event', () => {
+  const { tracker, feed } = setup();
+  const p = tracker.threads.create(10);
+  p.fds.set(3, p.fds.get(3) ?? (feed('openat', 10, { fd: 3, dirfd: -100, name: '/a', flags: 1 }).ev.fd!));
+  feed('clone', 11, { res: 0, tid: 11, pid: 10, ptid: 1, comm: 'x', flags: 1 << 13 });
+  forkChild(feed, 20, 10, 'x');
+  feed('openat', 11, { fd: 4, dirfd: -100, name: '/b', flags: 1 });
+  assert.equal(p.fds.get(4)?.name, '/b', 'thread 11 shares the table of 10');
+  assert.equal(tracker.threads.get(20)?.fds.get(4), undefined, 'the fork copied the table before');
+  assert.equal(tracker.threads.get(20)?.fds.get(3)?.name, '/a');
+  const r = feed('procexit', 20, { status: 0 });
+  assert.ok(tracker.threads.get(20), 'kept while its exit event is evaluated');
+  r.done();
+  assert.equal(tracker.threads.get(20), undefined);
+});
+
+test('setuid changes the user of the thread and its process', () => {
+  const { tracker, feed } = setup();
+  tracker.threads.create(10).uid = 0;
+  feed('setuid', 10, { res: 0, uid: 65534 });
+  assert.equal(tracker.threads.get(10)?.uid, 65534);
+  feed('setuid', 10, { res: -1, uid: 0 });
+  assert.equal(tracker.threads.get(10)?.uid, 65534, 'a failed setuid changes nothing');
+});
