@@ -29,6 +29,10 @@ export function paramText(v: EventView, i: number): string | undefined {
       const n = v.int(i)!;
       return errnoName(n) ?? String(n);
     }
+    case 'FD': {
+      const n = v.int(i)!;
+      return n < 0 && n !== -100 ? errnoName(n) ?? String(n) : String(n);
+    }
     case 'SIGTYPE':
       return signalName(v.int(i)!);
     case 'DYN':

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Engine } from '../../../../src/engine/engine';
+import { compileOutput } from '../../../../src/engine/outputFormat';
+import { syscallSource } from '../../../../src/sources/syscall';
+import { EventView } from '../../../../src/sources/syscall/decode';
+import { EVENT_TYPE_NAMES } from '../../../../src/sources/syscall/eventTable';
+import { StateTracker } from '../../../../src/sources/syscall/state/tracker';
+import { UserDb } from '../../../../src/sources/syscall/state/userDb';
+import { eventBytes, nulList, tuple4, type P } from '../state/eventBytes';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fields-'));
+fs.writeFileSync(path.join(dir, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/zsh\n');
+fs.writeFileSync(path.join(dir, 'group'), 'root:x:0:\nalice:x:1000:\n');
+const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot: dir, users: new UserDb(path.join(dir, 'passwd'), path.join(dir, 'group')) });
+let ts = 1_700_000_000_000_000_000n;
+
+function feed(name: string, tid: number, params: Record<string, P>) {
+  const b = eventBytes(name, tid, (ts += 1_000_000n), params);
+  const view = new EventView(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+  view.moveTo(0, b.length);
+  tracker.event.view = view;
+  return tracker.apply();
+}
+
+/** the field's value as an output would print it */
+function out(fmt: string, ev = tracker.event): string {
+  return compileOutput(fmt, syscallSource).render(ev);
+}
+
+// sshd(1) -> bash(100) -> cat(200), alice
+const sshd = tracker.threads.create(1);
+sshd.comm = 'sshd';
+sshd.exe = '/usr/sbin/sshd';
+sshd.exepath = '/usr/sbin/sshd';
+sshd.cwd = '/';
+feed('clone', 100, { res: 0, exe: 'sshd', args: nulList([]), tid: 100, pid: 100, ptid: 1, comm: 'sshd', flags: 0, uid: 1000, gid: 1000, vtid: 100, vpid: 100 });
+feed('execve', 100, { res: 0, exe: '-bash', args: nulList([]), tid: 100, pid: 100, ptid: 1, comm: 'bash', tty: 34816, loginuid: 1000, uid: 1000, gid: 1000, filename: '/bin/bash', env: nulList(['HOME=/home/alice']) });
+feed('clone', 200, { res: 0, exe: '-bash', args: nulList([]), tid: 200, pid: 200, ptid: 100, comm: 'bash', flags: 0, uid: 1000, gid: 1000, vtid: 200, vpid: 200 });
+feed('execve', 200, { res: 0, exe: 'cat', args: nulList(['/etc/shadow', '-n']), tid: 200, pid: 200, ptid: 100, comm: 'cat', tty: 34816, loginuid: 1000, uid: 1000, gid: 1000, filename: '/usr/bin/cat', env: nulList(['HOME=/home/alice', 'LANG=C']) });
+
+test('process, user and ancestry fields', () => {
+  feed('openat', 200, { fd: 3, dirfd: -100, name: '/etc/shadow', flags: 1 | (1 << 12) });
+  assert.equal(out('%proc.name|%proc.exe|%proc.exepath|%proc.cmdline|%proc.args'), 'cat|cat|/usr/bin/cat|cat /etc/shadow -n|/etc/shadow -n');
+  assert.equal(out('%proc.pid|%proc.ppid|%thread.tid|%proc.pname|%proc.pcmdline|%proc.pexepath'), '200|100|200|bash|bash|/bin/bash');
+  assert.equal(out('%proc.aname[0]|%proc.aname[1]|%proc.aname[2]|%proc.aname[3]|%proc.apid[2]|%proc.aname'), 'cat|bash|sshd|<NA>|1|bash');
+  assert.equal(out('%user.uid|%user.name|%user.homedir|%user.shell|%user.loginuid|%user.loginname|%group.gid|%group.name'), '1000|alice|/home/alice|/bin/zsh|1000|alice|1000|alice');
+  assert.equal(out('%proc.tty|%proc.loginshellid|%proc.env[LANG]|%proc.env[NOPE]|%container.id|%container.image|%k8s.ns.name'), '34816|100|C|<NA>|host|<NA>|<NA>');
+  assert.equal(out('%proc.is_container_healthcheck'), 'false');
+  assert.equal(out('%proc.duration'), String(1_000_000 * 2), 'two events since the clone');
+});
+
+test('evt and fd fields of an open', () => {
+  const ev = feed('openat', 200, { fd: 4, dirfd: -100, name: '/etc/../etc/shadow', flags: 1 });
+  assert.equal(out('%evt.type|%evt.dir|%evt.res|%evt.rawres|%evt.failed|%evt.category'), 'openat|<|SUCCESS|4|false|file');
+  assert.equal(out('%evt.arg.name|%evt.arg[2]|%evt.arg.flags|%evt.rawarg.flags|%evt.arg.dirfd'), '/etc/../etc/shadow|/etc/../etc/shadow|O_RDONLY|1|-100');
+  assert.equal(out('%evt.is_open_read|%evt.is_open_write|%evt.is_open_exec'), 'true|false|false');
+  assert.equal(out('%fd.num|%fd.name|%fd.directory|%fd.filename|%fd.type|%fd.typechar'), '4|/etc/shadow|/etc|shadow|file|f');
+  assert.equal(out('%evt.rawtime'), String(ev.view.ts));
+  assert.match(out('%evt.time'), /^\d\d:\d\d:\d\d\.\d{9}$/);
+  assert.match(out('%evt.time.iso8601'), /^2023-11-14T\d\d:\d\d:\d\d\.\d{9}Z$/);
+  assert.match(out('%evt.args'), /^fd=4 dirfd=-100 name=\/etc\/..\/etc\/shadow flags=O_RDONLY/);
+  const failed = feed('openat', 200, { fd: -13, dirfd: -100, name: '/root/x', flags: 2 | 4, mode: 0o755 });
+  assert.equal(out('%evt.res|%evt.failed|%evt.is_open_write|%evt.is_open_exec|%evt.arg.fd', failed), 'EACCES|true|true|true|EACCES');
+});
+
+test('socket fields from connect and accept', () => {
+  feed('socket', 200, { fd: 5, domain: 2, type: 1, proto: 0 });
+  feed('connect', 200, { res: 0, tuple: tuple4('10.1.2.3', 40000, '93.184.216.34', 443), fd: 5 });
+  assert.equal(out('%fd.name|%fd.type|%fd.l4proto|%fd.sockfamily|%fd.is_server'), '10.1.2.3:40000->93.184.216.34:443|ipv4|tcp|ip|false');
+  assert.equal(out('%fd.cip|%fd.sip|%fd.lip|%fd.rip|%fd.cport|%fd.sport|%fd.lport|%fd.rport|%fd.cip.name'), '10.1.2.3|93.184.216.34|10.1.2.3|93.184.216.34|40000|443|40000|443|<NA>');
+  feed('accept', 200, { fd: 6, tuple: tuple4('192.168.0.9', 5000, '10.1.2.3', 22) });
+  assert.equal(out('%fd.is_server|%fd.lip|%fd.rip|%fd.lport|%fd.rport'), 'true|10.1.2.3|192.168.0.9|22|5000');
+});
+
+test('conditions compile and evaluate with Falco forms', () => {
+  const engine = new Engine([syscallSource]);
+  const file = path.join(dir, 'rules.yaml');
+  fs.writeFileSync(file, `
+- list: shells
+  items: [bash, sh]
+- rule: shadow read
+  desc: d
+  condition: evt.type in (open, openat) and evt.dir = < and evt.is_open_read = true and fd.name = /etc/shadow and proc.pname in (shells) and user.uid != 0 and fd.num >= 0
+  output: "%proc.name %fd.name"
+  priority: WARNING
+- rule: outbound https
+  desc: d
+  condition: evt.type = connect and fd.sip in (93.184.216.0/24) and fd.sport = 443 and not fd.net = 10.0.0.0/8
+  output: "%fd.name"
+  priority: NOTICE
+`);
+  const res = engine.loadRulesFiles([file]);
+  assert.deepEqual(res.errors.map((e) => e.format()), []);
+  const rs = engine.ruleset<ReturnType<typeof tracker.apply>>('syscall');
+  const hit = (): string[] => {
+    const names: string[] = [];
+    rs.match(tracker.event, 'all', (r) => names.push(r.name));
+    return names;
+  };
+  feed('openat', 200, { fd: 7, dirfd: -100, name: '/etc/shadow', flags: 1 });
+  assert.deepEqual(hit(), ['shadow read']);
+  feed('openat', 200, { fd: 8, dirfd: -100, name: '/etc/hosts', flags: 1 });
+  assert.deepEqual(hit(), []);
+  feed('socket', 200, { fd: 9, domain: 2, type: 1, proto: 0 });
+  feed('connect', 200, { res: 0, tuple: tuple4('172.16.0.1', 40001, '93.184.216.34', 443), fd: 9 });
+  assert.deepEqual(hit(), ['outbound https']);
+  const types = rs.eventTypes();
+  assert.ok(types !== 'all' && types.has('openat') && types.has('connect') && !types.has('execve'));
+});
+
+test('every probe event type is an evt.type value, and bad arguments are refused at bind', () => {
+  assert.deepEqual([...syscallSource.eventTypes!], EVENT_TYPE_NAMES);
+  assert.ok(EVENT_TYPE_NAMES.includes('execve') && EVENT_TYPE_NAMES.includes('procexit'));
+  const names = new Set(syscallSource.fields.map((f) => f.name));
+  for (const f of ['evt.type', 'proc.aname', 'fd.net', 'container.id', 'user.loginname', 'k8s.pod.name', 'proc.is_exe_writable']) assert.ok(names.has(f), f);
+  assert.equal(names.size, syscallSource.fields.length, 'no field is defined twice');
+  assert.throws(() => syscallSource.fields.find((f) => f.name === 'proc.name')!.bind('x'), /takes no argument/);
+  assert.throws(() => syscallSource.fields.find((f) => f.name === 'evt.arg')!.bind(undefined), /requires an argument/);
+  assert.throws(() => syscallSource.fields.find((f) => f.name === 'proc.aname')!.bind('-1'), /non-negative index/);
+});
