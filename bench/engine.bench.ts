@@ -86,16 +86,19 @@ function handWritten(): Map<string, Check[]> {
     const globSuffix = `.x${g}`;
     const p1 = `/data/p${g}`;
     const p2 = `/srv/p${g}`;
+    const p1Dir = p1 + '/';
+    const p2Dir = p2 + '/';
+    const minUid = 1000 + g;
     add(['open', 'openat'], (e) => e.fdName.startsWith(etc) && !trusted.has(e.procName));
     add(['execve'], (e) => shells.has(e.procName) && e.pname === parent);
     add(['connect'], (e) => e.procName === tool && e.uid !== 0);
     add(['unlink'], (e) => e.fdName.endsWith(log));
     add(['rename'], (e) => e.fdName.startsWith(ub) || e.fdName.startsWith(b));
-    add(['setuid'], (e) => e.uid > 1000 + g && e.procName !== 'sudo' && e.procName !== 'su');
+    add(['setuid'], (e) => e.uid > minUid && e.procName !== 'sudo' && e.procName !== 'su');
     add(['execve'], (e) => e.cmdline.includes(secret));
     add(['open', 'openat'], (e) => e.fdName.startsWith('/var') && e.procName === writer);
     add(['open', 'openat'], (e) => e.fdName.startsWith('/tmp/') && e.fdName.endsWith(globSuffix));
-    add(['write'], (e) => e.fdName === p1 || e.fdName.startsWith(p1 + '/') || e.fdName === p2 || e.fdName.startsWith(p2 + '/'));
+    add(['write'], (e) => e.fdName === p1 || e.fdName.startsWith(p1Dir) || e.fdName === p2 || e.fdName.startsWith(p2Dir));
   }
   return byType;
 }

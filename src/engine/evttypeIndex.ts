@@ -41,6 +41,11 @@ export class EvttypeIndex<R extends Indexable> {
     return this.byType.get(type) ?? this.catchAll;
   }
 
+  /** The types that have their own array (every type some indexed rule names). */
+  indexedTypes(): IterableIterator<string> {
+    return this.byType.keys();
+  }
+
   /** The rules that match any type (all rules for sources without event types). */
   catchAllRules(): readonly R[] {
     return this.catchAll;

@@ -1,7 +1,9 @@
 // The enabled rules of one source, indexed by event type. `match` is the hot
-// path: one type lookup, then a loop over a prebuilt array. Each entry holds
-// the rule's evaluator specialized for the types the index routes to it
-// (indexedEvaluator), read when the index is built.
+// path: one type lookup, then the bucket's generated matcher (bucketMatcher.ts).
+// Each rule is tried with its evaluator specialized for the types the index
+// routes to it (indexedEvaluator); rules' evaluators are read when the index
+// is built.
+import { bucketMatcher, type BucketMatcher } from './bucketMatcher';
 import { indexedEvaluator } from './compile';
 import type { CompiledRule } from './engine';
 import { EvttypeIndex } from './evttypeIndex';
@@ -16,6 +18,8 @@ interface Entry<E> {
 
 export class Ruleset<E> {
   private readonly index = new EvttypeIndex<Entry<E>>();
+  private matchers = new Map<string, BucketMatcher<E, CompiledRule<E>>>();
+  private catchAllMatcher: BucketMatcher<E, CompiledRule<E>> = () => {};
   private stale = true;
 
   constructor(
@@ -35,20 +39,22 @@ export class Ruleset<E> {
       if (rule.enabled) entries.push({ rule, test: indexedEvaluator(rule.evaluate, rule.evttypes), evttypes: rule.evttypes });
     }
     this.index.build(entries);
+    const matcher = (bucket: readonly Entry<E>[]) =>
+      bucketMatcher(
+        bucket.map((en) => en.test),
+        bucket.map((en) => en.rule),
+      );
+    this.matchers = new Map();
+    for (const type of this.index.indexedTypes()) this.matchers.set(type, matcher(this.index.rulesFor(type)));
+    this.catchAllMatcher = matcher(this.index.catchAllRules());
     this.stale = false;
   }
 
   /** Matching enabled rules, in definition order; 'first' stops at the first (Falco's default rule_matching). */
   match(evt: E, mode: 'first' | 'all', onMatch: (rule: CompiledRule<E>) => void): void {
     if (this.stale) this.refresh();
-    const entries = this.source.eventType ? this.index.rulesFor(this.source.eventType(evt)) : this.index.catchAllRules();
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i];
-      if (entry.test(evt)) {
-        onMatch(entry.rule);
-        if (mode === 'first') return;
-      }
-    }
+    const m = this.source.eventType ? (this.matchers.get(this.source.eventType(evt)) ?? this.catchAllMatcher) : this.catchAllMatcher;
+    m(evt, mode === 'first', onMatch);
   }
 
   /** Event types the enabled rules need; 'all' when some enabled rule matches every type. */

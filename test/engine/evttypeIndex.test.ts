@@ -12,6 +12,8 @@ test('each type gets its rules merged with the catch-all rules, in definition or
   assert.deepEqual(names(idx.rulesFor('close')), ['any1', 'b', 'c', 'any2']);
   assert.deepEqual(names(idx.rulesFor('execve')), ['any1', 'any2']);
   assert.equal(idx.eventTypes(), 'all');
+  // the types with their own array, even when catch-all rules make eventTypes 'all'
+  assert.deepEqual([...idx.indexedTypes()].sort(), ['close', 'open']);
 });
 
 test('without catch-all rules, eventTypes is the union and other types meet no rule', () => {

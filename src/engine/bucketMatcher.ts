@@ -1,0 +1,32 @@
+// The rules of one event-type bucket as one generated function: each rule's
+// test is called from its own call site (`if (t3(e))`), so V8 sees one target
+// per site and can inline small conditions, where a loop over an array of
+// tests has one call site for all of them, which goes megamorphic. The text
+// holds only generated identifiers; tests and rules come in through `k`.
+import type { Predicate } from './operators';
+
+/** Runs the bucket's tests in order; calls onMatch with each matching rule, stopping after the first when `first`. */
+export type BucketMatcher<E, R> = (evt: E, first: boolean, onMatch: (rule: R) => void) => void;
+
+/** Above this many rules a bucket is matched by a loop instead (keeps generated functions optimizable). */
+export const MAX_GENERATED_BUCKET = 400;
+
+export function bucketMatcher<E, R>(tests: readonly Predicate<E>[], rules: readonly R[]): BucketMatcher<E, R> {
+  if (tests.length !== rules.length) throw new Error('internal: one test per rule');
+  if (tests.length === 0) return () => {};
+  if (tests.length > MAX_GENERATED_BUCKET) {
+    return (evt, first, onMatch) => {
+      for (let i = 0; i < tests.length; i++) {
+        if (tests[i](evt)) {
+          onMatch(rules[i]);
+          if (first) return;
+        }
+      }
+    };
+  }
+  const n = tests.length;
+  const consts = Array.from({ length: n }, (_, i) => `t${i} = k[${i}], r${i} = k[${n + i}]`).join(', ');
+  const body = Array.from({ length: n }, (_, i) => `  if (t${i}(e)) { onMatch(r${i}); if (first) return; }`).join('\n');
+  const src = `'use strict';\nconst ${consts};\nreturn function match(e, first, onMatch) {\n${body}\n};`;
+  return new Function('k', src)([...tests, ...rules]) as BucketMatcher<E, R>;
+}
