@@ -64,7 +64,6 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
   const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
   const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
   const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
-  const seeded = tracker.seed();
   const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
   const onEvent = dump
     ? (e: SyscallEvent): void => {
@@ -72,7 +71,16 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
         evaluator.evaluate(e);
       }
     : (e: SyscallEvent): void => evaluator.evaluate(e);
+  // capture first, then read /proc: what changes meanwhile waits in the ring
+  // buffer (drained only on a later turn) and is applied on top of the seed
   const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent));
+  let seeded: number;
+  try {
+    seeded = tracker.seed();
+  } catch (e) {
+    capture.stop();
+    throw e;
+  }
   const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
   log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
