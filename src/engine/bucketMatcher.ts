@@ -14,19 +14,27 @@ export const MAX_GENERATED_BUCKET = 400;
 export function bucketMatcher<E, R>(tests: readonly Predicate<E>[], rules: readonly R[]): BucketMatcher<E, R> {
   if (tests.length !== rules.length) throw new Error('internal: one test per rule');
   if (tests.length === 0) return () => {};
-  if (tests.length > MAX_GENERATED_BUCKET) {
-    return (evt, first, onMatch) => {
-      for (let i = 0; i < tests.length; i++) {
-        if (tests[i](evt)) {
-          onMatch(rules[i]);
-          if (first) return;
-        }
-      }
-    };
-  }
+  if (tests.length > MAX_GENERATED_BUCKET) return loopMatcher(tests, rules);
   const n = tests.length;
   const consts = Array.from({ length: n }, (_, i) => `t${i} = k[${i}], r${i} = k[${n + i}]`).join(', ');
   const body = Array.from({ length: n }, (_, i) => `  if (t${i}(e)) { onMatch(r${i}); if (first) return; }`).join('\n');
   const src = `'use strict';\nconst ${consts};\nreturn function match(e, first, onMatch) {\n${body}\n};`;
-  return new Function('k', src)([...tests, ...rules]) as BucketMatcher<E, R>;
+  try {
+    return new Function('k', src)([...tests, ...rules]) as BucketMatcher<E, R>;
+  } catch (err) {
+    // code generation disabled (--disallow-code-generation-from-strings)
+    if (err instanceof EvalError) return loopMatcher(tests, rules);
+    throw err;
+  }
+}
+
+function loopMatcher<E, R>(tests: readonly Predicate<E>[], rules: readonly R[]): BucketMatcher<E, R> {
+  return (evt, first, onMatch) => {
+    for (let i = 0; i < tests.length; i++) {
+      if (tests[i](evt)) {
+        onMatch(rules[i]);
+        if (first) return;
+      }
+    }
+  };
 }

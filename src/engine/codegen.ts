@@ -78,8 +78,9 @@ export function generateEvaluator<E>(plan: Plan<E>, known?: ReadonlySet<string>)
   try {
     return new Function('k', body)(values) as Predicate<E>;
   } catch (err) {
-    // a condition nested deeper than V8's parser recursion allows
-    if (err instanceof RangeError) return undefined;
+    // a condition nested deeper than V8's parser recursion allows, or code
+    // generation disabled (--disallow-code-generation-from-strings)
+    if (err instanceof RangeError || err instanceof EvalError) return undefined;
     throw err;
   }
 }

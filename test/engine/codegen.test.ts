@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { parseCondition } from '../../src/engine/parser';
 import { closureEvaluator, compileCondition, indexedEvaluator, planCondition, type CompileContext } from '../../src/engine/compile';
 import { foldEvttypes, generateEvaluator, generatedSource, MAX_GENERATED_CHECKS, type Plan } from '../../src/engine/codegen';
@@ -240,4 +242,21 @@ test('randomized: generated and event-type-folded evaluators agree with the clos
   // the cross-check exercised what it is meant to
   assert.ok(folded > 50, `only ${folded} conditions had event types to fold`);
   assert.ok(trueSeen > 10000, `only ${trueSeen} true results`);
+});
+
+test('with code generation disabled, conditions and buckets fall back to closures', () => {
+  const engine = path.resolve(__dirname, '../../src/engine');
+  const script = `
+    const { parseCondition } = require(${JSON.stringify(engine + '/parser')});
+    const { compileCondition } = require(${JSON.stringify(engine + '/compile')});
+    const { bucketMatcher } = require(${JSON.stringify(engine + '/bucketMatcher')});
+    const { testSource } = require(${JSON.stringify(path.resolve(__dirname, 'testSource'))});
+    const c = compileCondition(parseCondition('evt.type = open and proc.name startswith ba'), { source: testSource, macros: new Map(), lists: new Map() });
+    const out = [];
+    bucketMatcher([c.evaluate, () => true], ['R1', 'R2'])({ type: 'open', name: 'bash' }, false, (r) => out.push(r));
+    console.log(JSON.stringify({ generated: String(c.evaluate).startsWith('function evaluate'), out, no: c.evaluate({ type: 'open', name: 'sh' }) }));
+  `;
+  const r = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '--import', 'tsx', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { generated: false, out: ['R1', 'R2'], no: false });
 });
