@@ -40,6 +40,18 @@ import type {
 } from './ast';
 import { ConditionError } from './errors';
 
+/** A word where an operator belongs; the loader may skip the rule rather than fail. */
+export class UnknownOperatorError extends ConditionError {
+  constructor(
+    readonly operator: string,
+    message: string,
+    pos: Pos,
+  ) {
+    super(message, pos);
+    this.name = 'UnknownOperatorError';
+  }
+}
+
 /** Nesting deeper than this (parentheses, `not`, transformers) is refused rather than risk the stack. */
 export const MAX_PARSE_DEPTH = 1000;
 
@@ -183,7 +195,11 @@ class Parser {
       }
       this.i = opStart;
       const what = operand.kind === 'field' ? `field '${operand.name}'` : `'${operand.name}(...)'`;
-      throw this.error(`expected an operator after ${what}, found ${describeAt(this.text, this.i)}`, this.i);
+      const message = `expected an operator after ${what}, found ${describeAt(this.text, this.i)}`;
+      // a word where the operator goes may be an operator of Falco's that Vigil lacks (regex, iglob...)
+      const word = this.peekName();
+      if (word !== undefined && !KEYWORDS.has(word) && !word.includes('.')) throw new UnknownOperatorError(word, message, this.pos(opStart));
+      throw this.error(message, this.i);
     }
     const value = this.value(op);
     return { kind: 'binary', pos: this.pos(start), op, opPos: this.pos(opStart), field: operand, value };

@@ -62,6 +62,12 @@ export interface Source<E> {
   readonly eventTypeField?: string;
   /** every event type name the source can produce (the universe for `not`/`!=`) */
   readonly eventTypes?: readonly string[];
+  /**
+   * The source has only part of Falco's fields (or operators) for its events:
+   * a rule using one it lacks is skipped with a warning naming what is
+   * missing, so Falco's own rules files still load. Otherwise that is an error.
+   */
+  readonly partialFalcoFields?: boolean;
   /** the event's type name; required when eventTypeField is set */
   eventType?(evt: E): string;
   /** the event's time, nanoseconds since the epoch */

@@ -7,8 +7,9 @@ import type { BoolExpr } from '../ast';
 import { compileCondition, type CompiledCondition } from '../compile';
 import type { CompiledRule } from '../engine';
 import { ConditionError, RulesError } from '../errors';
+import { UnknownFieldError } from '../fieldResolve';
 import { compileOutput, type CompiledOutput } from '../outputFormat';
-import { parseCondition } from '../parser';
+import { parseCondition, UnknownOperatorError } from '../parser';
 import type { Source } from '../source';
 import { astRefs } from './astRefs';
 import { Collector, type MacroEntry, type RuleEntry } from './collect';
@@ -16,6 +17,7 @@ import { decodeItem } from './decode';
 import { ENGINE_VERSION, compareVersions, parseEngineVersion } from './engineVersion';
 import { applyExceptions } from './exceptions';
 import { resolveLists } from './listResolve';
+import { missingFields } from './missingFields';
 import { errorAt, type MappedText, type RulesFile } from './sourceText';
 import { readRulesYaml, type Diagnostics } from './yamlReader';
 
@@ -52,10 +54,21 @@ interface ParsedMacro {
   refs: Set<string>;
 }
 
+/**
+ * Macros that use an operator Vigil lacks: not an error by themselves; a rule
+ * reaching one is skipped with a warning (partialFalcoFields) or fails with
+ * the macro's error, reported once.
+ */
+interface UnsupportedMacros {
+  errors: Map<string, RulesError>;
+  reported: Set<string>;
+}
+
 /** Compiles everything collected into rules, in definition order. */
 export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics): CompiledRule<any>[] {
   const lists = resolveLists(collector.lists, diag.errors);
-  const macros = parseMacros(collector, diag);
+  const unsupported: UnsupportedMacros = { errors: new Map(), reported: new Set() };
+  const macros = parseMacros(collector, diag, unsupported);
   const macroAsts = new Map<string, BoolExpr>();
   for (const [name, m] of macros) macroAsts.set(name, m.ast);
 
@@ -65,7 +78,7 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
   for (const entry of collector.rules.values()) {
     if (entry.unknownSource) continue;
     const source = sources.get(entry.source)!;
-    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag);
+    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, unsupported);
     if (!compiled) continue;
     rules.push(compiled.rule);
     if (!compiled.rule.enabled) continue;
@@ -84,14 +97,16 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
 }
 
 /** Parses every macro; macros that fail to parse or sit on a cycle are left out (their errors recorded). */
-function parseMacros(collector: Collector, diag: Diagnostics): Map<string, ParsedMacro> {
+function parseMacros(collector: Collector, diag: Diagnostics, unsupported: UnsupportedMacros): Map<string, ParsedMacro> {
   const parsed = new Map<string, ParsedMacro>();
   for (const entry of collector.macros.values()) {
     try {
       const ast = parseCondition(entry.condition.text);
       parsed.set(entry.name, { entry, ast, refs: new Set(astRefs(ast).macros.keys()) });
     } catch (err) {
-      diag.errors.push(conditionError(err, entry.condition, entry.label));
+      const e = conditionError(err, entry.condition, entry.label);
+      if (err instanceof UnknownOperatorError) unsupported.errors.set(entry.name, e);
+      else diag.errors.push(e);
     }
   }
 
@@ -129,13 +144,16 @@ function compileRule(
   macroAsts: ReadonlyMap<string, BoolExpr>,
   lists: ReadonlyMap<string, readonly string[]>,
   diag: Diagnostics,
+  unsupported: UnsupportedMacros,
 ): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
   const text = entry.condition.clone();
   let ast: BoolExpr;
   try {
     ast = parseCondition(text.text);
   } catch (err) {
-    diag.errors.push(conditionError(err, text, entry.label));
+    const e = conditionError(err, text, entry.label);
+    if (err instanceof UnknownOperatorError && source.partialFalcoFields) diag.warnings.push(skipped(e, entry, `operator '${err.operator}' is not one Vigil has`));
+    else diag.errors.push(e);
     return undefined;
   }
   const withExceptions = applyExceptions(ast, entry.exceptions, text, entry.label, diag.errors);
@@ -152,6 +170,13 @@ function compileRule(
       if (reached.has(name)) continue;
       const m = macros.get(name);
       if (!m) {
+        const bad = unsupported.errors.get(name);
+        if (bad && source.partialFalcoFields) {
+          diag.warnings.push(skipped(bad, entry, `macro '${name}' uses an operator Vigil lacks`));
+        } else if (bad && !unsupported.reported.has(name)) {
+          unsupported.reported.add(name);
+          diag.errors.push(bad);
+        }
         if (collector.macros.has(name)) return undefined;
         continue;
       }
@@ -166,12 +191,13 @@ function compileRule(
     condition = compileCondition(withExceptions, { source, macros: macroAsts, lists });
   } catch (err) {
     const m = err instanceof ConditionError && err.macro ? macros.get(err.macro) : undefined;
-    return skipOrFail(err, entry, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag);
+    const asts = [withExceptions, ...[...reached].map((r) => macros.get(r)!.ast)];
+    return skipOrFail(err, entry, source, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag, asts);
   }
   try {
     output = compileOutput(entry.output.text, source);
   } catch (err) {
-    return skipOrFail(err, entry, entry.output, entry.label, diag);
+    return skipOrFail(err, entry, source, entry.output, entry.label, diag, []);
   }
 
   const evttypes = source.eventTypeField ? condition.evttypes : 'all';
@@ -200,16 +226,36 @@ function compileRule(
   return { rule, macros: reached, lists: listNames };
 }
 
-/** A rule with an unknown field and `skip-if-unknown-filter: true` is skipped with a warning; anything else is an error. */
-function skipOrFail(err: unknown, entry: RuleEntry, text: MappedText, label: string, diag: Diagnostics): undefined {
+/**
+ * A rule with an unknown field is skipped with one warning naming every field
+ * its condition lacks, when it says `skip-if-unknown-filter: true` or its
+ * source has only part of Falco's fields; anything else is an error.
+ */
+function skipOrFail(
+  err: unknown,
+  entry: RuleEntry,
+  source: Source<any>,
+  text: MappedText,
+  label: string,
+  diag: Diagnostics,
+  asts: BoolExpr[],
+): undefined {
   const e = conditionError(err, text, label);
-  const unknownField = err instanceof ConditionError && err.name === 'UnknownFieldError';
-  if (unknownField && entry.skipIfUnknownFilter) {
-    diag.warnings.push(new RulesError(`${e.message}; rule '${entry.name}' skipped (skip-if-unknown-filter)`, e.location, e.item, e.lineText));
-  } else {
+  const unknownField = err instanceof UnknownFieldError;
+  if (!unknownField || !(entry.skipIfUnknownFilter || source.partialFalcoFields)) {
     diag.errors.push(e);
+    return undefined;
   }
+  const names = [err.field, ...missingFields(asts, source).map((m) => m.name).filter((n) => n !== err.field)];
+  const what = names.length === 1 ? `unknown field '${names[0]}'` : `unknown fields ${names.map((n) => `'${n}'`).join(', ')}`;
+  const why = entry.skipIfUnknownFilter ? 'skip-if-unknown-filter' : `source '${source.name}' lacks ${names.length === 1 ? 'it' : 'them'}`;
+  diag.warnings.push(new RulesError(`${what}; rule '${entry.name}' skipped (${why})`, e.location, e.item, e.lineText));
   return undefined;
+}
+
+/** The one warning for a rule skipped because of what `e` reports. */
+function skipped(e: RulesError, entry: RuleEntry, why: string): RulesError {
+  return new RulesError(`${e.message}; rule '${entry.name}' skipped (${why})`, e.location, e.item, e.lineText);
 }
 
 /** A parse or compile error as a RulesError at its place in the file. */
