@@ -29,7 +29,7 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
     for (const item of list.items) {
       const ref = lists.get(item.text);
       if (!ref) {
-        out.push(item.text);
+        out.push(unquoted(item.text));
         continue;
       }
       const at = chain.indexOf(item.text);
@@ -58,4 +58,14 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
 
   for (const name of lists.keys()) visit(name);
   return { items, includes };
+}
+
+/**
+ * Falco splices list items into the condition text, so an item written with
+ * its own quotes (`'"10.0.0.0/8"'`, as Falco's rules do) means the text inside.
+ */
+function unquoted(text: string): string {
+  const q = text[0];
+  if (text.length < 2 || (q !== '"' && q !== "'") || text[text.length - 1] !== q) return text;
+  return text.slice(1, -1);
 }

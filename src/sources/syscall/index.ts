@@ -42,6 +42,8 @@ export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) =
 export const syscallSource: Source<SyscallEvent> = {
   name: 'syscall',
   fields: syscallFields,
+  // Falco's rules files use fields Vigil lacks: those rules are skipped with a warning
+  partialFalcoFields: true,
   eventTypeField: 'evt.type',
   eventTypes: EVENT_TYPE_NAMES,
   eventType: (e) => e.view.name,
