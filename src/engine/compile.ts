@@ -10,8 +10,8 @@ import { ConditionError } from './errors';
 import { deriveEvttypes } from './evttypes';
 import { bindField, resolveField } from './fieldResolve';
 import { expandList } from './listItems';
-import { existsCheck, fieldCheck, literalCheck, type Operand, type Predicate } from './operators';
-import type { Source } from './source';
+import { type Check, existsCheck, fieldCheck, literalCheck, type Operand, type Predicate } from './operators';
+import type { Source, Value } from './source';
 import { applyTransformer } from './transformers';
 
 export { UnknownFieldError } from './fieldResolve';
@@ -102,6 +102,7 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
       extract: bindField(field, operand.pos),
       type: field.def.type,
       isList: field.def.isList === true,
+      any: field.def.anyWithoutArg === true && field.arg === undefined,
       display: field.display,
       pos: operand.pos,
     };
@@ -111,6 +112,7 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
     extract: applyTransformer(operand.name, inner.extract, inner.type, inner.display, operand.pos),
     type: 'string',
     isList: inner.isList,
+    any: inner.any,
     display: `${operand.name}(${inner.display})`,
     pos: operand.pos,
   };
@@ -177,6 +179,7 @@ class Compiler<E> {
   private binary(n: BinaryCheck): Plan<E> {
     const left = compileOperand(n.field, this.ctx.source);
     const v = n.value;
+    if (left.any) return { kind: 'check', check: this.anyCheck(left, n) };
     if (v.kind === 'fieldvalue') return { kind: 'check', check: fieldCheck(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source)) };
     const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
     const check = literalCheck(left, n.op, n.opPos, items);
@@ -189,6 +192,32 @@ class Compiler<E> {
       if (single || list) evttype = { types: new Set(items.map((i) => i.value)), negated: n.op === '!=' };
     }
     return evttype ? { kind: 'check', check, evttype } : { kind: 'check', check };
+  }
+
+  /**
+   * A check on a field that yields several values and holds when any does
+   * (`proc.aname in (sshd, sudo)`): the scalar check is compiled once against
+   * a slot that the loop fills with each value in turn.
+   */
+  private anyCheck(left: Operand<E>, n: BinaryCheck): Check<E> {
+    const v = n.value;
+    if (v.kind === 'fieldvalue') throw new ConditionError(`val() cannot compare with '${left.display}', which stands for several values`, v.pos);
+    let current: Value;
+    const scalar: Operand<E> = { ...left, any: false, extract: () => current };
+    const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
+    const one = literalCheck(scalar, n.op, n.opPos, items).test;
+    const all = left.extract;
+    return {
+      test: (e) => {
+        const values = all(e);
+        if (!Array.isArray(values)) return false;
+        for (let i = 0; i < values.length; i++) {
+          current = values[i];
+          if (one(e)) return true;
+        }
+        return false;
+      },
+    };
   }
 }
 

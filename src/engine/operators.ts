@@ -35,6 +35,8 @@ export interface Operand<E> {
   extract: Extractor<E>;
   type: FieldType;
   isList: boolean;
+  /** the extractor returns several values, and a check holds when it holds for any (FieldDef.anyWithoutArg) */
+  any?: boolean;
   /** as written, for messages */
   display: string;
   pos: Pos;
@@ -72,7 +74,7 @@ function checkAllowed<E>(op: BinaryOp, o: Operand<E>, opPos: Pos): void {
 /** `exists`: the field has a value (a list: at least one element). */
 export function existsCheck<E>(o: Operand<E>): Check<E> {
   const ex = o.extract;
-  if (o.isList) {
+  if (o.isList || o.any) {
     return {
       test: (e) => {
         const v = ex(e);

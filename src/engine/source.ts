@@ -40,6 +40,12 @@ export interface FieldDef<E> {
   desc: string;
   /** the value is a list (each element of `type`); `in` and `intersects` work element-wise */
   isList?: boolean;
+  /**
+   * Without an argument the extractor returns several values and a comparison
+   * holds when it holds for any of them (Falco's `proc.aname = sshd`: some
+   * ancestor is sshd); with one (`proc.aname[2]`) it is a single value.
+   */
+  anyWithoutArg?: boolean;
   arg?: FieldArgSpec;
   /** not shown by `--list` (aliases) */
   hidden?: boolean;

@@ -26,7 +26,11 @@ export function plain(name: string, type: FieldType, desc: string, get: Extracto
   };
 }
 
-/** A field whose argument is a number: `get` receives it, or `none` when omitted. */
+/**
+ * A field whose argument is a number: `get` receives it, or `none` when
+ * omitted; with `all`, the field without an argument stands for all the values
+ * `all` returns, and a comparison holds when it holds for any of them.
+ */
 export function indexed(
   name: string,
   type: FieldType,
@@ -34,13 +38,16 @@ export function indexed(
   argDesc: string,
   none: number | undefined,
   get: (e: E, n: number) => Value,
+  all?: Extractor<E>,
 ): FieldDef<E> {
   return {
     name,
     type,
     desc,
-    arg: { required: none === undefined, form: 'index', desc: argDesc },
+    anyWithoutArg: all !== undefined,
+    arg: { required: none === undefined && all === undefined, form: 'index', desc: argDesc },
     bind(arg) {
+      if (arg === undefined && all) return all;
       const n = arg === undefined ? none : Number(arg);
       if (n === undefined || !Number.isInteger(n) || n < 0) throw new Error(`${name} needs a non-negative index, e.g. ${name}[1]`);
       return (e) => get(e, n);

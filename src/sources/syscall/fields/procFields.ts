@@ -19,6 +19,17 @@ function ancestor(e: E, n: number): ThreadInfo | undefined {
   return e.thread ? e.threads.ancestor(e.thread, n) : undefined;
 }
 
+/** `proc.aname` and friends without an index: the value for every ancestor, parent first (Falco matches any). */
+function ancestorsOf<T extends string | number>(get: (t: ThreadInfo) => T): (e: E) => T[] | undefined {
+  return (e) => {
+    if (!e.thread) return undefined;
+    const out: T[] = [];
+    let a = e.threads.parent(e.thread);
+    for (let n = 0; a !== undefined && n < MAX_ANCESTORS; n++, a = e.threads.parent(a)) out.push(get(a));
+    return out;
+  };
+}
+
 /** proc.is_exe_writable: the executable is writable by the process's user (checked once per exec) */
 function exeWritable(t: ThreadInfo): boolean | undefined {
   if (t.exeWritable !== undefined) return t.exeWritable;
@@ -75,15 +86,16 @@ export const procFields: FieldDef<E>[] = [
   plain('proc.pexe', 'string', 'the first command-line argument of the parent process', ofParent('exe')),
   plain('proc.pexepath', 'string', 'the full executable path of the parent process', ofParent('exepath')),
   plain('proc.pvpid', 'int', 'the parent pid as seen from its pid namespace', ofParent('vpid')),
-  indexed('proc.aname', 'string', 'the name of an ancestor: [0] this process, [1] the parent, [2] the grandparent...; without index, the parent',
-    'ancestor level', 1, (e, n) => ancestor(e, n)?.comm),
-  indexed('proc.apid', 'int', 'the pid of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1, (e, n) => ancestor(e, n)?.pid),
-  indexed('proc.acmdline', 'string', 'the command line of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
-    (e, n) => ancestor(e, n)?.cmdline()),
-  indexed('proc.aexe', 'string', 'the first argument of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
-    (e, n) => ancestor(e, n)?.exe),
-  indexed('proc.aexepath', 'string', 'the executable path of an ancestor ([1] the parent...); without index, the parent', 'ancestor level', 1,
-    (e, n) => ancestor(e, n)?.exepath),
+  indexed('proc.aname', 'string', 'the name of an ancestor: [0] this process, [1] the parent, [2] the grandparent...; without index, any ancestor',
+    'ancestor level', undefined, (e, n) => ancestor(e, n)?.comm, ancestorsOf((t) => t.comm)),
+  indexed('proc.apid', 'int', 'the pid of an ancestor ([1] the parent...); without index, any ancestor', 'ancestor level', undefined,
+    (e, n) => ancestor(e, n)?.pid, ancestorsOf((t) => t.pid)),
+  indexed('proc.acmdline', 'string', 'the command line of an ancestor ([1] the parent...); without index, any ancestor', 'ancestor level', undefined,
+    (e, n) => ancestor(e, n)?.cmdline(), ancestorsOf((t) => t.cmdline())),
+  indexed('proc.aexe', 'string', 'the first argument of an ancestor ([1] the parent...); without index, any ancestor', 'ancestor level', undefined,
+    (e, n) => ancestor(e, n)?.exe, ancestorsOf((t) => t.exe)),
+  indexed('proc.aexepath', 'string', 'the executable path of an ancestor ([1] the parent...); without index, any ancestor', 'ancestor level', undefined,
+    (e, n) => ancestor(e, n)?.exepath, ancestorsOf((t) => t.exepath)),
   plain('proc.is_exe_writable', 'bool', "true when the executable file is writable by the process's user", (e) => (e.thread ? exeWritable(e.thread) : undefined)),
   plain('proc.is_exe_upper_layer', 'bool', 'true when the executable is in the upper layer of an overlay filesystem; false: not tracked', () => false),
   plain('proc.is_exe_from_memfd', 'bool', 'true when the executable is a memfd (fileless execution)', (e) => (e.thread ? e.thread.exepath.startsWith('memfd:') || e.thread.exepath.startsWith('/memfd:') : undefined)),

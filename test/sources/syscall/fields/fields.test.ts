@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Engine } from '../../../../src/engine/engine';
+import { compileCondition } from '../../../../src/engine/compile';
 import { compileOutput } from '../../../../src/engine/outputFormat';
+import { parseCondition } from '../../../../src/engine/parser';
 import { syscallSource } from '../../../../src/sources/syscall';
 import { EventView } from '../../../../src/sources/syscall/decode';
 import { EVENT_TYPE_NAMES } from '../../../../src/sources/syscall/eventTable';
@@ -46,11 +48,28 @@ test('process, user and ancestry fields', () => {
   feed('openat', 200, { fd: 3, dirfd: -100, name: '/etc/shadow', flags: 1 | (1 << 12) });
   assert.equal(out('%proc.name|%proc.exe|%proc.exepath|%proc.cmdline|%proc.args'), 'cat|cat|/usr/bin/cat|cat /etc/shadow -n|/etc/shadow -n');
   assert.equal(out('%proc.pid|%proc.ppid|%thread.tid|%proc.pname|%proc.pcmdline|%proc.pexepath'), '200|100|200|bash|bash|/bin/bash');
-  assert.equal(out('%proc.aname[0]|%proc.aname[1]|%proc.aname[2]|%proc.aname[3]|%proc.apid[2]|%proc.aname'), 'cat|bash|sshd|<NA>|1|bash');
+  assert.equal(out('%proc.aname[0]|%proc.aname[1]|%proc.aname[2]|%proc.aname[3]|%proc.apid[2]|%proc.aname'), 'cat|bash|sshd|<NA>|1|(bash,sshd)');
   assert.equal(out('%user.uid|%user.name|%user.homedir|%user.shell|%user.loginuid|%user.loginname|%group.gid|%group.name'), '1000|alice|/home/alice|/bin/zsh|1000|alice|1000|alice');
   assert.equal(out('%proc.tty|%proc.loginshellid|%proc.env[LANG]|%proc.env[NOPE]|%container.id|%container.image|%k8s.ns.name'), '34816|100|C|<NA>|host|<NA>|<NA>');
   assert.equal(out('%proc.is_container_healthcheck'), 'false');
   assert.equal(out('%proc.duration'), String(1_000_000 * 2), 'two events since the clone');
+});
+
+test('proc.aname and friends without an index match any ancestor, as Falco does', () => {
+  feed('openat', 200, { fd: 3, dirfd: -100, name: '/etc/shadow', flags: 1 });
+  const holds = (cond: string): boolean => compileCondition(parseCondition(cond), { source: syscallSource, macros: new Map(), lists: new Map() }).evaluate(tracker.event);
+  assert.equal(holds('proc.aname = sshd'), true, 'the grandparent');
+  assert.equal(holds('proc.aname = bash'), true, 'the parent');
+  assert.equal(holds('proc.aname = cat'), false, 'the process itself is not its own ancestor');
+  assert.equal(holds('proc.aname in (nginx, sshd)'), true);
+  assert.equal(holds('proc.aname in (nginx, cron)'), false);
+  assert.equal(holds('proc.aname startswith ss'), true);
+  assert.equal(holds('proc.aname[2] = sshd and proc.aname[1] != sshd'), true);
+  assert.equal(holds('proc.apid = 1'), true);
+  assert.equal(holds('proc.aexepath endswith /sshd'), true);
+  assert.equal(holds('proc.aname exists'), true);
+  assert.equal(holds('not proc.aname = sshd'), false);
+  assert.throws(() => holds('proc.aname = val(proc.name)'), /several values/);
 });
 
 test('evt and fd fields of an open', () => {
