@@ -1,123 +1,204 @@
-// npm run bench:capture -- the cost of syscall capture, in one run:
-// 1. a C syscall generator (open/read/close, stat, socket/connect/close) with
-//    and without the agent attached (capturing open/openat/close/socket/connect,
-//    decoding every event, no rules): ops/s both ways, ratio, events/s, drops;
-// 2. redis-benchmark against a local redis-server, with and without the agent
-//    capturing the default set, when redis is installed.
+// npm run bench:capture -- the cost and throughput of syscall capture, in one run:
+// 1. live: the C generator (bench/syscallGenerator.c: open/read/close/stat and
+//    an occasional connect to a loopback listener, one process per CPU) with
+//    and without the agent capturing open/openat/close/socket/connect, every
+//    event decoded (bench/eventWalker.ts), no rules; runs alternate to average
+//    out noise. Prints ops/s both ways, ratio, events/s, drops, agent CPU.
+// 2. pre-filled ring: the generator fills a large ring nobody drains, then
+//    user space drains and decodes it flat out -- the user-space ceiling,
+//    split into native drain (ring -> batch) and JS decode.
+// 3. redis-benchmark against a private redis-server with and without the agent
+//    capturing the default set (state tracking's syscalls plus the security
+//    set below), alternating.
 // The last line is a JSON summary for scripts/run-bench.js.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+// Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 2),
+// BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { startCapture, Capture } from '../src/sources/syscall/capture';
-import { forEachEvent, EventView } from '../src/sources/syscall/decode';
+import { startCapture } from '../src/sources/syscall/capture';
+import { EventView } from '../src/sources/syscall/decode';
+import { STATE_SYSCALLS } from '../src/sources/syscall/index';
+import { Probe } from '../src/sources/syscall/probe';
+import { slotsFor } from '../src/sources/syscall/syscallTable';
+import { eventWalker, EventWalker } from './eventWalker';
+import { ensureRedis, redisBenchmark, startRedis } from './redisLoad';
 
 const root = path.resolve(__dirname, '..');
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const num = (name: string, dflt: number): number => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
+  return n;
+};
+const SECONDS = num('BENCH_SECONDS', 3);
+const ROUNDS = Math.round(num('BENCH_ROUNDS', 2));
+const WORKERS = Math.round(num('BENCH_WORKERS', os.cpus().length));
+const REDIS_REQUESTS = Math.round(num('BENCH_REDIS_REQUESTS', 200000));
+const CONNECT_EVERY = 64;
+const PREFILL_SECONDS = 4;
+
+// what the generator does that the probe can report (it has no read or stat events)
 const GEN_SET = ['open', 'openat', 'close', 'socket', 'connect'];
-// what the rules most need: process, file-open, network and privilege events
-const DEFAULT_SET = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'open', 'openat', 'openat2', 'creat', 'connect', 'accept', 'accept4', 'bind', 'listen', 'socket', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'chmod', 'fchmodat', 'setuid', 'setgid', 'setresuid', 'setresgid', 'ptrace', 'mount', 'unshare', 'setns', 'init_module', 'finit_module', 'bpf', 'memfd_create'];
+// security-relevant calls default rules watch: process and privilege changes,
+// file writes/renames/deletes, network setup, kernel modules, bpf, namespaces
+const SECURITY_SET = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'open', 'openat', 'openat2', 'creat', 'connect', 'accept', 'accept4', 'bind', 'listen', 'socket', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'chmod', 'fchmodat', 'setuid', 'setgid', 'setresuid', 'setresgid', 'ptrace', 'mount', 'unshare', 'setns', 'init_module', 'finit_module', 'bpf', 'memfd_create'];
+const DEFAULT_SET = [...new Set([...STATE_SYSCALLS, ...SECURITY_SET])].sort();
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function buildGenerator(): string {
   const out = path.join(root, 'build', 'bench', 'syscallGenerator');
   const src = path.join(root, 'bench', 'syscallGenerator.c');
   if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    execFileSync('cc', ['-O2', '-o', out, src], { stdio: 'inherit' });
+    execFileSync('cc', ['-O2', '-Wall', '-o', out, src], { stdio: 'inherit' });
   }
   return out;
 }
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
+interface GenResult {
+  opsPerSec: number;
+  connects: number;
 }
 
-// async so the capture keeps draining on this thread while the generator runs
-function runGenerator(bin: string, port: number): Promise<number> {
+// async so a capture in this process keeps draining while the generator runs
+function runGenerator(bin: string, seconds: number): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const c = spawn(bin, [String(SECONDS), String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(bin, [String(seconds), String(WORKERS), String(CONNECT_EVERY)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);
-    c.on('exit', (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`generator exited ${code}`))));
+    c.on('exit', (code) => {
+      const [ops, connects] = out.trim().split(/\s+/).map(Number);
+      if (code !== 0 || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
+      resolve({ opsPerSec: ops, connects });
+    });
   });
 }
 
-/** decode every event: header plus its first parameter, as a rule engine would at least */
-function counter(): { onBatch: (v: EventView, n: number) => void; events: () => number } {
-  let events = 0;
-  let sink = 0;
-  return {
-    onBatch: (view, n) => {
-      events += forEachEvent(view, n, (v) => {
-        sink += v.type + (v.int(0) ?? 0);
-      });
-      if (sink === -1) console.log(sink);
-    },
-    events: () => events,
-  };
+interface Captured<T> {
+  result: T;
+  walker: EventWalker;
+  seen: number;
+  dropped: number;
+  seconds: number;
+  /** agent process CPU time over the window, in cores */
+  cpu: number;
 }
 
-async function withCapture<T>(syscalls: string[], work: () => Promise<T>): Promise<{ result: T; events: number; dropped: number; seconds: number; cpu: number }> {
-  const c = counter();
-  const cap: Capture = startCapture({ syscalls, ringBytes: 64 * 1024 * 1024 }, c.onBatch);
+async function withCapture<T>(syscalls: string[], work: () => Promise<T>): Promise<Captured<T>> {
+  const walker = eventWalker();
+  const cap = startCapture({ syscalls, ringBytes: 64 * 1024 * 1024 }, (v, n) => walker.walk(v, n));
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   try {
     const result = await work();
     cap.drainNow();
-    const st = cap.stats();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
-    return { result, events: c.events(), dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds };
+    const st = cap.stats();
+    return { result, walker, seen: st.total.seen, dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds };
   } finally {
     cap.stop();
   }
 }
 
-function redisBench(port: number): number {
-  const r = spawnSync('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '-n', '200000', '-c', '50', '-t', 'set,get', '--csv'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`redis-benchmark failed: ${r.stderr}`);
-  // "test","rps",...: add up the requests per second of the tests run
-  return r.stdout.trim().split('\n').slice(1).reduce((sum, line) => sum + Number(line.split(',')[1].replace(/"/g, '')), 0);
+async function livePart(bin: string): Promise<Record<string, number>> {
+  const without: number[] = [];
+  const withAgent: Captured<GenResult>[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    without.push((await runGenerator(bin, SECONDS)).opsPerSec);
+    withAgent.push(await withCapture(GEN_SET, () => runGenerator(bin, SECONDS)));
+  }
+  const base = mean(without);
+  const withOps = mean(withAgent.map((w) => w.result.opsPerSec));
+  const evps = mean(withAgent.map((w) => w.walker.events / w.seconds));
+  const dropped = withAgent.reduce((a, w) => a + w.dropped, 0);
+  const cpu = mean(withAgent.map((w) => w.cpu));
+  const paths = withAgent.reduce((a, w) => a + w.walker.paths, 0);
+  const ratio = withOps / base;
+  console.log(`live (${WORKERS} generator processes, ${ROUNDS} x ${SECONDS}s each way, alternating):`);
+  console.log(`  generator: ${fmt(base)} ops/s without the agent, ${fmt(withOps)} with (ratio ${ratio.toFixed(3)}); runs without: ${without.map(fmt).join(', ')}; with: ${withAgent.map((w) => fmt(w.result.opsPerSec)).join(', ')}`);
+  console.log(`  agent: ${fmt(evps)} events/s drained and decoded (${fmt(paths)} path strings read), ${dropped} dropped of ${fmt(withAgent.reduce((a, w) => a + w.seen, 0))} sent, agent CPU ${(cpu * 100).toFixed(0)}% of one core`);
+  return { genOpsWithout: Math.round(base), genOpsWith: Math.round(withOps), genRatio: Number(ratio.toFixed(3)), eventsPerSec: Math.round(evps), dropped, agentCpu: Number(cpu.toFixed(3)) };
+}
+
+/**
+ * Fill a big ring with nobody draining, then drain and decode it as fast as
+ * one thread can: what user space can take, apart from the generator.
+ */
+async function prefilledPart(bin: string): Promise<Record<string, number>> {
+  const probe = new Probe({ ringBytes: 256 * 1024 * 1024 });
+  try {
+    probe.setSlots(slotsFor(GEN_SET));
+    const gen = await runGenerator(bin, PREFILL_SECONDS);
+    probe.setSlots(slotsFor([]));
+    const st = probe.stats();
+    const view = new EventView(probe.buffer);
+    const walker = eventWalker();
+    let drainNs = 0n;
+    let decodeNs = 0n;
+    let bytes = 0;
+    for (;;) {
+      const t0 = process.hrtime.bigint();
+      const n = probe.drain();
+      const t1 = process.hrtime.bigint();
+      if (n === 0) break;
+      walker.walk(view, n);
+      decodeNs += process.hrtime.bigint() - t1;
+      drainNs += t1 - t0;
+      bytes += n;
+    }
+    const total = Number(drainNs + decodeNs) / 1e9;
+    const evps = walker.events / total;
+    const nsDrain = Number(drainNs) / walker.events;
+    const nsDecode = Number(decodeNs) / walker.events;
+    console.log(`pre-filled ring (generator ${PREFILL_SECONDS}s at ${fmt(gen.opsPerSec)} ops/s with the probe attached but not drained; ${fmt(st.total.seen)} events sent, ${st.total.dropped} dropped):`);
+    console.log(`  drained and decoded ${fmt(walker.events)} events (${(bytes / 1048576).toFixed(1)} MiB, ${(bytes / walker.events).toFixed(0)} B/event) in ${(total * 1000).toFixed(0)} ms: ${fmt(evps)} events/s on one thread; per event ${nsDrain.toFixed(0)} ns native drain + ${nsDecode.toFixed(0)} ns JS decode`);
+    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec) };
+  } finally {
+    probe.close();
+  }
 }
 
 async function redisPart(): Promise<Record<string, number | string>> {
-  if (spawnSync('sh', ['-c', 'command -v redis-server && command -v redis-benchmark']).status !== 0) {
-    console.log('redis: skipped, redis-server/redis-benchmark not installed (apt-get install redis-server redis-tools)');
+  const why = ensureRedis();
+  if (why) {
+    console.log(`redis: skipped, ${why}`);
     return { redis: 'skipped' };
   }
-  const port = await closedPort();
-  const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const server = await startRedis();
   try {
-    for (let i = 0; i < 50 && spawnSync('redis-cli', ['-p', String(port), 'ping']).stdout?.toString().trim() !== 'PONG'; i++) await new Promise((r) => setTimeout(r, 100));
-    const without = redisBench(port);
-    // redis-benchmark runs synchronously, so the 64 MiB ring holds the run's
-    // events and they are drained (and drops counted) when it ends
-    const withAgent = await withCapture(DEFAULT_SET, async () => redisBench(port));
-    const ratio = withAgent.result / without;
-    console.log(`redis: ${without.toFixed(0)} req/s without, ${withAgent.result.toFixed(0)} with the agent (ratio ${ratio.toFixed(3)}), ${withAgent.events} events, ${withAgent.dropped} dropped`);
-    return { redisWithout: Math.round(without), redisWith: Math.round(withAgent.result), redisRatio: Number(ratio.toFixed(3)), redisDropped: withAgent.dropped };
+    await redisBenchmark(server.port, Math.min(REDIS_REQUESTS, 20000)); // warm up
+    const without: number[] = [];
+    const withAgent: Captured<number>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      without.push(await redisBenchmark(server.port, REDIS_REQUESTS));
+      withAgent.push(await withCapture(DEFAULT_SET, () => redisBenchmark(server.port, REDIS_REQUESTS)));
+    }
+    const base = mean(without);
+    const withRps = mean(withAgent.map((w) => w.result));
+    const ratio = withRps / base;
+    const dropped = withAgent.reduce((a, w) => a + w.dropped, 0);
+    const events = withAgent.reduce((a, w) => a + w.walker.events, 0);
+    console.log(`redis (SET+GET req/s, ${REDIS_REQUESTS} requests each, 50 clients, default set of ${DEFAULT_SET.length} syscalls):`);
+    console.log(`  ${fmt(base)} without, ${fmt(withRps)} with the agent (ratio ${ratio.toFixed(3)}); runs without: ${without.map(fmt).join(', ')}; with: ${withAgent.map((w) => fmt(w.result)).join(', ')}; ${events} events, ${dropped} dropped`);
+    return { redisWithout: Math.round(base), redisWith: Math.round(withRps), redisRatio: Number(ratio.toFixed(3)), redisDropped: dropped };
   } finally {
-    server.kill();
+    server.stop();
   }
 }
 
 async function main(): Promise<void> {
   const bin = buildGenerator();
-  const port = await closedPort();
-  const base = await runGenerator(bin, port);
-  const w = await withCapture(GEN_SET, () => runGenerator(bin, port));
-  const ratio = w.result / base;
-  const evps = w.events / w.seconds;
-  console.log(`generator: ${base.toFixed(0)} ops/s without the agent, ${w.result.toFixed(0)} with (ratio ${ratio.toFixed(3)})`);
-  console.log(`agent: ${evps.toFixed(0)} events/s drained and decoded, ${w.dropped} dropped, agent CPU ${(w.cpu * 100).toFixed(0)}% of one core`);
+  const live = await livePart(bin);
+  const pre = await prefilledPart(bin);
   const redis = await redisPart();
-  console.log(JSON.stringify({ bench: 'capture', genOpsWithout: Math.round(base), genOpsWith: Math.round(w.result), genRatio: Number(ratio.toFixed(3)), eventsPerSec: Math.round(evps), dropped: w.dropped, ...redis }));
+  console.log(JSON.stringify({ bench: 'capture', ...live, ...pre, ...redis }));
 }
 
 main().catch((e) => {

@@ -1,15 +1,36 @@
-/* Syscall load for bench/capture.bench.ts: for SECONDS seconds, loop over
- * open/read/close, stat and socket/connect/close (to a closed loopback port),
- * then print the number of loop iterations per second. */
+/* Syscall load for bench/capture.bench.ts.
+ *
+ *   syscallGenerator SECONDS WORKERS CONNECT_EVERY
+ *
+ * WORKERS processes loop for SECONDS seconds over a file-heavy mix:
+ * openat/read/close of a small file and stat of it, and every CONNECT_EVERY
+ * iterations a socket/connect/close to a loopback listener this program runs
+ * itself (the parent accepts and closes), so connects succeed as real client
+ * connections do. Prints one line: iterations per second over all workers,
+ * then the connects that succeeded. One iteration = 4 syscalls (+3 with a
+ * connect). */
+#define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MAX_WORKERS 64
+
+struct shared {
+  long ops[MAX_WORKERS];
+  long connects[MAX_WORKERS];
+};
 
 static double now(void) {
   struct timespec ts;
@@ -17,32 +38,85 @@ static double now(void) {
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-int main(int argc, char **argv) {
-  double seconds = argc > 1 ? atof(argv[1]) : 3;
-  int port = argc > 2 ? atoi(argv[2]) : 9;
-  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+static void work(int id, double end, int every, const struct sockaddr_in *sa, struct shared *sh) {
+  const char *file = "/etc/hostname";
   char buf[64];
   struct stat st;
-  long ops = 0;
-  double start = now(), end = start + seconds;
+  long ops = 0, connects = 0;
   while (1) {
     for (int i = 0; i < 64; i++) {
-      int fd = open("/etc/hostname", O_RDONLY);
-      if (fd >= 0) {
-        if (read(fd, buf, sizeof buf) < 0) return 1;
-        close(fd);
-      }
-      stat("/etc/hostname", &st);
-      int s = socket(AF_INET, SOCK_STREAM, 0);
-      if (s >= 0) {
-        connect(s, (struct sockaddr *)&sa, sizeof sa);
+      int fd = openat(AT_FDCWD, file, O_RDONLY);
+      if (fd < 0) _exit(2);
+      if (read(fd, buf, sizeof buf) < 0) _exit(2);
+      close(fd);
+      stat(file, &st);
+      ops++;
+      if (every > 0 && ops % every == 0) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        if (s < 0) _exit(3);
+        if (connect(s, (const struct sockaddr *)sa, sizeof *sa) == 0) connects++;
         close(s);
       }
-      ops++;
     }
     if (now() >= end) break;
   }
-  printf("%.0f\n", ops / (now() - start));
+  sh->ops[id] = ops;
+  sh->connects[id] = connects;
+}
+
+int main(int argc, char **argv) {
+  double seconds = argc > 1 ? atof(argv[1]) : 3;
+  int workers = argc > 2 ? atoi(argv[2]) : 1;
+  int every = argc > 3 ? atoi(argv[3]) : 16;
+  if (seconds <= 0 || workers < 1 || workers > MAX_WORKERS) {
+    fprintf(stderr, "usage: %s SECONDS WORKERS(1-%d) CONNECT_EVERY\n", argv[0], MAX_WORKERS);
+    return 64;
+  }
+  struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (sh == MAP_FAILED) { perror("mmap"); return 1; }
+
+  int ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t sl = sizeof sa;
+  if (ls < 0 || bind(ls, (struct sockaddr *)&sa, sizeof sa) || listen(ls, 4096) || getsockname(ls, (struct sockaddr *)&sa, &sl)) {
+    perror("listener");
+    return 1;
+  }
+
+  double start = now(), end = start + seconds;
+  pid_t pids[MAX_WORKERS];
+  for (int w = 0; w < workers; w++) {
+    pids[w] = fork();
+    if (pids[w] < 0) { perror("fork"); return 1; }
+    if (pids[w] == 0) {
+      close(ls);
+      work(w, end, every, &sa, sh);
+      _exit(0);
+    }
+  }
+  /* accept until every worker has exited */
+  int live = workers, failed = 0;
+  while (live > 0) {
+    struct pollfd p = {.fd = ls, .events = POLLIN};
+    if (poll(&p, 1, 20) > 0) {
+      int c;
+      while ((c = accept(ls, NULL, NULL)) >= 0) close(c);
+    }
+    int status;
+    pid_t done;
+    while ((done = waitpid(-1, &status, WNOHANG)) > 0) {
+      live--;
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = 1;
+    }
+  }
+  double elapsed = now() - start;
+  if (failed) { fprintf(stderr, "a worker failed\n"); return 1; }
+  long ops = 0, connects = 0;
+  for (int w = 0; w < workers; w++) {
+    ops += sh->ops[w];
+    connects += sh->connects[w];
+  }
+  printf("%.0f %ld\n", ops / elapsed, connects);
   return 0;
 }

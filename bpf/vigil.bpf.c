@@ -47,6 +47,10 @@ struct vg_buf {
 	__u32 off;  /* where the next parameter's data goes */
 	__u32 n;    /* parameters written so far */
 	__u32 np;   /* parameters the event has (where data starts) */
+	__u32 file_done; /* 1 once file_dev/file_ino hold the returned fd's file */
+	__u64 args[8];   /* the syscall's 6 arguments, read once per event (8: index with a mask) */
+	__u64 file_dev;
+	__u64 file_ino;
 	__u8 data[VG_BUF_SIZE];
 };
 
@@ -78,6 +82,7 @@ static __always_inline struct vg_buf *buf__start(__u16 type, __u32 np, __u64 tid
 	*(__u32 *)&b->data[22] = np;
 	b->np = np;
 	b->n = 0;
+	b->file_done = 0;
 	b->off = VG_HEADER_LEN + 2 * np;
 	return b;
 }
@@ -163,10 +168,13 @@ static __always_inline __u32 encode_dev(__u32 dev)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+/* t comes from bpf_get_current_task_btf(): its fields are read with plain
+ * loads (no helper call each), only the fd slot needs bpf_probe_read_kernel */
 static __always_inline struct file *task_fd_file(struct task_struct *t, long fd)
 {
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(t, files, fdt, max_fds);
+	struct fdtable *fdt = t->files->fdt;
+	struct file **fds = fdt->fd;
+	unsigned int max = fdt->max_fds;
 	struct file *f = NULL;
 	if (fd < 0 || fd >= max)
 		return NULL;
@@ -375,11 +383,11 @@ static __always_inline int reported(__u32 slot)
 /* ---- the generic filler ---- */
 
 /* spec: kind | arg a << 8 | arg b << 16 (subprograms take at most 5 arguments) */
-static __noinline void push_param(struct vg_buf *b, struct pt_regs *regs, long ret, __u32 spec)
+static __noinline void push_param(struct vg_buf *b, long ret, __u32 spec)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
-	__u32 kind = spec & 0xff, bi = (spec >> 16) & 0xff;
-	__u64 a = syscall_arg(regs, (spec >> 8) & 0xff);
+	__u32 kind = spec & 0xff, bi = (spec >> 16) & 7;
+	__u64 a = b->args[(spec >> 8) & 7];
 	switch (kind) {
 	case PK_RET: push_u64(b, ret); break;
 	case PK_ARG64: push_u64(b, a); break;
@@ -394,24 +402,32 @@ static __noinline void push_param(struct vg_buf *b, struct pt_regs *regs, long r
 	case PK_TUPLE_IN: push_tuple(b, task_fd_sock(t, (__s32)a), 1); break;
 	case PK_TUPLE_RET_IN: push_tuple(b, ret >= 0 ? task_fd_sock(t, ret) : NULL, 1); break;
 	case PK_DATA_RET: push_user_data(b, (void *)a, ret > 0 ? ret : 0); break;
-	case PK_DATA_ARG: push_user_data(b, (void *)a, syscall_arg(regs, bi)); break;
+	case PK_DATA_ARG: push_user_data(b, (void *)a, b->args[bi]); break;
 	case PK_OPEN_FLAGS: push_u32(b, open_flags_to_ppm(a)); break;
 	case PK_CLONE_FLAGS: push_u32(b, clone_flags_to_ppm(a)); break;
 	case PK_RET_DEV:
 	case PK_RET_INO:
 	case PK_PIPE_INO: {
-		long fd = ret;
-		struct file *f;
-		if (kind == PK_PIPE_INO) {
-			int fds[2] = {-1, -1};
-			bpf_probe_read_user(fds, sizeof(fds), (void *)a);
-			fd = ret == 0 ? fds[0] : -1;
+		/* dev and ino of one event come from one file lookup */
+		if (!b->file_done) {
+			long fd = ret;
+			struct file *f;
+			struct inode *ino;
+			if (kind == PK_PIPE_INO) {
+				int fds[2] = {-1, -1};
+				bpf_probe_read_user(fds, sizeof(fds), (void *)a);
+				fd = ret == 0 ? fds[0] : -1;
+			}
+			f = fd >= 0 ? task_fd_file(t, fd) : NULL;
+			ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+			b->file_dev = ino ? encode_dev(BPF_CORE_READ(ino, i_sb, s_dev)) : 0;
+			b->file_ino = ino ? BPF_CORE_READ(ino, i_ino) : 0;
+			b->file_done = 1;
 		}
-		f = fd >= 0 ? task_fd_file(t, fd) : NULL;
 		if (kind == PK_RET_DEV)
-			push_u32(b, f ? encode_dev(BPF_CORE_READ(f, f_inode, i_sb, s_dev)) : 0);
+			push_u32(b, b->file_dev);
 		else
-			push_u64(b, f ? BPF_CORE_READ(f, f_inode, i_ino) : 0);
+			push_u64(b, b->file_ino);
 		break;
 	}
 	case PK_HOW_FLAGS:
@@ -451,13 +467,13 @@ static __noinline void push_param(struct vg_buf *b, struct pt_regs *regs, long r
 		break;
 	case PK_PTRACE_REQ: push_u16(b, ptrace_req_to_ppm(a)); break;
 	case PK_PRCTL_STR:
-		if (syscall_arg(regs, 0) == 15 /* PR_SET_NAME */)
+		if (b->args[0] == 15 /* PR_SET_NAME */)
 			push_user_str(b, (void *)a, 16);
 		else
 			push_empty(b);
 		break;
 	case PK_PRCTL_INT:
-		if (syscall_arg(regs, 0) == 15 || syscall_arg(regs, 0) == 16 /* PR_GET_NAME */)
+		if (b->args[0] == 15 || b->args[0] == 16 /* PR_GET_NAME */)
 			push_empty(b);
 		else
 			push_u64(b, a);
@@ -657,14 +673,16 @@ static __always_inline __u32 clone_flags_of(struct pt_regs *regs, __u32 nr)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 {
-	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	/* every syscall of every process comes through here: the cheapest
+	 * test (a plain load and an array lookup) goes first */
+	__u32 nr = regs->orig_ax;
 	const struct vg_spec *sp;
 	struct vg_buf *b;
 	__u32 i;
 
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
-		return 0;
 	if (nr >= VG_SYSCALL_SLOTS || !reported(nr))
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
 	sp = &vg_specs[nr];
 	if (!sp->event)
@@ -685,10 +703,16 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
 	if (!b)
 		return 0;
+	b->args[0] = regs->di;
+	b->args[1] = regs->si;
+	b->args[2] = regs->dx;
+	b->args[3] = regs->r10;
+	b->args[4] = regs->r8;
+	b->args[5] = regs->r9;
 	for (i = 0; i < VG_SPEC_PARAMS; i++) {
 		if (i >= sp->nparams)
 			break;
-		push_param(b, regs, ret, sp->p[i].kind | sp->p[i].a << 8 | sp->p[i].b << 16);
+		push_param(b, ret, sp->p[i].kind | sp->p[i].a << 8 | sp->p[i].b << 16);
 	}
 	buf__submit(b, sp->category);
 	return 0;
