@@ -6,7 +6,8 @@
 //    out noise. Prints ops/s both ways, ratio, events/s, drops, agent CPU.
 // 2. pre-filled ring: the generator fills a large ring nobody drains, then
 //    user space drains and decodes it flat out -- the user-space ceiling,
-//    split into native drain (ring -> batch) and JS decode.
+//    split into native drain (ring -> batch) and JS decode; meanwhile the
+//    kernel's BPF run-time stats give the probe's cost per syscall and event.
 // 3. redis-benchmark against a private redis-server with and without the agent
 //    capturing the default set (state tracking's syscalls plus the security
 //    set below), alternating.
@@ -131,13 +132,23 @@ async function livePart(bin: string): Promise<Record<string, number>> {
  * Fill a big ring with nobody draining, then drain and decode it as fast as
  * one thread can: what user space can take, apart from the generator.
  */
-async function prefilledPart(bin: string): Promise<Record<string, number>> {
+async function prefilledPart(bin: string, genWithout: number): Promise<Record<string, number>> {
   const probe = new Probe({ ringBytes: 256 * 1024 * 1024 });
   try {
+    // kernel side first: what the syscall-exit program costs for a syscall it
+    // does not report, then per reported event
+    probe.enableRunStats();
+    const r0 = probe.runStats().sysExit;
+    await runGenerator(bin, 1);
+    const r1 = probe.runStats().sysExit;
     probe.setSlots(slotsFor(GEN_SET));
     const gen = await runGenerator(bin, PREFILL_SECONDS);
     probe.setSlots(slotsFor([]));
+    const r2 = probe.runStats().sysExit;
     const st = probe.stats();
+    const idleNs = (r1.ns - r0.ns) / (r1.runs - r0.runs);
+    const reportedRuns = r2.runs - r1.runs;
+    const eventNs = (r2.ns - r1.ns - idleNs * (reportedRuns - st.total.seen)) / st.total.seen;
     const view = new EventView(probe.buffer);
     const walker = eventWalker();
     let drainNs = 0n;
@@ -157,9 +168,10 @@ async function prefilledPart(bin: string): Promise<Record<string, number>> {
     const evps = walker.events / total;
     const nsDrain = Number(drainNs) / walker.events;
     const nsDecode = Number(decodeNs) / walker.events;
-    console.log(`pre-filled ring (generator ${PREFILL_SECONDS}s at ${fmt(gen.opsPerSec)} ops/s with the probe attached but not drained; ${fmt(st.total.seen)} events sent, ${st.total.dropped} dropped):`);
+    console.log(`kernel side (BPF run-time stats, which add two clock reads per run): ${idleNs.toFixed(0)} ns per syscall not reported, ${eventNs.toFixed(0)} ns per event built and sent`);
+    console.log(`pre-filled ring (generator ${PREFILL_SECONDS}s at ${fmt(gen.opsPerSec)} ops/s, ratio ${(gen.opsPerSec / genWithout).toFixed(3)} to the live runs without the agent, with the probe attached but not drained; ${fmt(st.total.seen)} events sent, ${st.total.dropped} dropped):`);
     console.log(`  drained and decoded ${fmt(walker.events)} events (${(bytes / 1048576).toFixed(1)} MiB, ${(bytes / walker.events).toFixed(0)} B/event) in ${(total * 1000).toFixed(0)} ms: ${fmt(evps)} events/s on one thread; per event ${nsDrain.toFixed(0)} ns native drain + ${nsDecode.toFixed(0)} ns JS decode`);
-    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec) };
+    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec), kernelNsIdle: Number(idleNs.toFixed(1)), kernelNsPerEvent: Number(eventNs.toFixed(1)) };
   } finally {
     probe.close();
   }
@@ -196,7 +208,7 @@ async function redisPart(): Promise<Record<string, number | string>> {
 async function main(): Promise<void> {
   const bin = buildGenerator();
   const live = await livePart(bin);
-  const pre = await prefilledPart(bin);
+  const pre = await prefilledPart(bin, live.genOpsWithout);
   const redis = await redisPart();
   console.log(JSON.stringify({ bench: 'capture', ...live, ...pre, ...redis }));
 }

@@ -68,6 +68,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceMethod("watch", &Probe::Watch),
                         InstanceMethod("arm", &Probe::Arm),
                         InstanceMethod("stats", &Probe::Stats),
+                        InstanceMethod("enableRunStats", &Probe::EnableRunStats),
+                        InstanceMethod("runStats", &Probe::RunStats),
                         InstanceMethod("close", &Probe::Close),
                         InstanceAccessor("buffer", &Probe::Buffer, nullptr)});
   }
@@ -186,6 +188,39 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return out;
   }
 
+  // enableRunStats(): have the kernel count runs and run time of every BPF
+  // program (BPF_ENABLE_STATS) until this probe is closed; for benchmarks
+  Napi::Value EnableRunStats(const Napi::CallbackInfo &info) {
+    if (!skel_) throw Napi::Error::New(info.Env(), "enable run stats failed: probe is closed");
+    if (stats_fd_ < 0) {
+      stats_fd_ = bpf_enable_stats(BPF_STATS_RUN_TIME);
+      if (stats_fd_ < 0)
+        throw Napi::Error::New(info.Env(), std::string("enable run stats failed: ") + strerror(errno));
+    }
+    return info.Env().Undefined();
+  }
+
+  // runStats(): Float64Array [runs, run ns] of the syscall-exit program, then
+  // of the process hooks (exec, fork, exit) together
+  Napi::Value RunStats(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!skel_) throw Napi::Error::New(env, "run stats failed: probe is closed");
+    auto out = Napi::Float64Array::New(env, 4);
+    struct bpf_program *progs[] = {skel_->progs.vigil_sys_exit, skel_->progs.vigil_exec,
+                                   skel_->progs.vigil_fork, skel_->progs.vigil_exit};
+    for (size_t i = 0; i < 4; i++) {
+      struct bpf_prog_info pi;
+      memset(&pi, 0, sizeof pi);
+      __u32 len = sizeof pi;
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &pi, &len) != 0)
+        throw Napi::Error::New(env, std::string("run stats failed: ") + strerror(errno));
+      size_t at = i == 0 ? 0 : 2;
+      out[at] = out[at] + double(pi.run_cnt);
+      out[at + 1] = out[at + 1] + double(pi.run_time_ns);
+    }
+    return out;
+  }
+
   // watch(callback): start the watcher thread; callback() runs on the JS
   // thread when records are ready, after which JS drains and calls arm()
   Napi::Value Watch(const Napi::CallbackInfo &info) {
@@ -253,6 +288,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
   // safe on partly built state and when called more than once
   void Shutdown() {
     StopWatcher();
+    if (stats_fd_ >= 0) {
+      close(stats_fd_);
+      stats_fd_ = -1;
+    }
     if (rb_) {
       ring_buffer__free(rb_);
       rb_ = nullptr;
@@ -276,6 +315,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   size_t batch_bytes_ = 0;
   size_t used_ = 0;
   int ncpu_ = 0;
+  int stats_fd_ = -1;  // BPF_ENABLE_STATS while open
   bool hooked_ = false;
   Napi::Reference<Napi::ArrayBuffer> buffer_ref_;
   Napi::ThreadSafeFunction tsfn_;

@@ -50,6 +50,14 @@ export interface ProbeStats {
 }
 const CATEGORY_NAMES = ['process', 'file', 'net', 'other'] as const;
 
+/** Kernel-side cost of the probe's programs, counted once enableRunStats() was called. */
+export interface ProbeRunStats {
+  /** the syscall-exit program: runs every syscall of every process */
+  sysExit: { runs: number; ns: number };
+  /** exec, fork and exit hooks together */
+  process: { runs: number; ns: number };
+}
+
 interface NativeProbe {
   readonly buffer: ArrayBuffer;
   setEnabled(slots: Uint8Array): void;
@@ -57,6 +65,8 @@ interface NativeProbe {
   watch(onReady: () => void): void;
   arm(): void;
   stats(): Float64Array;
+  enableRunStats(): void;
+  runStats(): Float64Array;
   close(): void;
 }
 interface NativeAddon {
@@ -165,6 +175,20 @@ export class Probe {
       out.total.dropped += raw[2 * i + 1];
     });
     return out;
+  }
+
+  /**
+   * Have the kernel count runs and run time of the probe's programs until the
+   * probe is closed (BPF_ENABLE_STATS; costs two clock reads per run).
+   * For benchmarks and profiling.
+   */
+  enableRunStats(): void {
+    this.live().enableRunStats();
+  }
+
+  runStats(): ProbeRunStats {
+    const r = this.live().runStats();
+    return { sysExit: { runs: r[0], ns: r[1] }, process: { runs: r[2], ns: r[3] } };
   }
 
   get closed(): boolean {
