@@ -13,7 +13,7 @@ import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources
 import { makeAuditEvents } from './k8sAuditEvents';
 
 const COUNT = Number(process.env.K8S_BENCH_EVENTS ?? 200_000);
-const ROUNDS = 5;
+const ROUNDS = 7;
 const TARGET = 1.5;
 
 const tracePath = path.join(os.tmpdir(), `vigil-k8s-bench-${process.pid}.jsonl`);
@@ -62,21 +62,29 @@ function wholePath(): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-// warm up both paths, then alternate and keep each one's best round
+// Warm up both paths, then run them back to back in rounds. The ratio is the
+// median of the rounds' ratios, so a burst of load from other processes moves
+// one round, not the result; the rates shown are each path's best round.
 parseOnly();
 wholePath();
 let parseBest = Infinity;
 let wholeBest = Infinity;
+const ratios: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
-  parseBest = Math.min(parseBest, parseOnly());
-  wholeBest = Math.min(wholeBest, wholePath());
+  const p = parseOnly();
+  const w = wholePath();
+  parseBest = Math.min(parseBest, p);
+  wholeBest = Math.min(wholeBest, w);
+  ratios.push(w / p);
 }
+ratios.sort((a, b) => a - b);
 
 const rate = (s: number) => Math.round(lines.length / s);
-const ratio = wholeBest / parseBest;
+const ratio = ratios[ROUNDS >> 1];
 console.log(`events: ${lines.length} (${(bytes / lines.length).toFixed(0)} bytes average), rules: ${engine.rules.filter((r) => r.enabled).length}, alerts per pass: ${alerts}`);
 console.log(`(a) JSON.parse alone:  ${rate(parseBest).toLocaleString('en-US')} events/s`);
 console.log(`(b) whole path:        ${rate(wholeBest).toLocaleString('en-US')} events/s`);
-console.log(`ratio (b)/(a) time:    ${ratio.toFixed(2)}x (target <= ${TARGET}x) ${ratio <= TARGET ? 'OK' : 'OVER TARGET'}`);
+console.log(`rounds' ratios:        ${ratios.map((x) => x.toFixed(2)).join(' ')}`);
+console.log(`ratio (b)/(a) time:    ${ratio.toFixed(2)}x median (target <= ${TARGET}x) ${ratio <= TARGET ? 'OK' : 'OVER TARGET'}`);
 if (sink < 0) console.log('');
 console.log(JSON.stringify({ bench: 'k8s', events: lines.length, parse_eps: rate(parseBest), whole_eps: rate(wholeBest), ratio: Number(ratio.toFixed(3)), alerts, target: TARGET }));

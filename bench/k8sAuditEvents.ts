@@ -21,6 +21,7 @@ function rng(seed: number): () => number {
 
 const NAMESPACES = ['default', 'kube-system', 'payments', 'web', 'monitoring', 'ci', 'data'];
 const NODES = ['ip-10-0-1-17', 'ip-10-0-2-41', 'ip-10-0-3-8', 'ip-10-0-1-92'];
+const SYSTEM_IMAGES = ['registry.k8s.io/kube-proxy:v1.29.2', 'registry.k8s.io/coredns/coredns:v1.11.1', 'registry.k8s.io/metrics-server/metrics-server:v0.7.0'];
 const IMAGES = ['nginx:1.25.4', 'registry.example.com/payments/api:3.14.2', 'redis:7.2', 'postgres:16.2', 'busybox:1.36', 'quay.io/prometheus/node-exporter:v1.7.0', 'ghcr.io/acme/worker@sha256:4f1c2b'];
 const CONTROLLERS = ['replicaset-controller', 'deployment-controller', 'endpointslice-controller', 'job-controller', 'namespace-controller', 'generic-garbage-collector'];
 const USERS = ['kubernetes-admin', 'admin', 'minikube-user'];
@@ -63,19 +64,19 @@ export function makeAuditEvents(count: number, seed = 42): string[] {
   const saUser = (sa: string): Obj => ({ username: `system:serviceaccount:kube-system:${sa}`, uid: hex(8), groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] });
   const adminUser = (): Obj => ({ username: pick(USERS), groups: ['system:masters', 'system:authenticated'] });
 
-  const container = (i: number, privileged: boolean): Obj => ({
+  const container = (i: number, privileged: boolean, ns: string): Obj => ({
     name: `c${i}`,
-    image: pick(IMAGES),
+    image: pick(ns === 'kube-system' ? SYSTEM_IMAGES : IMAGES),
     ports: [{ containerPort: 8080 + i, protocol: 'TCP' }],
     env: [{ name: 'LOG_LEVEL', value: 'info' }],
     resources: { limits: { cpu: '500m', memory: '256Mi' }, requests: { cpu: '100m', memory: '128Mi' } },
     securityContext: privileged ? { privileged: true } : { allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true },
     imagePullPolicy: 'IfNotPresent',
   });
-  const podSpec = (suspicious: boolean): Obj => {
+  const podSpec = (suspicious: boolean, ns: string): Obj => {
     const n = 1 + Math.floor(r() * 3);
     const containers = [];
-    for (let i = 0; i < n; i++) containers.push(container(i, suspicious && i === n - 1 && r() < 0.5));
+    for (let i = 0; i < n; i++) containers.push(container(i, suspicious && i === n - 1 && r() < 0.5, ns));
     const spec: Obj = { containers, restartPolicy: 'Always', serviceAccountName: 'default', securityContext: {}, dnsPolicy: 'ClusterFirst' };
     if (suspicious && r() < 0.5) spec.volumes = [{ name: 'host', hostPath: { path: pick(['/proc', '/var/run/docker.sock', '/etc', '/var/log']) } }];
     else spec.volumes = [{ name: 'cfg', configMap: { name: 'app-config' } }];
@@ -109,21 +110,21 @@ export function makeAuditEvents(count: number, seed = 42): string[] {
     } else if (x < 0.85) {
       const name = `${pick(['api', 'web', 'worker'])}-${hex(8)}-${hex(5)}`;
       const suspicious = r() < 0.05;
-      const spec = podSpec(suspicious);
+      const spec = podSpec(suspicious, ns);
       const ctrl = r() < 0.8;
       e = base('create', `/api/v1/namespaces/${ns}/pods`, ctrl ? saUser('replicaset-controller') : adminUser(), { resource: 'pods', namespace: ns, name, apiVersion: 'v1' }, 201, ctrl ? 'kube-controller-manager/v1.29.2 (linux/amd64) kubernetes/4b8e819/system:serviceaccount:kube-system:replicaset-controller' : 'kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819');
       withObjects(e, { kind: 'Pod', apiVersion: 'v1', metadata: meta(name, ns), spec }, { kind: 'Pod', apiVersion: 'v1', metadata: meta(name, ns), spec: { ...spec, nodeName: pick(NODES) }, status: { phase: 'Pending', qosClass: 'Burstable' } });
     } else if (x < 0.9) {
       const name = `${pick(['api', 'web', 'worker'])}-${hex(4)}`;
-      const verb = pick(['create', 'patch', 'update', 'delete']);
-      const tpl = { metadata: { labels: { app: name } }, spec: podSpec(false) };
+      const verb = pick(['create', 'patch', 'patch', 'update', 'update', 'update', 'delete']);
+      const tpl = { metadata: { labels: { app: name } }, spec: podSpec(false, ns) };
       e = base(verb, `/apis/apps/v1/namespaces/${ns}/deployments${verb === 'create' ? '' : `/${name}`}`, adminUser(), { resource: 'deployments', namespace: ns, name, apiGroup: 'apps', apiVersion: 'v1' }, verb === 'create' ? 201 : 200, 'kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819');
       if (verb !== 'delete') withObjects(e, { kind: 'Deployment', apiVersion: 'apps/v1', metadata: meta(name, ns), spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: tpl } }, { kind: 'Deployment', apiVersion: 'apps/v1', metadata: meta(name, ns), spec: { replicas: 3, template: tpl }, status: {} });
     } else if (x < 0.95) {
       const name = `${pick(['app', 'feature', 'nginx'])}-config-${hex(3)}`;
       const data: Obj = { 'app.properties': `log.level=info\ncache.size=${Math.floor(r() * 1000)}\n`, 'feature-flags.json': '{"newCheckout":true,"betaSearch":false}' };
       if (r() < 0.02) data['db.properties'] = 'user=app\npassword=s3cr3t\n';
-      const verb = pick(['create', 'update', 'patch']);
+      const verb = pick(['create', 'update', 'update', 'patch', 'patch']);
       e = base(verb, `/api/v1/namespaces/${ns}/configmaps${verb === 'create' ? '' : `/${name}`}`, adminUser(), { resource: 'configmaps', namespace: ns, name, apiVersion: 'v1' }, verb === 'create' ? 201 : 200, 'kubectl/v1.29.2 (linux/amd64) kubernetes/4b8e819');
       withObjects(e, { kind: 'ConfigMap', apiVersion: 'v1', metadata: meta(name, ns), data }, { kind: 'ConfigMap', apiVersion: 'v1', metadata: meta(name, ns), data });
     } else if (x < 0.975) {

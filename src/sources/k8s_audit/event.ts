@@ -2,6 +2,7 @@
 // fields need, computed the first time one asks (the pod spec, the time, the
 // query parameters, the serialized object) and kept for the other fields.
 import { parseRfc3339Ns } from './auditTime';
+import { asText } from './jsonText';
 import { findPodSpec } from './podSpec';
 
 type Obj = Record<string, unknown>;
@@ -16,6 +17,8 @@ export class K8sAuditEvent {
   private pod: Obj | null | undefined = undefined;
   private query: URLSearchParams | null | undefined = undefined;
   private json: string | undefined = undefined;
+  // objectRef.resource: nearly every rule tests it first, so it is read once per event
+  private resourceText: string | null | undefined = undefined;
 
   constructor(obj: Obj, arrivalNs?: bigint) {
     this.obj = obj;
@@ -34,6 +37,17 @@ export class K8sAuditEvent {
       this.timeNs = t ?? this.arrivalNs ?? BigInt(this.arrivalMs) * 1_000_000n;
     }
     return this.timeNs;
+  }
+
+  /** objectRef.resource as text */
+  get resource(): string | undefined {
+    let r = this.resourceText;
+    if (r === undefined) {
+      const ref = this.obj.objectRef;
+      const v = ref !== null && typeof ref === 'object' ? (ref as Obj).resource : undefined;
+      r = this.resourceText = typeof v === 'string' ? v : (asText(v) ?? null);
+    }
+    return r ?? undefined;
   }
 
   /** the pod spec found in the request object (Pod, workload template, CronJob job template) */

@@ -63,7 +63,7 @@ export const auditFields: FieldDef<E>[] = [
   indexedField('ka.sourceips', 'The IP addresses of the client who made the request to the apiserver', 'index: only the i-th address', (e, i) => textList(e, i, 'sourceIPs')),
   plainField('ka.target.name', 'The target object name', (e) => asText(ref(e)?.name)),
   plainField('ka.target.namespace', 'The target object namespace', (e) => asText(ref(e)?.namespace)),
-  plainField('ka.target.resource', 'The target object resource', (e) => asText(ref(e)?.resource)),
+  plainField('ka.target.resource', 'The target object resource', (e) => e.resource),
   plainField('ka.target.subresource', 'The target object subresource', (e) => asText(ref(e)?.subresource)),
   plainField('ka.target.pod.name', 'The target pod name, when the target is a pod (from the object reference, else from the response object)', targetPodName),
   plainField('ka.resp.name', 'The response object name', (e) => asText(prop2(e.obj.responseObject, 'metadata', 'name'))),
