@@ -24,3 +24,10 @@ test('formats clock and ISO time with nanoseconds', () => {
   assert.equal(formatClockNs(ns), '09:10:11.000000042');
   assert.equal(formatIsoNs(ns), '2024-05-14T09:10:11.000000042Z');
 });
+
+test('rejects malformed parts and trailing text', () => {
+  for (const bad of ['2024-13-14T09:10:11Z', '2024-05-14T25:10:11Z', '2024-05-14T09:10:11.Z', '2024-05-14T09:10:11Zjunk', '2024-05-14T09:10:11+0200', '2024-05-14X09:10:11Z', '2O24-05-14T09:10:11Z']) {
+    assert.equal(parseRfc3339Ns(bad), undefined, bad);
+  }
+  assert.equal(parseRfc3339Ns('2024-05-14t09:10:11.1234567891z'), 1715677811123456789n);
+});

@@ -27,3 +27,13 @@ test('rejects malformed pointers', () => {
   assert.throws(() => parseJsonPointer('stage'), /must be empty or start with '\/'/);
   assert.throws(() => parseJsonPointer('/a~2'), /'~' must be followed by 0 or 1/);
 });
+
+test('compiled pointers agree with the token walk, including the fast one- and two-key forms', async () => {
+  const { compileJsonPointer } = await import('../../../src/sources/k8s_audit/jsonPointer');
+  const docs: unknown[] = [doc, { stage: 'x', user: { username: 'u' } }, ['a'], null, 'text', { user: null }, { user: ['u'] }];
+  for (const p of ['', '/a', '/a/b~1c', '/list/1/y', '/stage', '/user/username', '/0', '/toString', '/user/toString', '/n/x']) {
+    const tokens = parseJsonPointer(p);
+    const compiled = compileJsonPointer(tokens);
+    for (const d of docs) assert.deepEqual(compiled(d), resolveJsonPointer(d, tokens), `${p} on ${JSON.stringify(d)}`);
+  }
+});
