@@ -18,8 +18,15 @@ export function formatOptionsFrom(config: ConfigTree): AlertFormatOptions {
   };
 }
 
+/** Where formatted alert lines go: a file descriptor's LineWriter, or any other line consumer. */
+export interface Channel {
+  write(line: string): void;
+  flush(): void;
+  close(): void;
+}
+
 export class Outputs {
-  private readonly writers: LineWriter[] = [];
+  private readonly writers: Channel[] = [];
   readonly format: AlertFormatOptions;
 
   constructor(config: ConfigTree) {
@@ -29,6 +36,11 @@ export class Outputs {
       const file = get(config, 'file_output.filename', './events.txt');
       this.writers.push(new LineWriter(fs.openSync(file, 'a'), true));
     }
+  }
+
+  /** Adds a channel that gets every formatted alert line (also for embedding and benchmarks). */
+  addChannel(channel: Channel): void {
+    this.writers.push(channel);
   }
 
   emit(alert: Alert): void {
