@@ -12,7 +12,7 @@
 //    capturing the default set (state tracking's syscalls plus the security
 //    set below), alternating.
 // The last line is a JSON summary for scripts/run-bench.js.
-// Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 2),
+// Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -35,7 +35,7 @@ const num = (name: string, dflt: number): number => {
   return n;
 };
 const SECONDS = num('BENCH_SECONDS', 3);
-const ROUNDS = Math.round(num('BENCH_ROUNDS', 2));
+const ROUNDS = Math.round(num('BENCH_ROUNDS', 3));
 const WORKERS = Math.round(num('BENCH_WORKERS', os.cpus().length));
 const REDIS_REQUESTS = Math.round(num('BENCH_REDIS_REQUESTS', 200000));
 const CONNECT_EVERY = 64;
@@ -49,6 +49,11 @@ const SECURITY_SET = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 
 const DEFAULT_SET = [...new Set([...STATE_SYSCALLS, ...SECURITY_SET])].sort();
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+// medians of alternating runs: other work on the machine hits single runs
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 function buildGenerator(): string {
@@ -115,14 +120,14 @@ async function livePart(bin: string): Promise<Record<string, number>> {
     without.push((await runGenerator(bin, SECONDS)).opsPerSec);
     withAgent.push(await withCapture(GEN_SET, () => runGenerator(bin, SECONDS)));
   }
-  const base = mean(without);
-  const withOps = mean(withAgent.map((w) => w.result.opsPerSec));
+  const base = median(without);
+  const withOps = median(withAgent.map((w) => w.result.opsPerSec));
   const evps = mean(withAgent.map((w) => w.walker.events / w.seconds));
   const dropped = withAgent.reduce((a, w) => a + w.dropped, 0);
   const cpu = mean(withAgent.map((w) => w.cpu));
   const paths = withAgent.reduce((a, w) => a + w.walker.paths, 0);
   const ratio = withOps / base;
-  console.log(`live (${WORKERS} generator processes, ${ROUNDS} x ${SECONDS}s each way, alternating):`);
+  console.log(`live (${WORKERS} generator processes, connect every ${CONNECT_EVERY} iterations, ${ROUNDS} x ${SECONDS}s each way, alternating; medians):`);
   console.log(`  generator: ${fmt(base)} ops/s without the agent, ${fmt(withOps)} with (ratio ${ratio.toFixed(3)}); runs without: ${without.map(fmt).join(', ')}; with: ${withAgent.map((w) => fmt(w.result.opsPerSec)).join(', ')}`);
   console.log(`  agent: ${fmt(evps)} events/s drained and decoded (${fmt(paths)} path strings read), ${dropped} dropped of ${fmt(withAgent.reduce((a, w) => a + w.seen, 0))} sent, agent CPU ${(cpu * 100).toFixed(0)}% of one core`);
   return { genOpsWithout: Math.round(base), genOpsWith: Math.round(withOps), genRatio: Number(ratio.toFixed(3)), eventsPerSec: Math.round(evps), dropped, agentCpu: Number(cpu.toFixed(3)) };
@@ -192,12 +197,12 @@ async function redisPart(): Promise<Record<string, number | string>> {
       without.push(await redisBenchmark(server.port, REDIS_REQUESTS));
       withAgent.push(await withCapture(DEFAULT_SET, () => redisBenchmark(server.port, REDIS_REQUESTS)));
     }
-    const base = mean(without);
-    const withRps = mean(withAgent.map((w) => w.result));
+    const base = median(without);
+    const withRps = median(withAgent.map((w) => w.result));
     const ratio = withRps / base;
     const dropped = withAgent.reduce((a, w) => a + w.dropped, 0);
     const events = withAgent.reduce((a, w) => a + w.walker.events, 0);
-    console.log(`redis (SET+GET req/s, ${REDIS_REQUESTS} requests each, 50 clients, default set of ${DEFAULT_SET.length} syscalls):`);
+    console.log(`redis (SET+GET req/s, ${REDIS_REQUESTS} requests each, 50 clients, default set of ${DEFAULT_SET.length} syscalls; medians):`);
     console.log(`  ${fmt(base)} without, ${fmt(withRps)} with the agent (ratio ${ratio.toFixed(3)}); runs without: ${without.map(fmt).join(', ')}; with: ${withAgent.map((w) => fmt(w.result)).join(', ')}; ${events} events, ${dropped} dropped`);
     return { redisWithout: Math.round(base), redisWith: Math.round(withRps), redisRatio: Number(ratio.toFixed(3)), redisDropped: dropped };
   } finally {
@@ -207,10 +212,12 @@ async function redisPart(): Promise<Record<string, number | string>> {
 
 async function main(): Promise<void> {
   const bin = buildGenerator();
+  const load = os.loadavg()[0];
+  console.log(`machine: ${os.cpus().length} CPUs, load average ${load.toFixed(2)} at start (other work on the machine skews the ratios)`);
   const live = await livePart(bin);
   const pre = await prefilledPart(bin, live.genOpsWithout);
   const redis = await redisPart();
-  console.log(JSON.stringify({ bench: 'capture', ...live, ...pre, ...redis }));
+  console.log(JSON.stringify({ bench: 'capture', ...live, ...pre, ...redis, loadAvg: Number(load.toFixed(2)) }));
 }
 
 main().catch((e) => {
