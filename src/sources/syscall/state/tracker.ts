@@ -6,6 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { AF_INET, AF_INET6, AF_UNIX, type EventView } from '../decode';
 import { EVENTS } from '../eventTable';
+import { containerIdFromCgroupFile } from './containerId';
 import { FdInfo, type FdType } from './fdInfo';
 import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
 import { SyscallEvent } from './syscallEvent';
@@ -255,9 +256,21 @@ export class StateTracker {
     t.exepath = trusted ?? (filename !== undefined ? absolute(t.cwd, filename) : this.exeLink(t.pid) ?? t.exe);
     t.exeWritable = undefined;
     t.execTs = v.ts;
+    // runtimes move a process into the container's cgroup between fork and exec,
+    // and the probe sends no cgroups: read them again at each exec
+    const cgroup = this.cgroupText(t.pid);
+    if (cgroup !== undefined) t.containerId = containerIdFromCgroupFile(cgroup);
     t.complete = true;
     // close-on-exec descriptors are gone in the new program
     for (const [fd, f] of t.fds.entries()) if (f.openFlags & PPM_O_CLOEXEC) t.fds.delete(fd);
+  }
+
+  private cgroupText(pid: number): string | undefined {
+    try {
+      return fs.readFileSync(path.join(this.procRoot, String(pid), 'cgroup'), 'utf8');
+    } catch {
+      return undefined;
+    }
   }
 
   private exeLink(pid: number): string | undefined {
