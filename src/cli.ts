@@ -29,6 +29,7 @@ function loadConfig(opts: CliOptions): ConfigTree {
 function printLoadResult(res: LoadResult, verbose: boolean): void {
   for (const e of res.errors) log(`error: ${e.format()}`);
   if (verbose) for (const w of res.warnings) log(`warning: ${w.format()}`);
+  if (verbose) for (const n of res.notes) log(`note: ${n.format()}`);
   else if (res.warnings.length > 0) log(`${res.warnings.length} warning(s) while loading rules; run with -v to see them`);
 }
 

@@ -109,7 +109,9 @@ export class Engine {
     const diag: Diagnostics = { errors: [], warnings: [] };
     const notes: RulesError[] = [];
     const collector = new Collector(new Set(this.sources.keys()), diag);
-    readRulesFiles(this.files, collector, diag, notes);
+    const plugins = new Map<string, string>();
+    for (const src of this.sources.values()) for (const p of src.plugins ?? []) plugins.set(p, src.name);
+    readRulesFiles(this.files, collector, diag, notes, plugins);
     this.compiled = compileRules(collector, this.sources, diag);
     this.bySource = new Map();
     for (const r of this.compiled) {

@@ -78,4 +78,9 @@ export interface Source<E> {
   eventType?(evt: E): string;
   /** the event's time, nanoseconds since the epoch */
   time(evt: E): bigint;
+  /**
+   * Falco plugins whose fields this source has built in: rules files that
+   * declare them in `required_plugin_versions` are satisfied by this source.
+   */
+  readonly plugins?: readonly string[];
 }

@@ -147,3 +147,18 @@ test('rules errors stop the agent before it starts', async () => {
   assert.match(r.stderr, /3 error\(s\) in rules; not starting/);
   assert.equal(r.stdout, '');
 });
+
+test('required_plugin_versions: k8saudit and json are satisfied by the built-in source, others warned about', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+  const file = path.join(dir, 'plugins.yaml');
+  fs.writeFileSync(
+    file,
+    ['- required_plugin_versions:', '    - name: k8saudit', '      version: 0.7.0', '    - name: json', '      version: 0.7.0', '    - name: okta', '      version: 0.1.0', ''].join('\n') +
+      fs.readFileSync(OK, 'utf8'),
+  );
+  const r = await vigil('-V', file);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`note: ${file.replace(/[.]/g, '\\.')}:2:7: required_plugin_versions: required plugin 'k8saudit' 0\\.7\\.0: satisfied by the built-in k8s_audit source`));
+  assert.match(r.stderr, /required plugin 'json' 0\.7\.0: satisfied by the built-in k8s_audit source/);
+  assert.match(r.stderr, /warning: .*:6:7: required_plugin_versions: required plugin 'okta' 0\.1\.0 is not available/);
+});

@@ -9,6 +9,7 @@ import {
   RULE_REPLACEABLE,
   type Def,
   type ExceptionDef,
+  type PluginVersionsDef,
   type RuleDef,
   type RuleFields,
   type RuleKey,
@@ -38,7 +39,7 @@ const RULE_KEYS = new Set([
 const EXCEPTION_KEYS = new Set(['name', 'fields', 'comps', 'values']);
 
 /** What decoding one item gave: a definition, or nothing (errors recorded, or an item that defines nothing). */
-export function decodeItem(raw: RawItem, diag: Diagnostics, notes: Diagnostics['warnings']): Def | undefined {
+export function decodeItem(raw: RawItem, diag: Diagnostics): Def | undefined {
   const r = new ItemReader(raw, undefined, diag);
   const errorsBefore = diag.errors.length;
   let def: Def | undefined;
@@ -48,7 +49,7 @@ export function decodeItem(raw: RawItem, diag: Diagnostics, notes: Diagnostics['
     warnUnknownKeys(r, new Set(['required_engine_version']));
   } else if (r.has('required_plugin_versions')) {
     r.label = 'required_plugin_versions';
-    pluginVersions(r, notes);
+    def = pluginVersions(r);
     warnUnknownKeys(r, new Set(['required_plugin_versions']));
   } else if (r.has('list')) {
     def = list(r);
@@ -85,12 +86,13 @@ function engineVersion(r: ItemReader): Def | undefined {
   return { kind: 'engine_version', where: r.whereOf('required_engine_version'), text: t, version };
 }
 
-function pluginVersions(r: ItemReader, notes: Diagnostics['warnings']): void {
+function pluginVersions(r: ItemReader): PluginVersionsDef | undefined {
   const n = r.node('required_plugin_versions');
   if (!isSeq(n)) {
     r.error(r.whereOf('required_plugin_versions'), `'required_plugin_versions' must be a sequence, not a ${kindOf(n)}`);
-    return;
+    return undefined;
   }
+  const requirements: PluginVersionsDef['requirements'] = [];
   for (const p of r.seqItems(n)) {
     const where = r.at(p as Node);
     if (!isMap(p)) {
@@ -103,11 +105,17 @@ function pluginVersions(r: ItemReader, notes: Diagnostics['warnings']): void {
       r.error(where, 'plugin requirement needs a name and a version');
       continue;
     }
-    // Vigil's sources are built in, so plugin requirements have nothing to check.
-    notes.push(
-      where.file.error(`plugin requirement '${String(name.value)}' ${String(version.value)} ignored (sources are built in)`, where.offset, r.label),
-    );
+    const alternatives: string[] = [];
+    const alts = p.get('alternatives', true);
+    if (isSeq(alts)) {
+      for (const a of alts.items) {
+        const altName = isMap(a) ? a.get('name', true) : undefined;
+        if (isScalar(altName)) alternatives.push(String(altName.value));
+      }
+    }
+    requirements.push({ name: String(name.value), version: String(version.value), alternatives, where });
   }
+  return { kind: 'plugin_versions', requirements };
 }
 
 /** `override:` as a map from key to operation, checked against what each key allows. */

@@ -83,4 +83,11 @@ export interface EngineVersionDef {
   version: [number, number, number];
 }
 
-export type Def = ListDef | MacroDef | RuleDef | EngineVersionDef;
+/** `required_plugin_versions`: plugins a file's rules were written for. */
+export interface PluginVersionsDef {
+  kind: 'plugin_versions';
+  /** each requirement: its plugin, and the alternatives that would do instead */
+  requirements: { name: string; version: string; alternatives: string[]; where: Where }[];
+}
+
+export type Def = ListDef | MacroDef | RuleDef | EngineVersionDef | PluginVersionsDef;

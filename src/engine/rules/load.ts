@@ -21,14 +21,37 @@ import { missingFields } from './missingFields';
 import { errorAt, type MappedText, type RulesFile } from './sourceText';
 import { readRulesYaml, type Diagnostics } from './yamlReader';
 
-/** Reads files in order into the collector. */
-export function readRulesFiles(files: readonly RulesFile[], collector: Collector, diag: Diagnostics, notes: RulesError[]): void {
+/**
+ * Reads files in order into the collector. `plugins` maps the Falco plugins
+ * that sources have built in to those sources' names.
+ */
+export function readRulesFiles(
+  files: readonly RulesFile[],
+  collector: Collector,
+  diag: Diagnostics,
+  notes: RulesError[],
+  plugins: ReadonlyMap<string, string>,
+): void {
   const engine = parseEngineVersion(ENGINE_VERSION);
   for (const file of files) {
     for (const raw of readRulesYaml(file, diag)) {
-      const def = decodeItem(raw, diag, notes);
+      const def = decodeItem(raw, diag);
       if (!def) continue;
       switch (def.kind) {
+        case 'plugin_versions':
+          for (const req of def.requirements) {
+            const by = [req.name, ...req.alternatives].find((p) => plugins.has(p));
+            const what = `required plugin '${req.name}' ${req.version}`;
+            // Rules needing a plugin no source stands in for are skipped later, each with its own warning.
+            if (by) {
+              const alt = by === req.name ? '' : ` (its alternative '${by}')`;
+              notes.push(errorAt(req.where, `${what}: satisfied by the built-in ${plugins.get(by)} source${alt}`, 'required_plugin_versions'));
+            } else {
+              const alts = req.alternatives.length > 0 ? ` nor its alternatives ${req.alternatives.map((a) => `'${a}'`).join(', ')}` : '';
+              diag.warnings.push(errorAt(req.where, `${what} is not available: no built-in source provides it${alts}`, 'required_plugin_versions'));
+            }
+          }
+          break;
         case 'engine_version':
           if (compareVersions(def.version, engine) > 0) {
             diag.warnings.push(errorAt(def.where, `rules require engine version ${def.text}, but the engine version is ${ENGINE_VERSION}`, 'required_engine_version'));

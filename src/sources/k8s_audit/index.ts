@@ -13,5 +13,6 @@ export const BUILTIN_PLUGINS: readonly string[] = ['k8saudit', 'k8saudit-aks', '
 export const k8sAuditSource: Source<K8sAuditEvent> = {
   name: 'k8s_audit',
   fields: k8sAuditFields,
+  plugins: BUILTIN_PLUGINS,
   time: (e) => e.time,
 };

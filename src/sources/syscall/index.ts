@@ -44,6 +44,8 @@ export const syscallSource: Source<SyscallEvent> = {
   fields: syscallFields,
   // Falco's rules files use fields Vigil lacks: those rules are skipped with a warning
   partialFalcoFields: true,
+  // container.* fields are built in (ids from cgroups), standing in for Falco's container plugin
+  plugins: ['container'],
   eventTypeField: 'evt.type',
   eventTypes: EVENT_TYPE_NAMES,
   eventType: (e) => e.view.name,

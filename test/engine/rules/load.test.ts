@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINE_VERSION } from '../../../src/engine/engine';
+import { Engine, ENGINE_VERSION } from '../../../src/engine/engine';
+import { testSource } from '../testSource';
 import { engineFor, formatted, loadClean, matching, rule } from './engineFor';
 
 test('an empty file and a file of only comments load with nothing', () => {
@@ -212,12 +213,25 @@ test('required_engine_version: numbers and semver accepted; newer than the engin
   assert.equal(result.errors[0].message, "cannot parse engine version 'soon': expected a number or x.y.z");
 });
 
-test('required_plugin_versions is accepted with a note', () => {
+test('required_plugin_versions: a plugin no source provides is a warning naming it and its alternatives', () => {
   const { result } = engineFor('- required_plugin_versions:\n  - name: k8saudit\n    version: 0.7.0\n    alternatives:\n      - name: k8saudit-eks\n        version: 0.4.0\n');
   assert.deepEqual(result.errors, []);
+  assert.equal(result.warnings.length, 1);
+  assert.equal(result.warnings[0].message, "required plugin 'k8saudit' 0.7.0 is not available: no built-in source provides it nor its alternatives 'k8saudit-eks'");
+  assert.deepEqual([result.warnings[0].location?.line, result.warnings[0].location?.col], [2, 5]);
+});
+
+test('required_plugin_versions: a plugin a source has built in, or an alternative of it, is satisfied with a note', () => {
+  const engine = new Engine([{ ...testSource, name: 'audit', plugins: ['k8saudit-eks', 'json'] }]);
+  const result = engine.loadRulesContent([
+    { name: 'p.yaml', content: '- required_plugin_versions:\n  - name: k8saudit\n    version: 0.7.0\n    alternatives:\n      - name: k8saudit-eks\n        version: 0.4.0\n  - name: json\n    version: 0.7.0\n' },
+  ]);
+  assert.deepEqual(result.errors, []);
   assert.deepEqual(result.warnings, []);
-  assert.equal(result.notes.length, 1);
-  assert.match(result.notes[0].message, /k8saudit/);
+  assert.deepEqual(
+    result.notes.map((n) => n.message),
+    ["required plugin 'k8saudit' 0.7.0: satisfied by the built-in audit source (its alternative 'k8saudit-eks')", "required plugin 'json' 0.7.0: satisfied by the built-in audit source"],
+  );
 });
 
 test('unused lists and macros are warnings; use by a disabled rule does not count, use by a macro of a used macro does', () => {
