@@ -3,16 +3,33 @@ import os from 'node:os';
 import type { FieldDef } from '../../../engine/source';
 import { clockTime, rfc3339 } from '../../../outputs/timeFormat';
 import type { EventView } from '../decode';
-import { EVENT_TYPE_NAMES } from '../eventTable';
+import { EVENT_TYPE_NAMES, EVENTS } from '../eventTable';
 import type { SyscallEvent } from '../state/syscallEvent';
-import { paramRaw, paramText } from './argText';
+import { eventArgText, paramRaw, paramText } from './argText';
 import { errnoName, PPM_O_CREAT, PPM_O_RDONLY, PPM_O_TMPFILE, PPM_O_WRONLY } from './flagNames';
 import { keyed, plain } from './fieldKinds';
 
 type E = SyscallEvent;
 
-const OPENS = new Set(['open', 'openat', 'openat2', 'creat']);
 const S_IXANY = 0o111;
+// local copies: read per event, and a module's exports may be accessors
+const O_RDONLY = PPM_O_RDONLY;
+const O_WRONLY = PPM_O_WRONLY;
+const O_CREAT_OR_TMPFILE = PPM_O_CREAT | PPM_O_TMPFILE;
+// creat(2) is open(O_CREAT|O_WRONLY|O_TRUNC)
+const CREAT_FLAGS = PPM_O_WRONLY | PPM_O_CREAT | (1 << 8);
+
+/** per event code: 1 open-family with a flags parameter (at FLAGS_AT), 2 creat, 0 other */
+const OPEN_KIND = new Uint8Array(EVENTS.length);
+const FLAGS_AT = new Int16Array(EVENTS.length).fill(-1);
+const MODE_AT = new Int16Array(EVENTS.length).fill(-1);
+for (const e of EVENTS) {
+  if (!e) continue;
+  if (e.name === 'open' || e.name === 'openat' || e.name === 'openat2') OPEN_KIND[e.code] = 1;
+  else if (e.name === 'creat') OPEN_KIND[e.code] = 2;
+  FLAGS_AT[e.code] = e.paramIndex.get('flags') ?? -1;
+  MODE_AT[e.code] = e.paramIndex.get('mode') ?? -1;
+}
 
 /** the event's result: the first parameter of an exit event (res or the new fd) */
 function res(v: EventView): number | undefined {
@@ -21,11 +38,10 @@ function res(v: EventView): number | undefined {
 
 /** open flags (PPM_O_*) of an open-family event, or undefined for other events */
 function openFlags(v: EventView): number | undefined {
-  const info = v.info;
-  if (!info || !OPENS.has(info.name)) return undefined;
-  // creat(2) is open(O_CREAT|O_WRONLY|O_TRUNC)
-  if (info.name === 'creat') return PPM_O_WRONLY | PPM_O_CREAT | (1 << 8);
-  return v.int(v.index('flags'));
+  if (v.info === undefined) return undefined;
+  const code = v.type;
+  const kind = OPEN_KIND[code];
+  return kind === 1 ? v.int(FLAGS_AT[code]) : kind === 2 ? CREAT_FLAGS : undefined;
 }
 
 function category(v: EventView): string | undefined {
@@ -81,7 +97,7 @@ export const evtFields: FieldDef<E>[] = [
   keyed('evt.arg', 'string', 'a parameter as text (flags and errors by name), by name (evt.arg.fd) or number (evt.arg[0])', 'name or number',
     (key) => {
       const at = argIndexer(key);
-      return (e) => paramText(e.view, at(e.view));
+      return (e) => eventArgText(e, at(e.view));
     }, { dotted: true }),
   keyed('evt.rawarg', 'int', 'a parameter as its raw value (a number; text for string parameters), by name (evt.rawarg.flags)', 'name or number',
     (key) => {
@@ -99,17 +115,17 @@ export const evtFields: FieldDef<E>[] = [
   }),
   plain('evt.is_open_read', 'bool', 'true for an open-family event that opened for reading', (e) => {
     const f = openFlags(e.view);
-    return f !== undefined && (f & PPM_O_RDONLY) !== 0;
+    return f !== undefined && (f & O_RDONLY) !== 0;
   }),
   plain('evt.is_open_write', 'bool', 'true for an open-family event that opened for writing', (e) => {
     const f = openFlags(e.view);
-    return f !== undefined && (f & PPM_O_WRONLY) !== 0;
+    return f !== undefined && (f & O_WRONLY) !== 0;
   }),
   plain('evt.is_open_exec', 'bool', 'true for an open-family event that created a file with an execute bit', (e) => {
     const v = e.view;
     const f = openFlags(v);
-    if (f === undefined || (f & (PPM_O_CREAT | PPM_O_TMPFILE)) === 0) return false;
-    return ((v.int(v.index('mode')) ?? 0) & S_IXANY) !== 0;
+    if (f === undefined || (f & O_CREAT_OR_TMPFILE) === 0) return false;
+    return ((v.int(MODE_AT[v.type]) ?? 0) & S_IXANY) !== 0;
   }),
   plain('evt.category', 'string', 'the event category: file, net, process, io-other, ipc, signal, user, memory, other', (e) => category(e.view)),
   plain('evt.source', 'string', 'the event source: syscall', () => 'syscall'),

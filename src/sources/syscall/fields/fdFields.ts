@@ -11,11 +11,6 @@ type E = SyscallEvent;
 
 const isNet = (f: FdInfo | undefined): f is FdInfo => f !== undefined && (f.type === 'ipv4' || f.type === 'ipv6') && f.cip !== undefined;
 
-function dirOf(name: string): string {
-  const slash = name.lastIndexOf('/');
-  return slash <= 0 ? '/' : name.slice(0, slash);
-}
-
 function isPathFd(f: FdInfo | undefined): f is FdInfo {
   return f !== undefined && (f.type === 'file' || f.type === 'directory' || f.type === 'memfd') && f.name.startsWith('/');
 }
@@ -28,7 +23,7 @@ export const fdFields: FieldDef<E>[] = [
   plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf...', (e) => e.fd?.type),
   plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? FD_TYPECHAR[e.fd.type] : undefined)),
   plain('fd.name', 'string', 'the full name: a file path, a connection (cip:cport->sip:sport), a unix socket path', (e) => e.fd?.name),
-  plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? dirOf(e.fd.name) : undefined)),
+  plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? e.fd.directory() : undefined)),
   plain('fd.filename', 'string', 'the file name of a file fd, without its directory', (e) => (isPathFd(e.fd) ? e.fd.name.slice(e.fd.name.lastIndexOf('/') + 1) : undefined)),
   plain('fd.ip', 'ipaddr', 'the remote IP address of a socket (Falco matches client or server)', net((f) => (f.isServer ? f.cip : f.sip))),
   plain('fd.cip', 'ipaddr', 'the client IP address', net((f) => f.cip)),

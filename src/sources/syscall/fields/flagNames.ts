@@ -58,8 +58,21 @@ const SIGNALS: readonly string[] = [
 
 const FAMILIES: Record<number, string> = { 0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET' };
 
+/** texts made so far by flag value: a program opens with few distinct flag sets */
+const openFlagsTexts = new Map<number, string>();
+const MAX_OPEN_FLAGS_TEXTS = 1024;
+
 /** `O_RDONLY|O_CLOEXEC`; the access mode is the low two bits */
 export function openFlagsText(v: number): string {
+  let s = openFlagsTexts.get(v);
+  if (s === undefined) {
+    s = makeOpenFlagsText(v);
+    if (openFlagsTexts.size < MAX_OPEN_FLAGS_TEXTS) openFlagsTexts.set(v, s);
+  }
+  return s;
+}
+
+function makeOpenFlagsText(v: number): string {
   const acc = v & 3;
   let s = acc === 3 ? 'O_RDWR' : acc === 2 ? 'O_WRONLY' : acc === 1 ? 'O_RDONLY' : '';
   for (const [bit, name] of OPEN_FLAGS) if (v & bit) s += (s ? '|' : '') + name;

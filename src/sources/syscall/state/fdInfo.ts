@@ -28,12 +28,26 @@ export class FdInfo {
   isServer = false;
   /** unix/pipe: the kernel object id (inode or socket address) */
   ino = '';
+  /** name's directory part, made once per name: several rules read fd.directory of one open */
+  private dirOf: string | undefined;
+  private dir = '';
 
   constructor(
     public type: FdType,
     /** fd.name: the absolute path, `cip:cport->sip:sport`, a unix path, or `pipe:[ino]` */
     public name: string,
   ) {}
+
+  /** name up to its last `/` (`/` for a top-level name) */
+  directory(): string {
+    const name = this.name;
+    if (this.dirOf !== name) {
+      const slash = name.lastIndexOf('/');
+      this.dir = slash <= 0 ? '/' : name.slice(0, slash);
+      this.dirOf = name;
+    }
+    return this.dir;
+  }
 
   /** the IPv4/IPv6 tuple as Falco writes it in fd.name */
   setTuple(cip: string, cport: number, sip: string, sport: number, isServer: boolean): void {

@@ -1,7 +1,7 @@
 // The object every syscall field extractor reads: the decoded event (a view
 // moved from event to event) plus what the state tracker resolved for it, the
 // thread and the fd. One instance is reused for every event.
-import type { EventView } from '../decode';
+import { type EventView, MAX_PARAMS } from '../decode';
 import type { FdInfo } from './fdInfo';
 import type { ThreadInfo } from './threadInfo';
 import type { ThreadTable } from './threadTable';
@@ -14,6 +14,14 @@ export class SyscallEvent {
   /** the fd the event is about (-1: none), and what the fd table knows of it */
   fdNum = -1;
   fd: FdInfo | undefined;
+  /**
+   * evt.arg texts already made for this event, by parameter: rules that read
+   * the same argument share one decode. Valid while argTextsOf === num.
+   */
+  readonly argTexts: (string | undefined)[] = new Array<string | undefined>(MAX_PARAMS).fill(undefined);
+  /** bit i: argTexts[i] is set for event argTextsOf */
+  argTextsMask = 0;
+  argTextsOf = -1;
 
   constructor(
     public view: EventView,
@@ -22,4 +30,19 @@ export class SyscallEvent {
     /** time of the first event, for evt.reltime */
     public firstTs = 0n,
   ) {}
+
+  /** Record parameter i's evt.arg text for the current event (the tracker passes what it decoded anyway). */
+  cacheArgText(i: number, text: string | undefined): void {
+    if (this.argTextsOf !== this.num) {
+      this.argTextsOf = this.num;
+      this.argTextsMask = 0;
+    }
+    this.argTexts[i] = text;
+    this.argTextsMask |= 1 << i;
+  }
+
+  /** Parameter i's evt.arg text when cached for the current event, else `missing`. */
+  cachedArgText<M>(i: number, missing: M): string | undefined | M {
+    return this.argTextsOf === this.num && (this.argTextsMask & (1 << i)) !== 0 ? this.argTexts[i] : missing;
+  }
 }

@@ -21,16 +21,32 @@ const PPM_CL_CLONE_FILES = 1 << 0;
 const PPM_CL_CLONE_THREAD = 1 << 13;
 const NO_ID = 4294967295;
 
-/** per event code: the parameter naming the event's fd, or -1 */
-const FD_PARAM: Int16Array = (() => {
-  const a = new Int16Array(EVENTS.length).fill(-1);
-  for (const e of EVENTS) {
-    if (!e) continue;
-    const i = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1');
-    if (i !== undefined) a[e.code] = i;
-  }
-  return a;
-})();
+/** What apply() does per event code, decided once here instead of comparing names per event. */
+const enum Act {
+  UseFd, Clone, Exec, Exit, Open, OpenAt, Creat, Close, Dup, Socket, Connect, Accept, Listen, Pipe, Memfd, Bpf,
+  Chdir, Fchdir, Setuid, Setresuid, Setgid, Setresgid,
+}
+const ACT_BY_NAME: Readonly<Record<string, Act>> = {
+  clone: Act.Clone, fork: Act.Clone, vfork: Act.Clone, clone3: Act.Clone, execve: Act.Exec, execveat: Act.Exec,
+  procexit: Act.Exit, open: Act.Open, openat: Act.OpenAt, openat2: Act.OpenAt, creat: Act.Creat, close: Act.Close,
+  dup: Act.Dup, dup2: Act.Dup, dup3: Act.Dup, socket: Act.Socket, connect: Act.Connect, accept: Act.Accept,
+  accept4: Act.Accept, bind: Act.Listen, listen: Act.Listen, pipe: Act.Pipe, pipe2: Act.Pipe,
+  memfd_create: Act.Memfd, bpf: Act.Bpf, chdir: Act.Chdir, fchdir: Act.Fchdir, setuid: Act.Setuid,
+  setresuid: Act.Setresuid, setgid: Act.Setgid, setresgid: Act.Setresgid,
+};
+
+/** per event code: the action, the parameter naming the event's fd (-1: none), and an open's name and flags parameters */
+const ACTION = new Uint8Array(EVENTS.length);
+const FD_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const NAME_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
+for (const e of EVENTS) {
+  if (!e) continue;
+  ACTION[e.code] = ACT_BY_NAME[e.name] ?? Act.UseFd;
+  FD_PARAM[e.code] = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1') ?? -1;
+  NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
+  FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
+}
 
 export interface TrackerOptions {
   procRoot?: string;
@@ -41,7 +57,8 @@ export interface TrackerOptions {
 
 /** `a/../b` -> `b`, keeping the path absolute */
 function absolute(base: string, p: string): string {
-  if (p.startsWith('/')) return path.posix.normalize(p);
+  // most paths are already absolute and clean: no `//`, `.` or `..` segment, nothing to normalize
+  if (p.charCodeAt(0) === 47) return p.indexOf('/.') < 0 && p.indexOf('//') < 0 ? p : path.posix.normalize(p);
   return path.posix.normalize(`${base || '/'}/${p}`);
 }
 
@@ -78,40 +95,36 @@ export class StateTracker {
     ev.fd = undefined;
     ev.fdNum = -1;
     const tid = v.tid;
-    const info = v.info;
-    const name = info ? info.name : '';
+    const code = v.type;
+    const act = v.info ? ACTION[code] : Act.UseFd;
     let t = this.threads.get(tid);
-    if ((name === 'clone' || name === 'fork' || name === 'vfork' || name === 'clone3') && v.int(0) === 0) {
+    if (act === Act.Clone && v.int(0) === 0) {
       t = this.cloneChild(v, tid);
     } else if (t === undefined) {
       t = this.unknownThread(tid);
     }
     ev.thread = t;
-    if (!info) return ev;
-    switch (name) {
-      case 'execve':
-      case 'execveat':
+    if (!v.info) return ev;
+    switch (act) {
+      case Act.Exec:
         if (v.int(0) === 0) this.exec(v, t);
         break;
-      case 'procexit':
+      case Act.Exit:
         t.exited = true;
         break;
-      case 'open':
-      case 'openat':
-      case 'openat2':
-      case 'creat':
-        this.open(v, t, name);
+      case Act.Open:
+      case Act.OpenAt:
+      case Act.Creat:
+        this.open(v, t, act, code);
         break;
-      case 'close': {
+      case Act.Close: {
         const fd = v.int(1) ?? -1;
         ev.fdNum = fd;
         ev.fd = t.fds.get(fd);
         if ((v.int(0) ?? -1) >= 0) t.fds.delete(fd);
         break;
       }
-      case 'dup':
-      case 'dup2':
-      case 'dup3': {
+      case Act.Dup: {
         const oldfd = v.int(1) ?? -1;
         const res = v.int(0) ?? -1;
         ev.fdNum = oldfd;
@@ -119,23 +132,20 @@ export class StateTracker {
         if (res >= 0) t.fds.dup(oldfd, res);
         break;
       }
-      case 'socket':
+      case Act.Socket:
         this.socket(v, t);
         break;
-      case 'connect':
-      case 'accept':
-      case 'accept4':
-        this.connection(v, t, name !== 'connect');
+      case Act.Connect:
+      case Act.Accept:
+        this.connection(v, t, act === Act.Accept);
         break;
-      case 'bind':
-      case 'listen':
+      case Act.Listen:
         if (this.useFd(v, t) && (v.int(0) ?? -1) >= 0) ev.fd!.isServer = true;
         break;
-      case 'pipe':
-      case 'pipe2':
+      case Act.Pipe:
         this.pipe(v, t);
         break;
-      case 'memfd_create': {
+      case Act.Memfd: {
         const fd = v.int(0) ?? -1;
         const f = new FdInfo('memfd', `memfd:${v.str(1) ?? ''}`);
         ev.fdNum = fd;
@@ -143,7 +153,7 @@ export class StateTracker {
         t.fds.set(fd, f);
         break;
       }
-      case 'bpf': {
+      case Act.Bpf: {
         const fd = v.int(0) ?? -1;
         ev.fdNum = fd;
         if (fd >= 0) {
@@ -152,19 +162,19 @@ export class StateTracker {
         }
         break;
       }
-      case 'chdir':
+      case Act.Chdir:
         if (v.int(0) === 0) t.cwd = absolute(t.cwd, v.str(1) ?? '');
         break;
-      case 'fchdir':
+      case Act.Fchdir:
         if (this.useFd(v, t) && v.int(0) === 0) t.cwd = ev.fd!.name;
         break;
-      case 'setuid':
-      case 'setresuid':
-        if (v.int(0) === 0) this.setId(t, 'uid', v.int(name === 'setuid' ? 1 : 2));
+      case Act.Setuid:
+      case Act.Setresuid:
+        if (v.int(0) === 0) this.setId(t, 'uid', v.int(act === Act.Setuid ? 1 : 2));
         break;
-      case 'setgid':
-      case 'setresgid':
-        if (v.int(0) === 0) this.setId(t, 'gid', v.int(name === 'setgid' ? 1 : 2));
+      case Act.Setgid:
+      case Act.Setresgid:
+        if (v.int(0) === 0) this.setId(t, 'gid', v.int(act === Act.Setgid ? 1 : 2));
         break;
       default:
         this.useFd(v, t);
@@ -281,19 +291,23 @@ export class StateTracker {
     }
   }
 
-  private open(v: EventView, t: ThreadInfo, name: string): void {
+  private open(v: EventView, t: ThreadInfo, act: Act, code: number): void {
     const fd = v.int(0) ?? -1;
-    const p = v.str(v.index('name')) ?? '';
+    const nameAt = NAME_PARAM[code];
+    const p = v.str(nameAt) ?? '';
     let base = t.cwd;
-    if (name === 'openat' || name === 'openat2') {
+    if (act === Act.OpenAt) {
       const dirfd = v.int(1) ?? AT_FDCWD;
       if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
     }
-    const flags = name === 'creat' ? 0 : v.int(v.index('flags')) ?? 0;
+    const flags = act === Act.Creat ? 0 : v.int(FLAGS_PARAM[code]) ?? 0;
     const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
     f.openFlags = flags;
-    this.event.fdNum = fd;
-    this.event.fd = f;
+    const ev = this.event;
+    ev.fdNum = fd;
+    ev.fd = f;
+    // evt.arg.name is this same text: decode it once
+    if (p !== '') ev.cacheArgText(nameAt, p);
     if (fd >= 0) t.fds.set(fd, f);
   }
 

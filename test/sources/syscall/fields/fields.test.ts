@@ -141,3 +141,31 @@ test('every probe event type is an evt.type value, and bad arguments are refused
   assert.throws(() => syscallSource.fields.find((f) => f.name === 'evt.arg')!.bind(undefined), /requires an argument/);
   assert.throws(() => syscallSource.fields.find((f) => f.name === 'proc.aname')!.bind('-1'), /non-negative index/);
 });
+
+test('evt.arg is made once per event and parameter, and never carried to the next event', () => {
+  const holds = (cond: string): boolean => compileCondition(parseCondition(cond), { source: syscallSource, macros: new Map(), lists: new Map() }).evaluate(tracker.event);
+  feed('openat', 200, { fd: 5, dirfd: -100, name: '/tmp/../etc/a', flags: 2 | (1 << 2) });
+  // the tracker's decoded name stands for evt.arg.name; fd.name is the normalized path
+  assert.equal(out('%evt.arg.name|%fd.name|%fd.directory|%evt.arg.flags|%evt.arg.flags'), '/tmp/../etc/a|/etc/a|/etc|O_WRONLY|O_CREAT|O_WRONLY|O_CREAT');
+  assert.ok(holds('evt.arg.name contains "../" and evt.arg.flags contains O_CREAT'));
+  // same reused SyscallEvent, next event: the texts are this event's
+  feed('openat', 200, { fd: 6, dirfd: -100, name: '/var/log/b', flags: 1 });
+  assert.equal(out('%evt.arg.name|%fd.directory|%evt.arg.flags|%evt.arg[0]'), '/var/log/b|/var/log|O_RDONLY|6');
+  assert.ok(!holds('evt.arg.name contains "../"'));
+  assert.ok(!holds('evt.arg.flags contains O_CREAT'));
+  // an event the tracker primes nothing for still gets its own text, not the open's
+  feed('close', 200, { res: 0, fd: 6 });
+  assert.equal(out('%evt.arg.fd|%evt.arg.name|%fd.name'), '6|<NA>|/var/log/b');
+  feed('openat', 200, { fd: 7, dirfd: -100, name: '/x', flags: 1 | (1 << 12) });
+  assert.equal(out('%evt.arg.name|%fd.directory|%fd.filename|%evt.arg.flags'), '/x|/|x|O_RDONLY|O_CLOEXEC');
+});
+
+test('evt.is_open_* read the open flags of open-family events only; creat counts as a write', () => {
+  const holds = (cond: string): boolean => compileCondition(parseCondition(cond), { source: syscallSource, macros: new Map(), lists: new Map() }).evaluate(tracker.event);
+  feed('openat', 200, { fd: 8, dirfd: -100, name: '/etc/f', flags: 3 | (1 << 2), mode: 0o755 });
+  assert.ok(holds('evt.is_open_read = true and evt.is_open_write = true and evt.is_open_exec = true'));
+  feed('creat', 200, { fd: 9, name: '/tmp/c', mode: 0o644 });
+  assert.ok(holds('evt.is_open_write = true and evt.is_open_read = false and evt.is_open_exec = false'));
+  feed('close', 200, { res: 0, fd: 9 });
+  assert.ok(holds('evt.is_open_write = false and evt.is_open_read = false'));
+});

@@ -117,3 +117,17 @@ test('setuid changes the user of the thread and its process', () => {
   feed('setuid', 10, { res: -1, uid: 0 });
   assert.equal(tracker.threads.get(10)?.uid, 65534, 'a failed setuid changes nothing');
 });
+
+test('absolute open paths are normalized only when they need it', () => {
+  const { tracker, feed } = setup();
+  const t = tracker.threads.create(10);
+  t.cwd = '/home/u';
+  const name = (p: string, fd: number) => feed('openat', 10, { fd, dirfd: -100, name: p, flags: 1 }).ev.fd?.name;
+  assert.equal(name('/etc/hosts', 3), '/etc/hosts');
+  assert.equal(name('//etc///hosts', 4), '/etc/hosts');
+  assert.equal(name('/etc/./x/../hosts', 5), '/etc/hosts');
+  assert.equal(name('/etc/.hidden', 6), '/etc/.hidden');
+  assert.equal(name('/..', 7), '/');
+  assert.equal(name('rel/./f', 8), '/home/u/rel/f');
+  assert.equal(t.fds.get(4)?.name, '/etc/hosts');
+});
