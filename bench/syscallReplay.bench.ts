@@ -18,7 +18,7 @@ import { Engine } from '../src/engine/engine';
 import { builtinSources } from '../src/sources';
 import { batchHandler, StateTracker, type SyscallEvent } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
-import { syscallsToCapture } from '../src/sources/syscall/captureSet';
+import { syscallsToCapture } from '../src/live';
 import { EventView, forEachEvent } from '../src/sources/syscall/decode';
 
 const root = path.resolve(__dirname, '..');
