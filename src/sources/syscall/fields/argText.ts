@@ -2,18 +2,7 @@
 // addresses; paths and strings as they are) and as evt.rawarg gives it (the
 // number, or the text for string parameters).
 import type { EventView } from '../decode';
-import type { SyscallEvent } from '../state/syscallEvent';
 import { bitsText, CLONE_FLAGS, errnoName, familyName, LINUX_NS_FLAGS, openFlagsText, ptraceName, signalName } from './flagNames';
-
-/** evt.arg of the current event, made once per event and parameter however many rules read it */
-export function eventArgText(e: SyscallEvent, i: number): string | undefined {
-  if (i < 0) return undefined;
-  const cached = e.cachedArgText(i, null);
-  if (cached !== null) return cached;
-  const text = paramText(e.view, i);
-  e.cacheArgText(i, text);
-  return text;
-}
 
 export function paramText(v: EventView, i: number): string | undefined {
   if (i < 0 || v.paramLen(i) === 0) return undefined;

@@ -5,7 +5,7 @@ import { clockTime, rfc3339 } from '../../../outputs/timeFormat';
 import type { EventView } from '../decode';
 import { EVENT_TYPE_NAMES, EVENTS } from '../eventTable';
 import type { SyscallEvent } from '../state/syscallEvent';
-import { eventArgText, paramRaw, paramText } from './argText';
+import { paramRaw, paramText } from './argText';
 import { errnoName, PPM_O_CREAT, PPM_O_RDONLY, PPM_O_TMPFILE, PPM_O_WRONLY } from './flagNames';
 import { keyed, plain } from './fieldKinds';
 
@@ -67,13 +67,30 @@ function allArgs(v: EventView): string {
   return s;
 }
 
-/** a parameter by name or by number (evt.arg[1]) */
+/** a parameter by name or by number (evt.arg[1]); the name is looked up per event code once, here */
 function argIndexer(key: string): (v: EventView) => number {
   if (/^\d+$/.test(key)) {
     const n = Number(key);
     return (v) => (n < v.nparams ? n : -1);
   }
-  return (v) => v.index(key);
+  const at = new Int16Array(EVENTS.length).fill(-1);
+  for (const e of EVENTS) if (e) at[e.code] = e.paramIndex.get(key) ?? -1;
+  return (v) => {
+    const i = v.info === undefined ? -1 : at[v.type];
+    return i < v.nparams ? i : -1;
+  };
+}
+
+const textOf = paramText;
+
+/** evt.arg of the current event, made once per event and parameter however many rules read it */
+function eventArgText(e: E, i: number): string | undefined {
+  if (i < 0) return undefined;
+  const cached = e.cachedArgText(i, null);
+  if (cached !== null) return cached;
+  const text = textOf(e.view, i);
+  e.cacheArgText(i, text);
+  return text;
 }
 
 const HOSTNAME = os.hostname();

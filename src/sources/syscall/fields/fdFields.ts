@@ -9,6 +9,9 @@ import { plain } from './fieldKinds';
 
 type E = SyscallEvent;
 
+// a local copy: read per event, and a module's exports may be accessors
+const TYPECHAR = FD_TYPECHAR;
+
 const isNet = (f: FdInfo | undefined): f is FdInfo => f !== undefined && (f.type === 'ipv4' || f.type === 'ipv6') && f.cip !== undefined;
 
 function isPathFd(f: FdInfo | undefined): f is FdInfo {
@@ -21,7 +24,7 @@ const NA = (): Value => undefined;
 export const fdFields: FieldDef<E>[] = [
   plain('fd.num', 'int', 'the number of the file descriptor', (e) => (e.fdNum === -1 && !e.fd ? undefined : e.fdNum)),
   plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf...', (e) => e.fd?.type),
-  plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? FD_TYPECHAR[e.fd.type] : undefined)),
+  plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? TYPECHAR[e.fd.type] : undefined)),
   plain('fd.name', 'string', 'the full name: a file path, a connection (cip:cport->sip:sport), a unix socket path', (e) => e.fd?.name),
   plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? e.fd.directory() : undefined)),
   plain('fd.filename', 'string', 'the file name of a file fd, without its directory', (e) => (isPathFd(e.fd) ? e.fd.name.slice(e.fd.name.lastIndexOf('/') + 1) : undefined)),
