@@ -9,10 +9,12 @@ import { VERSION } from './version';
 import { ENGINE_VERSION } from './engine/engine';
 import { LineWriter } from './outputs/lineWriter';
 import { clockTime } from './outputs/timeFormat';
-import { batchHandler, STATE_SYSCALLS, StateTracker, type SyscallEvent } from './sources/syscall';
+import { batchHandler, StateTracker, type SyscallEvent } from './sources/syscall';
+import { syscallsToCapture } from './sources/syscall/captureSet';
+
+export { syscallsToCapture };
 import { startCapture, type Capture } from './sources/syscall/capture';
 import { EventView } from './sources/syscall/decode';
-import { CAPTURABLE } from './sources/syscall/syscallTable';
 import { paramText } from './sources/syscall/fields/argText';
 
 export interface LiveOptions {
@@ -40,15 +42,6 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
   const server: Webserver = startWebserver(cfg, { accept: (obj) => evaluator.evaluate(toAuditEvent(obj)) }, { vigil: VERSION, engine: ENGINE_VERSION });
   log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}`);
   return { name: 'k8s_audit webserver', stop: () => server.close() };
-}
-
-/** The syscalls to capture: those the rules' event types name plus those state tracking needs. */
-export function syscallsToCapture(ruleTypes: ReadonlySet<string> | 'all', all: boolean): string[] | 'all' {
-  if (all || ruleTypes === 'all') return 'all';
-  const capturable = new Set(CAPTURABLE);
-  const out = new Set<string>(STATE_SYSCALLS);
-  for (const t of ruleTypes) if (capturable.has(t)) out.add(t);
-  return [...out].sort();
 }
 
 /** One event as a line, sysdig-like: `num time cpu proc (tid) dir type args`. */
