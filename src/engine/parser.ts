@@ -68,7 +68,10 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
   'intersects',
   'pmatch',
 ]);
-const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+/** Operators whose right side is a list `(a, b)`. */
+export const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
+/** Every binary operator of the language. */
+export const BINARY_OPS: ReadonlySet<string> = new Set<string>([...SYMBOL_OPS, ...WORD_OPS]);
 export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename']);
 const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
 

@@ -13,30 +13,10 @@
 // Built nodes carry virtual positions that map to the YAML value they came from.
 import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, ValueExpr } from '../ast';
 import { ConditionError, type RulesError } from '../errors';
-import { parseCondition } from '../parser';
+import { BINARY_OPS, LIST_OPS, parseCondition } from '../parser';
 import type { ExceptionDef, TextTree } from './items';
 import { errorAt, type MappedText, type Where } from './sourceText';
 
-const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>([
-  '=',
-  '==',
-  '!=',
-  '<',
-  '<=',
-  '>',
-  '>=',
-  'contains',
-  'icontains',
-  'bcontains',
-  'startswith',
-  'bstartswith',
-  'endswith',
-  'glob',
-  'in',
-  'intersects',
-  'pmatch',
-]);
-const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
 const BARE = /^[^ \t\r\n\f\v(),="']+$/;
 
 /**
