@@ -9,15 +9,24 @@ import { AlertCounts } from './outputs/summary';
 
 export class Agent {
   readonly counts = new AlertCounts();
+  private readonly evaluators: SourceEvaluator<any>[] = [];
 
   constructor(
-    readonly engine: Engine,
+    public engine: Engine,
     readonly outputs: Outputs,
     readonly ruleMatching: 'first' | 'all',
   ) {}
 
   evaluatorFor<E>(source: string): SourceEvaluator<E> {
-    return new SourceEvaluator<E>(this, this.engine.ruleset<E>(source));
+    const evaluator = new SourceEvaluator<E>(this, this.engine.ruleset<E>(source));
+    this.evaluators.push(evaluator);
+    return evaluator;
+  }
+
+  /** Swaps in a newly loaded engine (a rules reload): each evaluator moves to its source's new ruleset. */
+  replaceEngine(engine: Engine): void {
+    this.engine = engine;
+    for (const ev of this.evaluators) ev.ruleset = engine.ruleset(ev.ruleset.source.name);
   }
 
   alert<E>(rule: CompiledRule<E>, evt: E, time: bigint): void {
@@ -47,7 +56,7 @@ export class SourceEvaluator<E> {
 
   constructor(
     private readonly agent: Agent,
-    readonly ruleset: Ruleset<E>,
+    public ruleset: Ruleset<E>,
   ) {
     this.onMatch = (rule) => {
       const evt = this.current as E;

@@ -133,16 +133,24 @@ export function main(argv: readonly string[]): number | Promise<number> {
   for (const d of opts.disableSources) {
     if (!sources.some((s) => s.name === d)) throw new UsageError(`--disable-source: unknown source '${d}'`);
   }
-  const engine = new Engine(sources);
-  const paths = rulesPaths(opts, config);
-  const res = engine.loadRulesFiles(paths);
-  printLoadResult(res, opts.verbose);
-  if (res.errors.length > 0) {
-    log(`${res.errors.length} error(s) in rules; not starting`);
+  const loadEngine = (): Engine | undefined => {
+    const engine = new Engine(sources);
+    const paths = rulesPaths(opts, config);
+    const res = engine.loadRulesFiles(paths);
+    printLoadResult(res, opts.verbose);
+    if (res.errors.length > 0) {
+      log(`${res.errors.length} error(s) in rules`);
+      return undefined;
+    }
+    if (opts.verbose) log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
+    applySelection(engine, opts, config);
+    return engine;
+  };
+  const engine = loadEngine();
+  if (!engine) {
+    log('not starting');
     return 1;
   }
-  if (opts.verbose) log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
-  applySelection(engine, opts, config);
   if (opts.describeAll || opts.describeRule !== undefined) return describeRules(engine, opts.describeRule);
 
   const matching = String(get(config, 'rule_matching', 'first'));
@@ -157,6 +165,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
     allEvents: opts.allEvents,
     dumpEvents: opts.dumpEvents,
     webserverEnabled: getBool(config, 'webserver.enabled', true),
+    reloadEngine: loadEngine,
   });
 }
 

@@ -6,7 +6,7 @@ import { type ConfigTree, get } from './config';
 import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from './server/webserver';
 import { toAuditEvent, type K8sAuditEvent } from './sources/k8s_audit';
 import { VERSION } from './version';
-import { ENGINE_VERSION } from './engine/engine';
+import { type Engine, ENGINE_VERSION } from './engine/engine';
 import { LineWriter } from './outputs/lineWriter';
 import { clockTime } from './outputs/timeFormat';
 import { batchHandler, StateTracker, type SyscallEvent } from './sources/syscall';
@@ -25,11 +25,15 @@ export interface LiveOptions {
   allEvents: boolean;
   dumpEvents: boolean;
   webserverEnabled: boolean;
+  /** loads the rules again (SIGHUP); undefined when they have errors, which it has reported */
+  reloadEngine?: () => Engine | undefined;
 }
 
 interface Running {
   name: string;
   stop(): void;
+  /** the rules were reloaded: adapt to what the new rules need */
+  rulesChanged?(): void;
 }
 
 function log(msg: string): void {
@@ -79,6 +83,12 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
   return {
     name: 'syscall capture',
+    rulesChanged: () => {
+      const now = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+      capture.setSyscalls(now);
+      log(`syscall: now capturing ${now === 'all' ? 'all syscalls' : `${now.length} syscalls`}`);
+      if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
+    },
     stop: () => {
       capture.drainNow();
       const st = capture.stats();
@@ -118,6 +128,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onReload);
       if (opts.verbose) log(`stopping: ${why}`);
       for (const r of running) r.stop();
       agent.outputs.close();
@@ -125,8 +136,25 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => stop(sig);
+    // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place
+    const onReload = (): void => {
+      let engine: Engine | undefined;
+      try {
+        engine = opts.reloadEngine?.();
+      } catch (e) {
+        log(`rules reload: ${(e as Error).message}`);
+      }
+      if (!engine) {
+        log('rules reload failed; the rules loaded before stay in effect');
+        return;
+      }
+      agent.replaceEngine(engine);
+      log(`rules reloaded: ${engine.rules.filter((r) => r.enabled).length} enabled rule(s)`);
+      for (const r of running) r.rulesChanged?.();
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onReload);
     if (opts.durationSeconds !== undefined) timer = setTimeout(() => stop(`-M ${opts.durationSeconds}s elapsed`), opts.durationSeconds * 1000);
   });
 }

@@ -120,3 +120,39 @@ test('a capture that cannot start is reported and the webserver goes on', { skip
   assert.match(child.stderr, /k8s_audit: webserver listening/);
   assert.match(child.stderr, /syscall: capture could not start: .*--disable-source syscall/);
 });
+
+test('SIGHUP reloads the rules and the probe captures what the new rules need; broken rules keep the old ones', { skip }, async () => {
+  const file = path.join(tmp, 'reload.yaml');
+  const marker = path.join(tmp, 'reload-marker');
+  const chmodRule = `
+- rule: Test chmod of the reload marker
+  desc: a chmod of the test's marker file
+  condition: evt.type in (chmod, fchmodat) and evt.arg.filename = ${marker}
+  output: "chmod %evt.arg.filename by %proc.name"
+  priority: NOTICE
+`;
+  fs.writeFileSync(file, fs.readFileSync(rules, 'utf8'));
+  fs.writeFileSync(marker, 'x');
+  const a = startAgent(['-r', file, '-v', '-o', 'json_output=true', '--disable-source', 'k8s_audit']);
+  try {
+    await waitFor('capture to start', () => /syscall: capturing/.test(a.stderr()) || a.child.exitCode !== null);
+    const first = /syscall: capturing[^\n]*\nsyscall: ([a-z0-9_, ]+)\n/.exec(a.stderr());
+    assert.ok(first && !first[1].split(', ').includes('fchmodat'), a.stderr());
+
+    // a broken file: reported, and the rules loaded before stay in effect
+    fs.writeFileSync(file, '- rule: broken\n  condition: evt.type = chmod and\n');
+    a.child.kill('SIGHUP');
+    await waitFor('the failed reload', () => /rules reload failed/.test(a.stderr()));
+
+    fs.writeFileSync(file, chmodRule);
+    a.child.kill('SIGHUP');
+    await waitFor('the reload', () => /syscall: now capturing[^\n]*\nsyscall: [a-z]/.test(a.stderr()));
+    const now = /syscall: now capturing[^\n]*\nsyscall: ([a-z0-9_, ]+)\n/.exec(a.stderr());
+    assert.ok(now && now[1].split(', ').includes('fchmodat'), a.stderr());
+    assert.equal(spawnSync('chmod', ['600', marker]).status, 0);
+    await waitFor('the chmod alert', () => a.stdout().includes('"rule":"Test chmod of the reload marker"'));
+  } finally {
+    await stop(a);
+  }
+  assert.match(a.stderr(), /rules reloaded: 1 enabled rule/);
+});

@@ -144,7 +144,7 @@ test('-L and -l describe rules; --list prints fields', async () => {
 test('rules errors stop the agent before it starts', async () => {
   const r = await vigil('-r', path.join(FIX, 'broken_rules.yaml'), '-e', EVENTS);
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /3 error\(s\) in rules; not starting/);
+  assert.match(r.stderr, /3 error\(s\) in rules\nnot starting\n/);
   assert.equal(r.stdout, '');
 });
 
