@@ -53,7 +53,8 @@ export class Ruleset<E> {
   /** Matching enabled rules, in definition order; 'first' stops at the first (Falco's default rule_matching). */
   match(evt: E, mode: 'first' | 'all', onMatch: (rule: CompiledRule<E>) => void): void {
     if (this.stale) this.refresh();
-    const m = this.source.eventType ? (this.matchers.get(this.source.eventType(evt)) ?? this.catchAllMatcher) : this.catchAllMatcher;
+    const type = this.source.eventType?.(evt);
+    const m = type === undefined ? this.catchAllMatcher : (this.matchers.get(type) ?? this.catchAllMatcher);
     m(evt, mode === 'first', onMatch);
   }
 

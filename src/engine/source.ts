@@ -74,8 +74,17 @@ export interface Source<E> {
    * missing, so Falco's own rules files still load. Otherwise that is an error.
    */
   readonly partialFalcoFields?: boolean;
-  /** the event's type name; required when eventTypeField is set */
-  eventType?(evt: E): string;
+  /**
+   * Warn about rules whose condition does not restrict eventTypeField (Falco
+   * does for syscalls, where such a rule runs on every event). Default true.
+   */
+  readonly eventTypeWarnings?: boolean;
+  /**
+   * The event's type name, the value of eventTypeField; required when that
+   * is set. Undefined when the event has none: only rules that do not
+   * restrict the field are tried.
+   */
+  eventType?(evt: E): string | undefined;
   /** the event's time, nanoseconds since the epoch */
   time(evt: E): bigint;
   /**

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CompiledRule } from '../../src/engine/engine';
 import type { TestEvent } from './testSource';
-import { loadClean, rule } from './rules/engineFor';
+import { Engine } from '../../src/engine/engine';
+import { loadClean, rule, syscallTestSource } from './rules/engineFor';
 
 const RULES = [
   rule('OpenA', 'evt.type = open and proc.name = a'),
@@ -113,4 +114,16 @@ test('match uses event-type-specialized evaluators and finds exactly what evalua
     }
   }
   assert.ok(hits >= 15, `only ${hits} matches`);
+});
+
+test('an event whose type is undefined is tried only against the catch-all rules', () => {
+  const source = { ...syscallTestSource, eventType: (e: TestEvent) => (e.type === '' ? undefined : e.type) };
+  const engine = new Engine([source]);
+  const res = engine.loadRulesContent([{ name: 'r.yaml', content: RULES }]);
+  assert.deepEqual(res.errors, []);
+  const tried = spy(engine);
+  const out: string[] = [];
+  engine.ruleset<TestEvent>('syscall').match({ type: '', name: 'a' }, 'all', (r) => out.push(r.name));
+  assert.deepEqual(tried, ['Any']);
+  assert.deepEqual(out, ['Any']);
 });

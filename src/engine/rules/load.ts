@@ -224,7 +224,7 @@ function compileRule(
   }
 
   const evttypes = source.eventTypeField ? condition.evttypes : 'all';
-  if (source.eventTypeField && evttypes === 'all' && entry.warnEvttypes) {
+  if (source.eventTypeField && source.eventTypeWarnings !== false && evttypes === 'all' && entry.warnEvttypes) {
     diag.warnings.push(
       errorAt(entry.where, `rule matches all event types: its condition does not restrict ${source.eventTypeField}, so it runs on every event`, entry.label),
     );

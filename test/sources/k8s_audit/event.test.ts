@@ -27,9 +27,11 @@ test('lazy values are computed once and reused', () => {
   assert.deepEqual(JSON.parse(e.objJson), obj);
 });
 
-test('source shape: name, no event-type field, unique field names', () => {
+test('source shape: name, objectRef.resource as the event type, unique field names', () => {
   assert.equal(k8sAuditSource.name, 'k8s_audit');
-  assert.equal(k8sAuditSource.eventTypeField, undefined);
+  assert.equal(k8sAuditSource.eventTypeField, 'ka.target.resource');
+  assert.equal(k8sAuditSource.eventType!(toAuditEvent({ objectRef: { resource: 'pods' } })), 'pods');
+  assert.equal(k8sAuditSource.eventType!(toAuditEvent({ verb: 'get' })), undefined);
   const names = k8sAuditSource.fields.map((f) => f.name);
   assert.equal(new Set(names).size, names.length);
   for (const f of k8sAuditSource.fields) assert.ok(f.desc.length > 10, `${f.name} has a description`);
