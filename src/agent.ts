@@ -2,6 +2,7 @@
 // counts. Every source (trace file, webserver, live capture) hands its events
 // to a SourceEvaluator, which matches them against that source's ruleset.
 import type { CompiledRule, Engine } from './engine/engine';
+import type { Priority } from './engine/priority';
 import type { Ruleset } from './engine/ruleset';
 import type { Alert } from './outputs/alert';
 import type { Outputs } from './outputs/outputs';
@@ -31,20 +32,36 @@ export class Agent {
 
   alert<E>(rule: CompiledRule<E>, evt: E, time: bigint): void {
     this.counts.count(rule.name, rule.priority);
-    const alert: Alert = {
-      time,
-      rule: rule.name,
-      priority: rule.priority,
-      source: rule.source,
-      tags: rule.tags,
-      message: rule.output.render(evt),
-      outputFields: () => rule.output.fields(evt),
-    };
-    this.outputs.emit(alert);
+    this.outputs.emit(new RuleAlert(rule, evt, time));
   }
 
   summary(): string {
     return this.counts.format(this.engine.rules.map((r) => r.name));
+  }
+}
+
+/** One match as an Alert; a class rather than an object literal with a closure, so an alert allocates one object. */
+class RuleAlert<E> implements Alert {
+  readonly rule: string;
+  readonly priority: Priority;
+  readonly source: string;
+  readonly tags: readonly string[];
+  readonly message: string;
+
+  constructor(
+    private readonly matched: CompiledRule<E>,
+    private readonly evt: E,
+    readonly time: bigint,
+  ) {
+    this.rule = matched.name;
+    this.priority = matched.priority;
+    this.source = matched.source;
+    this.tags = matched.tags;
+    this.message = matched.output.render(evt);
+  }
+
+  outputFields(): Record<string, string | number | boolean | null> {
+    return this.matched.output.fields(this.evt);
   }
 }
 

@@ -69,3 +69,30 @@ test('summary lists severities by rank and rules in definition order', () => {
     'Events detected: 4\nRule counts by severity:\n   Error: 1\n   Notice: 2\n   Info: 1\nTriggered rules by rule name:\n   A: 1\n   B: 2\n   C: 1\n',
   );
 });
+
+test('time formats stay right when consecutive times change second, day or go back', () => {
+  const times = [T, T + 1n, T + 1_000_000_000n, T + 86_400_000_000_000n, T, 0n, 999_999_999n, 1_000_000_000n];
+  for (const ns of times) {
+    const d = new Date(Number(ns / 1_000_000_000n) * 1000);
+    const frac = String(ns % 1_000_000_000n).padStart(9, '0');
+    assert.equal(rfc3339(ns), `${d.toISOString().slice(0, 19)}.${frac}Z`);
+    assert.equal(iso8601(ns), `${d.toISOString().slice(0, 19)}.${frac}+0000`);
+    const local = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+    assert.equal(clockTime(ns), `${local}.${frac}`);
+  }
+});
+
+test('JSON alert: tags sorted without reordering the rule own array; names escaped', () => {
+  const tags = ['zeta', 'alpha "q"'];
+  const opts = { ...DEFAULT_FORMAT_OPTIONS, hostname: 'h"x' };
+  for (let i = 0; i < 2; i++) {
+    const obj = JSON.parse(formatJson(alert({ tags, rule: 'R "1"', source: 'k8s_audit' }), opts));
+    assert.deepEqual(obj.tags, ['alpha "q"', 'zeta']);
+    assert.equal(obj.rule, 'R "1"');
+    assert.equal(obj.hostname, 'h"x');
+    assert.equal(obj.source, 'k8s_audit');
+  }
+  assert.deepEqual(tags, ['zeta', 'alpha "q"']);
+  const other = JSON.parse(formatJson(alert({ tags: ['b', 'a'] }), opts));
+  assert.deepEqual(other.tags, ['a', 'b']);
+});
