@@ -35,3 +35,32 @@ test('thread table is bounded and walks ancestors', () => {
   tt.create(6).ppid = 5;
   assert.equal(tt.ancestor(loop, 1000), undefined, 'a pid loop ends at the walk limit');
 });
+
+test('fd table evicts the oldest inserted across low and high descriptors; copies keep that order', () => {
+  const t = new FdTable(3);
+  t.set(5000, new FdInfo('file', '/h1'));
+  t.set(3, new FdInfo('file', '/l1'));
+  t.set(7000, new FdInfo('file', '/h2'));
+  t.set(5000, new FdInfo('file', '/h1b')); // replacing re-inserts: now the newest
+  assert.equal(t.size, 3);
+  const c = t.copy();
+  t.set(4, new FdInfo('file', '/l2'));
+  assert.equal(t.size, 3);
+  assert.equal(t.get(3), undefined, 'fd 3 was the oldest');
+  t.set(5, new FdInfo('file', '/l3'));
+  assert.equal(t.get(7000), undefined, 'then fd 7000');
+  assert.deepEqual([...t.entries()].map(([fd, f]) => `${fd}=${f.name}`).sort(), ['4=/l2', '5000=/h1b', '5=/l3']);
+  // the copy is independent and evicts in the same order
+  assert.equal(c.size, 3);
+  c.set(9, new FdInfo('file', '/c'));
+  assert.equal(c.get(3), undefined);
+  assert.equal(c.get(7000)?.name, '/h2');
+  // deleting while walking the entries (exec closing close-on-exec fds)
+  for (const [fd] of c.entries()) c.delete(fd);
+  assert.equal(c.size, 0);
+  assert.deepEqual([...c.entries()], []);
+  c.delete(-1);
+  c.set(-1, new FdInfo('file', '/neg'));
+  assert.equal(c.size, 0);
+  assert.equal(c.get(-1), undefined);
+});
