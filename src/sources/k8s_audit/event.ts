@@ -19,6 +19,8 @@ export class K8sAuditEvent {
   private json: string | undefined = undefined;
   // objectRef.resource: nearly every rule tests it first, so it is read once per event
   private resourceText: string | null | undefined = undefined;
+  // requestObject.data as text: a rule tests it with several `contains`
+  private dataText: string | null | undefined = undefined;
 
   constructor(obj: Obj, arrivalNs?: bigint) {
     this.obj = obj;
@@ -48,6 +50,16 @@ export class K8sAuditEvent {
       r = this.resourceText = typeof v === 'string' ? v : (asText(v) ?? null);
     }
     return r ?? undefined;
+  }
+
+  /** requestObject.data (a configmap's data) as text: JSON unless it is a string */
+  get requestDataText(): string | undefined {
+    let d = this.dataText;
+    if (d === undefined) {
+      const req = this.obj.requestObject;
+      d = this.dataText = asText(req !== null && typeof req === 'object' ? (req as Obj).data : undefined) ?? null;
+    }
+    return d ?? undefined;
   }
 
   /** the pod spec found in the request object (Pod, workload template, CronJob job template) */

@@ -57,3 +57,15 @@ test('every field the issue names exists', () => {
   ];
   for (const w of wanted) assert.ok(names.has(w), `missing ${w}`);
 });
+
+test('requestObject.data as text: JSON of an object, a string as is, absent when missing or null, read once', () => {
+  const obj = { requestObject: { data: { 'db.conf': 'password=x' } } };
+  const e = toAuditEvent(obj);
+  assert.equal(e.requestDataText, '{"db.conf":"password=x"}');
+  obj.requestObject.data = { other: 'y' };
+  assert.equal(e.requestDataText, '{"db.conf":"password=x"}');
+  assert.equal(toAuditEvent({ requestObject: { data: 'plain' } }).requestDataText, 'plain');
+  assert.equal(toAuditEvent({ requestObject: { data: null } }).requestDataText, undefined);
+  assert.equal(toAuditEvent({ requestObject: null }).requestDataText, undefined);
+  assert.equal(toAuditEvent({ verb: 'get' }).requestDataText, undefined);
+});

@@ -77,7 +77,7 @@ export const objectFields: FieldDef<E>[] = [
   }),
   plainField('ka.req.binding.role', 'When the request object refers to a cluster role binding, the role being linked by the binding', (e) => asText(prop2(e.obj.requestObject, 'roleRef', 'name'))),
   plainField('ka.req.configmap.name', 'If the request object refers to a configmap, the configmap name', (e) => asText(prop(e.obj.objectRef, 'name'))),
-  plainField('ka.req.configmap.obj', 'If the request object refers to a configmap, its data as JSON', (e) => asText(prop(e.obj.requestObject, 'data'))),
+  plainField('ka.req.configmap.obj', 'If the request object refers to a configmap, its data as JSON', (e) => e.requestDataText),
   plainField('ka.req.role.rules', "When the request object refers to a role/cluster role, the rules associated with the role, each as JSON", (e) => jsonList(roleRules(e), -1), { isList: true }),
   indexedField('ka.req.role.rules.apiGroups', "When the request object refers to a role/cluster role, the api groups associated with the role's rules", ROLE_RULE_ARG, ruleValues('apiGroups')),
   indexedField('ka.req.role.rules.nonResourceURLs', "When the request object refers to a role/cluster role, the non resource urls associated with the role's rules", ROLE_RULE_ARG, ruleValues('nonResourceURLs')),
