@@ -59,7 +59,7 @@ test('every field the issue names exists', () => {
 });
 
 test('requestObject.data as text: JSON of an object, a string as is, absent when missing or null, read once', () => {
-  const obj = { requestObject: { data: { 'db.conf': 'password=x' } } };
+  const obj: { requestObject: { data: Record<string, string> } } = { requestObject: { data: { 'db.conf': 'password=x' } } };
   const e = toAuditEvent(obj);
   assert.equal(e.requestDataText, '{"db.conf":"password=x"}');
   obj.requestObject.data = { other: 'y' };
