@@ -56,6 +56,9 @@ export interface TrackerOptions {
 }
 
 /** `a/../b` -> `b`, keeping the path absolute */
+/** `/dev/fd/3`, `/proc/self/fd/3`: the filename the kernel gives an exec through a file descriptor */
+const FD_PATH = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/;
+
 function absolute(base: string, p: string): string {
   // most paths are already absolute and clean: no `//`, `.` or `..` segment, nothing to normalize
   if (p.charCodeAt(0) === 47) return p.indexOf('/.') < 0 && p.indexOf('//') < 0 ? p : path.posix.normalize(p);
@@ -263,7 +266,7 @@ export class StateTracker {
     t.gid = v.int(29) ?? t.gid;
     const trusted = v.str(27);
     const filename = v.nparams > 30 ? v.str(30) : undefined;
-    t.exepath = trusted ?? (filename !== undefined ? absolute(t.cwd, filename) : this.exeLink(t.pid) ?? t.exe);
+    t.exepath = trusted ?? this.exePath(t, filename);
     t.exeWritable = undefined;
     t.execTs = v.ts;
     // runtimes move a process into the container's cgroup between fork and exec,
@@ -281,6 +284,16 @@ export class StateTracker {
     } catch {
       return undefined;
     }
+  }
+
+  /** The executable's path from the exec's filename, made absolute. */
+  private exePath(t: ThreadInfo, filename: string | undefined): string {
+    if (filename === undefined) return this.exeLink(t.pid) ?? t.exe;
+    // fexecve runs whatever an fd holds (a memfd, for fileless execution): the
+    // kernel's exe link names it, or else the fd table does
+    const viaFd = FD_PATH.exec(filename);
+    if (viaFd) return this.exeLink(t.pid) ?? t.fds.get(Number(viaFd[1]))?.name ?? filename;
+    return absolute(t.cwd, filename);
   }
 
   private exeLink(pid: number): string | undefined {

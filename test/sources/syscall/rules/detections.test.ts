@@ -235,7 +235,7 @@ const CASES: Case[] = [
   { rule: 'Directory traversal monitored file read', priority: 'Warning', match: (a) => f(a, 'fd.name') === '/etc/passwd', fields: { 'proc.name': 'cat', 'evt.arg.name': `${DIR}/../../etc/passwd` } },
   { rule: 'Linux Kernel Module Injection Detected', priority: 'Warning', match: cmd('finit_module'), fields: { 'proc.name': 'vigil-trig', 'proc.pname': 'node' } },
   { rule: 'PTRACE attached to process', priority: 'Warning', match: cmd('ptrace'), fields: { 'proc.name': 'vigil-trig', 'evt.arg.request': 'PTRACE_ATTACH' } },
-  { rule: 'Fileless execution via memfd_create', priority: 'Critical', match: (a) => String(f(a, 'proc.exepath')).startsWith('/memfd:vigil-test'), fields: { 'proc.pname': 'node' }, todo: 'the probe sends no execveat exit event for fexecve (execveat with AT_EMPTY_PATH)' },
+  { rule: 'Fileless execution via memfd_create', priority: 'Critical', match: (a) => String(f(a, 'proc.exepath')).startsWith('/memfd:vigil-test'), fields: { 'proc.pname': 'node' } },
   { rule: 'Execution from /dev/shm', priority: 'Warning', match: (a) => f(a, 'proc.exepath') === `/dev/shm/vigil-rules-test-${pid}`, fields: { 'proc.pname': 'node', 'user.name': 'root' } },
   { rule: 'BPF Program Not Profiled', priority: 'Notice', match: cmd('vigil-trig bpf'), fields: { 'proc.name': 'vigil-trig', 'evt.arg.cmd': '5' } },
   { rule: 'Disallowed SSH Connection', priority: 'Notice', match: (a) => String(f(a, 'fd.name')).endsWith(`->127.0.0.1:${SSH_PORT}`), fields: { 'proc.name': 'vigil-trig' } },

@@ -22,7 +22,7 @@ function setup() {
     const ev = tracker.apply();
     return { ev, done: () => tracker.finish() };
   };
-  return { tracker, feed };
+  return { tracker, feed, procRoot };
 }
 
 function forkChild(feed: ReturnType<typeof setup>['feed'], child: number, parent: number, comm: string) {
@@ -130,4 +130,23 @@ test('absolute open paths are normalized only when they need it', () => {
   assert.equal(name('/..', 7), '/');
   assert.equal(name('rel/./f', 8), '/home/u/rel/f');
   assert.equal(t.fds.get(4)?.name, '/etc/hosts');
+});
+
+test('fexecve: an exec through /dev/fd/N takes its path from the exe link, else from the fd table', () => {
+  const { tracker, feed, procRoot } = setup();
+  const root = tracker.threads.create(100);
+  root.comm = 'bash';
+  root.cwd = '/home/u';
+  forkChild(feed, 300, 100, 'dropper');
+  feed('memfd_create', 300, { fd: 3, name: 'payload', flags: 0 });
+  const exec = (filename: string) =>
+    feed('execve', 300, { res: 0, exe: 'payload', args: nulList([]), tid: 300, pid: 300, ptid: 100, comm: 'memfd:payload', uid: 0, gid: 0, filename }).ev.thread!;
+  // the fake /proc has no exe link: the fd table names what fd 3 held
+  assert.equal(exec('/dev/fd/3').exepath, 'memfd:payload');
+  // with an exe link, the kernel's word wins
+  fs.mkdirSync(path.join(procRoot, '300'), { recursive: true });
+  fs.symlinkSync('/memfd:payload (deleted)', path.join(tracker.procRoot, '300', 'exe'));
+  assert.equal(exec('/proc/self/fd/3').exepath, '/memfd:payload (deleted)');
+  // an ordinary relative filename is still made absolute against the cwd
+  assert.equal(exec('./x/dev/fd/3').exepath, '/home/u/x/dev/fd/3');
 });
