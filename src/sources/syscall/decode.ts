@@ -5,6 +5,7 @@
 //   header: ts u64 | tid u64 | len u32 | type u16 | nparams u32   (26 bytes, packed, LE)
 //   then nparams u16 lengths, then the parameters back to back
 import { EventInfo, eventInfo } from './eventTable';
+import { ipv6Text } from './ipv6Text';
 
 export const HEADER_LEN = 26;
 export const MAX_PARAMS = 32;
@@ -254,17 +255,7 @@ export class EventView {
   private ipv6(at: number): string {
     const groups: string[] = [];
     for (let k = 0; k < 16; k += 2) groups.push(this.dv.getUint16(at + k, false).toString(16));
-    // compress the longest run of zero groups, as text forms of IPv6 do
-    let best = -1, bestLen = 0;
-    for (let s = 0; s < 8; ) {
-      if (groups[s] !== '0') { s++; continue; }
-      let e = s;
-      while (e < 8 && groups[e] === '0') e++;
-      if (e - s > bestLen && e - s > 1) { best = s; bestLen = e - s; }
-      s = e;
-    }
-    if (best < 0) return groups.join(':');
-    return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+    return ipv6Text(groups);
   }
 }
 

@@ -3,6 +3,7 @@
 // the sockets of the reader's network namespace only.
 import fs from 'node:fs';
 import path from 'node:path';
+import { ipv6Text } from '../ipv6Text';
 import { FdInfo } from './fdInfo';
 
 /** `0100007F:1F90` (little-endian IPv4 hex) -> ['127.0.0.1', 8080] */
@@ -20,20 +21,7 @@ function inetAddr(hex: string): [string, number] {
     const bytes = word.match(/../g)!.reverse().join('');
     groups.push(String(parseInt(bytes.slice(0, 4), 16).toString(16)), String(parseInt(bytes.slice(4), 16).toString(16)));
   }
-  return [compressV6(groups), port];
-}
-
-function compressV6(groups: string[]): string {
-  let best = -1, bestLen = 0;
-  for (let s = 0; s < 8; ) {
-    if (groups[s] !== '0') { s++; continue; }
-    let e = s;
-    while (e < 8 && groups[e] === '0') e++;
-    if (e - s > bestLen && e - s > 1) { best = s; bestLen = e - s; }
-    s = e;
-  }
-  if (best < 0) return groups.join(':');
-  return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+  return [ipv6Text(groups), port];
 }
 
 const TCP_LISTEN = '0A';
