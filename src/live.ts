@@ -29,6 +29,9 @@ export interface LiveOptions {
   reloadEngine?: () => Engine | undefined;
 }
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Running {
   name: string;
   stop(): void;
@@ -155,6 +158,14 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onReload);
-    if (opts.durationSeconds !== undefined) timer = setTimeout(() => stop(`-M ${opts.durationSeconds}s elapsed`), opts.durationSeconds * 1000);
+    if (opts.durationSeconds !== undefined) {
+      // setTimeout fires at once for delays above 2^31-1 ms, so a long -M waits in steps
+      const deadline = Date.now() + opts.durationSeconds * 1000;
+      const arm = (): void => {
+        const left = deadline - Date.now();
+        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => stop(`-M ${opts.durationSeconds}s elapsed`), Math.max(0, left));
+      };
+      arm();
+    }
   });
 }

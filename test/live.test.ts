@@ -156,3 +156,15 @@ test('SIGHUP reloads the rules and the probe captures what the new rules need; b
   }
   assert.match(a.stderr(), /rules reloaded: 1 enabled rule/);
 });
+
+test('-M longer than a 32-bit millisecond timer (~24.8 days) does not stop the agent at once', async () => {
+  const a = startAgent(['-r', rules, '--disable-source', 'syscall', '-M', '3000000', '-o', 'webserver.listen_port=0', '-o', 'webserver.listen_address=127.0.0.1']);
+  try {
+    await waitFor('the webserver', () => /webserver listening/.test(a.stderr()) || a.child.exitCode !== null);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(a.child.exitCode, null, `the agent stopped early:\n${a.stderr()}`);
+  } finally {
+    await stop(a);
+  }
+  assert.match(a.stdout(), /Events detected: 0/);
+});

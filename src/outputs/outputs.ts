@@ -1,7 +1,7 @@
 // The alert channels named by the configuration (stdout_output, file_output),
 // each getting every alert at or above the configured priority.
 import * as fs from 'node:fs';
-import { type ConfigTree, get, getBool } from '../config';
+import { ConfigError, type ConfigTree, get, getBool } from '../config';
 import type { Alert } from './alert';
 import { type AlertFormatOptions, DEFAULT_FORMAT_OPTIONS, formatAlert } from './alertFormat';
 import { LineWriter } from './lineWriter';
@@ -33,8 +33,15 @@ export class Outputs {
     this.format = formatOptionsFrom(config);
     if (getBool(config, 'stdout_output.enabled', true)) this.writers.push(new LineWriter(1, false));
     if (getBool(config, 'file_output.enabled', false)) {
-      const file = get(config, 'file_output.filename', './events.txt');
-      this.writers.push(new LineWriter(fs.openSync(file, 'a'), true));
+      const file = get<unknown>(config, 'file_output.filename', './events.txt');
+      if (typeof file !== 'string' || file === '') throw new ConfigError(`file_output.filename: expected a file name, got ${JSON.stringify(file)}`);
+      let fd: number;
+      try {
+        fd = fs.openSync(file, 'a');
+      } catch (e) {
+        throw new ConfigError(`file_output.filename: cannot open ${file}: ${(e as Error).message}`);
+      }
+      this.writers.push(new LineWriter(fd, true));
     }
   }
 

@@ -14,7 +14,7 @@ export class AlertCounts {
     this.byRule.set(rule, (this.byRule.get(rule) ?? 0) + 1);
   }
 
-  /** `ruleOrder` lists rule names in definition order, as Falco prints them. */
+  /** `ruleOrder` lists rule names in definition order, as Falco prints them; rules counted but not in it follow. */
   format(ruleOrder: readonly string[]): string {
     let out = `Events detected: ${this.total}\nRule counts by severity:\n`;
     this.byPriority.forEach((n, p) => {
@@ -29,6 +29,8 @@ export class AlertCounts {
         out += `   ${name}: ${n}\n`;
       }
     }
+    // rules that fired but are no longer loaded (a reload removed them) still count
+    for (const [name, n] of this.byRule) if (!seen.has(name)) out += `   ${name}: ${n}\n`;
     return out;
   }
 }
