@@ -2,29 +2,18 @@
 // argument, an optional container/rule/element index, a key (query parameter,
 // JSON pointer, path pattern). Arguments are checked once, at bind time.
 import type { Extractor, FieldDef, FieldType, Value } from '../../../engine/source';
+import { FieldExtra, keyArgField, noArgField } from '../../fieldBuilders';
 import type { K8sAuditEvent } from '../event';
 
 type E = K8sAuditEvent;
 
-interface Extra {
+interface Extra extends FieldExtra {
   type?: FieldType;
-  isList?: boolean;
-  hidden?: boolean;
 }
 
 /** A field that takes no argument. */
 export function plainField(name: string, desc: string, get: Extractor<E>, extra: Extra = {}): FieldDef<E> {
-  return {
-    name,
-    desc,
-    type: extra.type ?? 'string',
-    isList: extra.isList,
-    hidden: extra.hidden,
-    bind(arg) {
-      if (arg !== undefined) throw new Error(`${name} takes no argument`);
-      return get;
-    },
-  };
+  return noArgField(name, extra.type ?? 'string', desc, get, extra);
 }
 
 /** Index argument: a non-negative integer, or -1 when none was written. */
@@ -67,16 +56,5 @@ export function keyedField(
   bindKey: (key: string) => Extractor<E>,
   extra: Extra = {},
 ): FieldDef<E> {
-  return {
-    name,
-    desc,
-    type: extra.type ?? 'string',
-    isList: extra.isList,
-    hidden: extra.hidden,
-    arg: { required: true, form: 'key', desc: argDesc },
-    bind(arg) {
-      if (arg === undefined || arg === '') throw new Error(`${name} requires an argument: ${name}[${argDesc}]`);
-      return bindKey(arg);
-    },
-  };
+  return keyArgField(name, extra.type ?? 'string', desc, argDesc, bindKey, extra);
 }

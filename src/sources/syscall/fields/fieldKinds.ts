@@ -2,29 +2,15 @@
 // ancestor index (`proc.aname[2]`), a parameter name or number (`evt.arg.name`,
 // `evt.arg[1]`), a key (`proc.env[HOME]`). Arguments are checked once, at bind.
 import type { Extractor, FieldDef, FieldType, Value } from '../../../engine/source';
+import { FieldExtra, keyArgField, noArgField } from '../../fieldBuilders';
 import type { SyscallEvent } from '../state/syscallEvent';
 
 type E = SyscallEvent;
 
-export interface Extra {
-  isList?: boolean;
-  hidden?: boolean;
-}
+export type Extra = FieldExtra;
 
 /** A field that takes no argument. */
-export function plain(name: string, type: FieldType, desc: string, get: Extractor<E>, extra: Extra = {}): FieldDef<E> {
-  return {
-    name,
-    type,
-    desc,
-    isList: extra.isList,
-    hidden: extra.hidden,
-    bind(arg) {
-      if (arg !== undefined) throw new Error(`${name} takes no argument`);
-      return get;
-    },
-  };
-}
+export const plain = noArgField<E>;
 
 /**
  * A field whose argument is a number: `get` receives it, or `none` when
@@ -56,27 +42,4 @@ export function indexed(
 }
 
 /** A field whose argument is free text, also accepted dotted (`evt.arg.name`). */
-export function keyed(
-  name: string,
-  type: FieldType,
-  desc: string,
-  argDesc: string,
-  bindKey: (key: string) => Extractor<E>,
-  extra: Extra & { dotted?: boolean; optional?: Extractor<E> } = {},
-): FieldDef<E> {
-  return {
-    name,
-    type,
-    desc,
-    isList: extra.isList,
-    hidden: extra.hidden,
-    arg: { required: extra.optional === undefined, form: 'key', dotted: extra.dotted, desc: argDesc },
-    bind(arg) {
-      if (arg === undefined || arg === '') {
-        if (extra.optional) return extra.optional;
-        throw new Error(`${name} requires an argument: ${name}[${argDesc}]`);
-      }
-      return bindKey(arg);
-    },
-  };
-}
+export const keyed = keyArgField<E>;
