@@ -14,30 +14,22 @@
 // The last line is a JSON summary for scripts/run-bench.js.
 // Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { startCapture } from '../src/sources/syscall/capture';
 import { EventView } from '../src/sources/syscall/decode';
 import { STATE_SYSCALLS } from '../src/sources/syscall/index';
 import { Probe } from '../src/sources/syscall/probe';
 import { slotsFor } from '../src/sources/syscall/syscallTable';
+import { positiveKnob } from './envKnob';
 import { eventWalker, EventWalker } from './eventWalker';
 import { ensureRedis, redisBenchmark, startRedis } from './redisLoad';
+import { fmt, mean, median } from './stats';
+import { buildGenerator, GenResult, runGenerator } from './syscallGenerator';
 
-const root = path.resolve(__dirname, '..');
-const num = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
-  return n;
-};
-const SECONDS = num('BENCH_SECONDS', 3);
-const ROUNDS = Math.round(num('BENCH_ROUNDS', 3));
-const WORKERS = Math.round(num('BENCH_WORKERS', os.cpus().length));
-const REDIS_REQUESTS = Math.round(num('BENCH_REDIS_REQUESTS', 200000));
+const SECONDS = positiveKnob('BENCH_SECONDS', 3);
+const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
+const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', os.cpus().length));
+const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 200000));
 const CONNECT_EVERY = 64;
 const PREFILL_SECONDS = 4;
 
@@ -48,43 +40,6 @@ const GEN_SET = ['open', 'openat', 'close', 'socket', 'connect'];
 const SECURITY_SET = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'open', 'openat', 'openat2', 'creat', 'connect', 'accept', 'accept4', 'bind', 'listen', 'socket', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'chmod', 'fchmodat', 'setuid', 'setgid', 'setresuid', 'setresgid', 'ptrace', 'mount', 'unshare', 'setns', 'init_module', 'finit_module', 'bpf', 'memfd_create'];
 const DEFAULT_SET = [...new Set([...STATE_SYSCALLS, ...SECURITY_SET])].sort();
 
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-// medians of alternating runs: other work on the machine hits single runs
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-function buildGenerator(): string {
-  const out = path.join(root, 'build', 'bench', 'syscallGenerator');
-  const src = path.join(root, 'bench', 'syscallGenerator.c');
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    execFileSync('cc', ['-O2', '-Wall', '-o', out, src], { stdio: 'inherit' });
-  }
-  return out;
-}
-
-interface GenResult {
-  opsPerSec: number;
-  connects: number;
-}
-
-// async so a capture in this process keeps draining while the generator runs
-function runGenerator(bin: string, seconds: number): Promise<GenResult> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(bin, [String(seconds), String(WORKERS), String(CONNECT_EVERY)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('error', reject);
-    c.on('exit', (code) => {
-      const [ops, connects] = out.trim().split(/\s+/).map(Number);
-      if (code !== 0 || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
-      resolve({ opsPerSec: ops, connects });
-    });
-  });
-}
 
 interface Captured<T> {
   result: T;
@@ -117,8 +72,8 @@ async function livePart(bin: string): Promise<Record<string, number>> {
   const without: number[] = [];
   const withAgent: Captured<GenResult>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    without.push((await runGenerator(bin, SECONDS)).opsPerSec);
-    withAgent.push(await withCapture(GEN_SET, () => runGenerator(bin, SECONDS)));
+    without.push((await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)).opsPerSec);
+    withAgent.push(await withCapture(GEN_SET, () => runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)));
   }
   const base = median(without);
   const withOps = median(withAgent.map((w) => w.result.opsPerSec));
@@ -144,10 +99,10 @@ async function prefilledPart(bin: string, genWithout: number): Promise<Record<st
     // does not report, then per reported event
     probe.enableRunStats();
     const r0 = probe.runStats().sysExit;
-    await runGenerator(bin, 1);
+    await runGenerator(bin, 1, WORKERS, CONNECT_EVERY);
     const r1 = probe.runStats().sysExit;
     probe.setSlots(slotsFor(GEN_SET));
-    const gen = await runGenerator(bin, PREFILL_SECONDS);
+    const gen = await runGenerator(bin, PREFILL_SECONDS, WORKERS, CONNECT_EVERY);
     probe.setSlots(slotsFor([]));
     const r2 = probe.runStats().sysExit;
     const st = probe.stats();

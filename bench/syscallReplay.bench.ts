@@ -14,38 +14,24 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Engine } from '../src/engine/engine';
-import { builtinSources } from '../src/sources';
-import { batchHandler, StateTracker, type SyscallEvent } from '../src/sources/syscall';
+import { batchHandler, StateTracker } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
 import { syscallsToCapture } from '../src/live';
 import { EventView, forEachEvent } from '../src/sources/syscall/decode';
+import { loadDefaultSyscallRules } from './defaultSyscallRules';
+import { positiveKnob } from './envKnob';
+import { fmt } from './stats';
+import { GENERATOR_BIN } from './syscallGenerator';
 
 const root = path.resolve(__dirname, '..');
-const RULES = path.join(root, 'rules/falco_rules.yaml');
 const REC = path.join(root, 'build', 'bench', 'syscalls.rec');
-const GENERATOR = path.join(root, 'build', 'bench', 'syscallGenerator');
-const num = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
-  return n;
-};
-const RECORD_SECONDS = num('BENCH_RECORD_SECONDS', 1);
-const PASSES = Math.round(num('BENCH_PASSES', 10));
+const RECORD_SECONDS = positiveKnob('BENCH_RECORD_SECONDS', 1);
+const PASSES = Math.round(positiveKnob('BENCH_PASSES', 10));
 const MAX_REC_BYTES = 256 * 1024 * 1024;
 
-function loadRuleset() {
-  const engine = new Engine(builtinSources());
-  const res = engine.loadRulesFiles([RULES]);
-  if (res.errors.length > 0) throw new Error(`default rules do not load:\n${res.errors.map((e) => e.format()).join('\n')}`);
-  return engine.ruleset<SyscallEvent>('syscall');
-}
-
 async function record(): Promise<void> {
-  if (!fs.existsSync(GENERATOR)) throw new Error(`${GENERATOR} is missing: run npm run bench:syscalls once to build it`);
-  const syscalls = syscallsToCapture(loadRuleset().eventTypes(), false);
+  if (!fs.existsSync(GENERATOR_BIN)) throw new Error(`${GENERATOR_BIN} is missing: run npm run bench:syscalls once to build it`);
+  const syscalls = syscallsToCapture(loadDefaultSyscallRules().ruleset.eventTypes(), false);
   const out = Buffer.alloc(MAX_REC_BYTES);
   let used = 0;
   let full = false;
@@ -60,7 +46,7 @@ async function record(): Promise<void> {
   });
   try {
     // runs longer than we record, so no exits land in the recording
-    const gen = spawn(GENERATOR, [String(RECORD_SECONDS + 2), '2', '64'], { stdio: 'ignore' });
+    const gen = spawn(GENERATOR_BIN, [String(RECORD_SECONDS + 2), '2', '64'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, RECORD_SECONDS * 1000));
     cap.drainNow();
     cap.stop();
@@ -103,7 +89,7 @@ function replay(): void {
     batches.push([start, off]);
   }
   const views = batches.map(([s, e]) => new EventView(buf.slice(s, e)));
-  const ruleset = loadRuleset();
+  const ruleset = loadDefaultSyscallRules().ruleset;
   const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
   tracker.seed();
   let events = 0;
@@ -132,7 +118,6 @@ function replay(): void {
   }
   rates.sort((a, b) => a - b);
   const median = rates[Math.floor(rates.length / 2)];
-  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   console.log(`replay: ${perPass} events per pass (${alertsPerPass} alerts), ${PASSES} passes; events per CPU second: median ${fmt(median)}, best ${fmt(rates[rates.length - 1])}, worst ${fmt(rates[0])}; load ${os.loadavg()[0].toFixed(2)}`);
   console.log(JSON.stringify({ bench: 'syscallReplay', events: perPass, alerts: alertsPerPass, medianEventsPerCpuSec: Math.round(median), bestEventsPerCpuSec: Math.round(rates[rates.length - 1]) }));
 }

@@ -11,70 +11,26 @@
 // and each workload's throughput ratio; the last line is a JSON summary.
 // Knobs: BENCH_SECONDS (per generator run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
-import { execFileSync, spawn } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { Engine } from '../src/engine/engine';
 import { syscallsToCapture } from '../src/live';
-import { builtinSources } from '../src/sources';
 import { batchHandler, StateTracker, type SyscallEvent } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
 import { EventView } from '../src/sources/syscall/decode';
+import { loadDefaultSyscallRules } from './defaultSyscallRules';
+import { positiveKnob } from './envKnob';
 import { ensureRedis, redisBenchmark, startRedis } from './redisLoad';
+import { fmt, mean, median } from './stats';
+import { buildGenerator, runGenerator } from './syscallGenerator';
 
-const root = path.resolve(__dirname, '..');
-const num = (name: string, dflt: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
-  return n;
-};
-const SECONDS = num('BENCH_SECONDS', 3);
-const ROUNDS = Math.round(num('BENCH_ROUNDS', 3));
-const WORKERS = Math.round(num('BENCH_WORKERS', os.cpus().length));
-const REDIS_REQUESTS = Math.round(num('BENCH_REDIS_REQUESTS', 200000));
+const SECONDS = positiveKnob('BENCH_SECONDS', 3);
+const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
+const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', os.cpus().length));
+const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 200000));
 const CONNECT_EVERY = 64;
-const RULES = path.join(root, 'rules/falco_rules.yaml');
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-
-function buildGenerator(): string {
-  const out = path.join(root, 'build', 'bench', 'syscallGenerator');
-  const src = path.join(root, 'bench', 'syscallGenerator.c');
-  if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(src).mtimeMs) {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    execFileSync('cc', ['-O2', '-Wall', '-o', out, src], { stdio: 'inherit' });
-  }
-  return out;
-}
-
-function runGenerator(bin: string, seconds: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(bin, [String(seconds), String(WORKERS), String(CONNECT_EVERY)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    c.stdout.on('data', (d) => (out += d));
-    c.on('error', reject);
-    c.on('exit', (code) => {
-      const ops = Number(out.trim().split(/\s+/)[0]);
-      if (code !== 0 || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
-      resolve(ops);
-    });
-  });
-}
 
 /** the agent's syscall path with the default rules, built once */
 function buildAgent(): { syscalls: string[] | 'all'; ruleCount: number; evaluate: (e: SyscallEvent) => void; counts: { events: number; alerts: number } } {
-  const engine = new Engine(builtinSources());
-  const res = engine.loadRulesFiles([RULES]);
-  if (res.errors.length > 0) throw new Error(`default rules do not load:\n${res.errors.map((e) => e.format()).join('\n')}`);
-  const ruleset = engine.ruleset<SyscallEvent>('syscall');
+  const { engine, ruleset } = loadDefaultSyscallRules();
   const counts = { events: 0, alerts: 0 };
   const onMatch = (): void => {
     counts.alerts++;
@@ -139,8 +95,8 @@ async function generatorPart(bin: string): Promise<Record<string, number>> {
   const without: number[] = [];
   const runs: Run<number>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    without.push(await runGenerator(bin, SECONDS));
-    runs.push(await withAgent(() => runGenerator(bin, SECONDS)));
+    without.push((await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)).opsPerSec);
+    runs.push(await withAgent(async () => (await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)).opsPerSec));
   }
   const res = report(`generator (${WORKERS} processes, ${ROUNDS} x ${SECONDS}s each way, alternating; medians)`, without, runs, 'ops/s');
   return Object.fromEntries(Object.entries(res).map(([k, v]) => [`gen_${k}`, v]));

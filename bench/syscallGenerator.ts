@@ -1,0 +1,39 @@
+// Builds and runs bench/syscallGenerator.c (open/read/close/stat and an
+// occasional loopback connect, in worker processes), the load of
+// bench:capture, bench:syscalls and bench:syscallReplay's recording.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+export const GENERATOR_BIN = path.join(root, 'build', 'bench', 'syscallGenerator');
+const GENERATOR_SRC = path.join(root, 'bench', 'syscallGenerator.c');
+
+/** compile the generator when missing or older than its source; returns its path */
+export function buildGenerator(): string {
+  if (!fs.existsSync(GENERATOR_BIN) || fs.statSync(GENERATOR_BIN).mtimeMs < fs.statSync(GENERATOR_SRC).mtimeMs) {
+    fs.mkdirSync(path.dirname(GENERATOR_BIN), { recursive: true });
+    execFileSync('cc', ['-O2', '-Wall', '-o', GENERATOR_BIN, GENERATOR_SRC], { stdio: 'inherit' });
+  }
+  return GENERATOR_BIN;
+}
+
+export interface GenResult {
+  opsPerSec: number;
+  connects: number;
+}
+
+// async so a capture in this process keeps draining while the generator runs
+export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number): Promise<GenResult> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(bin, [String(seconds), String(workers), String(connectEvery)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    c.stdout.on('data', (d) => (out += d));
+    c.on('error', reject);
+    c.on('exit', (code) => {
+      const [ops, connects] = out.trim().split(/\s+/).map(Number);
+      if (code !== 0 || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
+      resolve({ opsPerSec: ops, connects });
+    });
+  });
+}
