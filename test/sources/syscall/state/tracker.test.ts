@@ -145,7 +145,7 @@ test('fexecve: an exec through /dev/fd/N takes its path from the exe link, else 
   assert.equal(exec('/dev/fd/3').exepath, 'memfd:payload');
   // with an exe link, the kernel's word wins
   fs.mkdirSync(path.join(procRoot, '300'), { recursive: true });
-  fs.symlinkSync('/memfd:payload (deleted)', path.join(tracker.procRoot, '300', 'exe'));
+  fs.symlinkSync('/memfd:payload (deleted)', path.join(procRoot, '300', 'exe'));
   assert.equal(exec('/proc/self/fd/3').exepath, '/memfd:payload (deleted)');
   // an ordinary relative filename is still made absolute against the cwd
   assert.equal(exec('./x/dev/fd/3').exepath, '/home/u/x/dev/fd/3');
