@@ -150,7 +150,7 @@ before(async () => {
   await run(path.join(DIR, 'vigil-trusted'), ['-c', 'sleep 0.5; read -r x < /etc/shadow; sleep 0.2']);
 
   // container actions
-  await inContainer('script', ['-qec', 'sleep 0.3; true', '/dev/null'], { ...process.env, SHELL: '/bin/sh' });
+  await inContainer('script', ['-qec', 'sleep 1; true', '/dev/null'], { ...process.env, SHELL: '/bin/sh' });
   await inContainer(path.join(DIR, 'nc'), ['-e', '/bin/sh', '127.0.0.1', '9']);
   await inContainer(path.join(DIR, 'nmap'), ['-sS', '127.0.0.1']);
   await inContainer(TRIG, ['packet']);

@@ -1,6 +1,7 @@
 /* Triggers for the live detection tests: each subcommand performs one
  * syscall pattern a default rule looks for, on throwaway resources, then
- * lingers briefly so the agent can still read the process's /proc entry. */
+ * lingers a second so the agent, even when the machine is busy, can still read
+ * the process's /proc entry (its cgroup at exec: the probe sends none). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,7 +22,7 @@
 #include <unistd.h>
 
 static void linger(void) {
-  struct timespec ts = {0, 300 * 1000 * 1000};
+  struct timespec ts = {1, 0};
   nanosleep(&ts, NULL);
 }
 
