@@ -24,6 +24,9 @@ interface Token<E> {
 
 const NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*/y;
 
+/** The largest `%Nfield` width. */
+const MAX_WIDTH = 4096;
+
 export function compileOutput<E>(format: string, source: Source<E>): CompiledOutput<E> {
   const positions = new PositionMap(format);
   const parts: (string | Token<E>)[] = [];
@@ -40,7 +43,14 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
     const at = i;
     i++;
     let width = 0;
-    while (i < format.length && format[i] >= '0' && format[i] <= '9') width = width * 10 + Number(format[i++]);
+    const widthAt = i;
+    while (i < format.length && format[i] >= '0' && format[i] <= '9') i++;
+    if (i > widthAt) {
+      const digits = format.slice(widthAt, i);
+      // a huge width would build a huge string (or throw) on every alert
+      if (Number(digits) > MAX_WIDTH) throw new ConditionError(`width ${digits} is too large: at most ${MAX_WIDTH}`, positions.at(widthAt));
+      width = Number(digits);
+    }
     const paren = format[i] === '(';
     if (paren) i++;
     const ref = fieldAt(format, i, source, positions);

@@ -124,3 +124,11 @@ test('errors carry the position in the format', () => {
     assert.equal(err.col, col, format);
   }
 });
+
+test('a width too large to print is refused at compile time, at the width, not at each alert', () => {
+  const f = fails('x %99999999999proc.name');
+  assert.match(f.message, /width 99999999999 .*at most 4096/);
+  assert.equal(f.col, 4);
+  // the largest width allowed still renders
+  assert.equal(render('%4096proc.name').length, 4096);
+});
