@@ -137,7 +137,8 @@ export function foldEvttypes<E>(p: Plan<E>, known: ReadonlySet<string> | undefin
         }
         if (c === !stop) continue;
         if (typeof c !== 'boolean') {
-          if (c.kind === p.kind) kept.push(...c.children);
+          // a loop, not push(...children): spreading a very wide node overflows the stack
+          if (c.kind === p.kind) for (const g of c.children) kept.push(g);
           else kept.push(c);
         }
       }

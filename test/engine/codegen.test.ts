@@ -260,3 +260,16 @@ test('with code generation disabled, conditions and buckets fall back to closure
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout), { generated: false, out: ['R1', 'R2'], no: false });
 });
+
+test('an or holding an or of hundreds of thousands of checks (an exception with many values) flattens without exhausting the stack', () => {
+  const n = 300_000;
+  const leaf = plan('proc.name = a');
+  const wide: Plan<TestEvent> = { kind: 'or', children: Array.from({ length: n }, () => leaf) };
+  const other = plan('proc.name = b');
+  const folded = foldEvttypes({ kind: 'or', children: [wide, other] }, undefined, new Map());
+  assert.ok(typeof folded !== 'boolean' && folded.kind === 'or');
+  assert.equal(folded.children.length, n + 1);
+  assert.equal(folded.children[n], other);
+  // too large to generate: the caller keeps the closure evaluator
+  assert.equal(generateEvaluator({ kind: 'or', children: [wide, other] }), undefined);
+});

@@ -55,7 +55,8 @@ export class Collector {
     const prev = this.lists.get(def.name);
     if (def.append) {
       if (!prev) return this.error(def.where, def.label, "list uses 'append' but no list by that name is defined earlier");
-      prev.items.push(...def.items);
+      // a loop, not push(...items): spreading a very long list overflows the stack
+      for (const item of def.items) prev.items.push(item);
       return;
     }
     // Map.set on an existing key keeps its insertion position: a redefinition stays in place.

@@ -42,7 +42,8 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
         ok = false;
         continue;
       }
-      out.push(...items.get(item.text)!);
+      // a loop, not push(...items): spreading a very long list overflows the stack
+      for (const v of items.get(item.text)!) out.push(v);
       inc.add(item.text);
       for (const n of includes.get(item.text)!) inc.add(n);
     }

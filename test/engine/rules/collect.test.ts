@@ -134,3 +134,26 @@ test('appending within the same file works; order of later definitions is kept',
     ],
   );
 });
+
+test('lists of hundreds of thousands of items append and nest without exhausting the stack', async () => {
+  const { Collector } = await import('../../../src/engine/rules/collect');
+  const { resolveLists } = await import('../../../src/engine/rules/listResolve');
+  const { RulesFile } = await import('../../../src/engine/rules/sourceText');
+  const where = { file: new RulesFile('big.yaml', ''), offset: 0 };
+  const n = 300_000;
+  const many = Array.from({ length: n }, (_, i) => ({ text: `n${i}`, where }));
+  const diag = { errors: [], warnings: [] };
+  const c = new Collector(new Set(['syscall']), diag);
+  c.list({ kind: 'list', name: 'big', label: "list 'big'", where, items: [{ text: 'a', where }], append: false });
+  c.list({ kind: 'list', name: 'big', label: "list 'big'", where, items: many, append: true });
+  c.list({ kind: 'list', name: 'outer', label: "list 'outer'", where, items: [{ text: 'big', where }, { text: 'z', where }], append: false });
+  assert.equal(c.lists.get('big')!.items.length, n + 1);
+  const errors: never[] = [];
+  const resolved = resolveLists(c.lists, errors);
+  assert.deepEqual(errors, []);
+  const outer = resolved.items.get('outer')!;
+  assert.equal(outer.length, n + 2);
+  assert.equal(outer[0], 'a');
+  assert.equal(outer[n], `n${n - 1}`);
+  assert.equal(outer[n + 1], 'z');
+});
