@@ -36,6 +36,73 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(re + '$');
 }
 
+/** One pattern element: a star, or a test of one character. */
+type GlobToken = 'star' | ((c: string) => boolean);
+
+/**
+ * The pattern as a matcher with globToRegExp's meaning that runs in time
+ * proportional to pattern length times value length: a RegExp with several
+ * `[\s\S]*` backtracks polynomially, so a long crafted value (a path) could
+ * stall the event loop. Call globToRegExp first to have bad classes reported.
+ */
+export function globMatcher(pattern: string): (s: string) => boolean {
+  const tokens: GlobToken[] = [];
+  const literal = (ch: string) => (c: string) => c === ch;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '*') {
+      while (pattern[i + 1] === '*') i++;
+      tokens.push('star');
+    } else if (c === '?') {
+      tokens.push(() => true);
+    } else if (c === '\\' && i + 1 < pattern.length) {
+      tokens.push(literal(pattern[++i]));
+    } else if (c === '[') {
+      const end = classEnd(pattern, i);
+      if (end < 0) {
+        tokens.push(literal('['));
+        continue;
+      }
+      let body = pattern.slice(i + 1, end);
+      let negate = false;
+      if (body[0] === '!' || body[0] === '^') {
+        negate = true;
+        body = body.slice(1);
+      }
+      const re = new RegExp((negate ? '^[^' : '^[') + classBody(body) + ']$');
+      tokens.push((ch) => re.test(ch));
+      i = end;
+    } else {
+      tokens.push(literal(c));
+    }
+  }
+  const n = tokens.length;
+  return (s) => {
+    // on a mismatch, only the last star takes one more character: no deeper backtracking is needed
+    let p = 0;
+    let i = 0;
+    let star = -1;
+    let mark = 0;
+    while (i < s.length) {
+      const t = p < n ? tokens[p] : undefined;
+      if (t === 'star') {
+        star = p++;
+        mark = i;
+      } else if (t !== undefined && t(s[i])) {
+        p++;
+        i++;
+      } else if (star >= 0) {
+        p = star + 1;
+        i = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < n && tokens[p] === 'star') p++;
+    return p === n;
+  };
+}
+
 /** Index of the `]` closing the class that opens at `open`, or -1. A `]` first in the class is literal. */
 function classEnd(pattern: string, open: number): number {
   let j = open + 1;

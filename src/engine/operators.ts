@@ -8,7 +8,7 @@
 import type { BinaryOp, Pos } from './ast';
 import type { Emitter } from './codegen';
 import { ConditionError } from './errors';
-import { globToRegExp } from './glob';
+import { globMatcher, globToRegExp } from './glob';
 import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
@@ -261,14 +261,23 @@ function regExpCheck<E>(ex: Extractor<E>, re: RegExp): Check<E> {
 }
 
 function globCheck<E>(ex: Extractor<E>, item: ValueItem): Check<E> {
-  let re: RegExp;
   try {
-    re = globToRegExp(item.value);
+    globToRegExp(item.value);
   } catch (err) {
     throw new ConditionError(`invalid glob pattern '${item.value}': ${(err as Error).message}`, item.pos);
   }
   const seg = globSegments(item.value);
-  if (!seg) return regExpCheck(ex, re);
+  if (!seg) {
+    // the RegExp only validated the pattern: matching with it backtracks on long values
+    const match = globMatcher(item.value);
+    return {
+      test: (e) => {
+        const v = ex(e);
+        return v !== undefined && match(v as string);
+      },
+      emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(match)}(v)`,
+    };
+  }
   if (seg.length === 1) return stringCheck(ex, '=', { value: seg[0], pos: item.pos });
   const test: Predicate<E> = (e) => {
     const v = ex(e);

@@ -455,3 +455,11 @@ test('compile once: fields are bound at compile time, not per event', () => {
   for (let i = 0; i < 100; i++) c.evaluate({ type: 'open', ancestors: ['b'], args: { x: String(i) } });
   assert.equal(bindCalls.length, 2);
 });
+
+test('glob with several stars and a ? or class stays fast on a long crafted value', () => {
+  const long = 'a'.repeat(4096);
+  const t = process.hrtime.bigint();
+  assert.deepEqual(run(`fd.name glob '*a*a*a*b?'`, [{ fdName: long }, { fdName: `${long}bz` }]), [false, true]);
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  assert.ok(ms < 500, `took ${ms} ms`);
+});
