@@ -133,7 +133,15 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onReload);
       if (opts.verbose) log(`stopping: ${why}`);
-      for (const r of running) r.stop();
+      // a source that fails to stop must not cost the alerts already accepted
+      for (const r of running) {
+        try {
+          r.stop();
+        } catch (e) {
+          failed = true;
+          log(`${r.name}: stopping failed: ${(e as Error).message}`);
+        }
+      }
       agent.outputs.close();
       process.stdout.write(agent.summary());
       resolve(failed ? 1 : 0);
