@@ -175,7 +175,10 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     let waitingText: string | undefined;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
       if (aborted || answered) return;
-      if (waitingText === undefined) return res.resume();
+      // resume even when the body is already here: the connection stays paused
+      // otherwise, and its next keep-alive request is never read
+      res.resume();
+      if (waitingText === undefined) return;
       const text = waitingText;
       waitingText = undefined;
       evaluateBody(text);

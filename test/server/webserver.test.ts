@@ -240,10 +240,15 @@ describe('webserver memory budget', () => {
       await until('the fifth to be admitted', () => server.stats().waiting_for_budget === 0);
       await until('the fifth answer', () => /\r\n\r\n\{.*\}$/.test(conns[4].received()));
       assert.deepEqual(seen, ['b0', 'b4']);
+      // the fifth's connection was paused while it waited: its next request must be read
+      const next = JSON.stringify([ev('b5')]);
+      conns[4].sock.write(`POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${next.length}\r\n\r\n${next}`);
+      await until('the answer to the fifth connection\'s second request', () => conns[4].received().split('HTTP/1.1 200 OK').length === 3);
+      assert.deepEqual(seen, ['b0', 'b4', 'b5']);
       for (let i = 1; i < 4; i++) conns[i].sock.write(body(`b${i}`).slice(10));
       for (let i = 1; i < 5; i++) await until(`answer ${i}`, () => /\r\n\r\n\{.*\}$/.test(conns[i].received()));
       for (const c of conns) assert.match(c.received(), /^HTTP\/1\.1 200 OK/);
-      assert.deepEqual(seen.sort(), ['b0', 'b1', 'b2', 'b3', 'b4']);
+      assert.deepEqual(seen.sort(), ['b0', 'b1', 'b2', 'b3', 'b4', 'b5']);
       assert.equal(server.stats().bytes_reserved, 0);
       assert.equal(server.stats().peak_bytes_reserved, 4000);
       for (const c of conns) c.sock.destroy();
