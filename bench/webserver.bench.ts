@@ -3,7 +3,9 @@
 // the same decoding and engine behind Node's `http`; plus the rate at which
 // JSON.parse alone gets through the same bodies. The load generator runs in
 // a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets each
-// run's length (default 10; 60 for the RSS-flatness check).
+// run's length (default 10; 60 for the RSS-flatness check). Memory is
+// reported per run as RSS, heap and external by quarter and as what a full GC
+// leaves after the run less before it, the figure a leak cannot hide from.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -43,7 +45,7 @@ function engineSink(): { sink: AuditSink; alerts: () => number } {
 }
 
 /** Node's http doing the same work: read the body, decode, evaluate through the same queue. */
-function startHttpBaseline(sink: AuditSink): Promise<{ port: number; close(): void }> {
+function startHttpBaseline(sink: AuditSink): Promise<{ port: number; idle(): boolean; close(): void }> {
   const queue = new EvaluationQueue(sink, 5);
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -60,7 +62,9 @@ function startHttpBaseline(sink: AuditSink): Promise<{ port: number; close(): vo
       });
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0, close: () => server.close() })),
+  );
 }
 
 interface Load {
@@ -82,18 +86,80 @@ function runLoad(url: string, bodiesFile: string): Promise<Load> {
   });
 }
 
-/** Samples RSS while `run` goes; returns the result with peak RSS and the RSS of each quarter of the run. */
-async function withRss<T>(run: () => Promise<T>): Promise<{ result: T; peakMb: number; quartersMb: number[] }> {
-  const samples: number[] = [];
-  const timer = setInterval(() => samples.push(process.memoryUsage.rss()), 100);
+/** A full collection; the bench runs itself under --expose-gc (see the end of the file). */
+const fullGc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+
+/** MB with one decimal. */
+const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
+
+/**
+ * Live memory: what full collections leave of the JS heap plus Buffers and
+ * other external memory. Two, a turn apart, so that closed sockets' handles
+ * and weak callbacks that the first one queued are gone too.
+ */
+async function retainedBytes(): Promise<number> {
+  fullGc();
+  await new Promise((r) => setTimeout(r, 100));
+  fullGc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.external;
+}
+
+interface Memory {
+  peakRssMb: number;
+  /** mean of each quarter of the run */
+  rssMb: number[];
+  heapUsedMb: number[];
+  externalMb: number[];
+  /** RSS in the last quarter less the second, so warm-up is left out */
+  rssGrowthMb: number;
+  /** live memory after a full GC at the end of the run less at its start: what a leak leaves behind */
+  retainedGrowthMb: number;
+}
+
+/**
+ * Samples memory while `run` goes. RSS alone says little about a leak: V8
+ * lets the old generation grow for minutes before a major GC gives pages
+ * back, so a 60 s window can catch the rise and miss the fall (or the
+ * reverse: the http runs "shrank" by 40 MB). A full GC before the run clears
+ * what earlier phases left, and one after shows what the run kept.
+ */
+async function withMemory<T>(run: () => Promise<T>, idle: () => boolean): Promise<{ result: T; mem: Memory }> {
+  const before = await retainedBytes();
+  const rss: number[] = [];
+  const heap: number[] = [];
+  const external: number[] = [];
+  const timer = setInterval(() => {
+    const m = process.memoryUsage();
+    rss.push(m.rss);
+    heap.push(m.heapUsed);
+    external.push(m.external);
+  }, 250);
   const result = await run();
   clearInterval(timer);
-  const q = Math.max(1, Math.floor(samples.length / 4));
-  const quartersMb = [0, 1, 2, 3].map((k) => {
-    const part = samples.slice(k * q, (k + 1) * q);
-    return Math.round(part.reduce((a, b) => a + b, 0) / Math.max(1, part.length) / 1e5) / 10;
-  });
-  return { result, peakMb: Math.round(Math.max(...samples) / 1e5) / 10, quartersMb };
+  // batches still under evaluation when the client left are not kept: wait them out
+  for (const end = Date.now() + 10_000; !idle() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
+  if (!idle()) throw new Error('the server still has batches in hand 10 s after the load stopped');
+  const after = await retainedBytes();
+  const quarters = (xs: number[]): number[] => {
+    const q = Math.max(1, Math.floor(xs.length / 4));
+    return [0, 1, 2, 3].map((k) => {
+      const part = xs.slice(k * q, (k + 1) * q);
+      return mb(part.reduce((a, b) => a + b, 0) / Math.max(1, part.length));
+    });
+  };
+  const rssMb = quarters(rss);
+  return {
+    result,
+    mem: {
+      peakRssMb: mb(Math.max(...rss)),
+      rssMb,
+      heapUsedMb: quarters(heap),
+      externalMb: quarters(external),
+      rssGrowthMb: Math.round((rssMb[3] - rssMb[1]) * 10) / 10,
+      retainedGrowthMb: mb(after - before),
+    },
+  };
 }
 
 function parseRate(bodies: Buffer[], perBody: number): { fromString: number; fromBytes: number } {
@@ -126,22 +192,29 @@ async function main(): Promise<void> {
       const parse = parseRate(bodies, size);
       console.log(`\n${size}-event batches (${avgKb} KiB a body): JSON.parse alone ${Math.round(parse.fromString)} events/s (with UTF-8 decoding ${Math.round(parse.fromBytes)})`);
       const rows: Record<string, number> = {};
-      for (const [name, port] of [['uws', uws.port], ['http', node.port]] as const) {
+      const uwsIdle = (): boolean => {
+        const st = uws.stats();
+        return st.pending_batches === 0 && st.bytes_reserved === 0 && st.waiting_for_budget === 0;
+      };
+      for (const [name, port, idle] of [['uws', uws.port, uwsIdle], ['http', node.port, node.idle]] as const) {
         const delay = monitorEventLoopDelay({ resolution: 1 });
         delay.enable();
-        const { result, peakMb, quartersMb } = await withRss(() => runLoad(`http://127.0.0.1:${port}/k8s-audit`, file));
+        const { result, mem } = await withMemory(() => runLoad(`http://127.0.0.1:${port}/k8s-audit`, file), idle);
         delay.disable();
         const eps = (result.ok * size) / result.seconds;
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
         console.log(
           `  ${name.padEnd(4)} ${Math.round(eps)} events/s, ${Math.round(result.ok / result.seconds)} req/s, latency p50 ${result.p50} ms p99 ${result.p99} ms, ` +
-            `peak RSS ${peakMb} MB (by quarter ${quartersMb.join(' / ')}), event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms max ${(delay.max / 1e6).toFixed(1)} ms`,
+            `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms max ${(delay.max / 1e6).toFixed(1)} ms\n` +
+            `       memory MB by quarter: RSS ${mem.rssMb.join(' / ')} (peak ${mem.peakRssMb}), heap used ${mem.heapUsedMb.join(' / ')}, external ${mem.externalMb.join(' / ')}; ` +
+            `retained after full GC ${mem.retainedGrowthMb >= 0 ? '+' : ''}${mem.retainedGrowthMb} over the run`,
         );
         rows[`${name}_eps`] = Math.round(eps);
         rows[`${name}_p50_ms`] = result.p50;
         rows[`${name}_p99_ms`] = result.p99;
-        rows[`${name}_peak_rss_mb`] = peakMb;
-        rows[`${name}_rss_growth_mb`] = Math.round((quartersMb[3] - quartersMb[1]) * 10) / 10;
+        rows[`${name}_peak_rss_mb`] = mem.peakRssMb;
+        rows[`${name}_rss_growth_mb`] = mem.rssGrowthMb;
+        rows[`${name}_retained_growth_mb`] = mem.retainedGrowthMb;
         rows[`${name}_loop_delay_max_ms`] = Math.round(delay.max / 1e5) / 10;
       }
       rows.parse_eps = Math.round(parse.fromString);
@@ -162,7 +235,13 @@ async function main(): Promise<void> {
   console.log(JSON.stringify({ bench: 'webserver', ...summary }));
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
+  main().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  // the retained-memory figures need a full GC on demand: run again with it exposed
+  const child = spawn(process.execPath, ['--expose-gc', ...process.execArgv, __filename, ...process.argv.slice(2)], { stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 1));
+}
