@@ -43,7 +43,7 @@ type GlobToken = 'star' | ((c: string) => boolean);
  * The pattern as a matcher with globToRegExp's meaning that runs in time
  * proportional to pattern length times value length: a RegExp with several
  * `[\s\S]*` backtracks polynomially, so a long crafted value (a path) could
- * stall the event loop. Call globToRegExp first to have bad classes reported.
+ * stall the event loop. A bad character class throws here, as in globToRegExp.
  */
 export function globMatcher(pattern: string): (s: string) => boolean {
   const tokens: GlobToken[] = [];

@@ -8,7 +8,7 @@
 import type { BinaryOp, Pos } from './ast';
 import type { Emitter } from './codegen';
 import { ConditionError } from './errors';
-import { globMatcher, globToRegExp } from './glob';
+import { globMatcher } from './glob';
 import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
@@ -261,15 +261,14 @@ function regExpCheck<E>(ex: Extractor<E>, re: RegExp): Check<E> {
 }
 
 function globCheck<E>(ex: Extractor<E>, item: ValueItem): Check<E> {
+  let match: (s: string) => boolean;
   try {
-    globToRegExp(item.value);
+    match = globMatcher(item.value);
   } catch (err) {
     throw new ConditionError(`invalid glob pattern '${item.value}': ${(err as Error).message}`, item.pos);
   }
   const seg = globSegments(item.value);
   if (!seg) {
-    // the RegExp only validated the pattern: matching with it backtracks on long values
-    const match = globMatcher(item.value);
     return {
       test: (e) => {
         const v = ex(e);
