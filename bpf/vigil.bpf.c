@@ -546,6 +546,105 @@ static __noinline void push_env(struct vg_buf *b, struct mm_struct *mm)
 		push_empty(b);
 }
 
+/* Linux 6.15 renamed kernfs_node.parent to __parent */
+struct kernfs_node___pre615 {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___pre615 *)kn, parent);
+}
+
+/* path components kept per cgroup, from the leaf up (container ids are in the
+ * last ones); each at most NAME_MAX. Deeper paths keep their lowest levels. */
+#define VG_CGROUP_DEPTH 8
+#define VG_CGROUP_NAME 256
+
+/* the cgroup v2 (default) hierarchy, sent as one more entry "unified=/path" */
+#define VG_CGROUP_UNIFIED 255
+
+/* One "subsys=/path" entry of the cgroups param, NUL-terminated, written at
+ * b->off + at; returns its length, 0 when the subsystem cannot be read (and
+ * for the unified hierarchy, when the task is in its root).
+ * Global, so the verifier checks it once rather than at each of its callers
+ * (its loops would multiply their states); the task's css_set comes as a
+ * number, as global functions take no kernel pointers. */
+__noinline __u32 vg_put_cgroup(struct vg_buf *b, __u64 css_set, __u32 id, __u32 at)
+{
+	struct css_set *cs = (struct css_set *)css_set;
+	const char *parts[VG_CGROUP_DEPTH] = {};
+	char unified[] = "unified";
+	const char *ss_name;
+	struct kernfs_node *kn;
+	__u32 len, path_at;
+	long n;
+	int k;
+
+	if (!b)
+		return 0;
+	if (id == VG_CGROUP_UNIFIED) {
+		ss_name = unified;
+		kn = BPF_CORE_READ(cs, dfl_cgrp, kn);
+	} else {
+		ss_name = BPF_CORE_READ(cs, subsys[id & 15], ss, name);
+		kn = BPF_CORE_READ(cs, subsys[id & 15], cgroup, kn);
+	}
+	n = bpf_probe_read_kernel_str(&b->data[(b->off + at) & VG_OFF_MASK], 32, ss_name);
+	if (n <= 1)
+		return 0;
+	len = n - 1;
+	b->data[(b->off + at + len) & VG_OFF_MASK] = '=';
+	len++;
+	path_at = len;
+	for (k = 0; k < VG_CGROUP_DEPTH; k++) {
+		if (!kn)
+			break;
+		parts[k] = BPF_CORE_READ(kn, name);
+		kn = kn_parent(kn);
+	}
+	/* top down; unused slots are NULL and the root's name is empty: both add nothing */
+	for (k = VG_CGROUP_DEPTH - 1; k >= 0; k--) {
+		b->data[(b->off + at + len) & VG_OFF_MASK] = '/';
+		n = bpf_probe_read_kernel_str(&b->data[(b->off + at + len + 1) & VG_OFF_MASK], VG_CGROUP_NAME, parts[k]);
+		if (n > 1)
+			len += n; /* the '/' and the name, not its NUL */
+	}
+	if (len == path_at && id == VG_CGROUP_UNIFIED)
+		return 0;
+	if (len == path_at) {
+		b->data[(b->off + at + len) & VG_OFF_MASK] = '/';
+		len++;
+	}
+	b->data[(b->off + at + len) & VG_OFF_MASK] = 0;
+	return len + 1;
+}
+
+/* cgroups param, as libs sends it: "subsys=/path" entries, each with its NUL,
+ * for the cpuset, cpu, cpuacct, io and memory controllers this kernel has.
+ * Then, unlike libs, the cgroup v2 path as "unified=/path" when it is not the
+ * root: on v2 a controller's path stops at the nearest cgroup that enables it,
+ * which for a container whose runtime enabled none is "/", hiding its id. */
+static __noinline void push_cgroups(struct vg_buf *b, struct task_struct *t)
+{
+	__u64 cs = (__u64)BPF_CORE_READ(t, cgroups);
+	__u32 len = 0;
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuset_cgrp_id))
+		len += vg_put_cgroup(b, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpuset_cgrp_id), len);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpu_cgrp_id))
+		len += vg_put_cgroup(b, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id), len);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, cpuacct_cgrp_id))
+		len += vg_put_cgroup(b, cs, bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id), len);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, io_cgrp_id))
+		len += vg_put_cgroup(b, cs, bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id), len);
+	if (bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		len += vg_put_cgroup(b, cs, bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id), len);
+	len += vg_put_cgroup(b, cs, VG_CGROUP_UNIFIED, len);
+	buf__param(b, len);
+}
+
 /* params 1-14 shared by execve and clone events: exe, args, tid, pid, ptid,
  * cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
 static __noinline void push_proc_common(struct vg_buf *b, struct task_struct *t)
@@ -569,7 +668,7 @@ static __noinline void push_proc_common(struct vg_buf *b, struct task_struct *t)
 	push_u32(b, 0);             /* vm_rss: not read yet */
 	push_u32(b, 0);             /* vm_swap: not read yet */
 	push_kernel_str(b, &t->comm, 16);
-	push_empty(b);              /* cgroups: not read yet */
+	push_cgroups(b, t);
 }
 
 static __always_inline __u64 inode_time(struct inode *ino, int mtime)

@@ -1,5 +1,6 @@
-// container.id from a process's cgroup paths (/proc/PID/cgroup lines
-// `hier:controllers:/path`). Runtimes name the cgroup after the 64-hex
+// container.id from a process's cgroup paths: /proc/PID/cgroup lines
+// `hier:controllers:/path`, or the cgroups parameter of exec and clone events
+// (`subsys=/path` entries, as falcosecurity/libs sends them). Runtimes name the cgroup after the 64-hex
 // container id: docker (`/docker/ID`, `docker-ID.scope`), containerd
 // (`cri-containerd-ID.scope`, `/kubepods/.../ID`), cri-o (`crio-ID.scope`),
 // podman (`libpod-ID.scope`). Falco shortens the id to 12 characters.
@@ -25,4 +26,21 @@ export function containerIdFromCgroupFile(text: string): string {
     if (id !== HOST_CONTAINER_ID) return id;
   }
   return HOST_CONTAINER_ID;
+}
+
+/**
+ * The container id the cgroups parameter's `subsys=/path` entries name, `host`
+ * when none does, or undefined when there are no entries (the caller falls back
+ * to /proc).
+ */
+export function containerIdFromCgroupEntries(entries: readonly string[]): string | undefined {
+  let seen = false;
+  for (const e of entries) {
+    const eq = e.indexOf('=');
+    if (eq < 0) continue;
+    seen = true;
+    const id = containerIdFromPath(e.slice(eq + 1));
+    if (id !== HOST_CONTAINER_ID) return id;
+  }
+  return seen ? HOST_CONTAINER_ID : undefined;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { AF_INET, AF_INET6, AF_UNIX, type EventView } from '../decode';
 import { EVENTS } from '../eventTable';
-import { containerIdFromCgroupFile } from './containerId';
+import { containerIdFromCgroupEntries, containerIdFromCgroupFile } from './containerId';
 import { FdInfo, type FdType } from './fdInfo';
 import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
 import { SyscallEvent } from './syscallEvent';
@@ -20,6 +20,8 @@ const PPM_O_CLOEXEC = 1 << 12;
 const PPM_CL_CLONE_FILES = 1 << 0;
 const PPM_CL_CLONE_THREAD = 1 << 13;
 const NO_ID = 4294967295;
+/** the cgroups parameter of exec and clone events */
+const CGROUPS_PARAM = 14;
 
 /** What apply() does per event code, decided once here instead of comparing names per event. */
 const enum Act {
@@ -234,7 +236,6 @@ export class StateTracker {
       t.exepath = from.exepath;
       t.cwd = from.cwd;
       t.env = from.env;
-      t.containerId = from.containerId;
       t.loginuid = from.loginuid;
       t.tty = from.tty;
       t.sid = from.sid;
@@ -243,6 +244,7 @@ export class StateTracker {
       t.exeMtime = from.exeMtime;
       t.execTs = from.execTs;
       t.complete = from.complete;
+      t.containerId = this.cgroupsContainerId(v) ?? from.containerId;
     } else {
       // the parent is unknown too: what /proc says of the child fills the gaps
       const probe = readThread(this.threads, tid, this.procRoot);
@@ -269,13 +271,22 @@ export class StateTracker {
     t.exepath = trusted ?? this.exePath(t, filename);
     t.exeWritable = undefined;
     t.execTs = v.ts;
-    // runtimes move a process into the container's cgroup between fork and exec,
-    // and the probe sends no cgroups: read them again at each exec
-    const cgroup = this.cgroupText(t.pid);
-    if (cgroup !== undefined) t.containerId = containerIdFromCgroupFile(cgroup);
+    // runtimes move a process into the container's cgroup between fork and exec:
+    // take the cgroups the kernel sent with the exec; /proc only when it sent none
+    // (it may be gone by now for a short-lived process)
+    const fromEvent = this.cgroupsContainerId(v);
+    if (fromEvent !== undefined) t.containerId = fromEvent;
+    else {
+      const cgroup = this.cgroupText(t.pid);
+      if (cgroup !== undefined) t.containerId = containerIdFromCgroupFile(cgroup);
+    }
     t.complete = true;
     // close-on-exec descriptors are gone in the new program
     for (const [fd, f] of t.fds.entries()) if (f.openFlags & PPM_O_CLOEXEC) t.fds.delete(fd);
+  }
+
+  private cgroupsContainerId(v: EventView): string | undefined {
+    return v.paramLen(CGROUPS_PARAM) > 0 ? containerIdFromCgroupEntries(v.strList(CGROUPS_PARAM)) : undefined;
   }
 
   private cgroupText(pid: number): string | undefined {

@@ -150,3 +150,27 @@ test('fexecve: an exec through /dev/fd/N takes its path from the exe link, else 
   // an ordinary relative filename is still made absolute against the cwd
   assert.equal(exec('./x/dev/fd/3').exepath, '/home/u/x/dev/fd/3');
 });
+
+test('container.id comes from the cgroups parameter of exec and clone, /proc only when it is empty', () => {
+  const { tracker, feed, procRoot } = setup();
+  const ID = 'ab'.repeat(32);
+  const root = tracker.threads.create(100);
+  root.comm = 'containerd-shim';
+  // the kernel-sent cgroups win: /proc (fake, empty) knows nothing of pid 200
+  forkChild(feed, 200, 100, 'runc');
+  const { ev } = feed('execve', 200, {
+    res: 0, exe: 'sh', args: nulList([]), tid: 200, pid: 200, ptid: 100, comm: 'sh',
+    cgroups: nulList(['cpuset=/', `cpu=/system.slice/docker-${ID}.scope`, 'memory=/']), filename: '/bin/sh',
+  });
+  assert.equal(ev.thread!.containerId, ID.slice(0, 12));
+  const { ev: child } = feed('clone', 201, { res: 0, exe: 'sh', args: nulList([]), tid: 201, pid: 201, ptid: 200, comm: 'sh', cgroups: nulList(['cpu=/']), flags: 0 });
+  assert.equal(child.thread!.containerId, 'host', "a clone's own cgroups, not the parent's");
+  const { ev: inherit } = feed('clone', 202, { res: 0, exe: 'sh', args: nulList([]), tid: 202, pid: 202, ptid: 200, comm: 'sh', flags: 0 });
+  assert.equal(inherit.thread!.containerId, ID.slice(0, 12), 'no cgroups param: the parent\'s');
+  // empty param: /proc/PID/cgroup is read
+  fs.mkdirSync(path.join(procRoot, '300'));
+  fs.writeFileSync(path.join(procRoot, '300', 'cgroup'), `4:memory:/docker/${'cd'.repeat(32)}\n`);
+  forkChild(feed, 300, 100, 'sh');
+  const { ev: viaProc } = feed('execve', 300, { res: 0, exe: 'sh', args: nulList([]), tid: 300, pid: 300, ptid: 100, comm: 'sh', filename: '/bin/sh' });
+  assert.equal(viaProc.thread!.containerId, 'cdcdcdcdcdcd');
+});
