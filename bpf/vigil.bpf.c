@@ -645,6 +645,119 @@ static __noinline void push_cgroups(struct vg_buf *b, struct task_struct *t)
 	buf__param(b, len);
 }
 
+/* Before Linux 6.2 the RSS counters were atomics in struct mm_rss_stat */
+struct mm_rss_stat___pre62 {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+struct mm_struct___pre62 {
+	struct mm_rss_stat___pre62 rss_stat;
+} __attribute__((preserve_access_index));
+
+/* pages counted by counter i (MM_FILEPAGES 0, MM_ANONPAGES 1, MM_SWAPENTS 2,
+ * MM_SHMEMPAGES 3): the shared count, without the per-CPU deltas not yet
+ * folded in, so it can be a little off (as /proc's figures can) */
+#define MM_COUNTER(mm, i) ({                                                       \
+	__s64 __v = 0;                                                             \
+	if (bpf_core_type_exists(struct mm_rss_stat___pre62))                      \
+		BPF_CORE_READ_INTO(&__v, (struct mm_struct___pre62 *)(mm), rss_stat.count[i].counter); \
+	else                                                                       \
+		BPF_CORE_READ_INTO(&__v, (mm), rss_stat[i].count);                 \
+	__v > 0 ? __v : 0;                                                         \
+})
+
+/* ---- the executable's flags (libs' PPM_EXE_*) ---- */
+
+#define VG_EXE_WRITABLE (1 << 0)
+#define VG_EXE_UPPER_LAYER (1 << 1)
+#define VG_EXE_FROM_MEMFD (1 << 2)
+#define VG_EXE_LOWER_LAYER (1 << 3)
+#define VG_OVERLAYFS_MAGIC 0x794c7630
+#define VG_SB_RDONLY 1
+#define VG_S_IMMUTABLE 8
+#define VG_CAP_DAC_OVERRIDE 1
+#define VG_CAP_FOWNER 3
+/* supplementary groups looked at for the group write bit */
+#define VG_MAX_GROUPS 32
+
+/* Could the task write the file, by the inode's mode, owner and group and the
+ * task's fs ids, groups and capabilities? Like the kernel's basic permission
+ * check, without ACLs or LSMs; capabilities count whatever the user namespace. */
+static __always_inline int exe_writable(struct task_struct *t, struct inode *ino)
+{
+	const struct cred *c = BPF_CORE_READ(t, cred);
+	struct group_info *gi;
+	__u32 fsuid, fsgid, iuid, igid, mode, ng, i;
+	__u64 cap = 0;
+	int in_group;
+
+	if (BPF_CORE_READ(ino, i_sb, s_flags) & VG_SB_RDONLY)
+		return 0;
+	if (BPF_CORE_READ(ino, i_flags) & VG_S_IMMUTABLE)
+		return 0;
+	fsuid = BPF_CORE_READ(c, fsuid.val);
+	fsgid = BPF_CORE_READ(c, fsgid.val);
+	iuid = BPF_CORE_READ(ino, i_uid.val);
+	igid = BPF_CORE_READ(ino, i_gid.val);
+	mode = BPF_CORE_READ(ino, i_mode);
+	if (fsuid == iuid)
+		return 1; /* the owner can always make it writable */
+	in_group = fsgid == igid;
+	gi = BPF_CORE_READ(c, group_info);
+	ng = gi ? BPF_CORE_READ(gi, ngroups) : 0;
+	for (i = 0; i < VG_MAX_GROUPS && !in_group; i++) {
+		kgid_t g = {};
+		if (i >= ng)
+			break;
+		bpf_probe_read_kernel(&g, sizeof(g), &gi->gid[i]);
+		in_group = g.val == igid;
+	}
+	if (in_group ? mode & 0020 : mode & 0002)
+		return 1;
+	bpf_probe_read_kernel(&cap, 8, &c->cap_effective);
+	return (cap & ((1ull << VG_CAP_DAC_OVERRIDE) | (1ull << VG_CAP_FOWNER))) != 0;
+}
+
+/* overlayfs: upper when the overlay inode has an upper dentry with an inode */
+static __always_inline __u32 exe_layer(struct inode *ino)
+{
+	struct dentry *upper = NULL;
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != VG_OVERLAYFS_MAGIC)
+		return 0;
+	if (bpf_core_type_exists(struct ovl_inode))
+		bpf_probe_read_kernel(&upper, sizeof(upper),
+				      (char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode) +
+					      bpf_core_field_offset(struct ovl_inode, __upperdentry));
+	else /* overlay as a module without BTF: the upper dentry follows the vfs inode */
+		bpf_probe_read_kernel(&upper, sizeof(upper), (char *)ino + bpf_core_type_size(struct inode));
+	return upper && BPF_CORE_READ(upper, d_inode) ? VG_EXE_UPPER_LAYER : VG_EXE_LOWER_LAYER;
+}
+
+/* memfd_create files sit alone on an internal mount: their dentry is its own
+ * parent and is named "memfd:..." */
+static __always_inline int exe_from_memfd(struct file *f)
+{
+	struct dentry *d = BPF_CORE_READ(f, f_path.dentry);
+	char name[7] = {};
+	if (!d || BPF_CORE_READ(d, d_parent) != d)
+		return 0;
+	bpf_probe_read_kernel(name, 6, BPF_CORE_READ(d, d_name.name));
+	return name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':';
+}
+
+static __noinline __u32 exe_flags(struct task_struct *t, struct file *f)
+{
+	struct inode *ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+	__u32 flags = 0;
+	if (!ino)
+		return 0;
+	if (exe_writable(t, ino))
+		flags |= VG_EXE_WRITABLE;
+	flags |= exe_layer(ino);
+	if (exe_from_memfd(f))
+		flags |= VG_EXE_FROM_MEMFD;
+	return flags;
+}
+
 /* params 1-14 shared by execve and clone events: exe, args, tid, pid, ptid,
  * cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap, comm, cgroups */
 static __noinline void push_proc_common(struct vg_buf *b, struct task_struct *t)
@@ -664,9 +777,10 @@ static __noinline void push_proc_common(struct vg_buf *b, struct task_struct *t)
 	push_u64(b, BPF_CORE_READ(t, signal, rlim[7].rlim_cur)); /* RLIMIT_NOFILE */
 	push_u64(b, BPF_CORE_READ(t, maj_flt));
 	push_u64(b, BPF_CORE_READ(t, min_flt));
-	push_u32(b, total_vm << 2); /* pages -> KiB */
-	push_u32(b, 0);             /* vm_rss: not read yet */
-	push_u32(b, 0);             /* vm_swap: not read yet */
+	/* pages -> KiB */
+	push_u32(b, total_vm << 2);
+	push_u32(b, mm ? (MM_COUNTER(mm, 0) + MM_COUNTER(mm, 1) + MM_COUNTER(mm, 3)) << 2 : 0);
+	push_u32(b, mm ? MM_COUNTER(mm, 2) << 2 : 0);
 	push_kernel_str(b, &t->comm, 16);
 	push_cgroups(b, t);
 }
@@ -710,7 +824,7 @@ static __noinline void emit_exec(struct task_struct *t, __u16 type, long res, co
 	push_u32(b, tty_of(t));
 	push_u64(b, pid_vnr(BPF_CORE_READ(t, signal, pids[PIDTYPE_PGID])));
 	push_u32(b, BPF_CORE_READ(t, loginuid.val));
-	push_u32(b, 0); /* flags (PPM_EXE_*): not computed yet */
+	push_u32(b, mm ? exe_flags(t, BPF_CORE_READ(mm, exe_file)) : 0);
 	cap = 0;
 	bpf_probe_read_kernel(&cap, 8, &cred->cap_inheritable);
 	push_u64(b, cap);

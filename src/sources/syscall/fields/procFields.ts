@@ -30,8 +30,18 @@ function ancestorsOf<T extends string | number>(get: (t: ThreadInfo) => T): (e: 
   };
 }
 
-/** proc.is_exe_writable: the executable is writable by the process's user (checked once per exec) */
+// the exec event's flags parameter (libs' PPM_EXE_*)
+const EXE_WRITABLE = 1 << 0;
+const EXE_UPPER_LAYER = 1 << 1;
+const EXE_FROM_MEMFD = 1 << 2;
+const EXE_LOWER_LAYER = 1 << 3;
+
+/**
+ * proc.is_exe_writable: as the kernel judged it at exec; for processes already
+ * running at start (no exec seen), from the file's mode and owner, once.
+ */
 function exeWritable(t: ThreadInfo): boolean | undefined {
+  if (t.exeFlags !== undefined) return (t.exeFlags & EXE_WRITABLE) !== 0;
   if (t.exeWritable !== undefined) return t.exeWritable;
   if (!t.exepath.startsWith('/')) return undefined;
   try {
@@ -97,8 +107,16 @@ export const procFields: FieldDef<E>[] = [
   indexed('proc.aexepath', 'string', 'the executable path of an ancestor ([1] the parent...); without index, any ancestor', 'ancestor level', undefined,
     (e, n) => ancestor(e, n)?.exepath, ancestorsOf((t) => t.exepath)),
   plain('proc.is_exe_writable', 'bool', "true when the executable file is writable by the process's user", (e) => (e.thread ? exeWritable(e.thread) : undefined)),
-  plain('proc.is_exe_upper_layer', 'bool', 'true when the executable is in the upper layer of an overlay filesystem; false: not tracked', () => false),
-  plain('proc.is_exe_from_memfd', 'bool', 'true when the executable is a memfd (fileless execution)', (e) => (e.thread ? e.thread.exepath.startsWith('memfd:') || e.thread.exepath.startsWith('/memfd:') : undefined)),
+  plain('proc.is_exe_upper_layer', 'bool', 'true when the executable is in the upper (writable) layer of an overlay filesystem; false when no exec of the process was seen',
+    (e) => (e.thread ? ((e.thread.exeFlags ?? 0) & EXE_UPPER_LAYER) !== 0 : undefined)),
+  plain('proc.is_exe_lower_layer', 'bool', 'true when the executable is in a lower (image) layer of an overlay filesystem; false when no exec of the process was seen',
+    (e) => (e.thread ? ((e.thread.exeFlags ?? 0) & EXE_LOWER_LAYER) !== 0 : undefined)),
+  plain('proc.is_exe_from_memfd', 'bool', 'true when the executable is a memfd (fileless execution)', (e) => {
+    const t = e.thread;
+    if (!t) return undefined;
+    if (t.exeFlags !== undefined && (t.exeFlags & EXE_FROM_MEMFD) !== 0) return true;
+    return t.exepath.startsWith('memfd:') || t.exepath.startsWith('/memfd:');
+  }),
   plain('proc.loginshellid', 'int', 'the pid of the oldest shell among the ancestors of the process', loginShellId),
   plain('proc.duration', 'reltime', 'nanoseconds since the process started', (e) => (e.thread && e.thread.startTs > 0n ? e.view.ts - e.thread.startTs : undefined)),
   plain('proc.exe_ino.ctime', 'abstime', "the executable's inode change time at exec (nanoseconds since the epoch)", (e) => (e.thread && e.thread.exeCtime > 0n ? e.thread.exeCtime : undefined)),

@@ -38,8 +38,10 @@ export class ThreadInfo {
   execTs = 0n;
   /** set from /proc or an event; false for placeholders made for unknown tids */
   complete = false;
-  /** proc.is_exe_writable, computed on first use */
+  /** proc.is_exe_writable, computed on first use when the kernel sent no flags */
   exeWritable: boolean | undefined;
+  /** the exec event's flags (PPM_EXE_*: writable, upper/lower overlay layer, memfd); undefined when no exec was seen */
+  exeFlags: number | undefined;
   /** process exited: kept until the end of its exit event, then purged */
   exited = false;
 

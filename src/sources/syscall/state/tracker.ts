@@ -22,6 +22,8 @@ const PPM_CL_CLONE_THREAD = 1 << 13;
 const NO_ID = 4294967295;
 /** the cgroups parameter of exec and clone events */
 const CGROUPS_PARAM = 14;
+/** the flags parameter of exec events (PPM_EXE_*) */
+const EXE_FLAGS_PARAM = 19;
 
 /** What apply() does per event code, decided once here instead of comparing names per event. */
 const enum Act {
@@ -242,6 +244,8 @@ export class StateTracker {
       t.vpgid = from.vpgid;
       t.exeCtime = from.exeCtime;
       t.exeMtime = from.exeMtime;
+      t.exeFlags = from.exeFlags;
+      t.exeWritable = from.exeWritable;
       t.execTs = from.execTs;
       t.complete = from.complete;
       t.containerId = this.cgroupsContainerId(v) ?? from.containerId;
@@ -270,6 +274,7 @@ export class StateTracker {
     const filename = v.nparams > 30 ? v.str(30) : undefined;
     t.exepath = trusted ?? this.exePath(t, filename);
     t.exeWritable = undefined;
+    t.exeFlags = v.int(EXE_FLAGS_PARAM);
     t.execTs = v.ts;
     // runtimes move a process into the container's cgroup between fork and exec:
     // take the cgroups the kernel sent with the exec; /proc only when it sent none
