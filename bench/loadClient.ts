@@ -1,7 +1,8 @@
 // The load generator for the webserver benchmark, run in its own process so
 // it does not share the server's thread: autocannon POSTs the bodies in
 // `argv[3]` (a JSON array of strings) round-robin to `argv[2]` and prints one
-// JSON line of results.
+// JSON line of results, with the CPU time this process used, so the bench can
+// tell a server-bound run from a client-bound one.
 import * as fs from 'node:fs';
 
 interface Histogram {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   const [url, bodiesFile, connections, seconds] = process.argv.slice(2);
   const bodies = JSON.parse(fs.readFileSync(bodiesFile, 'utf8')) as string[];
   const headers = { 'content-type': 'application/json' };
+  const cpu0 = process.cpuUsage();
   const result = await autocannon({
     url,
     method: 'POST',
@@ -30,6 +32,7 @@ async function main(): Promise<void> {
     duration: Number(seconds),
     requests: bodies.map((body) => ({ method: 'POST', body, headers })),
   });
+  const cpu = process.cpuUsage(cpu0);
   process.stdout.write(
     `${JSON.stringify({
       ok: result['2xx'],
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
       seconds: result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     })}\n`,
   );
 }

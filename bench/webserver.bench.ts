@@ -2,10 +2,14 @@
 // POSTed over loopback to the uWebSockets.js server and, in the same run, to
 // the same decoding and engine behind Node's `http`; plus the rate at which
 // JSON.parse alone gets through the same bodies. The load generator runs in
-// a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets each
-// run's length (default 10; 60 for the RSS-flatness check). Memory is
-// reported per run as RSS, heap and external by quarter and as what a full GC
-// leaves after the run less before it, the figure a leak cannot hide from.
+// a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets the
+// load time per server and batch size (default 10; 60 for the RSS-flatness
+// check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
+// the servers, so a change in the machine's other load hits both alike. Each
+// server's CPU time per event is printed too: on a shared machine it moves
+// much less than events/s. Memory is reported as RSS, heap and external by
+// quarter and as what a full GC leaves after each round less before it, the
+// figure a leak cannot hide from.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -18,9 +22,21 @@ import { EvaluationQueue } from '../src/server/evaluationQueue';
 import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/server/webserver';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { eventListBodies } from './auditBatches';
+import { positiveKnob } from './envKnob';
 
-const SECONDS = Number(process.env.WEBSERVER_BENCH_SECONDS ?? 10);
-const CONNECTIONS = 4;
+/** Seconds of load per server and batch size, split into ROUNDS alternating rounds. */
+const SECONDS = positiveKnob('WEBSERVER_BENCH_SECONDS', 10);
+const ROUNDS = Math.round(positiveKnob('WEBSERVER_BENCH_ROUNDS', 4));
+/**
+ * Concurrent connections per batch size. With 10-event batches and 4
+ * connections each waiting for its answer, both servers were bound by the
+ * client's round trips (neither used a whole core); 16 stand for several API
+ * servers posting to one agent, and keep the server under test busy.
+ */
+const CONNECTIONS = {
+  10: Math.round(positiveKnob('WEBSERVER_BENCH_CONNECTIONS_10', 16)),
+  400: Math.round(positiveKnob('WEBSERVER_BENCH_CONNECTIONS_400', 4)),
+} as const;
 const ROOT = path.resolve(__dirname, '..');
 
 function engineSink(): { sink: AuditSink; alerts: () => number } {
@@ -75,11 +91,13 @@ interface Load {
   seconds: number;
   p50: number;
   p99: number;
+  /** CPU time the load client used */
+  cpuSeconds: number;
 }
 
-function runLoad(url: string, bodiesFile: string): Promise<Load> {
+function runLoad(url: string, bodiesFile: string, connections: number, seconds: number): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), url, bodiesFile, String(CONNECTIONS), String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), url, bodiesFile, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Load) : reject(new Error(`load client exited ${code}`))));
@@ -105,16 +123,12 @@ async function retainedBytes(): Promise<number> {
   return m.heapUsed + m.external;
 }
 
-interface Memory {
-  peakRssMb: number;
-  /** mean of each quarter of the run */
-  rssMb: number[];
-  heapUsedMb: number[];
-  externalMb: number[];
-  /** RSS in the last quarter less the second, so warm-up is left out */
-  rssGrowthMb: number;
-  /** live memory after a full GC at the end of the run less at its start: what a leak leaves behind */
-  retainedGrowthMb: number;
+/** Memory samples of one server over all its rounds, and what full GCs left after each round less before it. */
+interface MemorySamples {
+  rss: number[];
+  heap: number[];
+  external: number[];
+  retainedGrowth: number;
 }
 
 /**
@@ -124,57 +138,78 @@ interface Memory {
  * reverse: the http runs "shrank" by 40 MB). A full GC before the run clears
  * what earlier phases left, and one after shows what the run kept.
  */
-async function withMemory<T>(run: () => Promise<T>, idle: () => boolean): Promise<{ result: T; mem: Memory }> {
+async function withMemory<T>(into: MemorySamples, run: () => Promise<T>, idle: () => boolean): Promise<T> {
   const before = await retainedBytes();
-  const rss: number[] = [];
-  const heap: number[] = [];
-  const external: number[] = [];
   const timer = setInterval(() => {
     const m = process.memoryUsage();
-    rss.push(m.rss);
-    heap.push(m.heapUsed);
-    external.push(m.external);
+    into.rss.push(m.rss);
+    into.heap.push(m.heapUsed);
+    into.external.push(m.external);
   }, 250);
   const result = await run();
   clearInterval(timer);
   // batches still under evaluation when the client left are not kept: wait them out
   for (const end = Date.now() + 10_000; !idle() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 10));
   if (!idle()) throw new Error('the server still has batches in hand 10 s after the load stopped');
-  const after = await retainedBytes();
-  const quarters = (xs: number[]): number[] => {
-    const q = Math.max(1, Math.floor(xs.length / 4));
-    return [0, 1, 2, 3].map((k) => {
-      const part = xs.slice(k * q, (k + 1) * q);
-      return mb(part.reduce((a, b) => a + b, 0) / Math.max(1, part.length));
-    });
-  };
-  const rssMb = quarters(rss);
-  return {
-    result,
-    mem: {
-      peakRssMb: mb(Math.max(...rss)),
-      rssMb,
-      heapUsedMb: quarters(heap),
-      externalMb: quarters(external),
-      rssGrowthMb: Math.round((rssMb[3] - rssMb[1]) * 10) / 10,
-      retainedGrowthMb: mb(after - before),
-    },
-  };
+  into.retainedGrowth += (await retainedBytes()) - before;
+  return result;
 }
 
-function parseRate(bodies: Buffer[], perBody: number): { fromString: number; fromBytes: number } {
+/** Means of the four quarters of `xs`, in MB. */
+function quarters(xs: number[]): number[] {
+  const q = Math.max(1, Math.floor(xs.length / 4));
+  return [0, 1, 2, 3].map((k) => {
+    const part = xs.slice(k * q, (k + 1) * q);
+    return mb(part.reduce((a, b) => a + b, 0) / Math.max(1, part.length));
+  });
+}
+
+/** JSON.parse alone on the same bodies: events/s by the clock, and CPU µs per event. */
+function parseRate(bodies: Buffer[], perBody: number): { fromString: number; fromBytes: number; cpuUsPerEvent: number } {
   const texts = bodies.map((b) => b.toString('utf8'));
+  let cpuUs = 0;
+  let events = 0;
   const time = (f: (i: number) => void): number => {
     for (let i = 0; i < 200; i++) f(i % bodies.length);
+    const cpu0 = process.cpuUsage();
     const start = performance.now();
     let n = 0;
-    while (performance.now() - start < 2000) f(n++ % bodies.length);
+    while (performance.now() - start < 1000) f(n++ % bodies.length);
+    const cpu = process.cpuUsage(cpu0);
+    cpuUs += cpu.user + cpu.system;
+    events += n * perBody;
     return (n * perBody) / ((performance.now() - start) / 1000);
   };
   let sink = 0;
   const fromString = time((i) => (sink += (JSON.parse(texts[i]) as { items: unknown[] }).items.length));
+  const cpuUsPerEvent = cpuUs / events;
   const fromBytes = time((i) => (sink += (JSON.parse(bodies[i].toString('utf8')) as { items: unknown[] }).items.length));
-  return sink < 0 ? { fromString: 0, fromBytes: 0 } : { fromString, fromBytes };
+  return sink < 0 ? { fromString: 0, fromBytes: 0, cpuUsPerEvent: 0 } : { fromString, fromBytes, cpuUsPerEvent };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const r2 = (x: number): number => Math.round(x * 100) / 100;
+
+interface ServerUnderTest {
+  name: 'uws' | 'http';
+  port: number;
+  idle(): boolean;
+}
+
+/** What one server did over all its rounds at one batch size. */
+interface Tally {
+  ok: number;
+  seconds: number;
+  serverCpuSeconds: number;
+  clientCpuSeconds: number;
+  p50: number[];
+  p99: number[];
+  eps: number[];
+  loopDelayMaxMs: number;
+  mem: MemorySamples;
 }
 
 async function main(): Promise<void> {
@@ -182,45 +217,111 @@ async function main(): Promise<void> {
   const { sink, alerts } = engineSink();
   const uws = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, sink, { vigil: 'bench', engine: 'bench' });
   const node = await startHttpBaseline(sink);
-  const summary: Record<string, unknown> = { seconds_per_run: SECONDS, connections: CONNECTIONS };
+  const servers: ServerUnderTest[] = [
+    {
+      name: 'uws',
+      port: uws.port,
+      idle: () => {
+        const st = uws.stats();
+        return st.pending_batches === 0 && st.bytes_reserved === 0 && st.waiting_for_budget === 0;
+      },
+    },
+    { name: 'http', port: node.port, idle: node.idle },
+  ];
+  const roundSeconds = Math.max(1, Math.round(SECONDS / ROUNDS));
+  const summary: Record<string, unknown> = { seconds_per_server: roundSeconds * ROUNDS, rounds: ROUNDS };
   try {
-    for (const size of [10, 400]) {
+    for (const size of [10, 400] as const) {
+      const connections = CONNECTIONS[size];
       const bodies = eventListBodies(size, size === 10 ? 400 : 20);
       const file = path.join(tmp, `bodies-${size}.json`);
       fs.writeFileSync(file, JSON.stringify(bodies.map((b) => b.toString('utf8'))));
       const avgKb = Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length / 102.4) / 10;
-      const parse = parseRate(bodies, size);
-      console.log(`\n${size}-event batches (${avgKb} KiB a body): JSON.parse alone ${Math.round(parse.fromString)} events/s (with UTF-8 decoding ${Math.round(parse.fromBytes)})`);
-      const rows: Record<string, number> = {};
-      const uwsIdle = (): boolean => {
-        const st = uws.stats();
-        return st.pending_batches === 0 && st.bytes_reserved === 0 && st.waiting_for_budget === 0;
-      };
-      for (const [name, port, idle] of [['uws', uws.port, uwsIdle], ['http', node.port, node.idle]] as const) {
-        const delay = monitorEventLoopDelay({ resolution: 1 });
-        delay.enable();
-        const { result, mem } = await withMemory(() => runLoad(`http://127.0.0.1:${port}/k8s-audit`, file), idle);
-        delay.disable();
-        const eps = (result.ok * size) / result.seconds;
-        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-        console.log(
-          `  ${name.padEnd(4)} ${Math.round(eps)} events/s, ${Math.round(result.ok / result.seconds)} req/s, latency p50 ${result.p50} ms p99 ${result.p99} ms, ` +
-            `event-loop delay p99 ${(delay.percentile(99) / 1e6).toFixed(1)} ms max ${(delay.max / 1e6).toFixed(1)} ms\n` +
-            `       memory MB by quarter: RSS ${mem.rssMb.join(' / ')} (peak ${mem.peakRssMb}), heap used ${mem.heapUsedMb.join(' / ')}, external ${mem.externalMb.join(' / ')}; ` +
-            `retained after full GC ${mem.retainedGrowthMb >= 0 ? '+' : ''}${mem.retainedGrowthMb} over the run`,
-        );
-        rows[`${name}_eps`] = Math.round(eps);
-        rows[`${name}_p50_ms`] = result.p50;
-        rows[`${name}_p99_ms`] = result.p99;
-        rows[`${name}_peak_rss_mb`] = mem.peakRssMb;
-        rows[`${name}_rss_growth_mb`] = mem.rssGrowthMb;
-        rows[`${name}_retained_growth_mb`] = mem.retainedGrowthMb;
-        rows[`${name}_loop_delay_max_ms`] = Math.round(delay.max / 1e5) / 10;
+      // parse rate before and after the runs: the machine's load can change in between
+      const parseBefore = parseRate(bodies, size);
+      console.log(
+        `\n${size}-event batches (${avgKb} KiB a body), ${connections} connections, ${ROUNDS} rounds of ${roundSeconds} s per server, ` +
+          `alternating uws/http (ABBA) so both see the same load from other processes`,
+      );
+      const tallies = new Map<string, Tally>();
+      for (const s of servers) {
+        tallies.set(s.name, { ok: 0, seconds: 0, serverCpuSeconds: 0, clientCpuSeconds: 0, p50: [], p99: [], eps: [], loopDelayMaxMs: 0, mem: { rss: [], heap: [], external: [], retainedGrowth: 0 } });
       }
-      rows.parse_eps = Math.round(parse.fromString);
-      rows.uws_over_parse = Math.round((rows.uws_eps / parse.fromString) * 100) / 100;
-      rows.uws_over_http = Math.round((rows.uws_eps / rows.http_eps) * 100) / 100;
-      console.log(`  uws / JSON.parse ${rows.uws_over_parse}x, uws / http ${rows.uws_over_http}x`);
+      for (let round = 0; round < ROUNDS; round++) {
+        const order = round % 2 === 0 ? servers : [...servers].reverse();
+        for (const s of order) {
+          const t = tallies.get(s.name)!;
+          const delay = monitorEventLoopDelay({ resolution: 1 });
+          let cpu = { user: 0, system: 0 };
+          const result = await withMemory(
+            t.mem,
+            async () => {
+              delay.enable();
+              const cpu0 = process.cpuUsage();
+              const r = await runLoad(`http://127.0.0.1:${s.port}/k8s-audit`, file, connections, roundSeconds);
+              cpu = process.cpuUsage(cpu0);
+              delay.disable();
+              return r;
+            },
+            s.idle,
+          );
+          if (result.non2xx > 0 || result.errors > 0) throw new Error(`${s.name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+          t.ok += result.ok;
+          t.seconds += result.seconds;
+          t.serverCpuSeconds += (cpu.user + cpu.system) / 1e6;
+          t.clientCpuSeconds += result.cpuSeconds;
+          t.p50.push(result.p50);
+          t.p99.push(result.p99);
+          t.eps.push((result.ok * size) / result.seconds);
+          t.loopDelayMaxMs = Math.max(t.loopDelayMaxMs, delay.max / 1e6);
+        }
+      }
+      const parseAfter = parseRate(bodies, size);
+      const parseEps = (parseBefore.fromString + parseAfter.fromString) / 2;
+      const parseCpuUs = (parseBefore.cpuUsPerEvent + parseAfter.cpuUsPerEvent) / 2;
+      console.log(
+        `  JSON.parse alone ${Math.round(parseEps)} events/s (before ${Math.round(parseBefore.fromString)}, after ${Math.round(parseAfter.fromString)}; ` +
+          `with UTF-8 decoding ${Math.round((parseBefore.fromBytes + parseAfter.fromBytes) / 2)}), ${parseCpuUs.toFixed(2)} CPU µs an event`,
+      );
+      const rows: Record<string, number> = {};
+      for (const s of servers) {
+        const t = tallies.get(s.name)!;
+        const eps = (t.ok * size) / t.seconds;
+        const cpuUs = (t.serverCpuSeconds * 1e6) / (t.ok * size);
+        const rss = quarters(t.mem.rss);
+        console.log(
+          `  ${s.name.padEnd(4)} ${Math.round(eps)} events/s (rounds ${t.eps.map((x) => Math.round(x)).join(', ')}), ${Math.round(t.ok / t.seconds)} req/s, ` +
+            `latency p50 ${median(t.p50)} ms p99 ${median(t.p99)} ms (median of rounds), event-loop delay max ${t.loopDelayMaxMs.toFixed(1)} ms\n` +
+            `       server process CPU ${Math.round((t.serverCpuSeconds / t.seconds) * 100)}% (${cpuUs.toFixed(2)} µs an event), load client CPU ${Math.round((t.clientCpuSeconds / t.seconds) * 100)}%\n` +
+            `       memory MB by quarter of its rounds: RSS ${rss.join(' / ')} (peak ${mb(Math.max(...t.mem.rss))}), heap used ${quarters(t.mem.heap).join(' / ')}, ` +
+            `external ${quarters(t.mem.external).join(' / ')}; retained after full GC ${t.mem.retainedGrowth >= 0 ? '+' : ''}${mb(t.mem.retainedGrowth)} over its rounds`,
+        );
+        rows[`${s.name}_eps`] = Math.round(eps);
+        rows[`${s.name}_p50_ms`] = median(t.p50);
+        rows[`${s.name}_p99_ms`] = median(t.p99);
+        rows[`${s.name}_cpu_us_per_event`] = r2(cpuUs);
+        rows[`${s.name}_client_cpu_pct`] = Math.round((t.clientCpuSeconds / t.seconds) * 100);
+        rows[`${s.name}_peak_rss_mb`] = mb(Math.max(...t.mem.rss));
+        rows[`${s.name}_rss_growth_mb`] = Math.round((rss[3] - rss[1]) * 10) / 10;
+        rows[`${s.name}_retained_growth_mb`] = mb(t.mem.retainedGrowth);
+        rows[`${s.name}_loop_delay_max_ms`] = Math.round(t.loopDelayMaxMs * 10) / 10;
+      }
+      const u = tallies.get('uws')!;
+      const h = tallies.get('http')!;
+      const roundRatios = u.eps.map((e, k) => e / h.eps[k]);
+      rows.connections = connections;
+      rows.parse_eps = Math.round(parseEps);
+      rows.parse_cpu_us_per_event = r2(parseCpuUs);
+      rows.uws_over_parse = r2(rows.uws_eps / parseEps);
+      rows.uws_over_http = r2(rows.uws_eps / rows.http_eps);
+      rows.uws_over_http_round_min = r2(Math.min(...roundRatios));
+      rows.uws_over_http_round_max = r2(Math.max(...roundRatios));
+      // CPU per event is steadier than events/s on a shared machine: other load slows the clock-based rates, much less the CPU an event costs
+      rows.parse_cpu_over_uws_cpu = r2(parseCpuUs / rows.uws_cpu_us_per_event);
+      console.log(
+        `  uws / JSON.parse ${rows.uws_over_parse}x (by CPU per event ${rows.parse_cpu_over_uws_cpu}x), ` +
+          `uws / http ${rows.uws_over_http}x (rounds ${roundRatios.map(r2).join(', ')})`,
+      );
       for (const [k, v] of Object.entries(rows)) summary[`b${size}_${k}`] = v;
     }
   } finally {
