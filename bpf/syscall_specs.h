@@ -51,6 +51,23 @@ enum vg_pk {
 	PK_CAP_INH,      /* capset: the caller's capabilities after the call (8 bytes) */
 	PK_CAP_PERM,
 	PK_CAP_EFF,
+	/* flags and modes converted as libs converts them (ppm_flag_helpers.h) */
+	PK_MODE,          /* permission bits of arg a (PPM_S_* equal Linux's: masked) */
+	PK_MODE_IF_CREAT, /* open mode: arg a's permission bits when flags arg b has O_CREAT or O_TMPFILE, else 0 */
+	PK_MASK,          /* arg a keeping the bits libs maps (PPM_* equal Linux's there); b selects a VG_MASK_* */
+	PK_MOUNT_FLAGS,   /* mount flags without the obsolete MS_MGC_VAL magic */
+	PK_SOCK_FLAGS,    /* SOCK_NONBLOCK/SOCK_CLOEXEC in arg a as PPM_O_NONBLOCK/PPM_O_CLOEXEC */
+	PK_DUP3_FLAGS,    /* O_CLOEXEC in arg a as PPM_O_CLOEXEC */
+	PK_PIPE2_FLAGS,   /* O_CLOEXEC, O_DIRECT, O_NONBLOCK in arg a as PPM_O_* */
+};
+
+/* PK_MASK: which bits each flag argument keeps */
+enum vg_mask {
+	VG_MASK_UNLINKAT = 0, /* AT_REMOVEDIR */
+	VG_MASK_AT_LINK,      /* linkat, fchownat: AT_SYMLINK_FOLLOW, AT_EMPTY_PATH */
+	VG_MASK_MEMFD,        /* MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB */
+	VG_MASK_UMOUNT,       /* MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW */
+	VG_MASK_FINIT,        /* MODULE_INIT_IGNORE_MODVERSIONS, _IGNORE_VERMAGIC, _COMPRESSED_FILE */
 };
 
 struct vg_pspec {
@@ -78,12 +95,12 @@ struct vg_spec {
 
 static const struct vg_spec vg_specs[VG_SYSCALL_SLOTS] = {
 	/* files */
-	S(2, VG_OPEN_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(OPEN_FLAGS, 1, 0), P(ARG32, 2, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
-	S(257, VG_OPENAT_X, VG_CAT_FILE, 7, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(OPEN_FLAGS, 2, 0), P(ARG32, 3, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
+	S(2, VG_OPEN_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(OPEN_FLAGS, 1, 0), P(MODE_IF_CREAT, 2, 1), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
+	S(257, VG_OPENAT_X, VG_CAT_FILE, 7, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(OPEN_FLAGS, 2, 0), P(MODE_IF_CREAT, 3, 2), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
 	S(437, VG_OPENAT2_X, VG_CAT_FILE, 8, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(HOW_FLAGS, 2, 0), P(HOW_MODE, 2, 0), P(HOW_RESOLVE, 2, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
-	S(85, VG_CREAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(ARG32, 1, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0), P(EMPTY, 0, 0)),
+	S(85, VG_CREAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(MODE, 1, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0), P(EMPTY, 0, 0)),
 	S(87, VG_UNLINK_X, VG_CAT_FILE, 2, P(RET, 0, 0), P(PATH, 0, 0)),
-	S(263, VG_UNLINKAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARG32, 2, 0)),
+	S(263, VG_UNLINKAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(MASK, 2, VG_MASK_UNLINKAT)),
 	S(82, VG_RENAME_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0)),
 	S(264, VG_RENAMEAT_X, VG_CAT_FILE, 5, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARGS32, 2, 0), P(PATH, 3, 0)),
 	S(316, VG_RENAMEAT2_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARGS32, 2, 0), P(PATH, 3, 0), P(ARG32, 4, 0)),
@@ -93,33 +110,33 @@ static const struct vg_spec vg_specs[VG_SYSCALL_SLOTS] = {
 	S(88, VG_SYMLINK_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0)),
 	S(266, VG_SYMLINKAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(PATH, 0, 0), P(ARGS32, 1, 0), P(PATH, 2, 0)),
 	S(86, VG_LINK_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0)),
-	S(265, VG_LINKAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARGS32, 2, 0), P(PATH, 3, 0), P(ARG32, 4, 0)),
-	S(90, VG_CHMOD_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(ARG32, 1, 0)),
-	S(91, VG_FCHMOD_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARG32, 1, 0)),
-	S(268, VG_FCHMODAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARG32, 2, 0)),
+	S(265, VG_LINKAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARGS32, 2, 0), P(PATH, 3, 0), P(MASK, 4, VG_MASK_AT_LINK)),
+	S(90, VG_CHMOD_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(MODE, 1, 0)),
+	S(91, VG_FCHMOD_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(ARGS32, 0, 0), P(MODE, 1, 0)),
+	S(268, VG_FCHMODAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(MODE, 2, 0)),
 	S(92, VG_CHOWN_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(PATH, 0, 0), P(ARG32, 1, 0), P(ARG32, 2, 0)),
 	S(94, VG_LCHOWN_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(PATH, 0, 0), P(ARG32, 1, 0), P(ARG32, 2, 0)),
 	S(93, VG_FCHOWN_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARG32, 1, 0), P(ARG32, 2, 0)),
-	S(260, VG_FCHOWNAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARG32, 2, 0), P(ARG32, 3, 0), P(ARG32, 4, 0)),
-	S(165, VG_MOUNT_X, VG_CAT_FILE, 5, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0), P(PATH, 2, 0), P(ARG32, 3, 0)),
-	S(166, VG_UMOUNT2_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(ARG32, 1, 0)),
+	S(260, VG_FCHOWNAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(ARG32, 2, 0), P(ARG32, 3, 0), P(MASK, 4, VG_MASK_AT_LINK)),
+	S(165, VG_MOUNT_X, VG_CAT_FILE, 5, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0), P(PATH, 2, 0), P(MOUNT_FLAGS, 3, 0)),
+	S(166, VG_UMOUNT2_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(MASK, 1, VG_MASK_UMOUNT)),
 	S(80, VG_CHDIR_X, VG_CAT_FILE, 2, P(RET, 0, 0), P(PATH, 0, 0)),
 	S(81, VG_FCHDIR_X, VG_CAT_FILE, 2, P(RET, 0, 0), P(ARGS32, 0, 0)),
 	/* fds */
 	S(3, VG_CLOSE_X, VG_CAT_OTHER, 2, P(RET, 0, 0), P(ARGS32, 0, 0)),
 	S(32, VG_DUP_X, VG_CAT_OTHER, 2, P(RET, 0, 0), P(ARGS32, 0, 0)),
 	S(33, VG_DUP2_X, VG_CAT_OTHER, 3, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARGS32, 1, 0)),
-	S(292, VG_DUP3_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARGS32, 1, 0), P(OPEN_FLAGS, 2, 0)),
+	S(292, VG_DUP3_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARGS32, 1, 0), P(DUP3_FLAGS, 2, 0)),
 	S(22, VG_PIPE_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(PIPE_FD0, 0, 0), P(PIPE_FD1, 0, 0), P(PIPE_INO, 0, 0)),
-	S(293, VG_PIPE2_X, VG_CAT_OTHER, 5, P(RET, 0, 0), P(PIPE_FD0, 0, 0), P(PIPE_FD1, 0, 0), P(PIPE_INO, 0, 0), P(OPEN_FLAGS, 1, 0)),
-	S(319, VG_MEMFD_CREATE_X, VG_CAT_OTHER, 3, P(RET, 0, 0), P(USTR, 0, 0), P(ARG32, 1, 0)),
+	S(293, VG_PIPE2_X, VG_CAT_OTHER, 5, P(RET, 0, 0), P(PIPE_FD0, 0, 0), P(PIPE_FD1, 0, 0), P(PIPE_INO, 0, 0), P(PIPE2_FLAGS, 1, 0)),
+	S(319, VG_MEMFD_CREATE_X, VG_CAT_OTHER, 3, P(RET, 0, 0), P(USTR, 0, 0), P(MASK, 1, VG_MASK_MEMFD)),
 	/* network */
-	S(41, VG_SOCKET_X, VG_CAT_NET, 5, P(RET, 0, 0), P(ARG32, 0, 0), P(ARG32, 1, 0), P(ARG32, 2, 0), P(EMPTY, 0, 0)),
+	S(41, VG_SOCKET_X, VG_CAT_NET, 5, P(RET, 0, 0), P(ARG32, 0, 0), P(ARG32, 1, 0), P(ARG32, 2, 0), P(SOCK_FLAGS, 1, 0)),
 	S(42, VG_CONNECT_X, VG_CAT_NET, 4, P(RET, 0, 0), P(TUPLE_OUT, 0, 0), P(ARGS32, 0, 0), P(SOCKADDR, 1, 0)),
 	S(49, VG_BIND_X, VG_CAT_NET, 3, P(RET, 0, 0), P(SOCKADDR, 1, 0), P(ARGS32, 0, 0)),
 	S(50, VG_LISTEN_X, VG_CAT_NET, 3, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARG32, 1, 0)),
 	S(43, VG_ACCEPT_X, VG_CAT_NET, 5, P(RET, 0, 0), P(TUPLE_RET_IN, 0, 0), P(QUEUE_PCT, 0, 0), P(QUEUE_LEN, 0, 0), P(QUEUE_MAX, 0, 0)),
-	S(288, VG_ACCEPT4_X, VG_CAT_NET, 6, P(RET, 0, 0), P(TUPLE_RET_IN, 0, 0), P(QUEUE_PCT, 0, 0), P(QUEUE_LEN, 0, 0), P(QUEUE_MAX, 0, 0), P(ARG32, 3, 0)),
+	S(288, VG_ACCEPT4_X, VG_CAT_NET, 6, P(RET, 0, 0), P(TUPLE_RET_IN, 0, 0), P(QUEUE_PCT, 0, 0), P(QUEUE_LEN, 0, 0), P(QUEUE_MAX, 0, 0), P(SOCK_FLAGS, 3, 0)),
 	S(44, VG_SENDTO_X, VG_CAT_NET, 5, P(RET, 0, 0), P(DATA_ARG, 1, 2), P(ARGS32, 0, 0), P(ARG32, 2, 0), P(TUPLE_OUT, 0, 0)),
 	S(45, VG_RECVFROM_X, VG_CAT_NET, 5, P(RET, 0, 0), P(DATA_RET, 1, 0), P(TUPLE_IN, 0, 0), P(ARGS32, 0, 0), P(ARG32, 2, 0)),
 	/* processes, users, privileges */
@@ -143,7 +160,7 @@ static const struct vg_spec vg_specs[VG_SYSCALL_SLOTS] = {
 	S(200, VG_TKILL_X, VG_CAT_OTHER, 3, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARG8, 1, 0)),
 	S(234, VG_TGKILL_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(ARGS32, 1, 0), P(ARG8, 2, 0)),
 	S(175, VG_INIT_MODULE_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(DATA_ARG, 0, 1), P(ARG64, 1, 0), P(USTR, 2, 0)),
-	S(313, VG_FINIT_MODULE_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(USTR, 1, 0), P(ARG32, 2, 0)),
+	S(313, VG_FINIT_MODULE_X, VG_CAT_OTHER, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(USTR, 1, 0), P(MASK, 2, VG_MASK_FINIT)),
 	S(321, VG_BPF_X, VG_CAT_OTHER, 2, P(RET, 0, 0), P(ARG32, 0, 0)),
 };
 

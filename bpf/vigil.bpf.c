@@ -309,6 +309,19 @@ static __always_inline __u32 open_flags_to_ppm(__u32 f)
 	return r;
 }
 
+/* openat2 RESOLVE_* -> Falco's PPM_RESOLVE_* */
+static __always_inline __u32 resolve_to_ppm(__u64 f)
+{
+	__u32 r = 0;
+	if (f & 0x01) r |= 1 << 4; /* RESOLVE_NO_XDEV */
+	if (f & 0x02) r |= 1 << 2; /* RESOLVE_NO_MAGICLINKS */
+	if (f & 0x04) r |= 1 << 3; /* RESOLVE_NO_SYMLINKS */
+	if (f & 0x08) r |= 1 << 0; /* RESOLVE_BENEATH */
+	if (f & 0x10) r |= 1 << 1; /* RESOLVE_IN_ROOT */
+	if (f & 0x20) r |= 1 << 5; /* RESOLVE_CACHED */
+	return r;
+}
+
 /* Linux CLONE_* -> Falco's PPM_CL_* */
 static __always_inline __u32 clone_flags_to_ppm(__u64 f)
 {
@@ -404,6 +417,26 @@ static __noinline void push_param(struct vg_buf *b, long ret, __u32 spec)
 	case PK_DATA_RET: push_user_data(b, (void *)a, ret > 0 ? ret : 0); break;
 	case PK_DATA_ARG: push_user_data(b, (void *)a, b->args[bi]); break;
 	case PK_OPEN_FLAGS: push_u32(b, open_flags_to_ppm(a)); break;
+	case PK_MODE: push_u32(b, a & 07777); break;
+	case PK_MODE_IF_CREAT: push_u32(b, b->args[bi] & (0100 | 020000000) ? a & 07777 : 0); break;
+	case PK_MASK: {
+		__u32 m = 0;
+		switch (bi) {
+		case VG_MASK_UNLINKAT: m = 0x200; break;
+		case VG_MASK_AT_LINK: m = 0x400 | 0x1000; break;
+		case VG_MASK_MEMFD: m = 0x7; break;
+		case VG_MASK_UMOUNT: m = 0xf; break;
+		case VG_MASK_FINIT: m = 0x7; break;
+		}
+		push_u32(b, a & m);
+		break;
+	}
+	case PK_MOUNT_FLAGS: push_u32(b, (a & 0xffff0000) == 0xc0ed0000 ? a & 0xffff : a); break;
+	case PK_SOCK_FLAGS: push_u32(b, (a & 04000 ? 1 << 6 : 0) | (a & 02000000 ? 1 << 12 : 0)); break;
+	case PK_DUP3_FLAGS: push_u32(b, a & 02000000 ? 1 << 12 : 0); break;
+	case PK_PIPE2_FLAGS:
+		push_u32(b, (__s32)a < 0 ? 0 : (a & 02000000 ? 1 << 12 : 0) | (a & 040000 ? 1 << 9 : 0) | (a & 04000 ? 1 << 6 : 0));
+		break;
 	case PK_CLONE_FLAGS: push_u32(b, clone_flags_to_ppm(a)); break;
 	case PK_RET_DEV:
 	case PK_RET_INO:
@@ -437,8 +470,10 @@ static __noinline void push_param(struct vg_buf *b, long ret, __u32 spec)
 		bpf_probe_read_user(&how, sizeof(how), (void *)a);
 		if (kind == PK_HOW_FLAGS)
 			push_u32(b, open_flags_to_ppm(how.flags));
+		else if (kind == PK_HOW_MODE)
+			push_u32(b, how.flags & (0100 | 020000000) ? how.mode & 07777 : 0);
 		else
-			push_u32(b, kind == PK_HOW_MODE ? how.mode : how.resolve);
+			push_u32(b, resolve_to_ppm(how.resolve));
 		break;
 	}
 	case PK_PIPE_FD0:
