@@ -1,7 +1,9 @@
 // Turns one webhook body into the audit events to evaluate, with the same
 // shape rules as trace files (payload.ts). Events over max_event_size are
 // dropped and counted, events that are not audit events are rejected and
-// counted; neither rejects the rest of the batch.
+// counted; neither rejects the rest of the batch. Two steps, so that the
+// sizes of a big body's events can be scanned on another thread while this
+// one parses it (decodeBody.ts): parseAuditBody, then pickEvents.
 import { auditEventProblem, auditEventsOf } from '../sources/k8s_audit/payload';
 import { byteLengthOver, itemSpans } from './itemSpans';
 
@@ -20,12 +22,25 @@ export interface AuditBatch {
 
 export type DecodedBody = { batch: AuditBatch } | { error: string };
 
+/** A parsed body whose events are not picked yet. */
+export interface ParsedBody {
+  items: unknown[];
+  /** false for a body that is one Event */
+  isList: boolean;
+  /** how reasons name an element: `items` for an EventList, `` for an array */
+  label: string;
+}
+
 /**
- * Decodes `text`. The size of each event is found only when the whole body is
- * over `maxEventSize` (otherwise no event in it can be), by scanning the text
- * for the element boundaries of the events array (itemSpans.ts).
+ * How the size of each event is known:
+ * - `text`: the body's text, scanned here (itemSpans.ts) when the body is over the limit;
+ * - `bytes`: byte spans already scanned from the body's bytes (byteSpans.ts;
+ *   undefined when the body is not a list), and the body's byte length;
+ * - `bodyBytes` alone: the body is known to be within the limit.
  */
-export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody {
+export type EventSizes = { text: string } | { byteSpans: ArrayLike<number> | undefined; bodyBytes: number } | { bodyBytes: number };
+
+export function parseAuditBody(text: string): ParsedBody | { error: string } {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -35,29 +50,43 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
   const payload = auditEventsOf(doc);
   if ('error' in payload) return { error: payload.error };
   const items = payload.events;
-  const isList = items.length !== 1 || items[0] !== doc;
-  const label = Array.isArray(doc) ? '' : 'items';
+  return { items, isList: items.length !== 1 || items[0] !== doc, label: Array.isArray(doc) ? '' : 'items' };
+}
 
-  // how each event's size is known: not needed, from the scanned spans, or
-  // (only if the scan disagreed with JSON.parse, which it should never do)
-  // by re-serialising, so a scanner bug can cost time but never drop wrongly
-  let spans: number[] | undefined;
-  let measure: 'none' | 'spans' | 'whole' | 'stringify' = 'none';
-  if (byteLengthOver(text, 0, text.length, maxEventSize)) {
-    if (!isList) measure = 'whole';
-    else {
-      spans = itemSpans(text);
-      measure = spans && spans.length === items.length * 2 ? 'spans' : 'stringify';
-    }
+type Measure = { kind: 'none' } | { kind: 'whole' } | { kind: 'stringify' } | { kind: 'textSpans'; text: string; spans: number[] } | { kind: 'byteSpans'; spans: ArrayLike<number> };
+
+/**
+ * How to measure each event. A scan that disagrees with JSON.parse about the
+ * number of events (it should never) falls back to re-serialising, so a
+ * scanner bug can cost time but never drop wrongly.
+ */
+function measureOf(body: ParsedBody, maxEventSize: number, sizes: EventSizes): Measure {
+  const n2 = body.items.length * 2;
+  if ('text' in sizes) {
+    const text = sizes.text;
+    if (!byteLengthOver(text, 0, text.length, maxEventSize)) return { kind: 'none' };
+    if (!body.isList) return { kind: 'whole' };
+    const spans = itemSpans(text);
+    return spans && spans.length === n2 ? { kind: 'textSpans', text, spans } : { kind: 'stringify' };
   }
+  if (sizes.bodyBytes <= maxEventSize) return { kind: 'none' };
+  if (!body.isList) return { kind: 'whole' };
+  const spans = 'byteSpans' in sizes ? sizes.byteSpans : undefined;
+  return spans && spans.length === n2 ? { kind: 'byteSpans', spans } : { kind: 'stringify' };
+}
 
+/** The events of a parsed body, less those over `maxEventSize` and those that are not audit events. */
+export function pickEvents(body: ParsedBody, maxEventSize: number, sizes: EventSizes): AuditBatch {
+  const { items, isList, label } = body;
+  const m = measureOf(body, maxEventSize, sizes);
   const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0 };
   for (let k = 0; k < items.length; k++) {
     const item = items[k];
     let tooBig = false;
-    if (measure === 'spans') tooBig = byteLengthOver(text, spans![2 * k], spans![2 * k + 1], maxEventSize);
-    else if (measure === 'whole') tooBig = true;
-    else if (measure === 'stringify') tooBig = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8') > maxEventSize;
+    if (m.kind === 'byteSpans') tooBig = m.spans[2 * k + 1] - m.spans[2 * k] > maxEventSize;
+    else if (m.kind === 'textSpans') tooBig = byteLengthOver(m.text, m.spans[2 * k], m.spans[2 * k + 1], maxEventSize);
+    else if (m.kind === 'whole') tooBig = true;
+    else if (m.kind === 'stringify') tooBig = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8') > maxEventSize;
     if (tooBig) {
       batch.dropped++;
       continue;
@@ -70,5 +99,12 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
     }
     batch.events.push(item as Record<string, unknown>);
   }
-  return { batch };
+  return batch;
+}
+
+/** Decodes `text` on this thread, its events measured from the text. */
+export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody {
+  const body = parseAuditBody(text);
+  if ('error' in body) return body;
+  return { batch: pickEvents(body, maxEventSize, { text }) };
 }

@@ -112,6 +112,8 @@ export function itemSpans(s: string): number[] | undefined {
   while (i < s.length && s.charCodeAt(i) === QUOTE) {
     const keyStart = i;
     i = skipString(s, i);
+    // an escaped key might spell "items" (JSON.parse would say): give up, the caller measures another way
+    for (let k = keyStart + 1; k < i - 1; k++) if (s.charCodeAt(k) === BACKSLASH) return undefined;
     const isItems = i - keyStart === 7 && s.startsWith('"items"', keyStart);
     i = skipWs(s, i);
     if (s.charCodeAt(i) !== COLON) return found;

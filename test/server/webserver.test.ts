@@ -288,3 +288,29 @@ describe('webserver start-up', () => {
     await assert.rejects(request(port, 'GET', '/live'), /ECONNREFUSED/);
   });
 });
+
+describe('webserver with big batches', () => {
+  test('a batch over 64 KiB is measured on the scanner thread: the oversize event is dropped, the rest evaluated in order', async () => {
+    const seen: unknown[] = [];
+    const server = serve({ max_event_size: 2000 }, (e) => void seen.push(e.auditID));
+    try {
+      const items: unknown[] = [];
+      // é is 2 bytes: 'big' is under 2000 UTF-16 units but over 2000 bytes
+      for (let i = 0; i < 120; i++) items.push(ev(`e${i}`, { note: i === 57 ? 'é'.repeat(1100) : 'é'.repeat(300) }));
+      (items[57] as { auditID: string }).auditID = 'big';
+      const body = JSON.stringify({ kind: 'EventList', items });
+      assert.ok(Buffer.byteLength(body) > 64 * 1024);
+      const r = await post(server.port, body);
+      assert.equal(r.status, 200);
+      assert.deepEqual(r.json, { accepted: 119, rejected: 0, dropped_oversize: 1 });
+      assert.deepEqual(seen, items.map((e) => (e as { auditID: string }).auditID).filter((id) => id !== 'big'));
+      const st = server.stats();
+      assert.equal(st.events_dropped_oversize, 1);
+      assert.equal(st.size_scans_in_flight, 0);
+      assert.equal(st.bytes_reserved, 0);
+      assert.equal((await request(server.port, 'GET', '/healthz')).status, 200);
+    } finally {
+      server.close();
+    }
+  });
+});
