@@ -1,19 +1,38 @@
 // Buffers output lines and writes them to a file descriptor in large writes:
 // at a size threshold, at the end of the current event-loop turn, and on
 // flush(). Writes are synchronous so nothing accepted is lost at exit.
+//
+// A non-blocking pipe whose reader is slow answers EAGAIN. The unwritten rest
+// then waits in a backlog retried from a timer, so the thread keeps serving
+// the sources instead of spinning on the pipe; once the backlog reaches its
+// bound, writing waits for the reader (sleeping between tries), so memory
+// stays bounded and no accepted line is dropped.
 import * as fs from 'node:fs';
 
 const FLUSH_BYTES = 64 * 1024;
+/** default bound on bytes held for a stalled reader */
+export const DEFAULT_MAX_BACKLOG = 32 * 1024 * 1024;
+const RETRY_MS = 5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 export class LineWriter {
   private pending: string[] = [];
   private bytes = 0;
   private scheduled = false;
+  private backlog: Buffer[] = [];
+  private backlogBytes = 0;
+  private retry: NodeJS.Timeout | undefined;
 
   constructor(
     private fd: number,
     private readonly closeFd: boolean,
+    private readonly maxBacklog = DEFAULT_MAX_BACKLOG,
   ) {}
+
+  /** bytes accepted but not yet written to the descriptor */
+  get unwrittenBytes(): number {
+    return this.bytes + this.backlogBytes;
+  }
 
   write(line: string): void {
     this.pending.push(line);
@@ -27,25 +46,48 @@ export class LineWriter {
 
   flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.fd < 0) return;
-    const data = this.pending.join('\n') + '\n';
-    this.pending = [];
-    this.bytes = 0;
-    let buf = Buffer.from(data);
-    while (buf.length > 0) {
-      try {
-        const n = fs.writeSync(this.fd, buf);
-        buf = buf.subarray(n);
-      } catch (e) {
-        // A non-blocking pipe that is full: wait for the reader rather than drop.
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      }
+    if (this.fd < 0) return;
+    if (this.pending.length > 0) {
+      const buf = Buffer.from(this.pending.join('\n') + '\n');
+      this.pending = [];
+      this.bytes = 0;
+      this.backlog.push(buf);
+      this.backlogBytes += buf.length;
     }
+    this.drain(false);
   }
 
   close(): void {
     this.flush();
+    this.drain(true);
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
     if (this.closeFd && this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+  }
+
+  /** Writes the backlog; on EAGAIN waits for the reader only if `block` or the backlog is full. */
+  private drain(block: boolean): void {
+    while (this.backlog.length > 0) {
+      const head = this.backlog[0];
+      let n: number;
+      try {
+        n = fs.writeSync(this.fd, head);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        if (block || this.backlogBytes > this.maxBacklog) {
+          Atomics.wait(sleeper, 0, 0, 1);
+          continue;
+        }
+        this.retry ??= setTimeout(() => {
+          this.retry = undefined;
+          this.drain(false);
+        }, RETRY_MS);
+        return;
+      }
+      this.backlogBytes -= n;
+      if (n === head.length) this.backlog.shift();
+      else this.backlog[0] = head.subarray(n);
+    }
   }
 }
