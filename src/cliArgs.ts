@@ -123,5 +123,9 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
       o.durationSeconds = n;
     } else rec[key] = value;
   }
+  // as in Falco: -t enables only tagged rules, which -T/-D would contradict
+  if (o.onlyTags.length > 0 && (o.disableTags.length > 0 || o.disableSubstrings.length > 0)) {
+    throw new UsageError(`-t cannot be combined with ${o.disableTags.length > 0 ? '-T' : '-D'}: -t already enables only the rules with its tags`);
+  }
   return o;
 }

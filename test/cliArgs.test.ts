@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { parseCliArgs, UsageError } from '../src/cliArgs';
 
 test('repeatable options collect, flags set', () => {
-  const o = parseCliArgs(['-r', 'a.yaml', '-r', 'dir', '-o', 'x=1', '-D', 'shell', '-t', 'k8s', '-T', 'net', '-v', '-A']);
+  const o = parseCliArgs(['-r', 'a.yaml', '-r', 'dir', '-o', 'x=1', '-D', 'shell', '-D', 'curl', '-T', 'net', '-v', '-A']);
   assert.deepEqual(o.rulesFiles, ['a.yaml', 'dir']);
   assert.deepEqual(o.overrides, ['x=1']);
-  assert.deepEqual(o.disableSubstrings, ['shell']);
-  assert.deepEqual(o.onlyTags, ['k8s']);
+  assert.deepEqual(o.disableSubstrings, ['shell', 'curl']);
+  assert.deepEqual(parseCliArgs(['-t', 'k8s', '-t', 'net']).onlyTags, ['k8s', 'net']);
   assert.deepEqual(o.disableTags, ['net']);
   assert.equal(o.verbose, true);
   assert.equal(o.allEvents, true);
@@ -32,4 +32,10 @@ test('bad arguments are usage errors that say what is wrong', () => {
   assert.throws(() => parseCliArgs(['-r']), /-r needs a value/);
   assert.throws(() => parseCliArgs(['-M', 'soon']), /-M needs a positive number/);
   assert.throws(() => parseCliArgs(['--version=2']), /takes no value/);
+});
+
+test('-t with -T or -D is refused, as Falco refuses it', () => {
+  assert.throws(() => parseCliArgs(['-t', 'k8s', '-T', 'network']), (e: unknown) => e instanceof UsageError && /-t cannot be combined with -T/.test(e.message));
+  assert.throws(() => parseCliArgs(['-D', 'shell', '-t', 'k8s']), (e: unknown) => e instanceof UsageError && /-t cannot be combined with -D/.test(e.message));
+  assert.deepEqual(parseCliArgs(['-T', 'network', '-D', 'shell']).disableTags, ['network']);
 });
