@@ -32,13 +32,11 @@ export interface ParsedBody {
 }
 
 /**
- * How the size of each event is known:
- * - `text`: the body's text, scanned here (itemSpans.ts) when the body is over the limit;
- * - `bytes`: byte spans already scanned from the body's bytes (byteSpans.ts;
- *   undefined when the body is not a list), and the body's byte length;
- * - `bodyBytes` alone: the body is known to be within the limit.
+ * How the size of each event is known: from the body's text, scanned here
+ * (itemSpans.ts) when the body is over the limit, or with `spans` from a scan
+ * done elsewhere (spanScanner.ts; undefined when the body is not a list).
  */
-export type EventSizes = { text: string } | { byteSpans: ArrayLike<number> | undefined; bodyBytes: number } | { bodyBytes: number };
+export type EventSizes = { text: string; spans?: ArrayLike<number> | undefined };
 
 export function parseAuditBody(text: string): ParsedBody | { error: string } {
   let doc: unknown;
@@ -53,7 +51,7 @@ export function parseAuditBody(text: string): ParsedBody | { error: string } {
   return { items, isList: items.length !== 1 || items[0] !== doc, label: Array.isArray(doc) ? '' : 'items' };
 }
 
-type Measure = { kind: 'none' } | { kind: 'whole' } | { kind: 'stringify' } | { kind: 'textSpans'; text: string; spans: number[] } | { kind: 'byteSpans'; spans: ArrayLike<number> };
+type Measure = { kind: 'none' } | { kind: 'whole' } | { kind: 'stringify' } | { kind: 'spans'; text: string; spans: ArrayLike<number> };
 
 /**
  * How to measure each event. A scan that disagrees with JSON.parse about the
@@ -61,18 +59,11 @@ type Measure = { kind: 'none' } | { kind: 'whole' } | { kind: 'stringify' } | { 
  * scanner bug can cost time but never drop wrongly.
  */
 function measureOf(body: ParsedBody, maxEventSize: number, sizes: EventSizes): Measure {
-  const n2 = body.items.length * 2;
-  if ('text' in sizes) {
-    const text = sizes.text;
-    if (!byteLengthOver(text, 0, text.length, maxEventSize)) return { kind: 'none' };
-    if (!body.isList) return { kind: 'whole' };
-    const spans = itemSpans(text);
-    return spans && spans.length === n2 ? { kind: 'textSpans', text, spans } : { kind: 'stringify' };
-  }
-  if (sizes.bodyBytes <= maxEventSize) return { kind: 'none' };
+  const text = sizes.text;
+  if (!byteLengthOver(text, 0, text.length, maxEventSize)) return { kind: 'none' };
   if (!body.isList) return { kind: 'whole' };
-  const spans = 'byteSpans' in sizes ? sizes.byteSpans : undefined;
-  return spans && spans.length === n2 ? { kind: 'byteSpans', spans } : { kind: 'stringify' };
+  const spans = 'spans' in sizes ? sizes.spans : itemSpans(text);
+  return spans && spans.length === body.items.length * 2 ? { kind: 'spans', text, spans } : { kind: 'stringify' };
 }
 
 /** The events of a parsed body, less those over `maxEventSize` and those that are not audit events. */
@@ -83,8 +74,7 @@ export function pickEvents(body: ParsedBody, maxEventSize: number, sizes: EventS
   for (let k = 0; k < items.length; k++) {
     const item = items[k];
     let tooBig = false;
-    if (m.kind === 'byteSpans') tooBig = m.spans[2 * k + 1] - m.spans[2 * k] > maxEventSize;
-    else if (m.kind === 'textSpans') tooBig = byteLengthOver(m.text, m.spans[2 * k], m.spans[2 * k + 1], maxEventSize);
+    if (m.kind === 'spans') tooBig = byteLengthOver(m.text, m.spans[2 * k], m.spans[2 * k + 1], maxEventSize);
     else if (m.kind === 'whole') tooBig = true;
     else if (m.kind === 'stringify') tooBig = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8') > maxEventSize;
     if (tooBig) {

@@ -1,32 +1,28 @@
-// Decodes a whole request body: while this thread turns the bytes into text
-// and parses it, the events' sizes are found from the bytes, on the
-// scanner's worker for big bodies (spanScanner.ts). Needed only when the body
-// is over max_event_size, since no event can be bigger than its body.
-import { type DecodedBody, type EventSizes, parseAuditBody, pickEvents, type ParsedBody } from './auditBody';
+// Decodes a whole request body. The events' sizes matter only when the body
+// is over max_event_size (no event is bigger than its body); then the text is
+// scanned for them on the scanner's worker (spanScanner.ts) while this thread
+// parses the same text.
+import { type DecodedBody, parseAuditBody, pickEvents, type ParsedBody } from './auditBody';
+import { byteLengthOver } from './itemSpans';
 import type { ScanResult, SpanScanner } from './spanScanner';
 
-/**
- * Calls `done` once with the decoded body: at once when no scan is needed
- * or it ran here, else on a later turn. `bytes` may be reused after the call.
- */
+/** Calls `done` once with the decoded body: at once when no scan is needed or it ran here, else on a later turn. */
 export function decodeBody(bytes: Uint8Array, maxEventSize: number, scanner: SpanScanner, done: (d: DecodedBody) => void): void {
-  const bodyBytes = bytes.length;
-  // sent first, so the worker scans while this thread decodes and parses
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
   let scanned: ScanResult | 'waiting' = 'waiting';
   let parsed: ParsedBody | undefined;
-  let text = '';
   const finish = (): void => {
-    const sizes: EventSizes = scanned === null ? { text } : { byteSpans: scanned === 'waiting' ? undefined : scanned, bodyBytes };
-    done({ batch: pickEvents(parsed!, maxEventSize, sizes) });
+    // null: the worker failed, and pickEvents scans the text itself
+    done({ batch: pickEvents(parsed!, maxEventSize, scanned === null ? { text } : { text, spans: scanned === 'waiting' ? undefined : scanned }) });
   };
-  const needSizes = bodyBytes > maxEventSize;
+  const needSizes = byteLengthOver(text, 0, text.length, maxEventSize);
   if (needSizes) {
-    scanner.scan(bytes, (r) => {
+    // sent before parsing, so the worker scans while this thread parses
+    scanner.scan(text, (r) => {
       scanned = r;
       if (parsed) finish();
     });
   }
-  text = Buffer.from(bytes.buffer, bytes.byteOffset, bodyBytes).toString('utf8');
   const body = parseAuditBody(text);
   if ('error' in body) {
     // a scan still in flight is answered into the void: `parsed` stays unset

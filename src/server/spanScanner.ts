@@ -1,17 +1,17 @@
-// Finds the byte spans of a body's events (byteSpans.ts) on a worker thread,
-// so that the scan of a big body costs this thread nothing while it decodes
-// and parses the same body. Small bodies are scanned here: the round trip
-// would cost more than the scan. If the worker fails, scans answer `null`
-// (the caller measures from the text instead) and later ones run here.
+// Finds the spans of a body's events (itemSpans.ts) on a worker thread, so
+// that the scan of a big body costs this thread only a copy of the text
+// while it parses the same text. Small bodies are scanned here: the round
+// trip would cost more than the scan. If the worker fails, scans answer
+// `null` (the caller scans the text itself) and later ones run here.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { byteSpans } from './byteSpans';
+import { itemSpans } from './itemSpans';
 
-/** The byte spans of the events; undefined when the body is not a list; null when the scan could not be done. */
+/** The spans of the events (itemSpans.ts); undefined when the body is not a list; null when the scan could not be done. */
 export type ScanResult = ArrayLike<number> | undefined | null;
 
-/** Below this many bytes a body is scanned on the calling thread. */
-export const WORKER_MIN_BYTES = 64 * 1024;
+/** Below this many characters a body is scanned on the calling thread. */
+export const WORKER_MIN_CHARS = 64 * 1024;
 
 interface Answer {
   id: number;
@@ -41,7 +41,7 @@ export class SpanScanner {
   private closed = false;
 
   constructor(
-    private readonly minWorkerBytes = WORKER_MIN_BYTES,
+    private readonly minWorkerChars = WORKER_MIN_CHARS,
     /** the worker's script; tests pass one that fails */
     private readonly workerFile = defaultWorkerFile(),
   ) {}
@@ -56,20 +56,16 @@ export class SpanScanner {
     return this.pending.size;
   }
 
-  /**
-   * Calls `done` with the spans of `body`: at once for small bodies, else
-   * from the worker on a later turn. `body` is copied; the caller may reuse it.
-   */
-  scan(body: Uint8Array, done: (r: ScanResult) => void): void {
-    if (body.length < this.minWorkerBytes || this.failed || this.closed) {
-      done(byteSpans(body));
+  /** Calls `done` with the spans of `text`: at once for small texts, else from the worker on a later turn. */
+  scan(text: string, done: (r: ScanResult) => void): void {
+    if (text.length < this.minWorkerChars || this.failed || this.closed) {
+      done(itemSpans(text));
       return;
     }
     const worker = this.worker ?? this.start();
     const id = this.nextId++;
     this.pending.set(id, done);
-    const copy = new Uint8Array(body);
-    worker.postMessage({ id, bytes: copy }, [copy.buffer]);
+    worker.postMessage({ id, text });
   }
 
   /** Stops the worker; scans still in flight are dropped without an answer. */

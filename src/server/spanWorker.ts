@@ -1,17 +1,17 @@
-// The thread behind spanScanner.ts: for each body it is sent ({ id, bytes }),
-// answers { id, spans } with the byte spans of its events (byteSpans.ts).
+// The thread behind spanScanner.ts: for each body text it is sent
+// ({ id, text }), answers { id, spans } with its events' spans (itemSpans.ts).
 import { parentPort } from 'node:worker_threads';
-import { byteSpans } from './byteSpans';
+import { itemSpans } from './itemSpans';
 
 interface Request {
   id: number;
-  bytes: Uint8Array;
+  text: string;
 }
 
 const port = parentPort;
 if (!port) throw new Error('spanWorker.ts runs as a worker thread (spanScanner.ts starts it)');
 port.on('message', (m: Request) => {
-  const spans = byteSpans(m.bytes);
+  const spans = itemSpans(m.text);
   if (spans === undefined) {
     port.postMessage({ id: m.id, spans: undefined });
     return;

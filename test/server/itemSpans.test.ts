@@ -34,6 +34,13 @@ test('a later duplicate items key wins, as in JSON.parse', () => {
   assert.equal(texts('{"items":[1],"items":5}'), undefined);
 });
 
+test('a member name written with escapes gives up (it could spell items)', () => {
+  const s = '{"items":[{"a":1},{"b":2}],"\\u0069tems":[{"c":3},{"d":4}]}';
+  assert.deepEqual((JSON.parse(s) as { items: unknown[] }).items, [{ c: 3 }, { d: 4 }]);
+  assert.equal(itemSpans(s), undefined);
+  assert.deepEqual(texts('{"kind":"EventList","items":[{"a":"\\"x"}]}'), ['{"a":"\\"x"}']);
+});
+
 test('an object without an items array has no spans', () => {
   assert.equal(itemSpans('{"kind":"Event","auditID":"x"}'), undefined);
   assert.equal(itemSpans('{"items":{"a":1}}'), undefined);
