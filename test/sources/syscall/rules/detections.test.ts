@@ -18,6 +18,7 @@ const CLI = path.join(ROOT, 'dist/cli.js');
 const ADDON = path.join(ROOT, 'build/Release/vigil_addon.node');
 const DIR = '/tmp/vigil-rules-test';
 const TRIG = path.join(DIR, 'vigil-trig');
+const OVL = path.join(DIR, 'overlay');
 const CONTAINER_ID = 'c0ffee00decaf'.padEnd(64, '0');
 const SHORT_ID = CONTAINER_ID.slice(0, 12);
 const K8S_PORT = 16443;
@@ -113,6 +114,9 @@ before(async () => {
   fs.writeFileSync(path.join(DIR, '.bash_history'), 'ls\n');
   fs.writeFileSync(path.join(DIR, 'benign.txt'), 'hello\n');
   for (const d of cgroupDirs()) fs.mkdirSync(d, { recursive: true });
+  // a container root filesystem as runtimes build it: an overlay whose upper layer takes new files
+  for (const d of ['lower', 'upper', 'work', 'merged']) fs.mkdirSync(path.join(OVL, d), { recursive: true });
+  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${OVL}/lower,upperdir=${OVL}/upper,workdir=${OVL}/work`, `${OVL}/merged`]);
   servers.push(listen(K8S_PORT), listen(SSH_PORT), listen(DUP_PORT));
 
   const agent = startAgent([path.join(ROOT, 'rules/falco_rules.yaml'), path.join(ROOT, 'test/rules/syscall/detection_overrides.yaml')]);
@@ -157,6 +161,9 @@ before(async () => {
   await inContainer(TRIG, ['connect', String(K8S_PORT)]);
   await inContainer(TRIG, ['dupsock', String(DUP_PORT)]);
   await inContainer(path.join(DIR, 'apt-get'), ['install', 'x']);
+  fs.copyFileSync(TRIG, path.join(OVL, 'merged/dropped-implant'));
+  fs.chmodSync(path.join(OVL, 'merged/dropped-implant'), 0o755);
+  await inContainer(path.join(OVL, 'merged/dropped-implant'), []);
 
   // benign actions: every command line names "benign"
   await run('cat', [path.join(DIR, 'benign.txt')]);
@@ -183,6 +190,11 @@ before(async () => {
 
 after(async () => {
   for (const s of servers) s.close();
+  try {
+    execFileSync('umount', [path.join(OVL, 'merged')], { stdio: 'ignore' });
+  } catch {
+    // not mounted: before() failed earlier
+  }
   for (const d of cgroupDirs()) {
     try {
       fs.rmdirSync(d);
@@ -237,7 +249,7 @@ const CASES: Case[] = [
   { rule: 'PTRACE attached to process', priority: 'Warning', match: cmd('ptrace'), fields: { 'proc.name': 'vigil-trig', 'evt.arg.request': 'PTRACE_ATTACH' } },
   { rule: 'Fileless execution via memfd_create', priority: 'Critical', match: (a) => String(f(a, 'proc.exepath')).startsWith('/memfd:vigil-test'), fields: { 'proc.pname': 'node' } },
   { rule: 'Execution from /dev/shm', priority: 'Warning', match: (a) => f(a, 'proc.exepath') === `/dev/shm/vigil-rules-test-${pid}`, fields: { 'proc.pname': 'node', 'user.name': 'root' } },
-  { rule: 'BPF Program Not Profiled', priority: 'Notice', match: cmd('vigil-trig bpf'), fields: { 'proc.name': 'vigil-trig', 'evt.arg.cmd': '5' } },
+  { rule: 'BPF Program Not Profiled', priority: 'Notice', match: cmd('vigil-trig bpf'), fields: { 'proc.name': 'vigil-trig', 'evt.arg.cmd': 'BPF_PROG_LOAD' } },
   { rule: 'Disallowed SSH Connection', priority: 'Notice', match: (a) => String(f(a, 'fd.name')).endsWith(`->127.0.0.1:${SSH_PORT}`), fields: { 'proc.name': 'vigil-trig' } },
   { rule: 'Run shell untrusted', priority: 'Notice', match: (a) => f(a, 'proc.pname') === 'vigil-server', fields: { 'proc.name': 'sh', 'proc.aname[2]': 'node' } },
   { rule: 'Read sensitive file trusted after startup', priority: 'Warning', match: (a) => f(a, 'proc.name') === 'vigil-trusted', fields: { 'fd.name': '/etc/shadow', 'proc.pname': 'node' } },
@@ -247,6 +259,7 @@ const CASES: Case[] = [
   { rule: 'Packet socket created in container', priority: 'Notice', match: cmd('vigil-trig packet'), fields: { 'proc.name': 'vigil-trig', 'container.id': SHORT_ID }, container: true },
   { rule: 'Contact K8S API Server From Container', priority: 'Notice', match: (a) => String(f(a, 'fd.name')).endsWith(`->127.0.0.1:${K8S_PORT}`), fields: { 'proc.name': 'vigil-trig', 'container.id': SHORT_ID }, container: true },
   { rule: 'Redirect STDOUT/STDIN to Network Connection in Container', priority: 'Notice', match: cmd('dupsock'), fields: { 'proc.name': 'vigil-trig', 'evt.rawres': 1, 'container.id': SHORT_ID }, container: true },
+  { rule: 'Drop and execute new binary in container', priority: 'Critical', match: (a) => String(f(a, 'proc.exepath')).endsWith('/merged/dropped-implant'), fields: { 'proc.name': 'dropped-implant', 'container.id': SHORT_ID }, container: true },
   { rule: 'Launch Package Management Process in Container', priority: 'Error', match: cmd('apt-get install'), fields: { 'proc.name': 'apt-get', 'container.id': SHORT_ID }, container: true },
 ];
 
