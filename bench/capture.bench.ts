@@ -4,65 +4,90 @@
 //    and without the agent capturing open/openat/close/socket/connect, every
 //    event decoded (bench/eventWalker.ts), no rules; runs alternate to average
 //    out noise. Prints ops/s both ways, ratio, events/s, drops, agent CPU.
-// 2. pre-filled ring: the generator fills a large ring nobody drains, then
+// 2. live high rate: the generator's close mode (close(-1) in a tight loop, the
+//    cheapest syscall the probe reports) on 1 and on CPUs processes, with and
+//    without the agent capturing only close through the agent's default ring
+//    size, every event decoded. Prints generated and decoded events/s, drops,
+//    agent CPU and events per agent CPU-second, against the 1M/s target.
+// 3. pre-filled ring: the generator fills a large ring nobody drains, then
 //    user space drains and decodes it flat out -- the user-space ceiling,
 //    split into native drain (ring -> batch) and JS decode; meanwhile the
 //    kernel's BPF run-time stats give the probe's cost per syscall and event.
-// 3. redis-benchmark against a private redis-server with and without the agent
-//    capturing the default set (state tracking's syscalls plus the security
-//    set below), alternating.
+// 4. redis-benchmark against a private redis-server with and without the agent
+//    capturing what the default rules need (rules/falco_rules.yaml through
+//    syscallsToCapture, as the agent does), in short paired runs whose order
+//    alternates (without/with, then with/without); the median of the pair
+//    ratios is the result, min and max show the noise.
 // The last line is a JSON summary for scripts/run-bench.js.
 // Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
-// BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
+// BENCH_WORKERS (generator processes, CPUs), BENCH_RATE_ROUNDS (high-rate
+// runs per process count, 2), BENCH_REDIS_PAIRS (8), BENCH_REDIS_REQUESTS
+// (per test per run, 50000), BENCH_REDIS_PIPELINE (1), BENCH_REDIS_PIN
+// (same: server and client on the last CPU; split: server on the last CPU,
+// client on the first; none).
+import fs from 'node:fs';
 import os from 'node:os';
 import { startCapture } from '../src/sources/syscall/capture';
+import { syscallsToCapture } from '../src/sources/syscall/captureSet';
 import { EventView } from '../src/sources/syscall/decode';
-import { STATE_SYSCALLS } from '../src/sources/syscall/index';
-import { Probe } from '../src/sources/syscall/probe';
+import { EVENTS } from '../src/sources/syscall/eventTable';
+import { DEFAULT_RING_BYTES, Probe } from '../src/sources/syscall/probe';
 import { slotsFor } from '../src/sources/syscall/syscallTable';
+import { loadDefaultSyscallRules } from './defaultSyscallRules';
 import { positiveKnob } from './envKnob';
-import { eventWalker, EventWalker } from './eventWalker';
-import { ensureRedis, redisBenchmark, startRedis } from './redisLoad';
+import { eventWalker, EventWalker, typeCounts } from './eventWalker';
+import { ensureRedis, redisBenchmark, RedisBenchOptions, startRedis } from './redisLoad';
 import { fmt, mean, median } from './stats';
 import { buildGenerator, GenResult, runGenerator } from './syscallGenerator';
 
+const CPUS = os.cpus().length;
 const SECONDS = positiveKnob('BENCH_SECONDS', 3);
 const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
-const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', os.cpus().length));
-const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 200000));
+const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', CPUS));
+const RATE_ROUNDS = Math.round(positiveKnob('BENCH_RATE_ROUNDS', 2));
+const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 8));
+const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 50000));
+const REDIS_PIPELINE = Math.round(positiveKnob('BENCH_REDIS_PIPELINE', 1));
+const REDIS_PIN = pinKnob();
 const CONNECT_EVERY = 64;
 const PREFILL_SECONDS = 4;
+const RATE_TARGET = 1e6;
+
+function pinKnob(): 'same' | 'split' | 'none' {
+  const v = process.env.BENCH_REDIS_PIN || 'same';
+  if (v !== 'same' && v !== 'split' && v !== 'none') throw new Error(`BENCH_REDIS_PIN must be same, split or none, got '${v}'`);
+  return v === 'split' && CPUS < 2 ? 'same' : v;
+}
 
 // what the generator does that the probe can report (it has no read or stat events)
 const GEN_SET = ['open', 'openat', 'close', 'socket', 'connect'];
-// security-relevant calls default rules watch: process and privilege changes,
-// file writes/renames/deletes, network setup, kernel modules, bpf, namespaces
-const SECURITY_SET = ['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork', 'procexit', 'open', 'openat', 'openat2', 'creat', 'connect', 'accept', 'accept4', 'bind', 'listen', 'socket', 'rename', 'renameat', 'renameat2', 'unlink', 'unlinkat', 'chmod', 'fchmodat', 'setuid', 'setgid', 'setresuid', 'setresgid', 'ptrace', 'mount', 'unshare', 'setns', 'init_module', 'finit_module', 'bpf', 'memfd_create'];
-const DEFAULT_SET = [...new Set([...STATE_SYSCALLS, ...SECURITY_SET])].sort();
-
+const CLOSE_EXIT = EVENTS.find((e) => e?.name === 'close' && e.dir === '<')?.code ?? -1;
 
 interface Captured<T> {
   result: T;
   walker: EventWalker;
   seen: number;
   dropped: number;
+  /** from just before work() until everything it caused was drained and decoded */
   seconds: number;
-  /** agent process CPU time over the window, in cores */
+  /** agent process CPU time over the window, in cores (the addon's watcher thread included) */
   cpu: number;
+  /** events still in the ring when work() ended, decoded afterwards */
+  tail: number;
 }
 
-async function withCapture<T>(syscalls: string[], work: () => Promise<T>): Promise<Captured<T>> {
-  const walker = eventWalker();
-  const cap = startCapture({ syscalls, ringBytes: 64 * 1024 * 1024 }, (v, n) => walker.walk(v, n));
+async function withCapture<T>(syscalls: string[], ringBytes: number, work: () => Promise<T>, walker = eventWalker()): Promise<Captured<T>> {
+  const cap = startCapture({ syscalls, ringBytes }, (v, n) => walker.walk(v, n));
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   try {
     const result = await work();
+    const before = walker.events;
     cap.drainNow();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const st = cap.stats();
-    return { result, walker, seen: st.total.seen, dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds };
+    return { result, walker, seen: st.total.seen, dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds, tail: walker.events - before };
   } finally {
     cap.stop();
   }
@@ -73,7 +98,7 @@ async function livePart(bin: string): Promise<Record<string, number>> {
   const withAgent: Captured<GenResult>[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     without.push((await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)).opsPerSec);
-    withAgent.push(await withCapture(GEN_SET, () => runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)));
+    withAgent.push(await withCapture(GEN_SET, 64 * 1024 * 1024, () => runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY)));
   }
   const base = median(without);
   const withOps = median(withAgent.map((w) => w.result.opsPerSec));
@@ -137,29 +162,142 @@ async function prefilledPart(bin: string, genWithout: number): Promise<Record<st
   }
 }
 
+interface RateRun {
+  workers: number;
+  alone: GenResult;
+  cap: Captured<GenResult>;
+  /** decoded events per second of the window */
+  evps: number;
+}
+
+/**
+ * Live at the highest rate this machine makes: close(-1) in a tight loop,
+ * captured through the agent's default ring and decoded as it comes.
+ */
+async function ratePart(bin: string): Promise<Record<string, number | string>> {
+  const counts = [...new Set([1, CPUS])];
+  const runs: RateRun[] = [];
+  console.log(`live high rate (generator close mode: close(-1) in a tight loop; agent captures only close, ${DEFAULT_RING_BYTES / 1048576} MiB ring (the agent's default), every event decoded; ${RATE_ROUNDS} x ${SECONDS}s each way per process count, alternating):`);
+  for (const workers of counts) {
+    for (let r = 0; r < RATE_ROUNDS; r++) {
+      const alone = await runGenerator(bin, SECONDS, workers, 0, 'close');
+      const cap = await withCapture(['close'], DEFAULT_RING_BYTES, () => runGenerator(bin, SECONDS, workers, 0, 'close'));
+      runs.push({ workers, alone, cap, evps: cap.walker.events / cap.seconds });
+    }
+    const mine = runs.filter((x) => x.workers === workers);
+    for (const x of mine) {
+      const c = x.cap;
+      const closes = c.walker.byType[CLOSE_EXIT];
+      // zero drops means every close(-1) the generator made was decoded; fewer would be a silent loss
+      const missing = c.result.ops - closes;
+      const check = missing > 0 ? `MISSING ${fmt(missing)} of the generator's ${fmt(c.result.ops)} close calls` : `all ${fmt(c.result.ops)} of the generator's close calls decoded (+${fmt(-missing)} other processes' closes)`;
+      console.log(`  ${workers} process${workers > 1 ? 'es' : ''}: generated ${fmt(x.alone.opsPerSec)} events/s alone, ${fmt(c.result.opsPerSec)} with the agent; drained and decoded ${fmt(x.evps)} events/s (${fmt(c.walker.events)} in ${c.seconds.toFixed(2)} s, ${fmt(c.tail)} left in the ring at the end); ${c.dropped} dropped; agent CPU ${c.cpu.toFixed(2)} cores, ${fmt(c.walker.events / (c.cpu * c.seconds))} events per agent CPU-second; ${check}`);
+    }
+  }
+  const clean = runs.filter((x) => x.cap.dropped === 0 && x.cap.result.ops <= x.cap.walker.byType[CLOSE_EXIT]);
+  const best = clean.reduce<RateRun | undefined>((a, x) => (!a || x.evps > a.evps ? x : a), undefined);
+  const fastest = runs.reduce((a, x) => (x.evps > a.evps ? x : a));
+  const maxAlone = Math.max(...runs.map((x) => x.alone.opsPerSec));
+  const drops = runs.reduce((a, x) => a + x.cap.dropped, 0);
+  let verdict: string;
+  if (best && best.evps >= RATE_TARGET) verdict = `met: ${fmt(best.evps)} events/s drained and decoded live with 0 drops (${best.workers} generator process${best.workers > 1 ? 'es' : ''})`;
+  else if (maxAlone < RATE_TARGET) verdict = `not shown: this machine's generator makes at most ${fmt(maxAlone)} events/s even without the agent; highest zero-drop rate ${best ? fmt(best.evps) : 'none'} events/s`;
+  else verdict = `NOT met: highest rate ${fmt(fastest.evps)} events/s with ${fastest.cap.dropped} drops; highest zero-drop rate ${best ? fmt(best.evps) : 'none'} events/s`;
+  console.log(`  target >= ${fmt(RATE_TARGET)} events/s drained and decoded with 0 drops: ${verdict}`);
+  const agentCapacity = median(runs.map((x) => x.cap.walker.events / (x.cap.cpu * x.cap.seconds)));
+  return {
+    rateBestZeroDropEventsPerSec: Math.round(best?.evps ?? 0),
+    rateBestWorkers: best?.workers ?? 0,
+    rateMaxEventsPerSec: Math.round(fastest.evps),
+    rateDropped: drops,
+    rateGenAloneMax: Math.round(maxAlone),
+    rateAgentCpu: Number((best ?? fastest).cap.cpu.toFixed(3)),
+    rateEventsPerAgentCpuSec: Math.round(agentCapacity),
+    rateTargetMet: best !== undefined && best.evps >= RATE_TARGET ? 'yes' : 'no',
+  };
+}
+
+/** thread ids of a process, from /proc (empty once it is gone) */
+function tidsOf(pid: number): number[] {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).map(Number);
+  } catch {
+    return [];
+  }
+}
+
 async function redisPart(): Promise<Record<string, number | string>> {
   const why = ensureRedis();
   if (why) {
     console.log(`redis: skipped, ${why}`);
     return { redis: 'skipped' };
   }
-  const server = await startRedis();
+  const captureSet = syscallsToCapture(loadDefaultSyscallRules().ruleset.eventTypes(), false);
+  if (captureSet === 'all') throw new Error('the default rules ask for every syscall; this bench expects a set');
+  // same: both on one CPU, so a syscall's extra cost shows in throughput, not hidden in idle time
+  const last = CPUS - 1;
+  const serverCpu = REDIS_PIN === 'none' ? undefined : last;
+  const clientCpu = REDIS_PIN === 'none' ? undefined : REDIS_PIN === 'same' ? last : 0;
+  const server = await startRedis(serverCpu);
+  // which process each captured event came from: redis-server's threads, redis-benchmark (one thread), the rest
+  const serverTids = new Set(tidsOf(server.pid));
+  const benchTids = new Set<number>();
+  const byWho = { server: new Float64Array(EVENTS.length + 1), bench: new Float64Array(EVENTS.length + 1) };
+  const tap = (v: EventView): void => {
+    const tid = v.tid;
+    const t = v.type < EVENTS.length ? v.type : EVENTS.length;
+    if (serverTids.has(tid)) byWho.server[t]++;
+    else if (benchTids.has(tid)) byWho.bench[t]++;
+  };
+  const opts: RedisBenchOptions = { cpu: clientCpu, pipeline: REDIS_PIPELINE, onPid: (pid) => benchTids.add(pid) };
   try {
-    await redisBenchmark(server.port, Math.min(REDIS_REQUESTS, 20000)); // warm up
+    await redisBenchmark(server.port, Math.min(REDIS_REQUESTS, 20000), opts); // warm up
+    for (const t of tidsOf(server.pid)) serverTids.add(t);
     const without: number[] = [];
     const withAgent: Captured<number>[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      without.push(await redisBenchmark(server.port, REDIS_REQUESTS));
-      withAgent.push(await withCapture(DEFAULT_SET, () => redisBenchmark(server.port, REDIS_REQUESTS)));
+    const ratios: number[] = [];
+    const walker = eventWalker(tap);
+    const t0 = Date.now();
+    for (let p = 0; p < REDIS_PAIRS; p++) {
+      const runWithout = (): Promise<number> => redisBenchmark(server.port, REDIS_REQUESTS, opts);
+      const runWith = (): Promise<Captured<number>> => withCapture(captureSet, DEFAULT_RING_BYTES, () => redisBenchmark(server.port, REDIS_REQUESTS, opts), walker);
+      let a: number;
+      let b: Captured<number>;
+      if (p % 2 === 0) {
+        a = await runWithout();
+        b = await runWith();
+      } else {
+        b = await runWith();
+        a = await runWithout();
+      }
+      without.push(a);
+      withAgent.push(b);
+      ratios.push(b.result / a);
     }
-    const base = median(without);
-    const withRps = median(withAgent.map((w) => w.result));
-    const ratio = withRps / base;
-    const dropped = withAgent.reduce((a, w) => a + w.dropped, 0);
-    const events = withAgent.reduce((a, w) => a + w.walker.events, 0);
-    console.log(`redis (SET+GET req/s, ${REDIS_REQUESTS} requests each, 50 clients, default set of ${DEFAULT_SET.length} syscalls; medians):`);
-    console.log(`  ${fmt(base)} without, ${fmt(withRps)} with the agent (ratio ${ratio.toFixed(3)}); runs without: ${without.map(fmt).join(', ')}; with: ${withAgent.map((w) => fmt(w.result)).join(', ')}; ${events} events, ${dropped} dropped`);
-    return { redisWithout: Math.round(base), redisWith: Math.round(withRps), redisRatio: Number(ratio.toFixed(3)), redisDropped: dropped };
+    const wall = (Date.now() - t0) / 1000;
+    const ratio = median(ratios);
+    const dropped = withAgent.reduce((s, w) => s + w.dropped, 0);
+    const seconds = withAgent.reduce((s, w) => s + w.seconds, 0);
+    const cpu = withAgent.reduce((s, w) => s + w.cpu * w.seconds, 0) / seconds;
+    const evps = walker.events / seconds;
+    const list = (xs: [string, number][]): string => (xs.length ? xs.map(([n, c]) => `${n} ${fmt(c)}`).join(', ') : 'none');
+    const pin = REDIS_PIN === 'none' ? 'not pinned' : REDIS_PIN === 'same' ? `server and client pinned to CPU ${last}` : `server pinned to CPU ${last}, client to CPU 0`;
+    console.log(`redis (SET+GET req/s, ${fmt(REDIS_REQUESTS)} requests per test per run, 50 clients, pipeline ${REDIS_PIPELINE}, ${pin}, the agent unpinned; ${REDIS_PAIRS} pairs alternating without/with then with/without, ${wall.toFixed(0)} s):`);
+    console.log(`  capture set of the default rules (${captureSet.length} syscalls): ${captureSet.join(' ')}`);
+    console.log(`  pair ratios (with/without): ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
+    console.log(`  ratio median ${ratio.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; req/s without: median ${fmt(median(without))} (${fmt(Math.min(...without))}-${fmt(Math.max(...without))}), with: median ${fmt(median(withAgent.map((w) => w.result)))} (${fmt(Math.min(...withAgent.map((w) => w.result)))}-${fmt(Math.max(...withAgent.map((w) => w.result)))})`);
+    console.log(`  agent during the with runs: ${fmt(evps)} events/s captured and decoded (${fmt(walker.events)} events, ${dropped} dropped), agent CPU ${(cpu * 100).toFixed(1)}% of one core`);
+    console.log(`  from redis-server: ${list(typeCounts(byWho.server))}; from redis-benchmark: ${list(typeCounts(byWho.bench))}; the rest from other processes on the machine`);
+    return {
+      redisWithout: Math.round(median(without)),
+      redisWith: Math.round(median(withAgent.map((w) => w.result))),
+      redisRatio: Number(ratio.toFixed(3)),
+      redisRatioMin: Number(Math.min(...ratios).toFixed(3)),
+      redisRatioMax: Number(Math.max(...ratios).toFixed(3)),
+      redisPairs: REDIS_PAIRS,
+      redisEventsPerSec: Math.round(evps),
+      redisDropped: dropped,
+    };
   } finally {
     server.stop();
   }
@@ -168,11 +306,15 @@ async function redisPart(): Promise<Record<string, number | string>> {
 async function main(): Promise<void> {
   const bin = buildGenerator();
   const load = os.loadavg()[0];
-  console.log(`machine: ${os.cpus().length} CPUs, load average ${load.toFixed(2)} at start (other work on the machine skews the ratios)`);
+  console.log(`machine: ${CPUS} CPUs, load average ${load.toFixed(2)} at start (other work on the machine skews the ratios)`);
+  const t0 = Date.now();
   const live = await livePart(bin);
+  const rate = await ratePart(bin);
   const pre = await prefilledPart(bin, live.genOpsWithout);
   const redis = await redisPart();
-  console.log(JSON.stringify({ bench: 'capture', ...live, ...pre, ...redis, loadAvg: Number(load.toFixed(2)) }));
+  const loadEnd = os.loadavg()[0];
+  console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${loadEnd.toFixed(2)} at the end`);
+  console.log(JSON.stringify({ bench: 'capture', ...live, ...rate, ...pre, ...redis, loadAvg: Number(load.toFixed(2)), loadAvgEnd: Number(loadEnd.toFixed(2)) }));
 }
 
 main().catch((e) => {

@@ -18,6 +18,8 @@ export interface EventWalker {
   /** decode the batch's events; returns how many there were */
   walk(view: EventView, length: number): number;
   events: number;
+  /** events by event code (codes past the table count under the last slot) */
+  byType: Float64Array;
   /** events that carried a path, and their total length (proof the text was read) */
   paths: number;
   pathChars: number;
@@ -25,10 +27,24 @@ export interface EventWalker {
   checksum: number;
 }
 
-export function eventWalker(): EventWalker {
-  const w: EventWalker = { walk, events: 0, paths: 0, pathChars: 0, checksum: 0 };
+/** events by evt.type name and direction ("close<" for an exit event), most first */
+export function typeCounts(byType: Float64Array): [string, number][] {
+  const out: [string, number][] = [];
+  byType.forEach((n, code) => {
+    if (n === 0) return;
+    const info = EVENTS[code];
+    out.push([info ? `${info.name}${info.dir}` : `code ${code}`, n]);
+  });
+  return out.sort((a, b) => b[1] - a[1]);
+}
+
+/** tap: also called with every decoded event (for attributing a few events; keep it cheap) */
+export function eventWalker(tap?: (v: EventView) => void): EventWalker {
+  const last = EVENTS.length;
+  const w: EventWalker = { walk, events: 0, byType: new Float64Array(last + 1), paths: 0, pathChars: 0, checksum: 0 };
   const visit = (v: EventView): void => {
     const type = v.type;
+    w.byType[type < last ? type : last]++;
     w.checksum = (w.checksum + type + v.tid + (v.int(0) ?? 0)) % 1e15;
     const p = type < PATH_PARAM.length ? PATH_PARAM[type] : -1;
     if (p >= 0) {
@@ -38,6 +54,7 @@ export function eventWalker(): EventWalker {
         w.pathChars += s.length;
       }
     }
+    if (tap) tap(v);
   };
   function walk(view: EventView, length: number): number {
     const n = forEachEvent(view, length, visit);

@@ -1,6 +1,7 @@
 // redis for bench:capture: installs redis-server and redis-tools from Debian
 // when missing (as root), runs a private server on a loopback port without
-// persistence, and measures it with redis-benchmark.
+// persistence, and measures it with redis-benchmark. Either can be pinned to
+// a CPU with taskset, so both arms of a comparison run on the same CPUs.
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
@@ -37,18 +38,26 @@ export async function freePort(): Promise<number> {
 
 export interface RedisServer {
   port: number;
+  /** the server's process id (taskset execs it, so the pid is the server's) */
+  pid: number;
   stop(): void;
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** argv that runs cmd on the given CPU (taskset), or cmd as is */
+function pinned(cpu: number | undefined, cmd: string, args: string[]): [string, string[]] {
+  return cpu === undefined ? [cmd, args] : ['taskset', ['-c', String(cpu), cmd, ...args]];
+}
+
+export async function startRedis(cpu?: number): Promise<RedisServer> {
   const port = await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' });
+  const [cmd, args] = pinned(cpu, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no']);
+  const child: ChildProcess = spawn(cmd, args, { stdio: 'ignore' });
   let exited = false;
   child.on('exit', () => (exited = true));
   for (let i = 0; i < 100; i++) {
     if (exited) throw new Error(`redis-server on port ${port} exited at start (exit code ${child.exitCode})`);
     if (spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG') {
-      return { port, stop: () => child.kill() };
+      return { port, pid: child.pid ?? 0, stop: () => child.kill() };
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -56,14 +65,28 @@ export async function startRedis(): Promise<RedisServer> {
   throw new Error(`redis-server on port ${port} did not answer PING within 5 s`);
 }
 
+export interface RedisBenchOptions {
+  /** CPU to pin redis-benchmark to (taskset -c) */
+  cpu?: number;
+  /** requests per pipeline (-P), 1 unless given */
+  pipeline?: number;
+  /** client connections (-c), 50 unless given */
+  clients?: number;
+  /** told redis-benchmark's pid (single-threaded: its only tid) once it started */
+  onPid?: (pid: number) => void;
+}
+
 /**
- * One redis-benchmark run (SET and GET, 50 clients, no pipelining); returns
- * the two tests' requests per second added up. Async, so an agent in this
- * process keeps draining while it runs.
+ * One redis-benchmark run (SET and GET, 50 clients, no pipelining unless
+ * asked); returns the two tests' requests per second added up. Async, so an
+ * agent in this process keeps draining while it runs.
  */
-export function redisBenchmark(port: number, requests: number): Promise<number> {
+export function redisBenchmark(port: number, requests: number, o: RedisBenchOptions = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const c = spawn('redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-q', '-n', String(requests), '-c', '50', '-P', '1', '-t', 'set,get', '--csv'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = ['-h', '127.0.0.1', '-p', String(port), '-q', '-n', String(requests), '-c', String(o.clients ?? 50), '-P', String(o.pipeline ?? 1), '-t', 'set,get', '--csv'];
+    const [cmd, args] = pinned(o.cpu, 'redis-benchmark', argv);
+    const c = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    if (c.pid !== undefined) o.onPid?.(c.pid);
     let out = '';
     let err = '';
     c.stdout.on('data', (d) => (out += d));

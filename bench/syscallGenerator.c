@@ -1,13 +1,19 @@
 /* Syscall load for bench/capture.bench.ts.
  *
- *   syscallGenerator SECONDS WORKERS CONNECT_EVERY
+ *   syscallGenerator SECONDS WORKERS CONNECT_EVERY [mix|close]
  *
- * WORKERS processes loop for SECONDS seconds over a file-heavy mix:
+ * close mode: WORKERS processes call close(-1) in a tight loop for SECONDS
+ * seconds, the cheapest syscall the probe reports (it fails with EBADF at
+ * once), to find how many events per second capture can take. One
+ * iteration = 1 syscall; CONNECT_EVERY is ignored.
+ *
+ * mix mode (the default): WORKERS processes loop for SECONDS seconds over a
+ * file-heavy mix:
  * openat/read/close of a small file and stat of it, and every CONNECT_EVERY
  * iterations a socket/connect/close to a loopback listener this program runs
  * itself (the parent accepts and closes), so connects succeed as real client
  * connections do. Prints one line: iterations per second over all workers,
- * then the connects that succeeded. One iteration = 4 syscalls (+3 with a
+ * the iterations, then the connects that succeeded. One iteration = 4 syscalls (+3 with a
  * connect). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,6 +24,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -64,12 +71,25 @@ static void work(int id, double end, int every, const struct sockaddr_in *sa, st
   sh->connects[id] = connects;
 }
 
+static void work_close(int id, double end, struct shared *sh) {
+  long ops = 0;
+  while (1) {
+    for (int i = 0; i < 256; i++) close(-1);
+    ops += 256;
+    if (now() >= end) break;
+  }
+  sh->ops[id] = ops;
+  sh->connects[id] = 0;
+}
+
 int main(int argc, char **argv) {
   double seconds = argc > 1 ? atof(argv[1]) : 3;
   int workers = argc > 2 ? atoi(argv[2]) : 1;
   int every = argc > 3 ? atoi(argv[3]) : 16;
-  if (seconds <= 0 || workers < 1 || workers > MAX_WORKERS) {
-    fprintf(stderr, "usage: %s SECONDS WORKERS(1-%d) CONNECT_EVERY\n", argv[0], MAX_WORKERS);
+  const char *mode = argc > 4 ? argv[4] : "mix";
+  int close_mode = strcmp(mode, "close") == 0;
+  if (seconds <= 0 || workers < 1 || workers > MAX_WORKERS || (!close_mode && strcmp(mode, "mix") != 0)) {
+    fprintf(stderr, "usage: %s SECONDS WORKERS(1-%d) CONNECT_EVERY [mix|close]\n", argv[0], MAX_WORKERS);
     return 64;
   }
   struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -91,7 +111,10 @@ int main(int argc, char **argv) {
     if (pids[w] < 0) { perror("fork"); return 1; }
     if (pids[w] == 0) {
       close(ls);
-      work(w, end, every, &sa, sh);
+      if (close_mode)
+        work_close(w, end, sh);
+      else
+        work(w, end, every, &sa, sh);
       _exit(0);
     }
   }
@@ -117,6 +140,6 @@ int main(int argc, char **argv) {
     ops += sh->ops[w];
     connects += sh->connects[w];
   }
-  printf("%.0f %ld\n", ops / elapsed, connects);
+  printf("%.0f %ld %ld\n", ops / elapsed, ops, connects);
   return 0;
 }

@@ -1,6 +1,7 @@
 // Builds and runs bench/syscallGenerator.c (open/read/close/stat and an
 // occasional loopback connect, in worker processes), the load of
-// bench:capture, bench:syscalls and bench:syscallReplay's recording.
+// bench:capture, bench:syscalls and bench:syscallReplay's recording; its
+// 'close' mode (close(-1) in a tight loop) is bench:capture's high-rate load.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,21 +20,27 @@ export function buildGenerator(): string {
 }
 
 export interface GenResult {
+  /** iterations per second over all workers (close mode: syscalls per second) */
   opsPerSec: number;
+  /** iterations over all workers */
+  ops: number;
   connects: number;
 }
 
+/** mix: open/read/close/stat (+ connects); close: close(-1) only */
+export type GenMode = 'mix' | 'close';
+
 // async so a capture in this process keeps draining while the generator runs
-export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number): Promise<GenResult> {
+export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number, mode: GenMode = 'mix'): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const c = spawn(bin, [String(seconds), String(workers), String(connectEvery)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(bin, [String(seconds), String(workers), String(connectEvery), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);
     c.on('exit', (code) => {
-      const [ops, connects] = out.trim().split(/\s+/).map(Number);
-      if (code !== 0 || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
-      resolve({ opsPerSec: ops, connects });
+      const [opsPerSec, ops, connects] = out.trim().split(/\s+/).map(Number);
+      if (code !== 0 || !(opsPerSec > 0) || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
+      resolve({ opsPerSec, ops, connects });
     });
   });
 }
