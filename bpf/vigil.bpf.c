@@ -48,6 +48,7 @@ struct vg_buf {
 	__u32 n;    /* parameters written so far */
 	__u32 np;   /* parameters the event has (where data starts) */
 	__u32 file_done; /* 1 once file_dev/file_ino hold the returned fd's file */
+	__u32 cut;       /* bit i: parameter i was cut at its bound; cleared by buf__submit */
 	__u64 args[8];   /* the syscall's 6 arguments, read once per event (8: index with a mask) */
 	__u64 file_dev;
 	__u64 file_ino;
@@ -105,6 +106,27 @@ static __always_inline void *buf__at(struct vg_buf *b)
 	return &b->data[b->off & VG_OFF_MASK];
 }
 
+/* mark the parameter about to be recorded as cut at its bound */
+static __always_inline void buf__cut(struct vg_buf *b)
+{
+	b->cut |= 1u << (b->n & (VG_MAX_PARAMS - 1));
+}
+
+/* A string read with bpf_probe_read_*_str returns max both when it was cut
+ * and when its NUL fell on the last byte; the source byte there tells which.
+ * Called only when n == max, so uncut strings cost nothing more. */
+static __always_inline int user_str_cut(const void *p, __u32 max)
+{
+	char c = 0;
+	return bpf_probe_read_user(&c, 1, (const char *)p + max - 1) == 0 && c != 0;
+}
+
+static __always_inline int kernel_str_cut(const void *p, __u32 max)
+{
+	char c = 0;
+	return bpf_probe_read_kernel(&c, 1, (const char *)p + max - 1) == 0 && c != 0;
+}
+
 static __always_inline void push_u64(struct vg_buf *b, __u64 v) { *(__u64 *)buf__at(b) = v; buf__param(b, 8); }
 static __always_inline void push_u32(struct vg_buf *b, __u32 v) { *(__u32 *)buf__at(b) = v; buf__param(b, 4); }
 static __always_inline void push_u16(struct vg_buf *b, __u16 v) { *(__u16 *)buf__at(b) = v; buf__param(b, 2); }
@@ -125,6 +147,8 @@ static __noinline void push_user_str(struct vg_buf *b, const void *p, __u32 max)
 	max = clamp_len(max, VG_MAX_WRITE);
 	if (p && max > 0)
 		n = bpf_probe_read_user_str(buf__at(b), max, p);
+	if (n == max && user_str_cut(p, max))
+		buf__cut(b);
 	buf__param(b, n > 0 ? n : 0);
 }
 
@@ -134,6 +158,8 @@ static __noinline void push_kernel_str(struct vg_buf *b, const void *p, __u32 ma
 	max = clamp_len(max, VG_MAX_WRITE);
 	if (p && max > 0)
 		n = bpf_probe_read_kernel_str(buf__at(b), max, p);
+	if (n == max && kernel_str_cut(p, max))
+		buf__cut(b);
 	buf__param(b, n > 0 ? n : 0);
 }
 
@@ -143,20 +169,33 @@ static __noinline void push_user_data(struct vg_buf *b, const void *p, __u64 len
 	__u32 n = clamp_len(len, snaplen);
 	if (!p || n == 0 || bpf_probe_read_user(buf__at(b), n, p) != 0)
 		n = 0;
+	else if (n < len)
+		buf__cut(b);
 	buf__param(b, n);
 }
 
-/* copy the finished event into the ring, counting it */
+/* copy the finished event into the ring, counting it; a cut event's record
+ * carries its cut mask after the event (vigil_events.h), an uncut one is the
+ * event alone, so the common case costs one load and a branch more */
 static __always_inline void buf__submit(struct vg_buf *b, __u32 cat)
 {
-	__u32 len = b->off;
+	__u32 len = b->off, cut = b->cut, size = len;
 	struct vg_counters *c = bpf_map_lookup_elem(&stats, &cat);
 	if (c)
 		c->seen++;
-	if (len > VG_BUF_SIZE)
+	if (cut) {
+		b->cut = 0;
+		if (c)
+			c->truncated += __builtin_popcount(cut);
+	}
+	if (len > VG_BUF_SIZE - VG_CUT_MASK_LEN)
 		return;
 	*(__u32 *)&b->data[16] = len;
-	if (bpf_ringbuf_output(&events, b->data, len, 0) != 0 && c)
+	if (cut) {
+		*(__u32 *)&b->data[len] = cut;
+		size = len + VG_CUT_MASK_LEN;
+	}
+	if (bpf_ringbuf_output(&events, b->data, size, 0) != 0 && c)
 		c->dropped++;
 }
 
@@ -239,6 +278,8 @@ static __noinline void push_tuple(struct vg_buf *b, struct sock *sk, int inbound
 		*(__u64 *)&d[9] = inbound ? (__u64)sk : (__u64)peer;
 		if (addr)
 			n = bpf_probe_read_kernel_str(&d[17], 108, &addr->name[0].sun_path);
+		if (n == 108 && kernel_str_cut(&addr->name[0].sun_path, 108))
+			buf__cut(b);
 		if (n <= 0) {
 			d[17] = 0;
 			n = 1;
@@ -274,6 +315,8 @@ static __noinline void push_sockaddr(struct vg_buf *b, const void *uaddr)
 		buf__param(b, 19);
 	} else if (fam == AF_UNIX) {
 		long n = bpf_probe_read_user_str(&d[1], 108, (const char *)uaddr + 2);
+		if (n == 108 && user_str_cut((const char *)uaddr + 2, 108))
+			buf__cut(b);
 		d[0] = AF_UNIX;
 		if (n <= 0) {
 			d[1] = 0;
@@ -562,12 +605,24 @@ static __always_inline __u32 tty_of(struct task_struct *t)
 static __noinline void push_argv(struct vg_buf *b, struct mm_struct *mm)
 {
 	__u64 start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
-	long n0;
-	__u32 off0 = b->off;
+	__u32 off0 = b->off, cut0 = b->cut;
+	__u64 next;
+	long m;
 	push_user_str(b, (void *)start, snaplen);
-	n0 = b->off - off0;
-	if (start && end > start + n0)
-		push_user_data(b, (void *)(start + n0), end - start - n0);
+	next = start + (b->off - off0);
+	if (b->cut != cut0) {
+		/* argv[0] was cut: args begin after its real end, found by reading
+		 * its rest into the space the args param will overwrite */
+		m = bpf_probe_read_user_str(buf__at(b), VG_MAX_WRITE, (void *)(next - 1));
+		if (m > 0 && m < VG_MAX_WRITE) {
+			next = next - 1 + m;
+		} else {
+			next = end; /* not found: args lost, and said so */
+			buf__cut(b);
+		}
+	}
+	if (start && end > next)
+		push_user_data(b, (void *)next, end - next);
 	else
 		push_empty(b);
 }
@@ -640,6 +695,9 @@ __noinline __u32 vg_put_cgroup(struct vg_buf *b, __u64 css_set, __u32 id, __u32 
 		parts[k] = BPF_CORE_READ(kn, name);
 		kn = kn_parent(kn);
 	}
+	/* levels above these, other than the nameless root, are left out */
+	if (kn && kn_parent(kn))
+		buf__cut(b);
 	/* top down; unused slots are NULL and the root's name is empty: both add nothing */
 	for (k = VG_CGROUP_DEPTH - 1; k >= 0; k--) {
 		b->data[(b->off + at + len) & VG_OFF_MASK] = '/';

@@ -21,8 +21,16 @@
  * 4.5.1 (driver API 10.1.0): exit events carry every parameter, enter events
  * are marked old there and are not sent.
  *
- * In the ring buffer each record is exactly one event; the addon copies records
- * back to back into batches, so a batch is a plain sequence of events.
+ * In the ring buffer each record is one event, optionally followed by a cut
+ * mask (below); the addon copies the events back to back into batches, so a
+ * batch is a plain sequence of events, and hands the masks over beside it.
+ *
+ * Truncation. Strings, paths, argv, env and data buffers are cut at their
+ * bounds (snaplen, VG_MAX_WRITE) and NUL-terminated as before, so the event
+ * keeps libs' layout exactly. When the probe cut at least one parameter, the
+ * ring record is 4 bytes longer than the event's `len`: a u32 with bit i set
+ * when parameter i was cut (VG_MAX_PARAMS is 32, so one bit per parameter).
+ * An uncut event's record is exactly the event, as before.
  */
 #ifndef VIGIL_EVENTS_H
 #define VIGIL_EVENTS_H
@@ -109,9 +117,13 @@ enum vg_category {
 };
 
 struct vg_counters {
-	unsigned long long seen;    /* events the probe tried to send */
-	unsigned long long dropped; /* of those, lost because the ring buffer was full */
+	unsigned long long seen;      /* events the probe tried to send */
+	unsigned long long dropped;   /* of those, lost because the ring buffer was full */
+	unsigned long long truncated; /* parameters cut at their bound, in the events seen */
 };
+
+/* bytes of the cut mask after a truncated event in its ring record */
+#define VG_CUT_MASK_LEN 4
 
 /* The enabled-syscall map is indexed by x86_64 syscall number; process exit
  * (sched_process_exit) has a slot of its own past the syscall range. */

@@ -55,6 +55,10 @@ uint64_t clock_ns(clockid_t id) {
 // end of a batch so a record is never split or lost
 constexpr size_t kMaxRecord = 64 * 1024 + 64;
 
+// cut masks kept per batch: a batch stops early once this many events in it
+// were cut, so the marks never overflow
+constexpr uint32_t kMaxMarks = 4096;
+
 // least time between two wake-ups of JavaScript: bounds wake-ups to 500/s and
 // is the most latency it adds, only when events keep coming
 constexpr std::chrono::microseconds kCoalesce(2000);
@@ -71,7 +75,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceMethod("enableRunStats", &Probe::EnableRunStats),
                         InstanceMethod("runStats", &Probe::RunStats),
                         InstanceMethod("close", &Probe::Close),
-                        InstanceAccessor("buffer", &Probe::Buffer, nullptr)});
+                        InstanceAccessor("buffer", &Probe::Buffer, nullptr),
+                        InstanceAccessor("marks", &Probe::Marks, nullptr)});
   }
 
   // new Probe({ ringBytes, snaplen, batchBytes })
@@ -86,6 +91,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
     batch_ = static_cast<uint8_t *>(malloc(cap));
     if (!batch_) throw Napi::Error::New(env, "allocate batch buffer failed: out of memory");
     buffer_ref_ = Napi::Persistent(Napi::ArrayBuffer::New(env, batch_, cap, [](Napi::Env, void *data) { free(data); }));
+    size_t marks_bytes = (1 + 2 * size_t(kMaxMarks)) * sizeof(uint32_t);
+    marks_ = static_cast<uint32_t *>(calloc(1, marks_bytes));
+    if (!marks_) throw Napi::Error::New(env, "allocate marks buffer failed: out of memory");
+    marks_ref_ = Napi::Persistent(Napi::ArrayBuffer::New(env, marks_, marks_bytes, [](Napi::Env, void *data) { free(data); }));
     env_ = env;
 
     libbpf_set_print(collect_libbpf_log);
@@ -130,27 +139,47 @@ class Probe : public Napi::ObjectWrap<Probe> {
     throw e;
   }
 
+  // A record is one event, followed by its cut mask when the probe cut one of
+  // its parameters (vigil_events.h): the event goes into the batch, the mask
+  // into marks_ as (offset of the event in the batch, mask).
   static int OnRecord(void *ctx, void *data, size_t size) {
     Probe *p = static_cast<Probe *>(ctx);
-    if (size > kMaxRecord) return 0;  // cannot happen: the probe's records are smaller
+    if (size > kMaxRecord || size < VG_HEADER_LEN) return 0;  // cannot happen: the probe's records fit
+    const uint8_t *rec = static_cast<const uint8_t *>(data);
+    uint32_t len;
+    memcpy(&len, rec + 16, sizeof len);
+    bool marked = false;
+    if (len >= VG_HEADER_LEN && size == size_t(len) + VG_CUT_MASK_LEN) {
+      uint32_t n = p->marks_[0];
+      p->marks_[1 + 2 * n] = uint32_t(p->used_);
+      memcpy(&p->marks_[2 + 2 * n], rec + len, sizeof(uint32_t));
+      p->marks_[0] = n + 1;
+      size = len;
+      marked = true;
+    }
     memcpy(p->batch_ + p->used_, data, size);
     p->used_ += size;
-    // stop once the batch is full; the record just copied is kept
-    return p->used_ >= p->batch_bytes_ ? -1 : 0;
+    // stop once the batch (or its marks) is full; the record just copied is kept
+    return p->used_ >= p->batch_bytes_ || (marked && p->marks_[0] >= kMaxMarks) ? -1 : 0;
   }
 
   // drain(): copy ready records into the batch buffer; returns the bytes copied
   Napi::Value Drain(const Napi::CallbackInfo &info) {
     if (!rb_) throw Napi::Error::New(info.Env(), "drain failed: probe is closed");
     used_ = 0;
+    marks_[0] = 0;
     int n = ring_buffer__consume(rb_);
-    if (n < 0 && used_ < batch_bytes_)
+    if (n < 0 && used_ < batch_bytes_ && marks_[0] < kMaxMarks)
       throw Napi::Error::New(info.Env(), std::string("drain failed: ") + strerror(-n));
     return Napi::Number::New(info.Env(), double(used_));
   }
 
   // the batch buffer, as one ArrayBuffer over native memory that never moves
   Napi::Value Buffer(const Napi::CallbackInfo &info) { return buffer_ref_.Value(); }
+
+  // the cut marks of the last drain, as u32s: count, then (event offset, cut
+  // mask) per event the probe cut, in batch order; never moves either
+  Napi::Value Marks(const Napi::CallbackInfo &info) { return marks_ref_.Value(); }
 
   // setEnabled(Uint8Array(VG_SYSCALL_SLOTS)): 1 = report that syscall number
   Napi::Value SetEnabled(const Napi::CallbackInfo &info) {
@@ -167,23 +196,25 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return info.Env().Undefined();
   }
 
-  // stats(): Float64Array [seen, dropped] per category, summed over CPUs
+  // stats(): Float64Array [seen, dropped, truncated] per category, summed over CPUs
   Napi::Value Stats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "stats failed: probe is closed");
-    auto out = Napi::Float64Array::New(env, VG_CAT_COUNT * 2);
+    auto out = Napi::Float64Array::New(env, VG_CAT_COUNT * 3);
     std::vector<vg_counters> per_cpu(ncpu_);
     int fd = bpf_map__fd(skel_->maps.stats);
     for (uint32_t c = 0; c < VG_CAT_COUNT; c++) {
       if (bpf_map_lookup_elem(fd, &c, per_cpu.data()) != 0)
         throw Napi::Error::New(env, std::string("stats failed: ") + strerror(errno));
-      double seen = 0, dropped = 0;
+      double seen = 0, dropped = 0, truncated = 0;
       for (auto &v : per_cpu) {
         seen += double(v.seen);
         dropped += double(v.dropped);
+        truncated += double(v.truncated);
       }
-      out[c * 2] = seen;
-      out[c * 2 + 1] = dropped;
+      out[c * 3] = seen;
+      out[c * 3 + 1] = dropped;
+      out[c * 3 + 2] = truncated;
     }
     return out;
   }
@@ -311,6 +342,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   struct vigil *skel_ = nullptr;
   struct ring_buffer *rb_ = nullptr;
   uint8_t *batch_ = nullptr;  // owned by buffer_ref_'s ArrayBuffer
+  uint32_t *marks_ = nullptr;  // owned by marks_ref_'s ArrayBuffer
   napi_env env_ = nullptr;
   size_t batch_bytes_ = 0;
   size_t used_ = 0;
@@ -318,6 +350,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   int stats_fd_ = -1;  // BPF_ENABLE_STATS while open
   bool hooked_ = false;
   Napi::Reference<Napi::ArrayBuffer> buffer_ref_;
+  Napi::Reference<Napi::ArrayBuffer> marks_ref_;
   Napi::ThreadSafeFunction tsfn_;
   std::thread watcher_;
   std::mutex mu_;
@@ -331,6 +364,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("syscallSlots", Napi::Number::New(env, VG_SYSCALL_SLOTS));
   exports.Set("procexitSlot", Napi::Number::New(env, VG_SLOT_PROCEXIT));
   exports.Set("categories", Napi::Number::New(env, VG_CAT_COUNT));
+  exports.Set("maxMarks", Napi::Number::New(env, kMaxMarks));
   return exports;
 }
 

@@ -51,12 +51,12 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
   return { name: 'k8s_audit webserver', stop: () => server.close() };
 }
 
-/** One event as a line, sysdig-like: `num time cpu proc (tid) dir type args`. */
+/** One event as a line, sysdig-like: `num time cpu proc (tid) dir type args`; a value the probe cut ends in "...". */
 export function dumpLine(e: SyscallEvent): string {
   const v = e.view;
   const params = v.info?.params;
   let args = '';
-  for (let i = 0; i < v.nparams; i++) args += ` ${params?.[i]?.name ?? `p${i}`}=${paramText(v, i) ?? '<NA>'}`;
+  for (let i = 0; i < v.nparams; i++) args += ` ${params?.[i]?.name ?? `p${i}`}=${paramText(v, i) ?? '<NA>'}${v.truncated(i) ? '...' : ''}`;
   return `${e.num} ${clockTime(v.ts)} - ${e.thread?.comm ?? '<NA>'} (${v.tid}) ${v.info?.dir ?? '?'} ${v.name}${args}`;
 }
 
@@ -97,7 +97,7 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
       const st = capture.stats();
       capture.stop();
       dump?.close();
-      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped`);
+      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated`);
     },
   };
 }

@@ -35,6 +35,7 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
   const slots = slotsFor(opts.syscalls);
   const probe = new Probe(opts);
   const view = new EventView(probe.buffer);
+  view.useMarks(new Uint32Array(probe.marks));
   let batches = 0;
   let bytes = 0;
   let stopped = false;

@@ -4,6 +4,10 @@
 //
 //   header: ts u64 | tid u64 | len u32 | type u16 | nparams u32   (26 bytes, packed, LE)
 //   then nparams u16 lengths, then the parameters back to back
+//
+// Which parameters the probe cut at their bound is not in the event (its
+// layout stays libs'); the addon hands it over beside the batch as marks:
+// u32 count, then (event offset, cut mask) pairs in batch order.
 import { EventInfo, eventInfo } from './eventTable';
 import { ipv6Text } from './ipv6Text';
 
@@ -47,6 +51,8 @@ export class DecodeError extends Error {
   }
 }
 
+const NO_MARKS = new Uint32Array(1);
+
 export class EventView {
   private bytes: Buffer;
   private dv: DataView;
@@ -56,10 +62,23 @@ export class EventView {
   private readonly starts = new Int32Array(MAX_PARAMS + 1);
   private n = 0;
   private cachedInfo: EventInfo | undefined;
+  /** the batch's cut marks (count, then offset/mask pairs); none by default */
+  private marks: Uint32Array = NO_MARKS;
+  /** index of the next mark not before the current event */
+  private markAt = 0;
+  /** bit i: parameter i of the current event was cut at its bound */
+  private cut = 0;
 
   constructor(buffer: ArrayBufferLike) {
     this.bytes = Buffer.from(buffer as ArrayBuffer);
     this.dv = new DataView(buffer as ArrayBuffer);
+  }
+
+  /** Read cut marks from `marks` (the probe's marks buffer, filled with each batch). */
+  useMarks(marks: Uint32Array): void {
+    if (marks.length < 1 || marks.length % 2 !== 1) throw new RangeError(`marks need a count and (offset, mask) pairs: got ${marks.length} u32s`);
+    this.marks = marks;
+    this.markAt = 0;
   }
 
   /** Point the view at the event at `offset`, which must end by `limit`; returns its length. */
@@ -80,7 +99,29 @@ export class EventView {
     this.offset = offset;
     this.n = n;
     this.cachedInfo = eventInfo(dv.getUint16(offset + 20, true));
+    this.cut = this.marks[0] === 0 ? 0 : this.cutMaskAt(offset);
     return len;
+  }
+
+  /** Events are visited in order: walk the marks with a cursor, from the start again when moved back. */
+  private cutMaskAt(offset: number): number {
+    const m = this.marks;
+    const count = Math.min(m[0], (m.length - 1) / 2);
+    let k = this.markAt;
+    if (k > count || (k > 0 && m[2 * k - 1] >= offset)) k = 0;
+    while (k < count && m[1 + 2 * k] < offset) k++;
+    this.markAt = k;
+    return k < count && m[1 + 2 * k] === offset ? m[2 + 2 * k] : 0;
+  }
+
+  /** whether the probe cut parameter i at its bound (snaplen, or 4096 for paths) */
+  truncated(i: number): boolean {
+    return i >= 0 && i < this.n && ((this.cut >>> i) & 1) === 1;
+  }
+
+  /** whether the probe cut any parameter of this event */
+  get isTruncated(): boolean {
+    return this.cut !== 0;
   }
 
   /** nanoseconds since the epoch */
@@ -198,7 +239,7 @@ export class EventView {
     const parts: string[] = [];
     for (let i = 0; i < this.n; i++) {
       const p = info?.params[i];
-      parts.push(`${p ? p.name : `p${i}`}=${this.formatParam(i)}`);
+      parts.push(`${p ? p.name : `p${i}`}=${this.formatParam(i)}${this.truncated(i) ? '...' : ''}`);
     }
     return `${this.ts} ${this.tid} ${info ? info.dir : '?'} ${this.name} ${parts.join(' ')}`;
   }

@@ -9,7 +9,7 @@ import { SYSCALL_SLOTS } from './syscallTable';
 export interface ProbeOptions {
   /** ring buffer size in bytes: a power of two, at least one page (default 8 MiB) */
   ringBytes?: number;
-  /** bytes kept of argv, env and data buffers, 1-4096 (default 256) */
+  /** bytes kept of argv, env and data buffers, 1-4096 (default 256); a longer value is cut, and marked so (see stats().truncated and EventView.truncated) */
   snaplen?: number;
   /** bytes handed to JavaScript per batch (default 1 MiB) */
   batchBytes?: number;
@@ -40,6 +40,8 @@ export class CaptureError extends Error {
 export interface ProbeCounters {
   seen: number;
   dropped: number;
+  /** parameters (strings, paths, argv, env, data) the probe cut at their bound, in the events seen */
+  truncated: number;
 }
 export interface ProbeStats {
   process: ProbeCounters;
@@ -60,6 +62,7 @@ export interface ProbeRunStats {
 
 interface NativeProbe {
   readonly buffer: ArrayBuffer;
+  readonly marks: ArrayBuffer;
   setEnabled(slots: Uint8Array): void;
   drain(): number;
   watch(onReady: () => void): void;
@@ -147,6 +150,15 @@ export class Probe {
     return this.live().buffer;
   }
 
+  /**
+   * The cut marks drain() fills beside the batch, as u32s: a count, then per
+   * event the probe cut (in batch order) its byte offset in the batch and a
+   * mask with bit i set when parameter i was cut. See EventView.useMarks().
+   */
+  get marks(): ArrayBuffer {
+    return this.live().marks;
+  }
+
   setSlots(slots: Uint8Array): void {
     if (slots.length !== SYSCALL_SLOTS) throw new RangeError(`need ${SYSCALL_SLOTS} slots, got ${slots.length}`);
     this.live().setEnabled(slots);
@@ -168,11 +180,12 @@ export class Probe {
 
   stats(): ProbeStats {
     const raw = this.live().stats();
-    const out = { total: { seen: 0, dropped: 0 } } as ProbeStats;
+    const out = { total: { seen: 0, dropped: 0, truncated: 0 } } as ProbeStats;
     CATEGORY_NAMES.forEach((name, i) => {
-      out[name] = { seen: raw[2 * i], dropped: raw[2 * i + 1] };
-      out.total.seen += raw[2 * i];
-      out.total.dropped += raw[2 * i + 1];
+      out[name] = { seen: raw[3 * i], dropped: raw[3 * i + 1], truncated: raw[3 * i + 2] };
+      out.total.seen += raw[3 * i];
+      out.total.dropped += raw[3 * i + 1];
+      out.total.truncated += raw[3 * i + 2];
     });
     return out;
   }

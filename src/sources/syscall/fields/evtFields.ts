@@ -147,6 +147,8 @@ export const evtFields: FieldDef<E>[] = [
   plain('evt.category', 'string', 'the event category: file, net, process, io-other, ipc, signal, user, memory, other', (e) => category(e.view)),
   plain('evt.source', 'string', 'the event source: syscall', () => 'syscall'),
   plain('evt.hostname', 'string', 'the host name of the machine the agent runs on', () => HOSTNAME),
+  // Vigil's own (Falco has no such field): its probe cuts silently
+  plain('evt.is_truncated', 'bool', 'true when the probe cut a parameter (string, path, argv, env or data) at its bound (snaplen, or 4096 bytes for paths)', (e) => e.view.isTruncated),
   plain('evt.is_io', 'bool', 'true for events that read or write data (sendto, recvfrom)', (e) => e.view.name === 'sendto' || e.view.name === 'recvfrom'),
   plain('evt.is_io_read', 'bool', 'true for events that read data (recvfrom)', (e) => e.view.name === 'recvfrom'),
   plain('evt.is_io_write', 'bool', 'true for events that write data (sendto)', (e) => e.view.name === 'sendto'),
