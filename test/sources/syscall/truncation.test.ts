@@ -3,6 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { dumpLine } from '../../../src/live';
 import { compileOutput } from '../../../src/engine/outputFormat';
 import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
@@ -188,4 +191,85 @@ test('live: a long path, argv and data buffer are cut, counted and marked; short
   const ok = execs.find((e) => (e.p.args as string[])[0] === 'ok');
   assert.ok(ok, 'exec with a short argv');
   assert.deepEqual(ok.cut, [], 'nothing cut');
+});
+
+/** a chain of `depth` nested cgroups in a hierarchy this machine lets us write, or undefined */
+function deepCgroup(depth: number): { leaf: string; cleanup: () => void } | undefined {
+  const base = '/sys/fs/cgroup';
+  const roots = [
+    fs.existsSync(path.join(base, 'cgroup.controllers')) ? base : '', // v2 only
+    path.join(base, 'cpu'), // v1
+    path.join(base, 'unified'), // v2 next to v1
+  ].filter((d) => d && fs.existsSync(path.join(d, 'cgroup.procs')));
+  for (const root of roots) {
+    const dirs = [path.join(root, `vigil-trunc-${process.pid}`)];
+    for (let i = 1; i < depth; i++) dirs.push(path.join(dirs[i - 1], `l${i}`));
+    try {
+      fs.mkdirSync(dirs[depth - 1], { recursive: true });
+    } catch {
+      continue;
+    }
+    return {
+      leaf: dirs[depth - 1],
+      cleanup: () => {
+        for (const d of dirs.reverse()) {
+          try {
+            fs.rmdirSync(d);
+          } catch {
+            /* still busy: left behind, named by this test's pid */
+          }
+        }
+      },
+    };
+  }
+  return undefined;
+}
+
+test('live: a cgroup path deeper than the 8 levels the probe keeps is marked cut', { skip }, async (t) => {
+  const cg = deepCgroup(10);
+  if (!cg) {
+    t.skip('no writable cgroup hierarchy');
+    return;
+  }
+  const events: (Rec & { cut: string[] })[] = [];
+  const cap = startCapture({ syscalls: ['execve'] }, (view, len) => {
+    forEachEvent(view, len, (v) => {
+      const cut: string[] = [];
+      for (let i = 0; i < v.nparams; i++) if (v.truncated(i)) cut.push(v.info!.params[i].name);
+      events.push({ ...record(v), cut });
+    });
+  });
+  let sh = 0;
+  try {
+    sh = await new Promise<number>((resolve, reject) => {
+      const c = spawn('/bin/sh', ['-c', `echo $$ > ${cg.leaf}/cgroup.procs && exec /bin/true deep`], { stdio: 'ignore', env: { A: '1' } });
+      c.on('error', reject);
+      c.on('exit', () => resolve(c.pid!));
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    cap.drainNow();
+  } finally {
+    cap.stop();
+    cg.cleanup();
+  }
+  const deep = events.find((e) => e.tid === sh && e.name === 'execve' && (e.p.args as string[])[0] === 'deep');
+  assert.ok(deep, 'exec of /bin/true in the deep cgroup');
+  const entries = deep.p.cgroups as string[];
+  assert.ok(entries.some((e) => e.endsWith('/l2/l3/l4/l5/l6/l7/l8/l9')), `the lowest 8 levels kept: ${entries.join(' ')}`);
+  assert.ok(!entries.some((e) => e.includes(`vigil-trunc-${process.pid}`)), 'levels above them left out');
+  assert.deepEqual(deep.cut, ['cgroups']);
+  const shell = events.find((e) => e.tid === sh && e.name === 'execve' && e.p.comm === 'sh');
+  assert.ok(shell, 'exec of the shell, before it moved');
+  assert.ok(!shell.cut.includes('cgroups'), "the test process's own cgroups are not cut");
+});
+
+test('dumpLine: a cut value ends in "..."', () => {
+  const { view, offsets, length } = viewOf([eventBytes('openat', 9, 1n, { fd: -36, dirfd: -100, name: '/cut/here', flags: 1 })]);
+  view.useMarks(new Uint32Array([1, offsets[0], 1 << 2]));
+  const tracker = new StateTracker(view);
+  tracker.event.view = view;
+  view.moveTo(0, length);
+  tracker.apply();
+  assert.match(dumpLine(tracker.event), / name=\/cut\/here\.\.\. flags=/);
+  tracker.finish();
 });
