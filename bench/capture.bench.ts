@@ -17,11 +17,13 @@
 //    capturing what the default rules need (rules/falco_rules.yaml through
 //    syscallsToCapture, as the agent does), in short paired runs whose order
 //    alternates (without/with, then with/without); the median of the pair
-//    ratios is the result, min and max show the noise.
+//    ratios is the result, min and max show the noise. redis-server's CPU
+//    time per request, paired the same way, is the steadier measure of the
+//    probe's cost when other work shares the machine.
 // The last line is a JSON summary for scripts/run-bench.js.
 // Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_RATE_ROUNDS (high-rate
-// runs per process count, 2), BENCH_REDIS_PAIRS (8), BENCH_REDIS_REQUESTS
+// runs per process count, 2), BENCH_REDIS_PAIRS (10), BENCH_REDIS_REQUESTS
 // (per test per run, 50000), BENCH_REDIS_PIPELINE (1), BENCH_REDIS_PIN
 // (same: server and client on the last CPU; split: server on the last CPU,
 // client on the first; none).
@@ -45,7 +47,7 @@ const SECONDS = positiveKnob('BENCH_SECONDS', 3);
 const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
 const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', CPUS));
 const RATE_ROUNDS = Math.round(positiveKnob('BENCH_RATE_ROUNDS', 2));
-const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 8));
+const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 10));
 const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 50000));
 const REDIS_PIPELINE = Math.round(positiveKnob('BENCH_REDIS_PIPELINE', 1));
 const REDIS_PIN = pinKnob();
@@ -226,6 +228,19 @@ function tidsOf(pid: number): number[] {
   }
 }
 
+/** on-CPU nanoseconds of all of a process's threads so far (/proc/PID/task/TID/schedstat) */
+function cpuNsOf(pid: number): number {
+  let ns = 0;
+  for (const tid of tidsOf(pid)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return ns;
+}
+
 async function redisPart(): Promise<Record<string, number | string>> {
   const why = ensureRedis();
   if (why) {
@@ -256,11 +271,22 @@ async function redisPart(): Promise<Record<string, number | string>> {
     const without: number[] = [];
     const withAgent: Captured<number>[] = [];
     const ratios: number[] = [];
+    // redis-server's CPU time per request: what the probe adds to each of its
+    // syscalls, far less moved by other work on the machine than req/s is
+    const cpuWithout: number[] = [];
+    const cpuWith: number[] = [];
+    const cpuRatios: number[] = [];
+    const perRequest = async <T>(run: () => Promise<T>, into: number[]): Promise<T> => {
+      const c0 = cpuNsOf(server.pid);
+      const r = await run();
+      into.push((cpuNsOf(server.pid) - c0) / (2 * REDIS_REQUESTS));
+      return r;
+    };
     const walker = eventWalker(tap);
     const t0 = Date.now();
     for (let p = 0; p < REDIS_PAIRS; p++) {
-      const runWithout = (): Promise<number> => redisBenchmark(server.port, REDIS_REQUESTS, opts);
-      const runWith = (): Promise<Captured<number>> => withCapture(captureSet, DEFAULT_RING_BYTES, () => redisBenchmark(server.port, REDIS_REQUESTS, opts), walker);
+      const runWithout = (): Promise<number> => perRequest(() => redisBenchmark(server.port, REDIS_REQUESTS, opts), cpuWithout);
+      const runWith = (): Promise<Captured<number>> => withCapture(captureSet, DEFAULT_RING_BYTES, () => perRequest(() => redisBenchmark(server.port, REDIS_REQUESTS, opts), cpuWith), walker);
       let a: number;
       let b: Captured<number>;
       if (p % 2 === 0) {
@@ -273,6 +299,7 @@ async function redisPart(): Promise<Record<string, number | string>> {
       without.push(a);
       withAgent.push(b);
       ratios.push(b.result / a);
+      cpuRatios.push(cpuWith[p] / cpuWithout[p]);
     }
     const wall = (Date.now() - t0) / 1000;
     const ratio = median(ratios);
@@ -286,6 +313,7 @@ async function redisPart(): Promise<Record<string, number | string>> {
     console.log(`  capture set of the default rules (${captureSet.length} syscalls): ${captureSet.join(' ')}`);
     console.log(`  pair ratios (with/without): ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
     console.log(`  ratio median ${ratio.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; req/s without: median ${fmt(median(without))} (${fmt(Math.min(...without))}-${fmt(Math.max(...without))}), with: median ${fmt(median(withAgent.map((w) => w.result)))} (${fmt(Math.min(...withAgent.map((w) => w.result)))}-${fmt(Math.max(...withAgent.map((w) => w.result)))})`);
+    console.log(`  redis-server CPU per request: median ${(median(cpuWithout) * 1e-3).toFixed(2)} us without, ${(median(cpuWith) * 1e-3).toFixed(2)} us with; pair ratios (with/without) ${cpuRatios.map((r) => r.toFixed(3)).join(' ')}: median ${median(cpuRatios).toFixed(3)}, min ${Math.min(...cpuRatios).toFixed(3)}, max ${Math.max(...cpuRatios).toFixed(3)} (a CPU-bound server's req/s ratio would be its inverse, ${(1 / median(cpuRatios)).toFixed(3)})`);
     console.log(`  agent during the with runs: ${fmt(evps)} events/s captured and decoded (${fmt(walker.events)} events, ${dropped} dropped), agent CPU ${(cpu * 100).toFixed(1)}% of one core`);
     console.log(`  from redis-server: ${list(typeCounts(byWho.server))}; from redis-benchmark: ${list(typeCounts(byWho.bench))}; the rest from other processes on the machine`);
     return {
@@ -295,6 +323,9 @@ async function redisPart(): Promise<Record<string, number | string>> {
       redisRatioMin: Number(Math.min(...ratios).toFixed(3)),
       redisRatioMax: Number(Math.max(...ratios).toFixed(3)),
       redisPairs: REDIS_PAIRS,
+      redisServerCpuRatio: Number(median(cpuRatios).toFixed(3)),
+      redisServerCpuRatioMin: Number(Math.min(...cpuRatios).toFixed(3)),
+      redisServerCpuRatioMax: Number(Math.max(...cpuRatios).toFixed(3)),
       redisEventsPerSec: Math.round(evps),
       redisDropped: dropped,
     };
