@@ -17,9 +17,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../src/engine/engine';
-import { decodeBody } from '../src/server/decodeBody';
+import { decodeAuditBody } from '../src/server/auditBody';
 import { EvaluationQueue } from '../src/server/evaluationQueue';
-import { SpanScanner } from '../src/server/spanScanner';
 import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/server/webserver';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { eventListBodies } from './auditBatches';
@@ -61,37 +60,26 @@ function engineSink(): { sink: AuditSink; alerts: () => number } {
   };
 }
 
-/** Node's http doing the same work: read the body, decode (the same size scan on its own worker), evaluate through the same queue. */
+/** Node's http doing the same work: read the body, decode, evaluate through the same queue. */
 function startHttpBaseline(sink: AuditSink): Promise<{ port: number; idle(): boolean; close(): void }> {
   const queue = new EvaluationQueue(sink, 5);
-  const scanner = new SpanScanner();
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
-      decodeBody(Buffer.concat(parts), WEBSERVER_DEFAULTS.max_event_size, scanner, (decoded) => {
-        if ('error' in decoded) {
-          res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: decoded.error }));
-          return;
-        }
-        const b = decoded.batch;
-        queue.submit(b.events, (r) => {
-          res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: r.accepted, rejected: b.rejected, dropped_oversize: b.dropped }));
-        });
+      const decoded = decodeAuditBody(Buffer.concat(parts).toString('utf8'), WEBSERVER_DEFAULTS.max_event_size);
+      if ('error' in decoded) {
+        res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: decoded.error }));
+        return;
+      }
+      const b = decoded.batch;
+      queue.submit(b.events, (r) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: r.accepted, rejected: b.rejected, dropped_oversize: b.dropped }));
       });
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as { port: number }).port,
-        idle: () => queue.pendingBatches === 0 && scanner.inFlight === 0,
-        close: () => {
-          server.close();
-          scanner.close();
-        },
-      }),
-    ),
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0, close: () => server.close() })),
   );
 }
 

@@ -6,12 +6,10 @@
 // of queueing bodies.
 import * as fs from 'node:fs';
 import * as uWS from 'uWebSockets.js';
-import type { DecodedBody } from './auditBody';
-import { decodeBody } from './decodeBody';
+import { decodeAuditBody } from './auditBody';
 import { type ClientCertGate, privateSocketPath, startClientCertGate } from './clientCertGate';
 import { ByteBudget, type Reservation } from './byteBudget';
 import { type AuditSink, EvaluationQueue } from './evaluationQueue';
-import { SpanScanner } from './spanScanner';
 import { checkWebserverConfig, type WebserverConfig } from './webserverConfig';
 
 export { WEBSERVER_DEFAULTS, type WebserverConfig } from './webserverConfig';
@@ -51,8 +49,6 @@ export interface WebserverStats {
   pending_batches: number;
   /** longest evaluation time spent in one event-loop turn, ms */
   longest_eval_turn_ms: number;
-  /** big bodies whose event sizes the scanner thread has not answered yet */
-  size_scans_in_flight: number;
 }
 
 export interface Webserver {
@@ -121,7 +117,6 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
   const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
   const queue = new EvaluationQueue(sink, EVAL_BUDGET_MS);
-  const scanner = new SpanScanner();
   const counts = {
     requests: 0,
     batches: 0,
@@ -177,23 +172,23 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     let chunks: Buffer[] | undefined;
     let received = 0;
     // a body that arrived whole before its grant (one packet can hold it) waits here
-    let waitingBody: Buffer | undefined;
+    let waitingText: string | undefined;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
       if (aborted || answered) return;
       // resume even when the body is already here: the connection stays paused
       // otherwise, and its next keep-alive request is never read
       res.resume();
-      if (waitingBody === undefined) return;
-      const body = waitingBody;
-      waitingBody = undefined;
-      evaluateBody(body);
+      if (waitingText === undefined) return;
+      const text = waitingText;
+      waitingText = undefined;
+      evaluateBody(text);
     });
     res.onAborted(() => {
       aborted = true;
       counts.aborted++;
       buf = undefined;
       chunks = undefined;
-      waitingBody = undefined;
+      waitingText = undefined;
       budget.release(reservation);
     });
     if (!reservation.granted) {
@@ -228,20 +223,16 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       }
       received += n;
       if (!isLast) return;
-      const body = declared >= 0 ? buf!.subarray(0, received) : Buffer.concat(chunks ?? []);
+      const body = declared >= 0 ? buf! : Buffer.concat(chunks ?? []);
       buf = undefined;
       chunks = undefined;
-      if (reservation.granted) evaluateBody(body);
-      else waitingBody = body;
+      const text = body.toString('utf8', 0, received);
+      if (reservation.granted) evaluateBody(text);
+      else waitingText = text;
     });
 
-    function evaluateBody(body: Buffer): void {
-      decodeBody(body, cfg.max_event_size, scanner, onDecoded);
-    }
-
-    function onDecoded(decoded: DecodedBody): void {
-      // the size scan may answer after the client went away
-      if (aborted || answered) return;
+    function evaluateBody(text: string): void {
+      const decoded = decodeAuditBody(text, cfg.max_event_size);
       if ('error' in decoded) return finish(400, { error: decoded.error });
       const batch = decoded.batch;
       counts.events_rejected += batch.rejected;
@@ -327,7 +318,6 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       waiting_for_budget: budget.waiters,
       pending_batches: queue.pendingBatches,
       longest_eval_turn_ms: queue.longestTurnMs,
-      size_scans_in_flight: scanner.inFlight,
     }),
     close(): void {
       if (closed) return;
@@ -336,7 +326,6 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       gate?.close();
       socketPath?.remove();
       queue.close();
-      scanner.close();
     },
   };
 }
