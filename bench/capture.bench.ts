@@ -23,8 +23,8 @@
 // The last line is a JSON summary for scripts/run-bench.js.
 // Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_RATE_ROUNDS (high-rate
-// runs per process count, 2), BENCH_REDIS_PAIRS (10), BENCH_REDIS_REQUESTS
-// (per test per run, 50000), BENCH_REDIS_PIPELINE (1), BENCH_REDIS_PIN
+// runs per process count, 2), BENCH_REDIS_PAIRS (20), BENCH_REDIS_REQUESTS
+// (per test per run, 20000: many short pairs ride out bursts of other work), BENCH_REDIS_PIPELINE (1), BENCH_REDIS_PIN
 // (same: server and client on the last CPU; split: server on the last CPU,
 // client on the first; none).
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ import { loadDefaultSyscallRules } from './defaultSyscallRules';
 import { positiveKnob } from './envKnob';
 import { eventWalker, EventWalker, typeCounts } from './eventWalker';
 import { ensureRedis, redisBenchmark, RedisBenchOptions, startRedis } from './redisLoad';
-import { fmt, mean, median } from './stats';
+import { fmt, mean, median, quantile } from './stats';
 import { buildGenerator, GenResult, runGenerator } from './syscallGenerator';
 
 const CPUS = os.cpus().length;
@@ -47,8 +47,8 @@ const SECONDS = positiveKnob('BENCH_SECONDS', 3);
 const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
 const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', CPUS));
 const RATE_ROUNDS = Math.round(positiveKnob('BENCH_RATE_ROUNDS', 2));
-const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 10));
-const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 50000));
+const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 20));
+const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 20000));
 const REDIS_PIPELINE = Math.round(positiveKnob('BENCH_REDIS_PIPELINE', 1));
 const REDIS_PIN = pinKnob();
 const CONNECT_EVERY = 64;
@@ -312,8 +312,9 @@ async function redisPart(): Promise<Record<string, number | string>> {
     console.log(`redis (SET+GET req/s, ${fmt(REDIS_REQUESTS)} requests per test per run, 50 clients, pipeline ${REDIS_PIPELINE}, ${pin}, the agent unpinned; ${REDIS_PAIRS} pairs alternating without/with then with/without, ${wall.toFixed(0)} s):`);
     console.log(`  capture set of the default rules (${captureSet.length} syscalls): ${captureSet.join(' ')}`);
     console.log(`  pair ratios (with/without): ${ratios.map((r) => r.toFixed(3)).join(' ')}`);
-    console.log(`  ratio median ${ratio.toFixed(3)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; req/s without: median ${fmt(median(without))} (${fmt(Math.min(...without))}-${fmt(Math.max(...without))}), with: median ${fmt(median(withAgent.map((w) => w.result)))} (${fmt(Math.min(...withAgent.map((w) => w.result)))}-${fmt(Math.max(...withAgent.map((w) => w.result)))})`);
-    console.log(`  redis-server CPU per request: median ${(median(cpuWithout) * 1e-3).toFixed(2)} us without, ${(median(cpuWith) * 1e-3).toFixed(2)} us with; pair ratios (with/without) ${cpuRatios.map((r) => r.toFixed(3)).join(' ')}: median ${median(cpuRatios).toFixed(3)}, min ${Math.min(...cpuRatios).toFixed(3)}, max ${Math.max(...cpuRatios).toFixed(3)} (a CPU-bound server's req/s ratio would be its inverse, ${(1 / median(cpuRatios)).toFixed(3)})`);
+    const quart = (xs: number[]): string => `${quantile(xs, 0.25).toFixed(3)}-${quantile(xs, 0.75).toFixed(3)}`;
+    console.log(`  ratio median ${ratio.toFixed(3)}, middle half ${quart(ratios)}, min ${Math.min(...ratios).toFixed(3)}, max ${Math.max(...ratios).toFixed(3)}; req/s without: median ${fmt(median(without))} (${fmt(Math.min(...without))}-${fmt(Math.max(...without))}), with: median ${fmt(median(withAgent.map((w) => w.result)))} (${fmt(Math.min(...withAgent.map((w) => w.result)))}-${fmt(Math.max(...withAgent.map((w) => w.result)))})`);
+    console.log(`  redis-server CPU per request: median ${(median(cpuWithout) * 1e-3).toFixed(2)} us without, ${(median(cpuWith) * 1e-3).toFixed(2)} us with; pair ratios (with/without) ${cpuRatios.map((r) => r.toFixed(3)).join(' ')}: median ${median(cpuRatios).toFixed(3)}, middle half ${quart(cpuRatios)}, min ${Math.min(...cpuRatios).toFixed(3)}, max ${Math.max(...cpuRatios).toFixed(3)} (a CPU-bound server's req/s ratio would be its inverse, ${(1 / median(cpuRatios)).toFixed(3)})`);
     console.log(`  agent during the with runs: ${fmt(evps)} events/s captured and decoded (${fmt(walker.events)} events, ${dropped} dropped), agent CPU ${(cpu * 100).toFixed(1)}% of one core`);
     console.log(`  from redis-server: ${list(typeCounts(byWho.server))}; from redis-benchmark: ${list(typeCounts(byWho.bench))}; the rest from other processes on the machine`);
     return {

@@ -9,3 +9,11 @@ export const median = (xs: number[]): number => {
 };
 
 export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** the q-quantile (0..1) of xs, interpolated between the nearest ranks */
+export const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (s.length - 1) * q;
+  const lo = Math.floor(at);
+  return lo + 1 < s.length ? s[lo] + (s[lo + 1] - s[lo]) * (at - lo) : s[lo];
+};
