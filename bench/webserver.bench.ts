@@ -5,7 +5,8 @@
 // a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets the
 // load time per server and batch size (default 10; 60 for the RSS-flatness
 // check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
-// the servers, so a change in the machine's other load hits both alike. Each
+// the servers, so a change in the machine's other load hits both alike;
+// WEBSERVER_BENCH_CONNECTIONS_10 / _400 set the client's connections. Each
 // server's CPU time per event is printed too: on a shared machine it moves
 // much less than events/s. Memory is reported as RSS, heap and external by
 // quarter and as what a full GC leaves after each round less before it, the
