@@ -35,6 +35,12 @@ export class Agent {
     this.outputs.emit(new RuleAlert(rule, evt, time));
   }
 
+  /** An alert made elsewhere (an evaluation worker thread): counted and emitted as one of ours. */
+  emitAlert(alert: Alert): void {
+    this.counts.count(alert.rule, alert.priority);
+    this.outputs.emit(alert);
+  }
+
   summary(): string {
     return this.counts.format(this.engine.rules.map((r) => r.name));
   }

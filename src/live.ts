@@ -4,6 +4,7 @@
 import type { Agent } from './agent';
 import { type ConfigTree, get } from './config';
 import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from './server/webserver';
+import { AuditWorkerPool, evaluationThreads, rulesRecipe } from './server/auditWorkerPool';
 import { toAuditEvent, type K8sAuditEvent } from './sources/k8s_audit';
 import { VERSION } from './version';
 import { type Engine, ENGINE_VERSION } from './engine/engine';
@@ -29,12 +30,16 @@ export interface LiveOptions {
   reloadEngine?: () => Engine | undefined;
 }
 
+/** How long shutdown waits for evaluation workers to answer the batches they hold. */
+const WORKER_DRAIN_MS = 5000;
+
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Running {
   name: string;
-  stop(): void;
+  /** may finish later (the webserver waits for its evaluation workers) */
+  stop(): void | Promise<void>;
   /** the rules were reloaded: adapt to what the new rules need */
   rulesChanged?(): void;
 }
@@ -46,9 +51,41 @@ function log(msg: string): void {
 function startAudit(agent: Agent, config: ConfigTree): Running {
   const cfg: WebserverConfig = { ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(config, 'webserver', {}) };
   const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
-  const server: Webserver = startWebserver(cfg, { accept: (obj) => evaluator.evaluate(toAuditEvent(obj)) }, { vigil: VERSION, engine: ENGINE_VERSION });
-  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}`);
-  return { name: 'k8s_audit webserver', stop: () => server.close() };
+  const sink = { accept: (obj: Record<string, unknown>) => evaluator.evaluate(toAuditEvent(obj)) };
+  const versions = { vigil: VERSION, engine: ENGINE_VERSION };
+  if (typeof cfg.threadiness !== 'number') throw new Error(`webserver.threadiness must be an integer, got ${JSON.stringify(cfg.threadiness)}`);
+  const threads = evaluationThreads(cfg.threadiness);
+  const where = threads > 0 ? `, evaluating in ${threads} worker thread(s)` : ', evaluating on the main thread';
+  if (threads === 0) {
+    const server: Webserver = startWebserver(cfg, sink, versions);
+    log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}`);
+    return { name: 'k8s_audit webserver', stop: () => server.close() };
+  }
+  const pool = new AuditWorkerPool({
+    threads,
+    recipe: rulesRecipe(agent.engine, agent.ruleMatching),
+    onAlert: (a) => agent.emitAlert(a),
+    log,
+    fallback: sink,
+  });
+  let server: Webserver;
+  try {
+    server = startWebserver(cfg, pool, versions);
+  } catch (e) {
+    void pool.close(0);
+    throw e;
+  }
+  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}`);
+  return {
+    name: 'k8s_audit webserver',
+    // the workers load the reloaded rules and swap engines between batches
+    rulesChanged: () => pool.updateRules(rulesRecipe(agent.engine, agent.ruleMatching)),
+    stop: async () => {
+      server.close();
+      // batches the workers hold are answered, and their alerts emitted, before the outputs close
+      await pool.close(WORKER_DRAIN_MS);
+    },
+  };
 }
 
 /** One event as a line, sysdig-like: `num time cpu proc (tid) dir type args`; a value the probe cut ends in "...". */
@@ -127,26 +164,28 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   }
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
-    const stop = (why: string): void => {
+    const stop = async (why: string): Promise<void> => {
       if (timer) clearTimeout(timer);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onReload);
       if (opts.verbose) log(`stopping: ${why}`);
       // a source that fails to stop must not cost the alerts already accepted
-      for (const r of running) {
-        try {
-          r.stop();
-        } catch (e) {
-          failed = true;
-          log(`${r.name}: stopping failed: ${(e as Error).message}`);
-        }
-      }
+      await Promise.all(
+        running.map(async (r) => {
+          try {
+            await r.stop();
+          } catch (e) {
+            failed = true;
+            log(`${r.name}: stopping failed: ${(e as Error).message}`);
+          }
+        }),
+      );
       agent.outputs.close();
       process.stdout.write(agent.summary());
       resolve(failed ? 1 : 0);
     };
-    const onSignal = (sig: NodeJS.Signals): void => stop(sig);
+    const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
     // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place
     const onReload = (): void => {
       let engine: Engine | undefined;
@@ -171,7 +210,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       const deadline = Date.now() + opts.durationSeconds * 1000;
       const arm = (): void => {
         const left = deadline - Date.now();
-        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => stop(`-M ${opts.durationSeconds}s elapsed`), Math.max(0, left));
+        timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => void stop(`-M ${opts.durationSeconds}s elapsed`), Math.max(0, left));
       };
       arm();
     }

@@ -52,12 +52,21 @@ export class Engine {
   private readonly rulesets = new Map<string, Ruleset<any>>();
   private bySource = new Map<string, CompiledRule<any>[]>();
   private compiled: CompiledRule<any>[] = [];
+  private readonly contentRead: { name: string; content: string }[] = [];
 
   constructor(sources: Source<any>[]) {
     for (const s of sources) {
       if (this.sources.has(s.name)) throw new Error(`source '${s.name}' is given twice`);
       this.sources.set(s.name, s);
     }
+  }
+
+  /**
+   * Every file loaded so far, in load order, as read: loading this list into a
+   * new Engine with the same sources gives the same rules (evaluation workers).
+   */
+  get loadedContent(): readonly { name: string; content: string }[] {
+    return this.contentRead;
   }
 
   /** in definition order */
@@ -104,7 +113,10 @@ export class Engine {
 
   /** Same as loadRulesFiles, for content in memory (tests, validation of stdin). */
   loadRulesContent(files: { name: string; content: string }[]): LoadResult {
-    for (const f of files) this.files.push(new RulesFile(f.name, f.content));
+    for (const f of files) {
+      this.files.push(new RulesFile(f.name, f.content));
+      this.contentRead.push({ name: f.name, content: f.content });
+    }
     // Every load recompiles from all files so far: definitions of later files can change earlier ones.
     const diag: Diagnostics = { errors: [], warnings: [] };
     const notes: RulesError[] = [];

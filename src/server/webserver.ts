@@ -2,13 +2,15 @@
 // server's audit webhook batches and hands each event to the sink. Bounded
 // memory: a request reserves its body's bytes from a shared budget before it
 // is read (byteBudget.ts) and keeps them until its events are evaluated
-// (evaluationQueue.ts), so a server that falls behind pauses reading instead
-// of queueing bodies.
+// (evaluationQueue.ts on this thread, or by a worker: auditWorkerPool.ts), so
+// a server that falls behind pauses reading instead of queueing bodies.
 import * as fs from 'node:fs';
 import * as uWS from 'uWebSockets.js';
 import { decodeAuditBody } from './auditBody';
 import { type ClientCertGate, privateSocketPath, startClientCertGate } from './clientCertGate';
 import { ByteBudget, type Reservation } from './byteBudget';
+import { AuditWorkerPool, type BatchAnswer } from './auditWorkerPool';
+import type { BatchFacts } from './auditWorkerProtocol';
 import { type AuditSink, EvaluationQueue } from './evaluationQueue';
 import { checkWebserverConfig, type WebserverConfig } from './webserverConfig';
 
@@ -47,8 +49,14 @@ export interface WebserverStats {
   budget_waits: number;
   /** batches waiting for or under evaluation */
   pending_batches: number;
-  /** longest evaluation time spent in one event-loop turn, ms */
+  /** longest evaluation time spent in one event-loop turn on this thread, ms */
   longest_eval_turn_ms: number;
+  /** evaluation workers taking batches (0: evaluation runs on this thread) */
+  workers_ready: number;
+  /** times an evaluation worker died */
+  worker_crashes: number;
+  /** batches answered 500 because their worker died or none was running */
+  status_500: number;
 }
 
 export interface Webserver {
@@ -71,6 +79,7 @@ const STATUS = {
   405: '405 Method Not Allowed',
   413: '413 Payload Too Large',
   415: '415 Unsupported Media Type',
+  500: '500 Internal Server Error',
 } as const;
 type Status = keyof typeof STATUS;
 
@@ -112,11 +121,34 @@ function hasBody(req: uWS.HttpRequest): boolean {
   return (len !== '' && len !== '0') || req.getHeader('transfer-encoding') !== '';
 }
 
-export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: { vigil: string; engine: string }): Webserver {
+/** The response body for a batch that was evaluated. */
+function batchBody(f: BatchFacts): Record<string, unknown> {
+  const body: Record<string, unknown> = { accepted: f.accepted, rejected: f.rejected, dropped_oversize: f.dropped };
+  if (f.reasons.length > 0) body.reasons = f.reasons;
+  if (f.failed > 0) body.failed = f.failed;
+  if (f.firstError !== undefined) body.first_error = f.firstError;
+  return body;
+}
+
+/** Refuses events: the sink of a server whose evaluation runs in workers. */
+const NO_SINK: AuditSink = {
+  accept(): void {
+    throw new Error('no audit evaluation on this thread');
+  },
+};
+
+/**
+ * Serves until closed. `evaluator` is either a sink that this thread feeds
+ * (bounded work per turn), or a worker pool that decodes and evaluates the
+ * bodies (the caller closes it after this server). A pool left with no
+ * worker evaluates here through its fallback sink, or answers 500 without one.
+ */
+export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | AuditWorkerPool, versions: { vigil: string; engine: string }): Webserver {
   checkWebserverConfig(cfg);
   const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
-  const queue = new EvaluationQueue(sink, EVAL_BUDGET_MS);
+  const pool = evaluator instanceof AuditWorkerPool ? evaluator : undefined;
+  const queue = new EvaluationQueue(pool ? (pool.fallback ?? NO_SINK) : (evaluator as AuditSink), EVAL_BUDGET_MS);
   const counts = {
     requests: 0,
     batches: 0,
@@ -129,6 +161,7 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     status_405: 0,
     status_413: 0,
     status_415: 0,
+    status_500: 0,
     aborted: 0,
     budget_waits: 0,
   };
@@ -172,23 +205,23 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
     let chunks: Buffer[] | undefined;
     let received = 0;
     // a body that arrived whole before its grant (one packet can hold it) waits here
-    let waitingText: string | undefined;
+    let waitingBody: Buffer | undefined;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
       if (aborted || answered) return;
       // resume even when the body is already here: the connection stays paused
       // otherwise, and its next keep-alive request is never read
       res.resume();
-      if (waitingText === undefined) return;
-      const text = waitingText;
-      waitingText = undefined;
-      evaluateBody(text);
+      if (waitingBody === undefined) return;
+      const body = waitingBody;
+      waitingBody = undefined;
+      handleBody(body);
     });
     res.onAborted(() => {
       aborted = true;
       counts.aborted++;
       buf = undefined;
       chunks = undefined;
-      waitingText = undefined;
+      waitingBody = undefined;
       budget.release(reservation);
     });
     if (!reservation.granted) {
@@ -226,12 +259,30 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       const body = declared >= 0 ? buf! : Buffer.concat(chunks ?? []);
       buf = undefined;
       chunks = undefined;
-      const text = body.toString('utf8', 0, received);
-      if (reservation.granted) evaluateBody(text);
-      else waitingText = text;
+      if (reservation.granted) handleBody(body);
+      else waitingBody = body;
     });
 
-    function evaluateBody(text: string): void {
+    function handleBody(body: Buffer): void {
+      // a pool left with no worker hands evaluation back to this thread, if it has a fallback sink
+      if (pool && (pool.usable || !pool.fallback)) pool.submit(body, received, cfg.max_event_size, onAnswer);
+      else evaluateText(body.toString('utf8', 0, received));
+    }
+
+    /** A worker's answer: the same counts and response as evaluateText's. */
+    function onAnswer(a: BatchAnswer): void {
+      if (a.status !== 200) return finish(a.status, { error: a.error });
+      const f = a.facts;
+      counts.events_rejected += f.rejected;
+      counts.events_dropped_oversize += f.dropped;
+      if (f.events === 0 && f.rejected > 0) return finish(400, { error: f.reasons[0], rejected: f.rejected, reasons: f.reasons });
+      counts.batches++;
+      counts.events_accepted += f.accepted;
+      counts.events_failed += f.failed;
+      finish(200, batchBody(f));
+    }
+
+    function evaluateText(text: string): void {
       const decoded = decodeAuditBody(text, cfg.max_event_size);
       if ('error' in decoded) return finish(400, { error: decoded.error });
       const batch = decoded.batch;
@@ -244,11 +295,7 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       queue.submit(batch.events, (r) => {
         counts.events_accepted += r.accepted;
         counts.events_failed += r.failed;
-        const body: Record<string, unknown> = { accepted: r.accepted, rejected: batch.rejected, dropped_oversize: batch.dropped };
-        if (batch.reasons.length > 0) body.reasons = batch.reasons;
-        if (r.failed > 0) body.failed = r.failed;
-        if (r.firstError !== undefined) body.first_error = r.firstError;
-        finish(200, body);
+        finish(200, batchBody({ ...r, rejected: batch.rejected, reasons: batch.reasons, dropped: batch.dropped, events: batch.events.length }));
       });
     }
   }
@@ -316,8 +363,10 @@ export function startWebserver(cfg: WebserverConfig, sink: AuditSink, versions: 
       bytes_reserved: budget.bytesReserved,
       peak_bytes_reserved: budget.peakBytesReserved,
       waiting_for_budget: budget.waiters,
-      pending_batches: queue.pendingBatches,
+      pending_batches: queue.pendingBatches + (pool?.pendingBatches ?? 0),
       longest_eval_turn_ms: queue.longestTurnMs,
+      workers_ready: pool?.readyWorkers ?? 0,
+      worker_crashes: pool?.crashes ?? 0,
     }),
     close(): void {
       if (closed) return;

@@ -17,6 +17,11 @@ export interface WebserverConfig {
   max_event_size: number;
   /** bytes; a larger body is answered 413 without being read */
   max_batch_size: number;
+  /**
+   * evaluation worker threads: 0 = one per online CPU, at most 4; n > 0 = n;
+   * -1 = none, evaluate on the server's own thread
+   */
+  threadiness: number;
 }
 
 export const WEBSERVER_DEFAULTS: WebserverConfig = {
@@ -31,6 +36,7 @@ export const WEBSERVER_DEFAULTS: WebserverConfig = {
   ssl_verify_client: false,
   max_event_size: 256 * 1024,
   max_batch_size: 12 * 1024 * 1024,
+  threadiness: 0,
 };
 
 function fail(key: keyof WebserverConfig, want: string, got: unknown): never {
@@ -57,6 +63,7 @@ export function checkWebserverConfig(cfg: WebserverConfig): void {
     const v = cfg[key];
     if (!Number.isSafeInteger(v) || v <= 0) fail(key, 'a positive integer (bytes)', v);
   }
+  if (!Number.isSafeInteger(cfg.threadiness) || cfg.threadiness < -1) fail('threadiness', 'an integer: 0 (one thread per CPU, at most 4), a thread count, or -1 (no worker threads)', cfg.threadiness);
   // a body is decoded to one string, and V8 caps strings near 512 Mi characters
   if (cfg.max_batch_size > 256 * 1024 * 1024) fail('max_batch_size', 'at most 268435456 (256 MiB)', cfg.max_batch_size);
   if (cfg.ssl_enabled && cfg.ssl_certificate === '') fail('ssl_certificate', 'a PEM file when webserver.ssl_enabled is true', cfg.ssl_certificate);
