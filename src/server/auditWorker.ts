@@ -15,7 +15,6 @@ if (!port) throw new Error('auditWorker.ts runs only as a worker thread (see aud
 
 let ruleset: Ruleset<K8sAuditEvent> | undefined;
 let matching: 'first' | 'all' = 'first';
-let crashOnNextBatch = false;
 
 // the batch being evaluated; the match callback is built once
 let alerts: PostedAlertData[] = [];
@@ -89,16 +88,13 @@ port.on('message', (msg: ToWorker) => {
       return;
     }
     case 'batch':
-      if (crashOnNextBatch) {
+      if (msg.crashForTest) {
         setImmediate(() => {
           throw new Error('auditWorker: crash requested by a test');
         });
         return;
       }
       post(evaluateBatch(msg.id, msg.body, msg.length, msg.maxEventSize));
-      return;
-    case 'crashOnNextBatch':
-      crashOnNextBatch = true;
       return;
   }
 });

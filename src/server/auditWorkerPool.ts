@@ -80,6 +80,7 @@ export class AuditWorkerPool {
   /** batches that came while no worker was ready yet */
   private readonly waiting: { msg: ToWorker & { type: 'batch' }; pending: Pending }[] = [];
   private closing = false;
+  private crashNext = false;
   private drained: (() => void) | undefined;
   crashes = 0;
   batches = 0;
@@ -140,9 +141,9 @@ export class AuditWorkerPool {
     }
   }
 
-  /** Test hook: the next batch any worker gets kills it. */
-  crashOnNextBatchForTest(): void {
-    for (const s of this.slots) s?.worker.postMessage({ type: 'crashOnNextBatch' } satisfies ToWorker);
+  /** Test hook: the worker that gets the next batch dies of it. */
+  crashNextBatchForTest(): void {
+    this.crashNext = true;
   }
 
   /**
@@ -197,6 +198,10 @@ export class AuditWorkerPool {
 
   private send(slot: Slot, msg: ToWorker & { type: 'batch' }, pending: Pending): void {
     slot.inFlight.set(msg.id, pending);
+    if (this.crashNext) {
+      this.crashNext = false;
+      msg.crashForTest = true;
+    }
     slot.worker.postMessage(msg, [msg.body]);
   }
 

@@ -39,9 +39,8 @@ export interface BatchFacts {
 
 export type ToWorker =
   | { type: 'rules'; gen: number; recipe: RulesRecipe }
-  | { type: 'batch'; id: number; body: ArrayBuffer; length: number; maxEventSize: number }
-  /** test hook: the next batch kills the worker with an uncaught error */
-  | { type: 'crashOnNextBatch' };
+  /** crashForTest: a test hook, the worker dies of an uncaught error instead of evaluating */
+  | { type: 'batch'; id: number; body: ArrayBuffer; length: number; maxEventSize: number; crashForTest?: true };
 
 export type FromWorker =
   | { type: 'rules'; gen: number; enabledCount: number }

@@ -1,0 +1,203 @@
+// The evaluation worker pool with real worker threads: the alerts a worker
+// posts back are exactly the main thread's for the same rules and events;
+// rules that differ, a dying worker and a reload are handled as described in
+// auditWorkerPool.ts.
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Agent } from '../../src/agent';
+import { Engine } from '../../src/engine/engine';
+import { Outputs } from '../../src/outputs/outputs';
+import type { Alert } from '../../src/outputs/alert';
+import { builtinSources } from '../../src/sources';
+import { type K8sAuditEvent, toAuditEvent } from '../../src/sources/k8s_audit';
+import { AuditWorkerPool, type BatchAnswer, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
+
+const ROOT = path.resolve(__dirname, '../..');
+const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
+const TRACES = path.join(ROOT, 'test/trace_files/k8s_audit');
+
+function engineFrom(files: string[]): Engine {
+  const engine = new Engine(builtinSources());
+  const res = engine.loadRulesFiles(files);
+  assert.deepEqual(res.errors.map((e) => e.format()), []);
+  return engine;
+}
+
+/** Well-formed single-event trace files' events. */
+function someEvents(): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const f of fs.readdirSync(TRACES).sort()) {
+    try {
+      const doc = JSON.parse(fs.readFileSync(path.join(TRACES, f), 'utf8')) as Record<string, unknown>;
+      if (doc.kind === 'Event') out.push(doc);
+    } catch {
+      // JSON-lines and malformed fixtures
+    }
+  }
+  return out;
+}
+
+/** The main thread's alerts for the events, as `rule|message|time|fields`. */
+function mainThreadAlerts(engine: Engine, events: Record<string, unknown>[], matching: 'first' | 'all'): string[] {
+  const seen: Alert[] = [];
+  const outputs = { emit: (a: Alert) => seen.push(a), close: () => undefined } as unknown as Outputs;
+  const agent = new Agent(engine, outputs, matching);
+  const ev = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
+  for (const e of events) ev.evaluate(toAuditEvent(e));
+  return seen.map(key);
+}
+
+function key(a: Alert): string {
+  return `${a.rule}|${a.priority}|${a.source}|${a.tags.join(',')}|${a.message}|${a.time}|${JSON.stringify(a.outputFields())}`;
+}
+
+function submit(pool: AuditWorkerPool, text: string, maxEventSize = 1 << 20): Promise<BatchAnswer> {
+  const buf = Buffer.from(text);
+  return new Promise((resolve) => pool.submit(buf, buf.length, maxEventSize, resolve));
+}
+
+
+const eventList = (items: unknown[]) => JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items });
+
+describe('audit worker pool', () => {
+  const pools: AuditWorkerPool[] = [];
+  after(async () => {
+    await Promise.all(pools.map((p) => p.close(1000)));
+  });
+  function makePool(engine: Engine, matching: 'first' | 'all', threads = 2) {
+    const alerts: Alert[] = [];
+    const logs: string[] = [];
+    const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, matching), onAlert: (a) => alerts.push(a), log: (m) => logs.push(m) });
+    pools.push(pool);
+    return { pool, alerts, logs };
+  }
+
+  test('threadiness: 0 is the CPU count up to 4, -1 none, n is n', () => {
+    assert.equal(evaluationThreads(0), Math.min(4, os.availableParallelism()));
+    assert.equal(evaluationThreads(-1), 0);
+    assert.equal(evaluationThreads(3), 3);
+  });
+
+  test('alerts and counts from workers equal the main thread evaluation, with rules disabled on main disabled in workers', async () => {
+    const events = someEvents();
+    assert.ok(events.length > 30, `only ${events.length} events`);
+    const engine = engineFrom([RULES]);
+    // a selection the workers' own load would not make
+    const disabled = engine.rules.find((r) => r.source === 'k8s_audit' && r.enabled && mainThreadAlerts(engine, events, 'all').some((k) => k.startsWith(`${r.name}|`)))!;
+    assert.ok(disabled, 'no rule fires on the traces');
+    engine.enableRules({ name: disabled.name }, false);
+    for (const matching of ['all', 'first'] as const) {
+      const expected = mainThreadAlerts(engine, events, matching);
+      assert.ok(expected.length > 10);
+      assert.ok(!expected.some((k) => k.startsWith(`${disabled.name}|`)));
+      const { pool, alerts } = makePool(engine, matching);
+      // one big batch and the rest split over both workers
+      const answers = await Promise.all([submit(pool, eventList(events.slice(0, 20))), ...events.slice(20).map((e) => submit(pool, JSON.stringify(e)))]);
+      for (const a of answers) assert.equal(a.status, 200, JSON.stringify(a));
+      const facts = answers.map((a) => (a.status === 200 ? a.facts : undefined));
+      assert.deepEqual(facts[0], { rejected: 0, reasons: [], dropped: 0, events: 20, accepted: 20, failed: 0 });
+      assert.equal(facts.reduce((n, f) => n + f!.accepted, 0), events.length);
+      assert.deepEqual(alerts.map(key).sort(), [...expected].sort(), matching);
+    }
+  });
+
+  test('a body that is not a batch is a 400; oversize events are dropped and counted; non-events rejected', async () => {
+    const { pool } = makePool(engineFrom([RULES]), 'first', 1);
+    const bad = await submit(pool, '{"kind":"EventList","items":[');
+    assert.equal(bad.status, 400);
+    assert.match((bad as { error: string }).error, /malformed JSON/);
+    const big = { ...someEvents()[0], annotations: { pad: 'x'.repeat(3000) } };
+    const small = someEvents()[1];
+    const mixed = await submit(pool, eventList([small, big, { kind: 'Nope' }]), 2000);
+    assert.equal(mixed.status, 200);
+    const f = (mixed as { facts: { accepted: number; dropped: number; rejected: number; reasons: string[] } }).facts;
+    assert.equal(f.accepted, 1);
+    assert.equal(f.dropped, 1);
+    assert.equal(f.rejected, 1);
+    assert.match(f.reasons[0], /^items\[2\]: not an audit event/);
+  });
+
+  test('a small body (sharing its ArrayBuffer) is copied, not taken from its owner', async () => {
+    const { pool } = makePool(engineFrom([RULES]), 'first', 1);
+    const text = JSON.stringify(someEvents()[0]);
+    const shared = Buffer.from(`xx${text}`).subarray(2);
+    assert.notEqual(shared.byteOffset, 0);
+    const owner = shared.buffer;
+    const before = owner.byteLength;
+    const a = await new Promise<BatchAnswer>((resolve) => pool.submit(shared, shared.length, 1 << 20, resolve));
+    assert.equal(a.status, 200, JSON.stringify(a));
+    assert.equal(owner.byteLength, before, 'the shared ArrayBuffer was transferred away');
+    assert.equal(shared.toString(), text);
+    // a Buffer owning its whole ArrayBuffer moves to the worker
+    const own = Buffer.from(new ArrayBuffer(text.length));
+    own.write(text);
+    const b = await new Promise<BatchAnswer>((resolve) => pool.submit(own, own.length, 1 << 20, resolve));
+    assert.equal(b.status, 200);
+    assert.equal(own.buffer.byteLength, 0, 'an owned ArrayBuffer is transferred, not copied');
+  });
+
+  test('rules that differ from the main thread: the worker is not used and batches fail with 500', async () => {
+    const engine = engineFrom([RULES]);
+    const recipe = rulesRecipe(engine, 'first');
+    const logs: string[] = [];
+    const pool = new AuditWorkerPool({ threads: 1, recipe: { ...recipe, enabled: [...recipe.enabled, 'no such rule'] }, onAlert: () => undefined, log: (m) => logs.push(m) });
+    pools.push(pool);
+    const a = await submit(pool, JSON.stringify(someEvents()[0]));
+    assert.equal(a.status, 500);
+    assert.match(logs.join('\n'), /built \d+ enabled rule\(s\), the main thread has \d+; not using it/);
+    assert.equal(pool.usable, false);
+    // a correct recipe (a reload) brings it back
+    pool.updateRules(recipe);
+    assert.equal(pool.usable, true);
+    assert.equal((await submit(pool, JSON.stringify(someEvents()[0]))).status, 200);
+  });
+
+  test('a worker that dies answers its in-flight batch 500, is restarted, and the next batch works', async () => {
+    const { pool, logs } = makePool(engineFrom([RULES]), 'first', 1);
+    const ev = JSON.stringify(someEvents()[0]);
+    assert.equal((await submit(pool, ev)).status, 200);
+    pool.crashNextBatchForTest();
+    const dead = await submit(pool, ev);
+    assert.equal(dead.status, 500);
+    assert.match((dead as { error: string }).error, /worker died \(auditWorker: crash requested by a test\)/);
+    assert.equal(pool.crashes, 1);
+    assert.match(logs.join('\n'), /audit worker 0 died .*; restarting it/);
+    assert.equal((await submit(pool, ev)).status, 200);
+    assert.equal(pool.readyWorkers, 1);
+  });
+
+  test('a reload changes what workers alert on', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-pool-'));
+    const rules = path.join(dir, 'r.yaml');
+    const rule = (out: string) => `- rule: Configmap touched\n  desc: t\n  condition: ka.target.resource=configmaps\n  output: ${out} %ka.target.name\n  priority: WARNING\n  source: k8s_audit\n`;
+    fs.writeFileSync(rules, rule('before'));
+    const { pool, alerts } = makePool(engineFrom([rules]), 'first', 2);
+    const cm = someEvents().find((e) => (e.objectRef as { resource?: string } | undefined)?.resource === 'configmaps')!;
+    assert.equal((await submit(pool, JSON.stringify(cm))).status, 200);
+    fs.writeFileSync(rules, rule('after'));
+    pool.updateRules(rulesRecipe(engineFrom([rules]), 'first'));
+    // two batches, so both workers have swapped engines
+    assert.equal((await submit(pool, JSON.stringify(cm))).status, 200);
+    assert.equal((await submit(pool, JSON.stringify(cm))).status, 200);
+    assert.deepEqual(
+      alerts.map((a) => a.message.split(' ')[0]),
+      ['before', 'after', 'after'],
+    );
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test('close waits for batches in flight and emits their alerts first', async () => {
+    const { pool, alerts } = makePool(engineFrom([RULES]), 'all', 2);
+    const events = someEvents();
+    const expected = mainThreadAlerts(engineFrom([RULES]), events, 'all').length;
+    const answers = events.map((e) => submit(pool, JSON.stringify(e)));
+    await pool.close(10000);
+    const got = await Promise.all(answers);
+    assert.ok(got.every((a) => a.status === 200));
+    assert.equal(alerts.length, expected);
+    assert.equal((await submit(pool, JSON.stringify(events[0]))).status, 500);
+  });
+});
