@@ -77,29 +77,17 @@ function get(port: number, urlPath: string): Promise<{ status: number; body: str
   });
 }
 
-test('alerts from webhook POSTs equal those from -e on the same events', async () => {
-  const batches = traceEvents();
-  assert.ok(batches.length >= 20, `only ${batches.length} trace files with events`);
-  const all = batches.flat();
-
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
-  const jsonl = path.join(dir, 'all.jsonl');
-  fs.writeFileSync(jsonl, all.map((e) => JSON.stringify(e)).join('\n') + '\n');
-  const offline = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, [CLI, ...COMMON, '-e', jsonl], { maxBuffer: 64 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
-  );
-  const expected = alertKeys(offline);
-  assert.ok(expected.length > 20, `only ${expected.length} alerts from -e`);
-
-  const agent = spawn(process.execPath, [CLI, ...COMMON, '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '--disable-source', 'syscall'], {
+/** Starts the agent serving on a free loopback port; resolves with its port once it listens. */
+function startAgent(args: string[]): { agent: ReturnType<typeof spawn>; port: Promise<number>; out: () => string; err: () => string } {
+  const agent = spawn(process.execPath, [CLI, ...args, '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '--disable-source', 'syscall'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  agent.stdout.on('data', (c) => (stdout += c));
-  const port = await new Promise<number>((resolve, reject) => {
+  agent.stdout!.on('data', (c) => (stdout += c));
+  const port = new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no listening line in 20 s; stderr: ${stderr}`)), 20000);
-    agent.stderr.on('data', (c) => {
+    agent.stderr!.on('data', (c) => {
       stderr += c;
       const m = /webserver listening on [^:]+:(\d+)\//.exec(stderr);
       if (m) {
@@ -109,29 +97,95 @@ test('alerts from webhook POSTs equal those from -e on the same events', async (
     });
     agent.on('exit', (code) => reject(new Error(`agent exited with ${code}: ${stderr}`)));
   });
-  try {
-    assert.deepEqual(await get(port, '/healthz'), { status: 200, body: '{"status":"ok"}' });
-    // half the files as EventList batches, the other half event by event
-    for (let i = 0; i < batches.length; i++) {
-      if (i % 2 === 0) {
-        const res = await post(port, '/k8s-audit', JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: batches[i] }));
-        assert.equal(res.status, 200, res.body);
-      } else {
-        for (const e of batches[i]) {
-          const res = await post(port, '/k8s_audit', JSON.stringify(e), 'application/json; charset=utf-8');
+  return { agent, port, out: () => stdout, err: () => stderr };
+}
+
+async function until(what: string, cond: () => boolean, ms = 10000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+for (const threadiness of ['2', '-1']) {
+  test(`alerts from webhook POSTs equal those from -e on the same events (webserver.threadiness=${threadiness})`, async () => {
+    const batches = traceEvents();
+    assert.ok(batches.length >= 20, `only ${batches.length} trace files with events`);
+    const all = batches.flat();
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-'));
+    const jsonl = path.join(dir, 'all.jsonl');
+    fs.writeFileSync(jsonl, all.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const offline = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, [CLI, ...COMMON, '-e', jsonl], { maxBuffer: 64 << 20 }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+    );
+    const expected = alertKeys(offline);
+    assert.ok(expected.length > 20, `only ${expected.length} alerts from -e`);
+
+    const started = startAgent([...COMMON, '-o', `webserver.threadiness=${threadiness}`]);
+    const agent = started.agent;
+    const port = await started.port;
+    assert.match(started.err(), threadiness === '2' ? /evaluating in 2 worker thread\(s\)/ : /evaluating on the main thread/);
+    try {
+      assert.deepEqual(await get(port, '/healthz'), { status: 200, body: '{"status":"ok"}' });
+      // half the files as EventList batches, the other half event by event
+      for (let i = 0; i < batches.length; i++) {
+        if (i % 2 === 0) {
+          const res = await post(port, '/k8s-audit', JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: batches[i] }));
           assert.equal(res.status, 200, res.body);
+        } else {
+          for (const e of batches[i]) {
+            const res = await post(port, '/k8s_audit', JSON.stringify(e), 'application/json; charset=utf-8');
+            assert.equal(res.status, 200, res.body);
+          }
         }
       }
+      // bad input on the way does not disturb anything
+      assert.equal((await post(port, '/k8s-audit', '{"kind":"EventList","items":[')).status, 400);
+      assert.equal((await post(port, '/k8s-audit', '{}', 'text/plain')).status, 415);
+      assert.equal((await get(port, '/healthz')).status, 200);
+    } finally {
+      const exited = new Promise((resolve) => agent.on('exit', resolve));
+      agent.kill('SIGTERM');
+      await exited;
     }
-    // bad input on the way does not disturb anything
-    assert.equal((await post(port, '/k8s-audit', '{"kind":"EventList","items":[')).status, 400);
-    assert.equal((await post(port, '/k8s-audit', '{}', 'text/plain')).status, 415);
-    assert.equal((await get(port, '/healthz')).status, 200);
+    const stdout = started.out();
+    assert.deepEqual(alertKeys(stdout), expected);
+    // the exit summary counts the alerts made in workers
+    assert.match(stdout, new RegExp(`Events detected: ${expected.length}\\n`));
+  });
+}
+
+test('SIGHUP with evaluation workers: the reloaded rules make the alerts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-reload-'));
+  const rules = path.join(dir, 'rules.yaml');
+  const rule = (name: string, out: string) => `- rule: ${name}\n  desc: t\n  condition: ka.target.resource=configmaps\n  output: ${out} %ka.target.name\n  priority: WARNING\n  source: k8s_audit\n`;
+  fs.writeFileSync(rules, rule('Configmap v1', 'first'));
+  const cm = traceEvents().flat().find((e) => (e as { objectRef?: { resource?: string } }).objectRef?.resource === 'configmaps')!;
+  assert.ok(cm);
+  const started = startAgent(['-r', rules, '-o', 'json_output=true', '-o', 'webserver.threadiness=2']);
+  const agent = started.agent;
+  const port = await started.port;
+  const rulesOf = () => started.out().split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { rule: string; output: string }).rule);
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await post(port, '/k8s-audit', JSON.stringify(cm))).status, 200);
+    await until('three alerts', () => rulesOf().length === 3);
+    fs.writeFileSync(rules, rule('Configmap v2', 'second'));
+    agent.kill('SIGHUP');
+    await until('the reload', () => /rules reloaded/.test(started.err()));
+    // several batches, so every worker has had one with the new rules
+    for (let i = 0; i < 4; i++) assert.equal((await post(port, '/k8s-audit', JSON.stringify(cm))).status, 200);
+    await until('seven alerts', () => rulesOf().length === 7);
   } finally {
     const exited = new Promise((resolve) => agent.on('exit', resolve));
     agent.kill('SIGTERM');
     await exited;
+    fs.rmSync(dir, { recursive: true });
   }
-  assert.deepEqual(alertKeys(stdout), expected);
-  assert.match(stdout, new RegExp(`Events detected: ${expected.length}\\n`));
+  assert.deepEqual(rulesOf(), ['Configmap v1', 'Configmap v1', 'Configmap v1', 'Configmap v2', 'Configmap v2', 'Configmap v2', 'Configmap v2']);
+  const out = started.out();
+  assert.match(out, /Events detected: 7\n/);
+  assert.match(out, /Configmap v1: 3\n/);
+  assert.match(out, /Configmap v2: 4\n/);
 });
