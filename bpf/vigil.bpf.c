@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Vigil's kernel probe: syscall exits, process fork/exec/exit, written as scap
+/* Vigil's kernel probe: syscall exits, the enters of TOCTOU-prone syscalls,
+ * process fork/exec/exit, written as scap
  * events (see vigil_events.h) into one ring buffer. Built CO-RE against the
  * running kernel's BTF; x86_64 only (syscall numbers and pt_regs). */
 #include "vmlinux.h"
@@ -1019,6 +1020,54 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 		if (i >= sp->nparams)
 			break;
 		push_param(b, ret, sp->p[i].kind | sp->p[i].a << 8 | sp->p[i].b << 16);
+	}
+	buf__submit(b, sp->category);
+	return 0;
+}
+
+/* index in vg_enter_specs of a TOCTOU-prone syscall, -1 for any other */
+static __always_inline int vg_enter_index(__u32 nr)
+{
+	switch (nr) {
+	case 2: return 0;   /* open */
+	case 257: return 1; /* openat */
+	case 437: return 2; /* openat2 */
+	case 85: return 3;  /* creat */
+	case 42: return 4;  /* connect */
+	}
+	return -1;
+}
+
+/* Enter events of open, openat, openat2, creat and connect: their path or
+ * address is read here, before another thread of the caller can rewrite it
+ * while the kernel works; the exit hook would read the rewritten bytes.
+ * The addon attaches this program only while one of the five is enabled. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 k = vg_enter_index(id);
+	const struct vg_spec *sp;
+	struct vg_buf *b;
+	__u32 i;
+
+	if (k >= VG_ENTER_SPECS || !reported(id))
+		return 0;
+	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+		return 0;
+	sp = &vg_enter_specs[k];
+	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
+	if (!b)
+		return 0;
+	b->args[0] = regs->di;
+	b->args[1] = regs->si;
+	b->args[2] = regs->dx;
+	b->args[3] = regs->r10;
+	b->args[4] = regs->r8;
+	b->args[5] = regs->r9;
+	for (i = 0; i < VG_SPEC_PARAMS; i++) {
+		if (i >= sp->nparams)
+			break;
+		push_param(b, 0, sp->p[i].kind | sp->p[i].a << 8 | sp->p[i].b << 16);
 	}
 	buf__submit(b, sp->category);
 	return 0;

@@ -18,8 +18,11 @@
  *
  * All integers are little-endian (the host's order; x86_64 only for now).
  * Parameter lists follow falcosecurity/libs driver/event_table.c, event schema
- * 4.5.1 (driver API 10.1.0): exit events carry every parameter, enter events
- * are marked old there and are not sent.
+ * 4.5.1 (driver API 10.1.0): exit events carry every parameter. Enter events
+ * are sent only for the syscalls whose user-memory arguments another thread
+ * could swap between the kernel's use and the exit hook's read (open, openat,
+ * openat2, creat, connect: time-of-check/time-of-use), as libs' modern probe
+ * does; user space prefers their path or address to the exit's.
  *
  * In the ring buffer each record is one event, optionally followed by a cut
  * mask (below); the addon copies the events back to back into batches, so a
@@ -41,14 +44,17 @@
 
 /* Event codes kept exactly as falcosecurity/libs' enum ppm_event_code. */
 enum vg_event_code {
+	VG_OPEN_E = 2,          /* PPME_SYSCALL_OPEN_E */
 	VG_OPEN_X = 3,          /* PPME_SYSCALL_OPEN_X */
 	VG_CLOSE_X = 5,         /* PPME_SYSCALL_CLOSE_X */
 	VG_SOCKET_X = 19,       /* PPME_SOCKET_SOCKET_X */
 	VG_BIND_X = 21,         /* PPME_SOCKET_BIND_X */
+	VG_CONNECT_E = 22,      /* PPME_SOCKET_CONNECT_E */
 	VG_CONNECT_X = 23,      /* PPME_SOCKET_CONNECT_X */
 	VG_LISTEN_X = 25,       /* PPME_SOCKET_LISTEN_X */
 	VG_SENDTO_X = 31,       /* PPME_SOCKET_SENDTO_X */
 	VG_RECVFROM_X = 35,     /* PPME_SOCKET_RECVFROM_X */
+	VG_CREAT_E = 58,        /* PPME_SYSCALL_CREAT_E */
 	VG_CREAT_X = 59,        /* PPME_SYSCALL_CREAT_X */
 	VG_PIPE_X = 61,         /* PPME_SYSCALL_PIPE_X */
 	VG_CHDIR_X = 95,        /* PPME_SYSCALL_CHDIR_X */
@@ -79,6 +85,7 @@ enum vg_event_code {
 	VG_UNLINK_X = 301,      /* PPME_SYSCALL_UNLINK_2_X */
 	VG_UNLINKAT_X = 303,    /* PPME_SYSCALL_UNLINKAT_2_X */
 	VG_MKDIRAT_X = 305,     /* PPME_SYSCALL_MKDIRAT_X */
+	VG_OPENAT_E = 306,      /* PPME_SYSCALL_OPENAT_2_E */
 	VG_OPENAT_X = 307,      /* PPME_SYSCALL_OPENAT_2_X */
 	VG_LINK_X = 309,        /* PPME_SYSCALL_LINK_2_X */
 	VG_LINKAT_X = 311,      /* PPME_SYSCALL_LINKAT_2_X */
@@ -86,6 +93,7 @@ enum vg_event_code {
 	VG_CHMOD_X = 315,       /* PPME_SYSCALL_CHMOD_X */
 	VG_FCHMOD_X = 317,      /* PPME_SYSCALL_FCHMOD_X */
 	VG_RENAMEAT2_X = 319,   /* PPME_SYSCALL_RENAMEAT2_X */
+	VG_OPENAT2_E = 326,     /* PPME_SYSCALL_OPENAT2_E */
 	VG_OPENAT2_X = 327,     /* PPME_SYSCALL_OPENAT2_X */
 	VG_EXECVEAT_X = 331,    /* PPME_SYSCALL_EXECVEAT_X */
 	VG_CLONE3_X = 335,      /* PPME_SYSCALL_CLONE3_X */

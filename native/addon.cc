@@ -63,6 +63,10 @@ constexpr uint32_t kMaxMarks = 4096;
 // is the most latency it adds, only when events keep coming
 constexpr std::chrono::microseconds kCoalesce(2000);
 
+// syscalls with enter events (bpf/syscall_specs.h, vg_enter_specs): open,
+// openat, openat2, creat, connect
+constexpr uint32_t kEnterSyscalls[] = {2, 257, 437, 85, 42};
+
 class Probe : public Napi::ObjectWrap<Probe> {
  public:
   static Napi::Function Init(Napi::Env env) {
@@ -72,6 +76,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceMethod("watch", &Probe::Watch),
                         InstanceMethod("arm", &Probe::Arm),
                         InstanceMethod("stats", &Probe::Stats),
+                        InstanceMethod("enterAttached", &Probe::EnterAttached),
                         InstanceMethod("enableRunStats", &Probe::EnableRunStats),
                         InstanceMethod("runStats", &Probe::RunStats),
                         InstanceMethod("close", &Probe::Close),
@@ -111,6 +116,9 @@ class Probe : public Napi::ObjectWrap<Probe> {
     err = bpf_map__set_max_entries(skel_->maps.scratch, ncpu);
     if (err) Fail(env, "size scratch map", -err);
     ncpu_ = ncpu;
+    // the enter program runs on every syscall once attached: SetEnabled
+    // attaches it only while a syscall it reports is enabled
+    bpf_program__set_autoattach(skel_->progs.vigil_sys_enter, false);
     err = vigil__load(skel_);
     if (err) Fail(env, "load", -err);
     err = vigil__attach(skel_);
@@ -193,7 +201,25 @@ class Probe : public Napi::ObjectWrap<Probe> {
       if (bpf_map_update_elem(fd, &i, &v, BPF_ANY) != 0)
         throw Napi::Error::New(info.Env(), std::string("set syscalls failed: ") + strerror(errno));
     }
+    bool want_enter = false;
+    for (uint32_t nr : kEnterSyscalls) want_enter = want_enter || a[nr] != 0;
+    if (want_enter && !enter_link_) {
+      g_libbpf_log.clear();
+      enter_link_ = bpf_program__attach(skel_->progs.vigil_sys_enter);
+      if (!enter_link_) {
+        int e = errno;
+        throw Napi::Error::New(info.Env(), std::string("attach sys_enter failed: ") + strerror(e) + "; " + g_libbpf_log);
+      }
+    } else if (!want_enter && enter_link_) {
+      bpf_link__destroy(enter_link_);
+      enter_link_ = nullptr;
+    }
     return info.Env().Undefined();
+  }
+
+  // enterAttached(): whether the sys_enter program is attached now
+  Napi::Value EnterAttached(const Napi::CallbackInfo &info) {
+    return Napi::Boolean::New(info.Env(), enter_link_ != nullptr);
   }
 
   // stats(): Float64Array [seen, dropped, truncated] per category, summed over CPUs
@@ -232,20 +258,22 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // runStats(): Float64Array [runs, run ns] of the syscall-exit program, then
-  // of the process hooks (exec, fork, exit) together
+  // of the process hooks (exec, fork, exit) together, then of the sys_enter
+  // program (its counts stay while it is detached)
   Napi::Value RunStats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "run stats failed: probe is closed");
-    auto out = Napi::Float64Array::New(env, 4);
+    auto out = Napi::Float64Array::New(env, 6);
     struct bpf_program *progs[] = {skel_->progs.vigil_sys_exit, skel_->progs.vigil_exec,
-                                   skel_->progs.vigil_fork, skel_->progs.vigil_exit};
-    for (size_t i = 0; i < 4; i++) {
+                                   skel_->progs.vigil_fork, skel_->progs.vigil_exit,
+                                   skel_->progs.vigil_sys_enter};
+    for (size_t i = 0; i < 5; i++) {
       struct bpf_prog_info pi;
       memset(&pi, 0, sizeof pi);
       __u32 len = sizeof pi;
       if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &pi, &len) != 0)
         throw Napi::Error::New(env, std::string("run stats failed: ") + strerror(errno));
-      size_t at = i == 0 ? 0 : 2;
+      size_t at = i == 0 ? 0 : i == 4 ? 4 : 2;
       out[at] = out[at] + double(pi.run_cnt);
       out[at + 1] = out[at + 1] + double(pi.run_time_ns);
     }
@@ -323,6 +351,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
       close(stats_fd_);
       stats_fd_ = -1;
     }
+    if (enter_link_) {
+      bpf_link__destroy(enter_link_);
+      enter_link_ = nullptr;
+    }
     if (rb_) {
       ring_buffer__free(rb_);
       rb_ = nullptr;
@@ -341,6 +373,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   struct vigil *skel_ = nullptr;
   struct ring_buffer *rb_ = nullptr;
+  struct bpf_link *enter_link_ = nullptr;  // the sys_enter program, while attached
   uint8_t *batch_ = nullptr;  // owned by buffer_ref_'s ArrayBuffer
   uint32_t *marks_ = nullptr;  // owned by marks_ref_'s ArrayBuffer
   napi_env env_ = nullptr;

@@ -1,8 +1,9 @@
 // The events Vigil's probe sends: code -> name, direction, category and
 // parameters, mirroring bpf/vigil_events.h. Codes, names, parameter names and
 // types are those of falcosecurity/libs' driver event table (ppm_event_code and
-// g_event_info), event schema 4.5.1 / driver API 10.1.0, where enter events are
-// old versions and exit events carry every parameter.
+// g_event_info), event schema 4.5.1 / driver API 10.1.0, where exit events
+// carry every parameter; enter events come only for the five TOCTOU-prone
+// syscalls (open, openat, openat2, creat, connect), as from libs' modern probe.
 
 /** Parameter types (Falco's PT_*), as they are laid out on the wire. */
 export type ParamType =
@@ -36,6 +37,11 @@ export interface EventInfo {
 type Row = [number, string, string, 'E' | 'X', EventCategory, [string, ParamType][]];
 
 const rows: Row[] = [
+  [2, 'PPME_SYSCALL_OPEN_E', 'open', 'E', 'file', [['name', 'FSPATH'], ['flags', 'FLAGS32'], ['mode', 'UINT32']]],
+  [22, 'PPME_SOCKET_CONNECT_E', 'connect', 'E', 'net', [['fd', 'FD'], ['addr', 'SOCKADDR']]],
+  [58, 'PPME_SYSCALL_CREAT_E', 'creat', 'E', 'file', [['name', 'FSPATH'], ['mode', 'UINT32']]],
+  [306, 'PPME_SYSCALL_OPENAT_2_E', 'openat', 'E', 'file', [['dirfd', 'FD'], ['name', 'FSRELPATH'], ['flags', 'FLAGS32'], ['mode', 'UINT32']]],
+  [326, 'PPME_SYSCALL_OPENAT2_E', 'openat2', 'E', 'file', [['dirfd', 'FD'], ['name', 'FSRELPATH'], ['flags', 'FLAGS32'], ['mode', 'UINT32'], ['resolve', 'FLAGS32']]],
   [3, 'PPME_SYSCALL_OPEN_X', 'open', 'X', 'file', [['fd', 'FD'], ['name', 'FSPATH'], ['flags', 'FLAGS32'], ['mode', 'UINT32'], ['dev', 'UINT32'], ['ino', 'UINT64']]],
   [5, 'PPME_SYSCALL_CLOSE_X', 'close', 'X', 'io', [['res', 'ERRNO'], ['fd', 'FD']]],
   [19, 'PPME_SOCKET_SOCKET_X', 'socket', 'X', 'net', [['fd', 'FD'], ['domain', 'ENUMFLAGS32'], ['type', 'UINT32'], ['proto', 'UINT32'], ['flags', 'FLAGS32']]],

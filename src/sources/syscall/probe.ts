@@ -58,6 +58,8 @@ export interface ProbeRunStats {
   sysExit: { runs: number; ns: number };
   /** exec, fork and exit hooks together */
   process: { runs: number; ns: number };
+  /** the sys_enter program (enter events of open, openat, openat2, creat, connect): runs every syscall while attached */
+  sysEnter: { runs: number; ns: number };
 }
 
 interface NativeProbe {
@@ -68,6 +70,7 @@ interface NativeProbe {
   watch(onReady: () => void): void;
   arm(): void;
   stats(): Float64Array;
+  enterAttached(): boolean;
   enableRunStats(): void;
   runStats(): Float64Array;
   close(): void;
@@ -201,7 +204,15 @@ export class Probe {
 
   runStats(): ProbeRunStats {
     const r = this.live().runStats();
-    return { sysExit: { runs: r[0], ns: r[1] }, process: { runs: r[2], ns: r[3] } };
+    return { sysExit: { runs: r[0], ns: r[1] }, process: { runs: r[2], ns: r[3] }, sysEnter: { runs: r[4], ns: r[5] } };
+  }
+
+  /**
+   * Whether the sys_enter program is attached: only while setSlots() enabled
+   * open, openat, openat2, creat or connect, so other captures pay nothing for it.
+   */
+  get enterAttached(): boolean {
+    return this.live().enterAttached();
   }
 
   get closed(): boolean {

@@ -98,7 +98,7 @@ test('live: exec, clone, open, rename, chmod, unlink, connect, unshare, setuid, 
   assert.ok(clone, 'the child side of the clone that created the child');
   assert.equal(clone.p.ptid, process.pid);
 
-  const open = ofChild.find((e) => e.name === 'openat' && String(e.p.name).endsWith('hello.txt'));
+  const open = ofChild.find((e) => e.name === 'openat' && e.dir === '<' && String(e.p.name).endsWith('hello.txt'));
   assert.ok(open, 'openat of hello.txt');
   assert.ok((open.p.fd as number) >= 0, 'open returned an fd');
   const flags = open.p.flags as number;
@@ -118,7 +118,7 @@ test('live: exec, clone, open, rename, chmod, unlink, connect, unshare, setuid, 
   assert.ok(unlink, 'unlink');
   assert.ok(String(unlink.p.path ?? unlink.p.name).endsWith('hello.txt.moved'));
 
-  const conn = ofChild.find((e) => e.name === 'connect');
+  const conn = ofChild.find((e) => e.name === 'connect' && e.dir === '<');
   assert.ok(conn, 'connect');
   const tuple = conn.p.tuple as { sip: string; dip: string; dport: number; sport: number };
   assert.equal(tuple.dip, '127.0.0.1');

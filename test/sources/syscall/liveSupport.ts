@@ -14,6 +14,8 @@ export function liveSkipReason(): string | undefined {
 
 export interface Rec {
   name: string;
+  /** '>' enter, '<' exit */
+  dir: string;
   type: number;
   tid: number;
   nparams: number;
@@ -46,5 +48,5 @@ export function record(v: EventView): Rec {
         p[pi.name] = v.int(i);
     }
   }
-  return { name: v.name, type: v.type, tid: v.tid, nparams: v.nparams, p };
+  return { name: v.name, dir: info?.dir ?? '?', type: v.type, tid: v.tid, nparams: v.nparams, p };
 }

@@ -153,7 +153,7 @@ test('live: a long path, argv and data buffer are cut, counted and marked; short
     assert.ok(st.process.truncated >= 2, 'the long argv and argv[0] counted under process');
   }
 
-  const opens = events.filter((e) => e.tid === pid && e.name === 'openat');
+  const opens = events.filter((e) => e.tid === pid && e.name === 'openat' && e.dir === '<');
   const long = opens.find((e) => String(e.p.name).startsWith('/tmp/aaaa'));
   assert.ok(long, 'openat of the long path');
   assert.equal(long.p.fd, -36, 'ENAMETOOLONG');

@@ -25,8 +25,10 @@ const FLAGS_AT = new Int16Array(EVENTS.length).fill(-1);
 const MODE_AT = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
-  if (e.name === 'open' || e.name === 'openat' || e.name === 'openat2') OPEN_KIND[e.code] = 1;
-  else if (e.name === 'creat') OPEN_KIND[e.code] = 2;
+  // as libs: only the exits say how a file was opened
+  const exit = e.dir === '<';
+  if (exit && (e.name === 'open' || e.name === 'openat' || e.name === 'openat2')) OPEN_KIND[e.code] = 1;
+  else if (exit && e.name === 'creat') OPEN_KIND[e.code] = 2;
   FLAGS_AT[e.code] = e.paramIndex.get('flags') ?? -1;
   MODE_AT[e.code] = e.paramIndex.get('mode') ?? -1;
 }

@@ -1,7 +1,24 @@
 // One thread as the process table knows it. Process-wide facts (exe, args,
 // cwd, fds) are copied to each thread of the process at clone time and the fd
 // table object is shared between them, as Linux shares it.
+import type { SockAddr } from '../decode';
 import { FdTable } from './fdTable';
+
+/**
+ * What the enter event of open, openat, openat2, creat or connect said, kept
+ * until the matching exit: read before the call, it is the path or address
+ * the kernel used even when another thread rewrote the memory afterwards.
+ */
+export interface PendingEnter {
+  /** the enter event's code (its exit's code is one more) */
+  readonly code: number;
+  /** open family: path, flags (PPM_O_*) and dirfd (AT_FDCWD for open and creat) */
+  readonly name: string;
+  readonly flags: number;
+  readonly dirfd: number;
+  /** connect: the address the caller passed */
+  readonly addr: SockAddr | undefined;
+}
 
 export const NO_LOGINUID = 4294967295;
 
@@ -44,6 +61,8 @@ export class ThreadInfo {
   exeFlags: number | undefined;
   /** process exited: kept until the end of its exit event, then purged */
   exited = false;
+  /** the last enter event of a TOCTOU-prone syscall, until its exit */
+  enter: PendingEnter | undefined = undefined;
 
   constructor(
     readonly tid: number,

@@ -4,19 +4,21 @@
 // events), evaluation, then finish() (purges a thread whose exit was just seen).
 import path from 'node:path';
 import fs from 'node:fs';
-import { AF_INET, AF_INET6, AF_UNIX, type EventView } from '../decode';
+import { AF_INET, AF_INET6, AF_UNIX, type EventView, type SockAddr, type SockTuple } from '../decode';
 import { EVENTS } from '../eventTable';
 import { containerIdFromCgroupEntries, containerIdFromCgroupFile } from './containerId';
 import { FdInfo, type FdType } from './fdInfo';
 import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
 import { SyscallEvent } from './syscallEvent';
-import { NO_LOGINUID, type ThreadInfo } from './threadInfo';
+import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
 import { ThreadTable } from './threadTable';
 import { UserDb } from './userDb';
 
 const AT_FDCWD = -100;
 const PPM_O_DIRECTORY = 1 << 10;
 const PPM_O_CLOEXEC = 1 << 12;
+/** PPM_O_F_CREATED and above: flags only the exit knows (created, overlay layer) */
+const EXIT_ONLY_FLAGS = ~((1 << 14) - 1);
 const PPM_CL_CLONE_FILES = 1 << 0;
 const PPM_CL_CLONE_THREAD = 1 << 13;
 const NO_ID = 4294967295;
@@ -27,7 +29,7 @@ const EXE_FLAGS_PARAM = 19;
 
 /** What apply() does per event code, decided once here instead of comparing names per event. */
 const enum Act {
-  UseFd, Clone, Exec, Exit, Open, OpenAt, Creat, Close, Dup, Socket, Connect, Accept, Listen, Pipe, Memfd, Bpf,
+  UseFd, Enter, Clone, Exec, Exit, Open, OpenAt, Creat, Close, Dup, Socket, Connect, Accept, Listen, Pipe, Memfd, Bpf,
   Chdir, Fchdir, Setuid, Setresuid, Setgid, Setresgid,
 }
 const ACT_BY_NAME: Readonly<Record<string, Act>> = {
@@ -46,7 +48,7 @@ const NAME_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
-  ACTION[e.code] = ACT_BY_NAME[e.name] ?? Act.UseFd;
+  ACTION[e.code] = e.dir === '>' && e.name !== 'procexit' ? Act.Enter : ACT_BY_NAME[e.name] ?? Act.UseFd;
   FD_PARAM[e.code] = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1') ?? -1;
   NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
   FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
@@ -71,6 +73,25 @@ function absolute(base: string, p: string): string {
 
 function socketType(domain: number): FdType {
   return domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === 16 ? 'netlink' : 'unknown';
+}
+
+/**
+ * connect's destination as libs takes it: the exit's tuple when it differs
+ * from the exit's address argument (the kernel's own data then), else the
+ * address the enter read before the call; with no tuple at all, the enter's
+ * address alone (source unknown).
+ */
+function connectTuple(tuple: SockTuple | undefined, exitAddr: SockAddr | undefined, enterAddr: SockAddr): SockTuple | undefined {
+  const fam = enterAddr.family;
+  if (fam !== AF_INET && fam !== AF_INET6 && fam !== AF_UNIX) return tuple;
+  if (!tuple || tuple.family === undefined) {
+    if (fam === AF_UNIX) return { family: fam, path: enterAddr.path ?? '' };
+    return { family: fam, sip: fam === AF_INET ? '0.0.0.0' : '::', sport: 0, dip: enterAddr.ip, dport: enterAddr.port };
+  }
+  if (!exitAddr || exitAddr.family !== tuple.family || enterAddr.family !== tuple.family) return tuple;
+  if (fam === AF_UNIX) return tuple.path === exitAddr.path ? { ...tuple, path: enterAddr.path } : tuple;
+  if (tuple.dip !== exitAddr.ip || tuple.dport !== exitAddr.port) return tuple;
+  return { ...tuple, dip: enterAddr.ip, dport: enterAddr.port };
 }
 
 export class StateTracker {
@@ -113,6 +134,9 @@ export class StateTracker {
     ev.thread = t;
     if (!v.info) return ev;
     switch (act) {
+      case Act.Enter:
+        this.enter(v, t, code);
+        break;
       case Act.Exec:
         if (v.int(0) === 0) this.exec(v, t);
         break;
@@ -320,23 +344,60 @@ export class StateTracker {
     }
   }
 
+  /**
+   * Keep what an enter event said for its exit (libs keeps the event; only an
+   * open-family enter with a path counts), and resolve connect's socket fd.
+   */
+  private enter(v: EventView, t: ThreadInfo, code: number): void {
+    const nameAt = NAME_PARAM[code];
+    if (nameAt < 0) {
+      t.enter = { code, name: '', flags: 0, dirfd: AT_FDCWD, addr: v.sockaddr(1) };
+      this.useFd(v, t);
+      return;
+    }
+    const name = v.str(nameAt);
+    const flagsAt = FLAGS_PARAM[code];
+    t.enter = name === undefined || name === '' ? undefined : {
+      code,
+      name,
+      flags: flagsAt < 0 ? 0 : v.int(flagsAt) ?? 0,
+      dirfd: nameAt > 0 ? v.int(0) ?? AT_FDCWD : AT_FDCWD,
+      addr: undefined,
+    };
+  }
+
+  /** the thread's pending enter when it belongs to this exit; cleared either way */
+  private takeEnter(t: ThreadInfo, exitCode: number): PendingEnter | undefined {
+    const e = t.enter;
+    if (e === undefined) return undefined;
+    t.enter = undefined;
+    return e.code === exitCode - 1 ? e : undefined;
+  }
+
   private open(v: EventView, t: ThreadInfo, act: Act, code: number): void {
     const fd = v.int(0) ?? -1;
     const nameAt = NAME_PARAM[code];
-    const p = v.str(nameAt) ?? '';
-    let base = t.cwd;
-    if (act === Act.OpenAt) {
-      const dirfd = v.int(1) ?? AT_FDCWD;
-      if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
+    const exitName = v.str(nameAt) ?? '';
+    let p = exitName;
+    let flags = act === Act.Creat ? 0 : v.int(FLAGS_PARAM[code]) ?? 0;
+    let dirfd = act === Act.OpenAt ? v.int(1) ?? AT_FDCWD : AT_FDCWD;
+    // as libs: the path, flags and dirfd the enter read before the call win
+    // over the exit's, which another thread may have rewritten meanwhile
+    const enter = this.takeEnter(t, code);
+    if (enter !== undefined) {
+      p = enter.name;
+      if (act !== Act.Creat) flags = enter.flags | (flags & EXIT_ONLY_FLAGS);
+      dirfd = enter.dirfd;
     }
-    const flags = act === Act.Creat ? 0 : v.int(FLAGS_PARAM[code]) ?? 0;
+    let base = t.cwd;
+    if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
     const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
     f.openFlags = flags;
     const ev = this.event;
     ev.fdNum = fd;
     ev.fd = f;
-    // evt.arg.name is this same text: decode it once
-    if (p !== '') ev.cacheArgText(nameAt, p);
+    // evt.arg.name is the exit's own text: decode it once
+    if (exitName !== '') ev.cacheArgText(nameAt, exitName);
     if (fd >= 0) t.fds.set(fd, f);
   }
 
@@ -356,9 +417,13 @@ export class StateTracker {
 
   private connection(v: EventView, t: ThreadInfo, accepted: boolean): void {
     const fd = accepted ? v.int(0) ?? -1 : v.int(2) ?? -1;
-    const tuple = v.tuple(1);
+    let tuple = v.tuple(1);
     const old = accepted ? undefined : t.fds.get(fd);
     this.event.fdNum = fd;
+    if (!accepted) {
+      const enter = this.takeEnter(t, v.type);
+      if (enter?.addr !== undefined) tuple = connectTuple(tuple, v.sockaddr(3), enter.addr);
+    }
     if (!tuple || tuple.family === undefined) {
       this.event.fd = old;
       return;

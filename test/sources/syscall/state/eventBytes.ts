@@ -20,9 +20,13 @@ function encode(type: string, v: P): Buffer {
   return b;
 }
 
-/** one event: `params` by name; missing ones are empty */
+/** one event: `params` by name; missing ones are empty. `openat` is the exit, `openat>` the enter. */
 export function eventBytes(name: string, tid: number, ts: bigint, params: Record<string, P>): Buffer {
-  const info = EVENT_LIST.find((e) => e.name === name);
+  const enter = name.endsWith('>');
+  const base = enter ? name.slice(0, -1) : name;
+  const info = enter
+    ? EVENT_LIST.find((e) => e.name === base && e.dir === '>')
+    : EVENT_LIST.find((e) => e.name === base && e.dir === '<') ?? EVENT_LIST.find((e) => e.name === base);
   if (!info) throw new Error(`no event ${name}`);
   const bodies = info.params.map((p) => encode(p.type, params[p.name] ?? null));
   const n = bodies.length;
