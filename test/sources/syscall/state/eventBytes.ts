@@ -56,3 +56,12 @@ export function tuple4(sip: string, sport: number, dip: string, dport: number): 
 export function nulList(items: string[]): Buffer {
   return Buffer.from(items.map((s) => `${s}\0`).join(''));
 }
+
+/** an IPv4 SOCKADDR: family, ip, port (host order) */
+export function sockaddr4(ip: string, port: number): Buffer {
+  const b = Buffer.alloc(7);
+  b[0] = 2;
+  ip.split('.').forEach((x, i) => (b[1 + i] = Number(x)));
+  b.writeUInt16LE(port, 5);
+  return b;
+}
