@@ -1,7 +1,10 @@
 // `npm run bench:webserver`: audit EventList batches (10 and 400 events)
 // POSTed over loopback to the uWebSockets.js server and, in the same run, to
 // the same decoding and engine behind Node's `http`; plus the rate at which
-// JSON.parse alone gets through the same bodies. The load generator runs in
+// JSON.parse alone gets through the same bodies. Twice: with evaluation in
+// worker threads (webserver.threadiness auto; the http baseline hands its
+// bodies to the same kind of pool, so uws/http compares the HTTP layers) and
+// on the main thread (both servers decode and evaluate on their own thread). The load generator runs in
 // a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets the
 // load time per server and batch size (default 10; 60 for the RSS-flatness
 // check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
@@ -18,7 +21,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../src/engine/engine';
+import { builtinSources } from '../src/sources';
 import { decodeAuditBody } from '../src/server/auditBody';
+import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../src/server/auditWorkerPool';
 import { EvaluationQueue } from '../src/server/evaluationQueue';
 import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/server/webserver';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
@@ -40,9 +45,11 @@ const CONNECTIONS = {
 } as const;
 const ROOT = path.resolve(__dirname, '..');
 
+const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
+
 function engineSink(): { sink: AuditSink; alerts: () => number } {
   const engine = new Engine([k8sAuditSource]);
-  const res = engine.loadRulesFiles([path.join(ROOT, 'rules/k8s_audit_rules.yaml')]);
+  const res = engine.loadRulesFiles([RULES]);
   if (res.errors.length > 0) throw new Error(`rules: ${res.errors[0].format()}`);
   const ruleset = engine.ruleset<K8sAuditEvent>('k8s_audit');
   let alerts = 0;
@@ -61,13 +68,38 @@ function engineSink(): { sink: AuditSink; alerts: () => number } {
   };
 }
 
-/** Node's http doing the same work: read the body, decode, evaluate through the same queue. */
-function startHttpBaseline(sink: AuditSink): Promise<{ port: number; idle(): boolean; close(): void }> {
-  const queue = new EvaluationQueue(sink, 5);
+/** A worker pool as the agent builds it (threadiness auto), counting the alerts posted back. */
+function enginePool(threads: number): { pool: AuditWorkerPool; alerts: () => number } {
+  const engine = new Engine(builtinSources());
+  const res = engine.loadRulesFiles([RULES]);
+  if (res.errors.length > 0) throw new Error(`rules: ${res.errors[0].format()}`);
+  let alerts = 0;
+  const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, 'all'), onAlert: () => alerts++, log: (m) => console.error(m) });
+  return { pool, alerts: () => alerts };
+}
+
+/**
+ * Node's http doing the same work: read the body, then decode and evaluate
+ * through the same queue on this thread, or hand it to the worker pool.
+ */
+function startHttpBaseline(evaluator: AuditSink | AuditWorkerPool): Promise<{ port: number; idle(): boolean; close(): void }> {
+  const pool = evaluator instanceof AuditWorkerPool ? evaluator : undefined;
+  const queue = new EvaluationQueue(pool ? { accept: () => undefined } : (evaluator as AuditSink), 5);
+  let inPool = 0;
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
+      if (pool) {
+        const body = Buffer.concat(parts);
+        inPool++;
+        pool.submit(body, body.length, WEBSERVER_DEFAULTS.max_event_size, (a) => {
+          inPool--;
+          if (a.status !== 200) res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: a.error }));
+          else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: a.facts.accepted, rejected: a.facts.rejected, dropped_oversize: a.facts.dropped }));
+        });
+        return;
+      }
       const decoded = decodeAuditBody(Buffer.concat(parts).toString('utf8'), WEBSERVER_DEFAULTS.max_event_size);
       if ('error' in decoded) {
         res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: decoded.error }));
@@ -80,7 +112,7 @@ function startHttpBaseline(sink: AuditSink): Promise<{ port: number; idle(): boo
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0, close: () => server.close() })),
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0 && inPool === 0, close: () => server.close() })),
   );
 }
 
@@ -214,10 +246,39 @@ interface Tally {
 }
 
 async function main(): Promise<void> {
+  const threads = evaluationThreads(0);
+  const summary: Record<string, unknown> = { evaluation_threads_auto: threads, cpus: os.availableParallelism() };
+  for (const mode of ['workers', 'main'] as const) {
+    console.log(
+      mode === 'workers'
+        ? `\n=== evaluation in ${threads} worker thread(s) (webserver.threadiness auto): uws and the http baseline hand bodies to the same kind of pool; uws/http compares HTTP layers`
+        : '\n=== evaluation on the main thread (webserver.threadiness -1): each server decodes and evaluates on its own thread',
+    );
+    if (mode === 'workers') {
+      const { pool, alerts } = enginePool(threads);
+      // both servers share one pool; they never run at the same time
+      for (const end = Date.now() + 30_000; pool.readyWorkers < threads; ) {
+        if (Date.now() > end) throw new Error('evaluation workers did not get ready in 30 s');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      try {
+        await benchMode(pool, alerts, summary, 'workers_');
+      } finally {
+        await pool.close(10_000);
+      }
+    } else {
+      const { sink, alerts } = engineSink();
+      await benchMode(sink, alerts, summary, 'main_');
+    }
+  }
+  console.log(JSON.stringify({ bench: 'webserver', ...summary }));
+}
+
+/** Both batch sizes, uws against http, with one way of evaluating; results go into `summary` under `prefix`. */
+async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => number, summary: Record<string, unknown>, prefix: string): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-wsbench-'));
-  const { sink, alerts } = engineSink();
-  const uws = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, sink, { vigil: 'bench', engine: 'bench' });
-  const node = await startHttpBaseline(sink);
+  const uws = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, evaluator, { vigil: 'bench', engine: 'bench' });
+  const node = await startHttpBaseline(evaluator);
   const servers: ServerUnderTest[] = [
     {
       name: 'uws',
@@ -230,7 +291,8 @@ async function main(): Promise<void> {
     { name: 'http', port: node.port, idle: node.idle },
   ];
   const roundSeconds = Math.max(1, Math.round(SECONDS / ROUNDS));
-  const summary: Record<string, unknown> = { seconds_per_server: roundSeconds * ROUNDS, rounds: ROUNDS };
+  summary.seconds_per_server = roundSeconds * ROUNDS;
+  summary.rounds = ROUNDS;
   try {
     for (const size of [10, 400] as const) {
       const connections = CONNECTIONS[size];
@@ -323,7 +385,7 @@ async function main(): Promise<void> {
         `  uws / JSON.parse ${rows.uws_over_parse}x (by CPU per event ${rows.parse_cpu_over_uws_cpu}x), ` +
           `uws / http ${rows.uws_over_http}x (rounds ${roundRatios.map(r2).join(', ')})`,
       );
-      for (const [k, v] of Object.entries(rows)) summary[`b${size}_${k}`] = v;
+      for (const [k, v] of Object.entries(rows)) summary[`${prefix}b${size}_${k}`] = v;
     }
   } finally {
     uws.close();
@@ -331,10 +393,9 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const st = uws.stats();
-  summary.alerts = alerts();
-  summary.uws_longest_eval_turn_ms = Math.round(st.longest_eval_turn_ms * 10) / 10;
-  summary.uws_peak_body_bytes = st.peak_bytes_reserved;
-  console.log(JSON.stringify({ bench: 'webserver', ...summary }));
+  summary[`${prefix}alerts`] = alerts();
+  summary[`${prefix}uws_longest_eval_turn_ms`] = Math.round(st.longest_eval_turn_ms * 10) / 10;
+  summary[`${prefix}uws_peak_body_bytes`] = st.peak_bytes_reserved;
 }
 
 if (typeof (globalThis as { gc?: unknown }).gc === 'function') {
