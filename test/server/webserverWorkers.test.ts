@@ -109,3 +109,30 @@ describe('webserver with evaluation workers', () => {
     assert.match(logs.join('\n'), /died .*restarting it/);
   });
 });
+
+test('a pool whose workers cannot be used hands evaluation back to this thread through its fallback sink', async () => {
+  const engine = new Engine(builtinSources());
+  engine.loadRulesContent([{ name: 'r.yaml', content: `- rule: R\n  desc: t\n  condition: ka.verb=get\n  output: o\n  priority: INFO\n  source: k8s_audit\n` }]);
+  const recipe = rulesRecipe(engine, 'first');
+  const logs: string[] = [];
+  const accepted: Record<string, unknown>[] = [];
+  // an enabled rule the workers do not have: every worker is refused
+  const pool = new AuditWorkerPool({ threads: 1, recipe: { ...recipe, enabled: ['missing'] }, onAlert: () => undefined, log: (m) => logs.push(m), fallback: { accept: (e) => accepted.push(e) } });
+  const server = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, pool, { vigil: '1', engine: '1' });
+  try {
+    const end = Date.now() + 10000;
+    while (pool.usable) {
+      if (Date.now() > end) throw new Error('the worker was never refused');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.match(logs.join('\n'), /not using it/);
+    const ev = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: 'a1', stage: 'ResponseComplete', verb: 'get', requestURI: '/api/v1/pods' };
+    const res = await request(server.port, 'POST', '/k8s-audit', JSON.stringify(ev));
+    assert.equal(res.status, 200, JSON.stringify(res.json));
+    assert.equal(res.json.accepted, 1);
+    assert.deepEqual(accepted.map((e) => e.auditID), ['a1']);
+  } finally {
+    server.close();
+    await pool.close(1000);
+  }
+});
