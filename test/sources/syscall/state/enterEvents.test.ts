@@ -38,6 +38,7 @@ function setup() {
 test('open family: the enter path wins over a rewritten exit path, for the fd and its later events', () => {
   const { feed, t } = setup();
   let r = feed('openat>', 10, { dirfd: -100, name: '/etc/shadow', flags: 2, mode: 0 });
+  assert.match(r.ev.view.format(), / 10 > openat dirfd=-100 name="\/etc\/shadow" /, 'dumped with > as its direction');
   assert.equal(r.out, "> openat <NA> /etc/shadow false <NA>", 'an enter has no fd, result or open kind');
   r = feed('openat', 10, { fd: 3, dirfd: -100, name: '/tmp/harmless', flags: 1, mode: 0 });
   assert.equal(r.ev.fd?.name, '/etc/shadow');
