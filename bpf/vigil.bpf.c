@@ -1025,32 +1025,18 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
-/* index in vg_enter_specs of a TOCTOU-prone syscall, -1 for any other */
-static __always_inline int vg_enter_index(__u32 nr)
-{
-	switch (nr) {
-	case 2: return 0;   /* open */
-	case 257: return 1; /* openat */
-	case 437: return 2; /* openat2 */
-	case 85: return 3;  /* creat */
-	case 42: return 4;  /* connect */
-	}
-	return -1;
-}
-
 /* Enter events of open, openat, openat2, creat and connect: their path or
  * address is read here, before another thread of the caller can rewrite it
  * while the kernel works; the exit hook would read the rewritten bytes.
- * The addon attaches this program only while one of the five is enabled. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
+ * regs holds the caller's user registers; k indexes vg_enter_specs. The one
+ * filler behind both ways of hooking the enters. */
+static __noinline int emit_enter(struct pt_regs *regs, __u32 nr, __u32 k)
 {
-	__u32 k = vg_enter_index(id);
 	const struct vg_spec *sp;
 	struct vg_buf *b;
 	__u32 i;
 
-	if (k >= VG_ENTER_SPECS || !reported(id))
+	if (k >= VG_ENTER_SPECS || !reported(nr))
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
@@ -1071,6 +1057,48 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
 	}
 	buf__submit(b, sp->category);
 	return 0;
+}
+
+/* The preferred hooks: fentry on each syscall's x86_64 entry function, so
+ * only these five syscalls pay. The addon attaches each one only while its
+ * syscall is enabled. (32-bit callers enter through __ia32_* functions with
+ * other syscall numbers and registers, which the exit hook does not decode
+ * either, so they are not hooked.) */
+#define VG_ENTER_FENTRY(name, nr, k)                                  \
+	SEC("fentry/__x64_sys_" #name)                                \
+	int BPF_PROG(vigil_enter_##name, struct pt_regs *regs)        \
+	{                                                             \
+		return emit_enter(regs, nr, k);                       \
+	}
+VG_ENTER_FENTRY(open, 2, 0)
+VG_ENTER_FENTRY(openat, 257, 1)
+VG_ENTER_FENTRY(openat2, 437, 2)
+VG_ENTER_FENTRY(creat, 85, 3)
+VG_ENTER_FENTRY(connect, 42, 4)
+
+/* index in vg_enter_specs of a TOCTOU-prone syscall, -1 for any other */
+static __always_inline int vg_enter_index(__u32 nr)
+{
+	switch (nr) {
+	case 2: return 0;   /* open */
+	case 257: return 1; /* openat */
+	case 437: return 2; /* openat2 */
+	case 85: return 3;  /* creat */
+	case 42: return 4;  /* connect */
+	}
+	return -1;
+}
+
+/* The fallback when fentry cannot attach (no BPF trampoline, or an entry
+ * function missing from BTF): runs on every syscall of every process while
+ * attached, so the addon attaches it only while one of the five is enabled. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
+{
+	__u32 k = vg_enter_index(id);
+	if (k >= VG_ENTER_SPECS)
+		return 0;
+	return emit_enter(regs, id, k);
 }
 
 SEC("tp_btf/sched_process_exec")

@@ -12,6 +12,7 @@
 #include <napi.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -64,8 +65,45 @@ constexpr uint32_t kMaxMarks = 4096;
 constexpr std::chrono::microseconds kCoalesce(2000);
 
 // syscalls with enter events (bpf/syscall_specs.h, vg_enter_specs): open,
-// openat, openat2, creat, connect
+// openat, openat2, creat, connect, in the order of kEnterFunctions
 constexpr uint32_t kEnterSyscalls[] = {2, 257, 437, 85, 42};
+constexpr size_t kEnters = sizeof kEnterSyscalls / sizeof kEnterSyscalls[0];
+// their x86_64 entry functions, which the fentry programs hook
+const char *const kEnterFunctions[kEnters] = {"__x64_sys_open", "__x64_sys_openat", "__x64_sys_openat2",
+                                              "__x64_sys_creat", "__x64_sys_connect"};
+
+// Why fentry cannot hook the entry functions here, or "" when it can load:
+// one missing from BTF, or the kernel refusing a two-instruction fentry
+// program (no BPF trampoline, or a policy against it). Saves loading the
+// whole probe twice on such kernels. No BTF at all is left to the load to report.
+std::string fentry_unusable() {
+  struct btf *vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux) return "";
+  std::string why;
+  int target = -1;
+  for (const char *fn : kEnterFunctions) {
+    int id = btf__find_by_name_kind(vmlinux, fn, BTF_KIND_FUNC);
+    if (id < 0) {
+      why = std::string("this kernel's BTF has no ") + fn;
+      break;
+    }
+    if (target < 0) target = id;
+  }
+  btf__free(vmlinux);
+  if (!why.empty()) return why;
+  const struct bpf_insn insns[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY,
+              .attach_btf_id = uint32_t(target));
+  int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "vigil_fentry", "GPL", insns, 2, &opts);
+  if (fd >= 0) {
+    close(fd);
+    return "";
+  }
+  return std::string("the kernel refused an fentry program (") + strerror(errno) + ")";
+}
 
 class Probe : public Napi::ObjectWrap<Probe> {
  public:
@@ -77,6 +115,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceMethod("arm", &Probe::Arm),
                         InstanceMethod("stats", &Probe::Stats),
                         InstanceMethod("enterAttached", &Probe::EnterAttached),
+                        InstanceMethod("enterMode", &Probe::EnterMode),
+                        InstanceMethod("enterFallback", &Probe::EnterFallback),
                         InstanceMethod("enableRunStats", &Probe::EnableRunStats),
                         InstanceMethod("runStats", &Probe::RunStats),
                         InstanceMethod("close", &Probe::Close),
@@ -84,13 +124,16 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceAccessor("marks", &Probe::Marks, nullptr)});
   }
 
-  // new Probe({ ringBytes, snaplen, batchBytes })
+  // new Probe({ ringBytes, snaplen, batchBytes, enterHook: 'auto' | 'sys_enter' })
   explicit Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
     uint32_t ring = o.Get("ringBytes").As<Napi::Number>().Uint32Value();
     uint32_t snaplen = o.Get("snaplen").As<Napi::Number>().Uint32Value();
     batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
+    Napi::Value hook = o.Get("enterHook");
+    if (hook.IsString() && hook.As<Napi::String>().Utf8Value() == "sys_enter")
+      fallback_ = "the sys_enter hook was asked for";
     // the ArrayBuffer owns the batch memory, so a view JS keeps never dangles
     size_t cap = batch_bytes_ + kMaxRecord;
     batch_ = static_cast<uint8_t *>(malloc(cap));
@@ -103,23 +146,17 @@ class Probe : public Napi::ObjectWrap<Probe> {
     env_ = env;
 
     libbpf_set_print(collect_libbpf_log);
-    g_libbpf_log.clear();
-    skel_ = vigil__open();
-    if (!skel_) Fail(env, "open", errno);
-    skel_->rodata->self_tgid = getpid();
-    skel_->rodata->snaplen = snaplen;
-    skel_->rodata->boot_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-    int err = bpf_map__set_max_entries(skel_->maps.events, ring);
-    if (err) Fail(env, "set ring buffer size", -err);
-    int ncpu = libbpf_num_possible_cpus();
-    if (ncpu < 0) Fail(env, "count CPUs", -ncpu);
-    err = bpf_map__set_max_entries(skel_->maps.scratch, ncpu);
-    if (err) Fail(env, "size scratch map", -err);
-    ncpu_ = ncpu;
-    // the enter program runs on every syscall once attached: SetEnabled
-    // attaches it only while a syscall it reports is enabled
-    bpf_program__set_autoattach(skel_->progs.vigil_sys_enter, false);
-    err = vigil__load(skel_);
+    if (fallback_.empty()) fallback_ = fentry_unusable();
+    int err = OpenAndLoad(env, ring, snaplen, fallback_.empty());
+    if (err && fallback_.empty()) {
+      // a kernel that cannot load fentry programs may still load the rest
+      std::string log = g_libbpf_log;
+      vigil__destroy(skel_);
+      skel_ = nullptr;
+      fallback_ = "the fentry programs did not load (" + std::string(strerror(-err)) + ")";
+      err = OpenAndLoad(env, ring, snaplen, false);
+      if (err) g_libbpf_log = log + g_libbpf_log;
+    }
     if (err) Fail(env, "load", -err);
     err = vigil__attach(skel_);
     if (err) Fail(env, "attach", -err);
@@ -136,6 +173,50 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
  private:
+  // Open the skeleton, set its tunables and load it; the enter programs are
+  // left for SetEnabled to attach, the fentry ones loaded only when with_fentry.
+  // Returns 0 or a negative errno from the load; other steps throw.
+  int OpenAndLoad(Napi::Env env, uint32_t ring, uint32_t snaplen, bool with_fentry) {
+    g_libbpf_log.clear();
+    skel_ = vigil__open();
+    if (!skel_) Fail(env, "open", errno);
+    skel_->rodata->self_tgid = getpid();
+    skel_->rodata->snaplen = snaplen;
+    skel_->rodata->boot_epoch_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+    int err = bpf_map__set_max_entries(skel_->maps.events, ring);
+    if (err) Fail(env, "set ring buffer size", -err);
+    int ncpu = libbpf_num_possible_cpus();
+    if (ncpu < 0) Fail(env, "count CPUs", -ncpu);
+    err = bpf_map__set_max_entries(skel_->maps.scratch, ncpu);
+    if (err) Fail(env, "size scratch map", -err);
+    ncpu_ = ncpu;
+    // the sys_enter program runs on every syscall once attached, a fentry
+    // program on its own syscall: SetEnabled attaches them as needed
+    bpf_program__set_autoattach(skel_->progs.vigil_sys_enter, false);
+    for (size_t i = 0; i < kEnters; i++) {
+      bpf_program__set_autoattach(EnterProgram(i), false);
+      bpf_program__set_autoload(EnterProgram(i), with_fentry);
+    }
+    return vigil__load(skel_);
+  }
+
+  // the fentry program of kEnterSyscalls[i]
+  struct bpf_program *EnterProgram(size_t i) {
+    struct bpf_program *p[kEnters] = {skel_->progs.vigil_enter_open, skel_->progs.vigil_enter_openat,
+                                      skel_->progs.vigil_enter_openat2, skel_->progs.vigil_enter_creat,
+                                      skel_->progs.vigil_enter_connect};
+    return p[i];
+  }
+
+  void DetachEnters() {
+    for (auto &l : fentry_links_) {
+      if (l) bpf_link__destroy(l);
+      l = nullptr;
+    }
+    if (enter_link_) bpf_link__destroy(enter_link_);
+    enter_link_ = nullptr;
+  }
+
   [[noreturn]] void Fail(Napi::Env env, const char *step, int errnum) {
     std::string msg = std::string(step) + " failed: " + strerror(errnum);
     std::string log = g_libbpf_log;
@@ -201,25 +282,60 @@ class Probe : public Napi::ObjectWrap<Probe> {
       if (bpf_map_update_elem(fd, &i, &v, BPF_ANY) != 0)
         throw Napi::Error::New(info.Env(), std::string("set syscalls failed: ") + strerror(errno));
     }
-    bool want_enter = false;
-    for (uint32_t nr : kEnterSyscalls) want_enter = want_enter || a[nr] != 0;
-    if (want_enter && !enter_link_) {
+    bool want[kEnters], any = false;
+    for (size_t i = 0; i < kEnters; i++) any |= want[i] = a[kEnterSyscalls[i]] != 0;
+    if (fallback_.empty()) {
+      std::string failed;
+      for (size_t i = 0; i < kEnters && failed.empty(); i++) {
+        if (want[i] && !fentry_links_[i]) {
+          g_libbpf_log.clear();
+          fentry_links_[i] = bpf_program__attach(EnterProgram(i));
+          if (!fentry_links_[i]) failed = std::string(kEnterFunctions[i]) + ": " + strerror(errno);
+        } else if (!want[i] && fentry_links_[i]) {
+          bpf_link__destroy(fentry_links_[i]);
+          fentry_links_[i] = nullptr;
+        }
+      }
+      if (failed.empty()) return info.Env().Undefined();
+      // no BPF trampoline here, most likely: the sys_enter hook from now on
+      DetachEnters();
+      fallback_ = "fentry did not attach (" + failed + ")";
+    }
+    if (any && !enter_link_) {
       g_libbpf_log.clear();
       enter_link_ = bpf_program__attach(skel_->progs.vigil_sys_enter);
       if (!enter_link_) {
         int e = errno;
         throw Napi::Error::New(info.Env(), std::string("attach sys_enter failed: ") + strerror(e) + "; " + g_libbpf_log);
       }
-    } else if (!want_enter && enter_link_) {
+    } else if (!any && enter_link_) {
       bpf_link__destroy(enter_link_);
       enter_link_ = nullptr;
     }
     return info.Env().Undefined();
   }
 
-  // enterAttached(): whether the sys_enter program is attached now
+  // enterAttached(): whether any enter program is attached now
   Napi::Value EnterAttached(const Napi::CallbackInfo &info) {
-    return Napi::Boolean::New(info.Env(), enter_link_ != nullptr);
+    return Napi::Boolean::New(info.Env(), EnterModeName()[0] != 'n');
+  }
+
+  // enterMode(): how enter events are hooked now: "fentry" (per syscall),
+  // "sys_enter" (the every-syscall tracepoint) or "none"
+  Napi::Value EnterMode(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), EnterModeName());
+  }
+
+  // enterFallback(): why the sys_enter hook is used instead of fentry, or ""
+  Napi::Value EnterFallback(const Napi::CallbackInfo &info) {
+    return Napi::String::New(info.Env(), fallback_);
+  }
+
+  const char *EnterModeName() {
+    if (enter_link_) return "sys_enter";
+    for (auto *l : fentry_links_)
+      if (l) return "fentry";
+    return "none";
   }
 
   // stats(): Float64Array [seen, dropped, truncated] per category, summed over CPUs
@@ -258,22 +374,24 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // runStats(): Float64Array [runs, run ns] of the syscall-exit program, then
-  // of the process hooks (exec, fork, exit) together, then of the sys_enter
-  // program (its counts stay while it is detached)
+  // of the process hooks (exec, fork, exit) together, then of the enter
+  // programs together, fentry and sys_enter (counts stay while detached)
   Napi::Value RunStats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "run stats failed: probe is closed");
     auto out = Napi::Float64Array::New(env, 6);
     struct bpf_program *progs[] = {skel_->progs.vigil_sys_exit, skel_->progs.vigil_exec,
                                    skel_->progs.vigil_fork, skel_->progs.vigil_exit,
-                                   skel_->progs.vigil_sys_enter};
-    for (size_t i = 0; i < 5; i++) {
+                                   skel_->progs.vigil_sys_enter, EnterProgram(0), EnterProgram(1),
+                                   EnterProgram(2), EnterProgram(3), EnterProgram(4)};
+    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
+      if (bpf_program__fd(progs[i]) < 0) continue;  // a fentry program not loaded
       struct bpf_prog_info pi;
       memset(&pi, 0, sizeof pi);
       __u32 len = sizeof pi;
       if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &pi, &len) != 0)
         throw Napi::Error::New(env, std::string("run stats failed: ") + strerror(errno));
-      size_t at = i == 0 ? 0 : i == 4 ? 4 : 2;
+      size_t at = i == 0 ? 0 : i >= 4 ? 4 : 2;
       out[at] = out[at] + double(pi.run_cnt);
       out[at + 1] = out[at + 1] + double(pi.run_time_ns);
     }
@@ -351,10 +469,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
       close(stats_fd_);
       stats_fd_ = -1;
     }
-    if (enter_link_) {
-      bpf_link__destroy(enter_link_);
-      enter_link_ = nullptr;
-    }
+    DetachEnters();
     if (rb_) {
       ring_buffer__free(rb_);
       rb_ = nullptr;
@@ -374,6 +489,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
   struct vigil *skel_ = nullptr;
   struct ring_buffer *rb_ = nullptr;
   struct bpf_link *enter_link_ = nullptr;  // the sys_enter program, while attached
+  struct bpf_link *fentry_links_[kEnters] = {};  // each fentry program, while attached
+  std::string fallback_;  // why enters use sys_enter rather than fentry; "" = fentry
   uint8_t *batch_ = nullptr;  // owned by buffer_ref_'s ArrayBuffer
   uint32_t *marks_ = nullptr;  // owned by marks_ref_'s ArrayBuffer
   napi_env env_ = nullptr;

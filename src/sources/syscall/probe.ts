@@ -13,7 +13,17 @@ export interface ProbeOptions {
   snaplen?: number;
   /** bytes handed to JavaScript per batch (default 1 MiB) */
   batchBytes?: number;
+  /**
+   * How enter events are hooked: 'auto' (default) uses fentry on the five
+   * syscalls' entry functions and falls back to the sys_enter tracepoint when
+   * fentry is unavailable; 'sys_enter' forces the fallback (for tests and benchmarks).
+   */
+  enterHook?: EnterHook;
 }
+
+export type EnterHook = 'auto' | 'sys_enter';
+/** how enter events are hooked right now ('none': no enter-event syscall is enabled) */
+export type EnterMode = 'fentry' | 'sys_enter' | 'none';
 
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SNAPLEN = 256;
@@ -58,7 +68,7 @@ export interface ProbeRunStats {
   sysExit: { runs: number; ns: number };
   /** exec, fork and exit hooks together */
   process: { runs: number; ns: number };
-  /** the sys_enter program (enter events of open, openat, openat2, creat, connect): runs every syscall while attached */
+  /** the enter programs (open, openat, openat2, creat, connect): fentry ones run on their syscall only, the sys_enter fallback on every syscall while attached */
   sysEnter: { runs: number; ns: number };
 }
 
@@ -71,12 +81,14 @@ interface NativeProbe {
   arm(): void;
   stats(): Float64Array;
   enterAttached(): boolean;
+  enterMode(): EnterMode;
+  enterFallback(): string;
   enableRunStats(): void;
   runStats(): Float64Array;
   close(): void;
 }
 interface NativeAddon {
-  Probe: new (o: { ringBytes: number; snaplen: number; batchBytes: number }) => NativeProbe;
+  Probe: new (o: Required<ProbeOptions>) => NativeProbe;
 }
 
 /** where cmake-js puts the addon, from src/ or dist/ alike */
@@ -94,6 +106,7 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   const ringBytes = o.ringBytes ?? DEFAULT_RING_BYTES;
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
   const batchBytes = o.batchBytes ?? DEFAULT_BATCH_BYTES;
+  const enterHook = o.enterHook ?? 'auto';
   const page = 4096;
   if (!Number.isInteger(ringBytes) || ringBytes < page || ringBytes > 2 ** 30 || (ringBytes & (ringBytes - 1)) !== 0) {
     throw new CaptureError('BAD_OPTION', `ringBytes must be a power of two between ${page} and 2^30, got ${ringBytes}`);
@@ -104,7 +117,10 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   if (!Number.isInteger(batchBytes) || batchBytes < 4096 || batchBytes > 2 ** 28) {
     throw new CaptureError('BAD_OPTION', `batchBytes must be an integer from 4096 to 2^28, got ${batchBytes}`);
   }
-  return { ringBytes, snaplen, batchBytes };
+  if (enterHook !== 'auto' && enterHook !== 'sys_enter') {
+    throw new CaptureError('BAD_OPTION', `enterHook must be 'auto' or 'sys_enter', got ${JSON.stringify(enterHook)}`);
+  }
+  return { ringBytes, snaplen, batchBytes, enterHook };
 }
 
 function kernelVersion(): [number, number] {
@@ -132,6 +148,9 @@ function explain(e: Error & { step?: string; errno?: number; log?: string }): Ca
   }
   return new CaptureError('LOAD_FAILED', `syscall capture could not ${step} its eBPF probe: ${e.message}: ${HOW_TO_SKIP}`, e.log);
 }
+
+// the fallback's cost is said once per process, not per probe
+let fallbackLogged = false;
 
 /** A loaded and attached probe. Nothing is reported until setSlots() enables syscalls. */
 export class Probe {
@@ -164,7 +183,12 @@ export class Probe {
 
   setSlots(slots: Uint8Array): void {
     if (slots.length !== SYSCALL_SLOTS) throw new RangeError(`need ${SYSCALL_SLOTS} slots, got ${slots.length}`);
-    this.live().setEnabled(slots);
+    const n = this.live();
+    n.setEnabled(slots);
+    if (!fallbackLogged && this.options.enterHook === 'auto' && n.enterMode() === 'sys_enter') {
+      fallbackLogged = true;
+      process.stderr.write(`vigil: enter events of open/openat/openat2/creat/connect use the sys_enter tracepoint, which runs on every syscall of every process: ${n.enterFallback()}\n`);
+    }
   }
 
   /** copy ready events into the batch buffer; returns the bytes copied (0: none ready) */
@@ -208,11 +232,25 @@ export class Probe {
   }
 
   /**
-   * Whether the sys_enter program is attached: only while setSlots() enabled
+   * Whether an enter program is attached: only while setSlots() enabled
    * open, openat, openat2, creat or connect, so other captures pay nothing for it.
    */
   get enterAttached(): boolean {
     return this.live().enterAttached();
+  }
+
+  /**
+   * How enter events are hooked now: 'fentry' (only the enabled ones of the
+   * five syscalls run a program), 'sys_enter' (the fallback, which runs on
+   * every syscall) or 'none'.
+   */
+  get enterMode(): EnterMode {
+    return this.live().enterMode();
+  }
+
+  /** why enter events use the sys_enter fallback rather than fentry, or '' when they do not */
+  get enterFallback(): string {
+    return this.live().enterFallback();
   }
 
   get closed(): boolean {
