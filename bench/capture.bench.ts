@@ -128,10 +128,14 @@ async function prefilledPart(bin: string, genWithout: number): Promise<Record<st
     const r0 = probe.runStats().sysExit;
     await runGenerator(bin, 1, WORKERS, CONNECT_EVERY);
     const r1 = probe.runStats().sysExit;
+    const e1 = probe.runStats().sysEnter;
     probe.setSlots(slotsFor(GEN_SET));
+    const enterMode = probe.enterMode;
     const gen = await runGenerator(bin, PREFILL_SECONDS, WORKERS, CONNECT_EVERY);
     probe.setSlots(slotsFor([]));
     const r2 = probe.runStats().sysExit;
+    const e2 = probe.runStats().sysEnter;
+    const enterRuns = e2.runs - e1.runs;
     const st = probe.stats();
     const idleNs = (r1.ns - r0.ns) / (r1.runs - r0.runs);
     const reportedRuns = r2.runs - r1.runs;
@@ -155,10 +159,10 @@ async function prefilledPart(bin: string, genWithout: number): Promise<Record<st
     const evps = walker.events / total;
     const nsDrain = Number(drainNs) / walker.events;
     const nsDecode = Number(decodeNs) / walker.events;
-    console.log(`kernel side (BPF run-time stats, which add two clock reads per run): ${idleNs.toFixed(0)} ns per syscall not reported, ${eventNs.toFixed(0)} ns per event built and sent`);
+    console.log(`kernel side (BPF run-time stats, which add two clock reads per run): ${idleNs.toFixed(0)} ns per syscall not reported, ${eventNs.toFixed(0)} ns per event built and sent; enter programs (${enterMode}): ${fmt(enterRuns)} runs over ${fmt(r2.runs - r1.runs)} syscall exits, ${enterRuns > 0 ? ((e2.ns - e1.ns) / enterRuns).toFixed(0) : '-'} ns per run`);
     console.log(`pre-filled ring (generator ${PREFILL_SECONDS}s at ${fmt(gen.opsPerSec)} ops/s, ratio ${(gen.opsPerSec / genWithout).toFixed(3)} to the live runs without the agent, with the probe attached but not drained; ${fmt(st.total.seen)} events sent, ${st.total.dropped} dropped):`);
     console.log(`  drained and decoded ${fmt(walker.events)} events (${(bytes / 1048576).toFixed(1)} MiB, ${(bytes / walker.events).toFixed(0)} B/event) in ${(total * 1000).toFixed(0)} ms: ${fmt(evps)} events/s on one thread; per event ${nsDrain.toFixed(0)} ns native drain + ${nsDecode.toFixed(0)} ns JS decode`);
-    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec), kernelNsIdle: Number(idleNs.toFixed(1)), kernelNsPerEvent: Number(eventNs.toFixed(1)) };
+    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec), kernelNsIdle: Number(idleNs.toFixed(1)), kernelNsPerEvent: Number(eventNs.toFixed(1)), kernelEnterRuns: enterRuns, kernelNsPerEnterRun: enterRuns > 0 ? Number(((e2.ns - e1.ns) / enterRuns).toFixed(1)) : 0 };
   } finally {
     probe.close();
   }

@@ -1,11 +1,15 @@
 /* Syscall load for bench/capture.bench.ts.
  *
- *   syscallGenerator SECONDS WORKERS CONNECT_EVERY [mix|close]
+ *   syscallGenerator SECONDS WORKERS CONNECT_EVERY [mix|close|getppid]
  *
  * close mode: WORKERS processes call close(-1) in a tight loop for SECONDS
  * seconds, the cheapest syscall the probe reports (it fails with EBADF at
  * once), to find how many events per second capture can take. One
  * iteration = 1 syscall; CONNECT_EVERY is ignored.
+ *
+ * getppid mode: the same loop over getppid(), a syscall the probe neither
+ * reports nor hooks on entry, to time what capture adds to every syscall
+ * (ns/call = WORKERS / syscalls per second).
  *
  * mix mode (the default): WORKERS processes loop for SECONDS seconds over a
  * file-heavy mix:
@@ -28,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -71,10 +76,13 @@ static void work(int id, double end, int every, const struct sockaddr_in *sa, st
   sh->connects[id] = connects;
 }
 
-static void work_close(int id, double end, struct shared *sh) {
+static void work_loop(int id, double end, int getppid_mode, struct shared *sh) {
   long ops = 0;
   while (1) {
-    for (int i = 0; i < 256; i++) close(-1);
+    if (getppid_mode)
+      for (int i = 0; i < 256; i++) syscall(SYS_getppid);
+    else
+      for (int i = 0; i < 256; i++) close(-1);
     ops += 256;
     if (now() >= end) break;
   }
@@ -87,9 +95,10 @@ int main(int argc, char **argv) {
   int workers = argc > 2 ? atoi(argv[2]) : 1;
   int every = argc > 3 ? atoi(argv[3]) : 16;
   const char *mode = argc > 4 ? argv[4] : "mix";
-  int close_mode = strcmp(mode, "close") == 0;
+  int getppid_mode = strcmp(mode, "getppid") == 0;
+  int close_mode = strcmp(mode, "close") == 0 || getppid_mode;
   if (seconds <= 0 || workers < 1 || workers > MAX_WORKERS || (!close_mode && strcmp(mode, "mix") != 0)) {
-    fprintf(stderr, "usage: %s SECONDS WORKERS(1-%d) CONNECT_EVERY [mix|close]\n", argv[0], MAX_WORKERS);
+    fprintf(stderr, "usage: %s SECONDS WORKERS(1-%d) CONNECT_EVERY [mix|close|getppid]\n", argv[0], MAX_WORKERS);
     return 64;
   }
   struct shared *sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -112,7 +121,7 @@ int main(int argc, char **argv) {
     if (pids[w] == 0) {
       close(ls);
       if (close_mode)
-        work_close(w, end, sh);
+        work_loop(w, end, getppid_mode, sh);
       else
         work(w, end, every, &sa, sh);
       _exit(0);

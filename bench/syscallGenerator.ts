@@ -1,7 +1,9 @@
 // Builds and runs bench/syscallGenerator.c (open/read/close/stat and an
 // occasional loopback connect, in worker processes), the load of
 // bench:capture, bench:syscalls and bench:syscallReplay's recording; its
-// 'close' mode (close(-1) in a tight loop) is bench:capture's high-rate load.
+// 'close' mode (close(-1) in a tight loop) is bench:capture's high-rate load,
+// its 'getppid' mode (a syscall the probe never reports) times what capture
+// adds to every syscall.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,15 +22,15 @@ export function buildGenerator(): string {
 }
 
 export interface GenResult {
-  /** iterations per second over all workers (close mode: syscalls per second) */
+  /** iterations per second over all workers (close and getppid modes: syscalls per second) */
   opsPerSec: number;
   /** iterations over all workers */
   ops: number;
   connects: number;
 }
 
-/** mix: open/read/close/stat (+ connects); close: close(-1) only */
-export type GenMode = 'mix' | 'close';
+/** mix: open/read/close/stat (+ connects); close: close(-1) only; getppid: getppid() only */
+export type GenMode = 'mix' | 'close' | 'getppid';
 
 // async so a capture in this process keeps draining while the generator runs
 export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number, mode: GenMode = 'mix'): Promise<GenResult> {
