@@ -74,7 +74,7 @@ function enginePool(threads: number): { pool: AuditWorkerPool; alerts: () => num
   const res = engine.loadRulesFiles([RULES]);
   if (res.errors.length > 0) throw new Error(`rules: ${res.errors[0].format()}`);
   let alerts = 0;
-  const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, 'all'), onAlert: () => alerts++, log: (m) => console.error(m) });
+  const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, 'all', false), onAlert: () => alerts++, log: (m) => console.error(m) });
   return { pool, alerts: () => alerts };
 }
 

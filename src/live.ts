@@ -61,9 +61,10 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
     log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}`);
     return { name: 'k8s_audit webserver', stop: () => server.close() };
   }
+  const withFields = agent.outputs.format.json && agent.outputs.format.includeOutputFields;
   const pool = new AuditWorkerPool({
     threads,
-    recipe: rulesRecipe(agent.engine, agent.ruleMatching),
+    recipe: rulesRecipe(agent.engine, agent.ruleMatching, withFields),
     onAlert: (a) => agent.emitAlert(a),
     log,
     fallback: sink,
@@ -79,7 +80,7 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
   return {
     name: 'k8s_audit webserver',
     // the workers load the reloaded rules and swap engines between batches
-    rulesChanged: () => pool.updateRules(rulesRecipe(agent.engine, agent.ruleMatching)),
+    rulesChanged: () => pool.updateRules(rulesRecipe(agent.engine, agent.ruleMatching, withFields)),
     stop: async () => {
       server.close();
       // batches the workers hold are answered, and their alerts emitted, before the outputs close

@@ -15,6 +15,7 @@ if (!port) throw new Error('auditWorker.ts runs only as a worker thread (see aud
 
 let ruleset: Ruleset<K8sAuditEvent> | undefined;
 let matching: 'first' | 'all' = 'first';
+let withFields = true;
 
 // the batch being evaluated; the match callback is built once
 let alerts: PostedAlertData[] = [];
@@ -28,7 +29,7 @@ const onMatch = (rule: CompiledRule<K8sAuditEvent>): void => {
     tags: rule.tags,
     message: rule.output.render(evt),
     time: ruleset!.source.time(evt),
-    fields: rule.output.fields(evt),
+    fields: withFields ? rule.output.fields(evt) : undefined,
   });
 };
 
@@ -80,6 +81,7 @@ port.on('message', (msg: ToWorker) => {
         const loaded = loadRules(msg.recipe);
         ruleset = loaded.ruleset;
         matching = msg.recipe.ruleMatching;
+        withFields = msg.recipe.withFields;
         post({ type: 'rules', gen: msg.gen, enabledCount: loaded.enabledCount });
       } catch (err) {
         ruleset = undefined;

@@ -30,12 +30,17 @@ export interface AuditWorkerPoolOptions {
 const MAX_RESTARTS = 5;
 const CRASH_WINDOW_MS = 60_000;
 
-/** The recipe that rebuilds `engine`'s rules and enablement in a worker. */
-export function rulesRecipe(engine: Engine, ruleMatching: 'first' | 'all'): RulesRecipe {
+/**
+ * The recipe that rebuilds `engine`'s rules and enablement in a worker.
+ * `withFields`: alerts carry output fields (computing and posting them costs
+ * about as much as rendering the message; text output never shows them).
+ */
+export function rulesRecipe(engine: Engine, ruleMatching: 'first' | 'all', withFields = true): RulesRecipe {
   return {
     files: engine.loadedContent,
     enabled: engine.rules.filter((r) => r.enabled).map((r) => r.name),
     ruleMatching,
+    withFields,
   };
 }
 

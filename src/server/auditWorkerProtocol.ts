@@ -10,6 +10,8 @@ export interface RulesRecipe {
   /** names of the rules enabled on the main thread; every other rule is disabled */
   enabled: readonly string[];
   ruleMatching: 'first' | 'all';
+  /** whether alerts carry their output fields (only JSON output with output_fields shows them) */
+  withFields: boolean;
 }
 
 /** An alert made in a worker, with its rendered message and output fields. */
@@ -20,7 +22,8 @@ export interface PostedAlertData {
   tags: readonly string[];
   message: string;
   time: bigint;
-  fields: Record<string, string | number | boolean | null>;
+  /** present when the recipe asked for output fields */
+  fields?: Record<string, string | number | boolean | null>;
 }
 
 /** What became of one body: the same facts the main-thread path computes. */

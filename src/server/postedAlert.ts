@@ -11,7 +11,7 @@ export class PostedAlert implements Alert {
   readonly tags: readonly string[];
   readonly message: string;
   readonly time: bigint;
-  private readonly fields: Record<string, string | number | boolean | null>;
+  private readonly fields: Record<string, string | number | boolean | null> | undefined;
 
   constructor(data: PostedAlertData) {
     this.rule = data.rule;
@@ -24,6 +24,8 @@ export class PostedAlert implements Alert {
   }
 
   outputFields(): Record<string, string | number | boolean | null> {
+    // the pool asks for fields whenever the outputs show them (live.ts): reaching this is a wiring bug
+    if (!this.fields) throw new Error(`alert '${this.rule}' from an evaluation worker has no output fields: the rules recipe did not ask for them`);
     return this.fields;
   }
 }

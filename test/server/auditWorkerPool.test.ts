@@ -104,6 +104,19 @@ describe('audit worker pool', () => {
     }
   });
 
+  test('without output fields asked for, alerts carry the same messages and no fields (asking for them then is an error)', async () => {
+    const events = someEvents().slice(0, 20);
+    const engine = engineFrom([RULES]);
+    const expected = mainThreadAlerts(engine, events, 'all').map((k) => k.split('|').slice(0, 6).join('|'));
+    const alerts: Alert[] = [];
+    const pool = new AuditWorkerPool({ threads: 1, recipe: rulesRecipe(engine, 'all', false), onAlert: (a) => alerts.push(a), log: () => undefined });
+    pools.push(pool);
+    assert.equal((await submit(pool, eventList(events))).status, 200);
+    assert.ok(expected.length > 0);
+    assert.deepEqual(alerts.map((a) => `${a.rule}|${a.priority}|${a.source}|${a.tags.join(',')}|${a.message}|${a.time}`).sort(), [...expected].sort());
+    assert.throws(() => alerts[0].outputFields(), /no output fields: the rules recipe did not ask for them/);
+  });
+
   test('a body that is not a batch is a 400; oversize events are dropped and counted; non-events rejected', async () => {
     const { pool } = makePool(engineFrom([RULES]), 'first', 1);
     const bad = await submit(pool, '{"kind":"EventList","items":[');
