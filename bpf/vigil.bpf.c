@@ -1025,18 +1025,31 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 	return 0;
 }
 
+/* syscall number of vg_enter_specs[k] */
+static __always_inline __u32 vg_enter_nr(__u32 k)
+{
+	switch (k) {
+	case 0: return 2;   /* open */
+	case 1: return 257; /* openat */
+	case 2: return 437; /* openat2 */
+	case 3: return 85;  /* creat */
+	default: return 42; /* connect */
+	}
+}
+
 /* Enter events of open, openat, openat2, creat and connect: their path or
  * address is read here, before another thread of the caller can rewrite it
  * while the kernel works; the exit hook would read the rewritten bytes.
- * regs holds the caller's user registers; k indexes vg_enter_specs. The one
- * filler behind both ways of hooking the enters. */
-static __noinline int emit_enter(struct pt_regs *regs, __u32 nr, __u32 k)
+ * k indexes vg_enter_specs; a0..a3 are the syscall's first four arguments
+ * (no enter event reads a fifth). The one filler behind every way of hooking
+ * the enters, which differ only in where they find the arguments. */
+static __noinline int emit_enter(__u32 k, __u64 a0, __u64 a1, __u64 a2, __u64 a3)
 {
 	const struct vg_spec *sp;
 	struct vg_buf *b;
 	__u32 i;
 
-	if (k >= VG_ENTER_SPECS || !reported(nr))
+	if (k >= VG_ENTER_SPECS || !reported(vg_enter_nr(k)))
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
@@ -1044,12 +1057,12 @@ static __noinline int emit_enter(struct pt_regs *regs, __u32 nr, __u32 k)
 	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
 	if (!b)
 		return 0;
-	b->args[0] = regs->di;
-	b->args[1] = regs->si;
-	b->args[2] = regs->dx;
-	b->args[3] = regs->r10;
-	b->args[4] = regs->r8;
-	b->args[5] = regs->r9;
+	b->args[0] = a0;
+	b->args[1] = a1;
+	b->args[2] = a2;
+	b->args[3] = a3;
+	b->args[4] = 0;
+	b->args[5] = 0;
 	for (i = 0; i < VG_SPEC_PARAMS; i++) {
 		if (i >= sp->nparams)
 			break;
@@ -1063,18 +1076,40 @@ static __noinline int emit_enter(struct pt_regs *regs, __u32 nr, __u32 k)
  * only these five syscalls pay. The addon attaches each one only while its
  * syscall is enabled. (32-bit callers enter through __ia32_* functions with
  * other syscall numbers and registers, which the exit hook does not decode
- * either, so they are not hooked.) */
-#define VG_ENTER_FENTRY(name, nr, k)                                  \
-	SEC("fentry/__x64_sys_" #name)                                \
-	int BPF_PROG(vigil_enter_##name, struct pt_regs *regs)        \
-	{                                                             \
-		return emit_enter(regs, nr, k);                       \
+ * either, so they are not hooked.) regs holds the caller's user registers. */
+#define VG_ENTER_FENTRY(name, k)                                                   \
+	SEC("fentry/__x64_sys_" #name)                                             \
+	int BPF_PROG(vigil_enter_##name, struct pt_regs *regs)                     \
+	{                                                                          \
+		return emit_enter(k, regs->di, regs->si, regs->dx, regs->r10);     \
 	}
-VG_ENTER_FENTRY(open, 2, 0)
-VG_ENTER_FENTRY(openat, 257, 1)
-VG_ENTER_FENTRY(openat2, 437, 2)
-VG_ENTER_FENTRY(creat, 85, 3)
-VG_ENTER_FENTRY(connect, 42, 4)
+VG_ENTER_FENTRY(open, 0)
+VG_ENTER_FENTRY(openat, 1)
+VG_ENTER_FENTRY(openat2, 2)
+VG_ENTER_FENTRY(creat, 3)
+VG_ENTER_FENTRY(connect, 4)
+
+/* When the kernel refuses fentry: the per-syscall tracepoints, which also run
+ * only for their own syscall (other syscalls pay a bitmap test in the kernel).
+ * The addon finds their ids in tracefs and attaches each through a perf event
+ * while its syscall is enabled. The context is the tracepoint's record: the
+ * syscall number at offset 8, the arguments from offset 16, the layout of
+ * trace_event_raw_sys_enter. The record holds only the syscall's own
+ * arguments, and the kernel refuses (EACCES) a program reading past them, so
+ * each wrapper reads exactly its syscall's count. */
+#define VG_TP_ARG(n, i) ((n) > (i) ? ctx->args[i] : 0)
+#define VG_ENTER_TP(name, k, n)                                                    \
+	SEC("tp/syscalls/sys_enter_" #name)                                        \
+	int vigil_tp_##name(struct trace_event_raw_sys_enter *ctx)                 \
+	{                                                                          \
+		return emit_enter(k, VG_TP_ARG(n, 0), VG_TP_ARG(n, 1),             \
+				  VG_TP_ARG(n, 2), VG_TP_ARG(n, 3));               \
+	}
+VG_ENTER_TP(open, 0, 3)    /* filename, flags, mode */
+VG_ENTER_TP(openat, 1, 4)  /* dfd, filename, flags, mode */
+VG_ENTER_TP(openat2, 2, 4) /* dfd, filename, how, usize */
+VG_ENTER_TP(creat, 3, 2)   /* pathname, mode */
+VG_ENTER_TP(connect, 4, 3) /* fd, uservaddr, addrlen */
 
 /* index in vg_enter_specs of a TOCTOU-prone syscall, -1 for any other */
 static __always_inline int vg_enter_index(__u32 nr)
@@ -1089,16 +1124,16 @@ static __always_inline int vg_enter_index(__u32 nr)
 	return -1;
 }
 
-/* The fallback when fentry cannot attach (no BPF trampoline, or an entry
- * function missing from BTF): runs on every syscall of every process while
- * attached, so the addon attaches it only while one of the five is enabled. */
+/* The last resort, when neither fentry nor the per-syscall tracepoints can
+ * attach: runs on every syscall of every process while attached, so the addon
+ * attaches it only while one of the five is enabled. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
 {
 	__u32 k = vg_enter_index(id);
 	if (k >= VG_ENTER_SPECS)
 		return 0;
-	return emit_enter(regs, id, k);
+	return emit_enter(k, regs->di, regs->si, regs->dx, regs->r10);
 }
 
 SEC("tp_btf/sched_process_exec")

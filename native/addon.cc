@@ -15,9 +15,11 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <linux/perf_event.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "syscall_tracepoints.h"
 #include "vigil_events.h"
 #include "vigil.skel.h"
 
@@ -71,6 +74,13 @@ constexpr size_t kEnters = sizeof kEnterSyscalls / sizeof kEnterSyscalls[0];
 // their x86_64 entry functions, which the fentry programs hook
 const char *const kEnterFunctions[kEnters] = {"__x64_sys_open", "__x64_sys_openat", "__x64_sys_openat2",
                                               "__x64_sys_creat", "__x64_sys_connect"};
+// their names, as in the per-syscall tracepoints syscalls/sys_enter_<name>
+const char *const kEnterNames[kEnters] = {"open", "openat", "openat2", "creat", "connect"};
+
+// How the enter programs hook the five syscalls, best first: fentry on the
+// entry functions, the per-syscall tracepoints (both run for their own
+// syscall only), the sys_enter tracepoint (runs on every syscall).
+enum class EnterHook { kFentry, kTracepoint, kSysEnter };
 
 // Why fentry cannot hook the entry functions here, or "" when it can load:
 // one missing from BTF, or the kernel refusing a two-instruction fentry
@@ -124,16 +134,15 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceAccessor("marks", &Probe::Marks, nullptr)});
   }
 
-  // new Probe({ ringBytes, snaplen, batchBytes, enterHook: 'auto' | 'sys_enter' })
+  // new Probe({ ringBytes, snaplen, batchBytes, enterHook: 'auto' | 'tracepoint' | 'sys_enter' })
   explicit Probe(const Napi::CallbackInfo &info) : Napi::ObjectWrap<Probe>(info) {
     Napi::Env env = info.Env();
     Napi::Object o = info[0].As<Napi::Object>();
     uint32_t ring = o.Get("ringBytes").As<Napi::Number>().Uint32Value();
     uint32_t snaplen = o.Get("snaplen").As<Napi::Number>().Uint32Value();
     batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
-    Napi::Value hook = o.Get("enterHook");
-    if (hook.IsString() && hook.As<Napi::String>().Utf8Value() == "sys_enter")
-      fallback_ = "the sys_enter hook was asked for";
+    Napi::Value hook_option = o.Get("enterHook");
+    std::string asked = hook_option.IsString() ? hook_option.As<Napi::String>().Utf8Value() : "auto";
     // the ArrayBuffer owns the batch memory, so a view JS keeps never dangles
     size_t cap = batch_bytes_ + kMaxRecord;
     batch_ = static_cast<uint8_t *>(malloc(cap));
@@ -146,18 +155,40 @@ class Probe : public Napi::ObjectWrap<Probe> {
     env_ = env;
 
     libbpf_set_print(collect_libbpf_log);
-    if (fallback_.empty()) fallback_ = fentry_unusable();
-    int err = OpenAndLoad(env, ring, snaplen, fallback_.empty());
-    if (err && fallback_.empty()) {
-      // a kernel that cannot load fentry programs may still load the rest
-      std::string log = g_libbpf_log;
+    if (asked == "sys_enter") {
+      hook_ = EnterHook::kSysEnter;
+      fallback_ = "the sys_enter hook was asked for";
+    } else if (asked == "tracepoint") {
+      hook_ = EnterHook::kTracepoint;
+      fallback_ = "the tracepoint hook was asked for";
+    } else {
+      fallback_ = fentry_unusable();
+      hook_ = fallback_.empty() ? EnterHook::kFentry : EnterHook::kTracepoint;
+    }
+    if (hook_ == EnterHook::kTracepoint) UseTracepointsIfFound();
+    int err = OpenAndLoad(env, ring, snaplen);
+    std::string log;
+    while (err && hook_ != EnterHook::kSysEnter) {
+      // a kernel that cannot load these enter programs may still load the rest
+      log += g_libbpf_log;
       vigil__destroy(skel_);
       skel_ = nullptr;
-      fallback_ = "the fentry programs did not load (" + std::string(strerror(-err)) + ")";
-      err = OpenAndLoad(env, ring, snaplen, false);
-      if (err) g_libbpf_log = log + g_libbpf_log;
+      std::string why = std::string(hook_ == EnterHook::kFentry ? "the fentry" : "the tracepoint") +
+                        " programs did not load (" + strerror(-err) + ")";
+      if (hook_ == EnterHook::kFentry) {
+        fallback_ = why;
+        hook_ = EnterHook::kTracepoint;
+        UseTracepointsIfFound();
+      } else {
+        fallback_ += "; " + why;
+        hook_ = EnterHook::kSysEnter;
+      }
+      err = OpenAndLoad(env, ring, snaplen);
     }
-    if (err) Fail(env, "load", -err);
+    if (err) {
+      g_libbpf_log = log + g_libbpf_log;
+      Fail(env, "load", -err);
+    }
     err = vigil__attach(skel_);
     if (err) Fail(env, "attach", -err);
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &Probe::OnRecord, this, nullptr);
@@ -173,10 +204,19 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
  private:
+  // Under the tracepoint hook, read the five tracepoints' ids, or fall back to
+  // sys_enter saying why they cannot be had.
+  void UseTracepointsIfFound() {
+    std::string why = syscall_enter_tracepoint_ids(kEnterNames, kEnters, tp_ids_);
+    if (why.empty()) return;
+    fallback_ += "; the per-syscall tracepoints cannot be used: " + why;
+    hook_ = EnterHook::kSysEnter;
+  }
+
   // Open the skeleton, set its tunables and load it; the enter programs are
-  // left for SetEnabled to attach, the fentry ones loaded only when with_fentry.
+  // left for SetEnabled to attach, and only those of hook_ are loaded.
   // Returns 0 or a negative errno from the load; other steps throw.
-  int OpenAndLoad(Napi::Env env, uint32_t ring, uint32_t snaplen, bool with_fentry) {
+  int OpenAndLoad(Napi::Env env, uint32_t ring, uint32_t snaplen) {
     g_libbpf_log.clear();
     skel_ = vigil__open();
     if (!skel_) Fail(env, "open", errno);
@@ -190,26 +230,60 @@ class Probe : public Napi::ObjectWrap<Probe> {
     err = bpf_map__set_max_entries(skel_->maps.scratch, ncpu);
     if (err) Fail(env, "size scratch map", -err);
     ncpu_ = ncpu;
-    // the sys_enter program runs on every syscall once attached, a fentry
-    // program on its own syscall: SetEnabled attaches them as needed
+    // the sys_enter program runs on every syscall once attached, a fentry or
+    // tracepoint program on its own syscall: SetEnabled attaches them as needed
     bpf_program__set_autoattach(skel_->progs.vigil_sys_enter, false);
     for (size_t i = 0; i < kEnters; i++) {
-      bpf_program__set_autoattach(EnterProgram(i), false);
-      bpf_program__set_autoload(EnterProgram(i), with_fentry);
+      bpf_program__set_autoattach(FentryProgram(i), false);
+      bpf_program__set_autoload(FentryProgram(i), hook_ == EnterHook::kFentry);
+      bpf_program__set_autoattach(TracepointProgram(i), false);
+      bpf_program__set_autoload(TracepointProgram(i), hook_ == EnterHook::kTracepoint);
     }
     return vigil__load(skel_);
   }
 
   // the fentry program of kEnterSyscalls[i]
-  struct bpf_program *EnterProgram(size_t i) {
+  struct bpf_program *FentryProgram(size_t i) {
     struct bpf_program *p[kEnters] = {skel_->progs.vigil_enter_open, skel_->progs.vigil_enter_openat,
                                       skel_->progs.vigil_enter_openat2, skel_->progs.vigil_enter_creat,
                                       skel_->progs.vigil_enter_connect};
     return p[i];
   }
 
+  // the per-syscall tracepoint program of kEnterSyscalls[i]
+  struct bpf_program *TracepointProgram(size_t i) {
+    struct bpf_program *p[kEnters] = {skel_->progs.vigil_tp_open, skel_->progs.vigil_tp_openat,
+                                      skel_->progs.vigil_tp_openat2, skel_->progs.vigil_tp_creat,
+                                      skel_->progs.vigil_tp_connect};
+    return p[i];
+  }
+
+  // Attach the enter program of kEnterSyscalls[i] under hook_ (fentry or
+  // tracepoint); nullptr with errno set when it fails. A tracepoint program
+  // goes through one perf event on CPU 0: the kernel runs the programs of a
+  // tracepoint on every CPU, the CPU only selects where perf samples land.
+  struct bpf_link *AttachEnter(size_t i) {
+    g_libbpf_log.clear();
+    if (hook_ == EnterHook::kFentry) return bpf_program__attach(FentryProgram(i));
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.size = sizeof attr;
+    attr.config = uint64_t(tp_ids_[i]);
+    int pfd = int(syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC));
+    if (pfd < 0) return nullptr;
+    // the link owns pfd from here on, and closes it when destroyed
+    struct bpf_link *l = bpf_program__attach_perf_event(TracepointProgram(i), pfd);
+    if (!l) {
+      int e = errno;
+      close(pfd);
+      errno = e;
+    }
+    return l;
+  }
+
   void DetachEnters() {
-    for (auto &l : fentry_links_) {
+    for (auto &l : enter_links_) {
       if (l) bpf_link__destroy(l);
       l = nullptr;
     }
@@ -284,22 +358,25 @@ class Probe : public Napi::ObjectWrap<Probe> {
     }
     bool want[kEnters], any = false;
     for (size_t i = 0; i < kEnters; i++) any |= want[i] = a[kEnterSyscalls[i]] != 0;
-    if (fallback_.empty()) {
+    if (hook_ != EnterHook::kSysEnter) {
       std::string failed;
       for (size_t i = 0; i < kEnters && failed.empty(); i++) {
-        if (want[i] && !fentry_links_[i]) {
-          g_libbpf_log.clear();
-          fentry_links_[i] = bpf_program__attach(EnterProgram(i));
-          if (!fentry_links_[i]) failed = std::string(kEnterFunctions[i]) + ": " + strerror(errno);
-        } else if (!want[i] && fentry_links_[i]) {
-          bpf_link__destroy(fentry_links_[i]);
-          fentry_links_[i] = nullptr;
+        if (want[i] && !enter_links_[i]) {
+          enter_links_[i] = AttachEnter(i);
+          if (!enter_links_[i]) failed = (hook_ == EnterHook::kFentry ? std::string(kEnterFunctions[i])
+                                                                       : std::string("sys_enter_") + kEnterNames[i]) +
+                                         ": " + strerror(errno);
+        } else if (!want[i] && enter_links_[i]) {
+          bpf_link__destroy(enter_links_[i]);
+          enter_links_[i] = nullptr;
         }
       }
       if (failed.empty()) return info.Env().Undefined();
-      // no BPF trampoline here, most likely: the sys_enter hook from now on
+      // only the loaded programs can attach: the sys_enter hook from now on
       DetachEnters();
-      fallback_ = "fentry did not attach (" + failed + ")";
+      std::string why = std::string(hook_ == EnterHook::kFentry ? "fentry" : "the tracepoints") + " did not attach (" + failed + ")";
+      fallback_ = fallback_.empty() ? why : fallback_ + "; " + why;
+      hook_ = EnterHook::kSysEnter;
     }
     if (any && !enter_link_) {
       g_libbpf_log.clear();
@@ -320,21 +397,22 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return Napi::Boolean::New(info.Env(), EnterModeName()[0] != 'n');
   }
 
-  // enterMode(): how enter events are hooked now: "fentry" (per syscall),
-  // "sys_enter" (the every-syscall tracepoint) or "none"
+  // enterMode(): how enter events are hooked now: "fentry" or "tracepoint"
+  // (per syscall), "sys_enter" (the every-syscall tracepoint) or "none"
   Napi::Value EnterMode(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), EnterModeName());
   }
 
-  // enterFallback(): why the sys_enter hook is used instead of fentry, or ""
+  // enterFallback(): why enters are not hooked by fentry (and, under sys_enter,
+  // not by the per-syscall tracepoints either), or "" under fentry
   Napi::Value EnterFallback(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), fallback_);
   }
 
   const char *EnterModeName() {
     if (enter_link_) return "sys_enter";
-    for (auto *l : fentry_links_)
-      if (l) return "fentry";
+    for (auto *l : enter_links_)
+      if (l) return hook_ == EnterHook::kFentry ? "fentry" : "tracepoint";
     return "none";
   }
 
@@ -375,17 +453,19 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   // runStats(): Float64Array [runs, run ns] of the syscall-exit program, then
   // of the process hooks (exec, fork, exit) together, then of the enter
-  // programs together, fentry and sys_enter (counts stay while detached)
+  // programs together, fentry, tracepoint and sys_enter (counts stay while detached)
   Napi::Value RunStats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "run stats failed: probe is closed");
     auto out = Napi::Float64Array::New(env, 6);
     struct bpf_program *progs[] = {skel_->progs.vigil_sys_exit, skel_->progs.vigil_exec,
                                    skel_->progs.vigil_fork, skel_->progs.vigil_exit,
-                                   skel_->progs.vigil_sys_enter, EnterProgram(0), EnterProgram(1),
-                                   EnterProgram(2), EnterProgram(3), EnterProgram(4)};
+                                   skel_->progs.vigil_sys_enter, FentryProgram(0), FentryProgram(1),
+                                   FentryProgram(2), FentryProgram(3), FentryProgram(4),
+                                   TracepointProgram(0), TracepointProgram(1), TracepointProgram(2),
+                                   TracepointProgram(3), TracepointProgram(4)};
     for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
-      if (bpf_program__fd(progs[i]) < 0) continue;  // a fentry program not loaded
+      if (bpf_program__fd(progs[i]) < 0) continue;  // an enter program of another hook, not loaded
       struct bpf_prog_info pi;
       memset(&pi, 0, sizeof pi);
       __u32 len = sizeof pi;
@@ -489,8 +569,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
   struct vigil *skel_ = nullptr;
   struct ring_buffer *rb_ = nullptr;
   struct bpf_link *enter_link_ = nullptr;  // the sys_enter program, while attached
-  struct bpf_link *fentry_links_[kEnters] = {};  // each fentry program, while attached
-  std::string fallback_;  // why enters use sys_enter rather than fentry; "" = fentry
+  struct bpf_link *enter_links_[kEnters] = {};  // each fentry or tracepoint program, while attached
+  EnterHook hook_ = EnterHook::kFentry;  // how enters are hooked (their programs the only ones loaded)
+  int tp_ids_[kEnters] = {};  // the per-syscall tracepoints' ids, under kTracepoint
+  std::string fallback_;  // why enters are not hooked by fentry; "" = fentry
   uint8_t *batch_ = nullptr;  // owned by buffer_ref_'s ArrayBuffer
   uint32_t *marks_ = nullptr;  // owned by marks_ref_'s ArrayBuffer
   napi_env env_ = nullptr;

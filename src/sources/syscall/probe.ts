@@ -15,15 +15,16 @@ export interface ProbeOptions {
   batchBytes?: number;
   /**
    * How enter events are hooked: 'auto' (default) uses fentry on the five
-   * syscalls' entry functions and falls back to the sys_enter tracepoint when
-   * fentry is unavailable; 'sys_enter' forces the fallback (for tests and benchmarks).
+   * syscalls' entry functions, else their per-syscall tracepoints, else the
+   * sys_enter tracepoint; 'tracepoint' and 'sys_enter' start from that hook
+   * (for tests and benchmarks).
    */
   enterHook?: EnterHook;
 }
 
-export type EnterHook = 'auto' | 'sys_enter';
+export type EnterHook = 'auto' | 'tracepoint' | 'sys_enter';
 /** how enter events are hooked right now ('none': no enter-event syscall is enabled) */
-export type EnterMode = 'fentry' | 'sys_enter' | 'none';
+export type EnterMode = 'fentry' | 'tracepoint' | 'sys_enter' | 'none';
 
 export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SNAPLEN = 256;
@@ -68,7 +69,7 @@ export interface ProbeRunStats {
   sysExit: { runs: number; ns: number };
   /** exec, fork and exit hooks together */
   process: { runs: number; ns: number };
-  /** the enter programs (open, openat, openat2, creat, connect): fentry ones run on their syscall only, the sys_enter fallback on every syscall while attached */
+  /** the enter programs (open, openat, openat2, creat, connect): fentry and tracepoint ones run on their syscall only, the sys_enter fallback on every syscall while attached */
   sysEnter: { runs: number; ns: number };
 }
 
@@ -117,8 +118,8 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   if (!Number.isInteger(batchBytes) || batchBytes < 4096 || batchBytes > 2 ** 28) {
     throw new CaptureError('BAD_OPTION', `batchBytes must be an integer from 4096 to 2^28, got ${batchBytes}`);
   }
-  if (enterHook !== 'auto' && enterHook !== 'sys_enter') {
-    throw new CaptureError('BAD_OPTION', `enterHook must be 'auto' or 'sys_enter', got ${JSON.stringify(enterHook)}`);
+  if (enterHook !== 'auto' && enterHook !== 'tracepoint' && enterHook !== 'sys_enter') {
+    throw new CaptureError('BAD_OPTION', `enterHook must be 'auto', 'tracepoint' or 'sys_enter', got ${JSON.stringify(enterHook)}`);
   }
   return { ringBytes, snaplen, batchBytes, enterHook };
 }
@@ -185,7 +186,7 @@ export class Probe {
     if (slots.length !== SYSCALL_SLOTS) throw new RangeError(`need ${SYSCALL_SLOTS} slots, got ${slots.length}`);
     const n = this.live();
     n.setEnabled(slots);
-    if (!fallbackLogged && this.options.enterHook === 'auto' && n.enterMode() === 'sys_enter') {
+    if (!fallbackLogged && this.options.enterHook !== 'sys_enter' && n.enterMode() === 'sys_enter') {
       fallbackLogged = true;
       process.stderr.write(`vigil: enter events of open/openat/openat2/creat/connect use the sys_enter tracepoint, which runs on every syscall of every process: ${n.enterFallback()}\n`);
     }
@@ -240,15 +241,15 @@ export class Probe {
   }
 
   /**
-   * How enter events are hooked now: 'fentry' (only the enabled ones of the
-   * five syscalls run a program), 'sys_enter' (the fallback, which runs on
-   * every syscall) or 'none'.
+   * How enter events are hooked now: 'fentry' or 'tracepoint' (only the
+   * enabled ones of the five syscalls run a program), 'sys_enter' (the last
+   * resort, which runs on every syscall) or 'none'.
    */
   get enterMode(): EnterMode {
     return this.live().enterMode();
   }
 
-  /** why enter events use the sys_enter fallback rather than fentry, or '' when they do not */
+  /** why enter events are not hooked by fentry (under sys_enter: nor by the per-syscall tracepoints), or '' under fentry */
   get enterFallback(): string {
     return this.live().enterFallback();
   }

@@ -1,7 +1,8 @@
 // How enter events are hooked: fentry on the five syscalls' entry functions
-// when the kernel allows it, else the sys_enter tracepoint (which runs on
-// every syscall). The mode is reported, and under fentry a storm of a syscall
-// with no enter event runs no enter program at all.
+// when the kernel allows it, else their per-syscall tracepoints, else the
+// sys_enter tracepoint (which runs on every syscall). The mode is reported;
+// under the first two a storm of a syscall with no enter event runs no enter
+// program at all, and finding the tracepoints leaves no tracefs mount behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -37,23 +38,29 @@ function stormRuns(hook: EnterHook, loop: string): { mode: string; fallback: str
   }
 }
 
-test('enterHook must be auto or sys_enter', () => {
-  assert.throws(() => new Probe({ enterHook: 'kprobe' as EnterHook }), (e: unknown) => e instanceof CaptureError && e.code === 'BAD_OPTION' && /enterHook must be 'auto' or 'sys_enter', got "kprobe"/.test(e.message));
+/** tracefs mount points now, from /proc/self/mounts */
+function tracefsMounts(): string[] {
+  return fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.split(' ')[2] === 'tracefs').map((l) => l.split(' ')[1]!);
+}
+
+test('enterHook must be auto, tracepoint or sys_enter', () => {
+  assert.throws(() => new Probe({ enterHook: 'kprobe' as EnterHook }), (e: unknown) => e instanceof CaptureError && e.code === 'BAD_OPTION' && /enterHook must be 'auto', 'tracepoint' or 'sys_enter', got "kprobe"/.test(e.message));
 });
 
-test('live: the enter hook in use is reported; under fentry a getppid storm runs no enter program', { skip }, () => {
-  const loop = buildLoop();
-  const auto = stormRuns('auto', loop);
-  assert.ok(auto.mode === 'fentry' || auto.mode === 'sys_enter', `creat enabled: an enter hook is attached (${auto.mode})`);
-  if (auto.mode === 'fentry') {
-    assert.equal(auto.fallback, '', 'no fallback reason under fentry');
-    assert.equal(auto.runs, 0, `${STORM} getppid calls ran the enter programs ${auto.runs} times`);
-  } else {
-    assert.ok(auto.fallback.length > 0, 'the fallback says why fentry is not used');
-    // this kernel refuses fentry: the zero-runs check cannot apply here
-    console.log(`# enter events use sys_enter here: ${auto.fallback}`);
-    assert.ok(auto.runs >= STORM, `the sys_enter fallback runs on every syscall: ${auto.runs} runs for ${STORM} getppid calls`);
-  }
+test('live: the enter hook in use is reported, per syscall (fentry or tracepoint); a getppid storm runs no enter program', { skip }, () => {
+  const auto = stormRuns('auto', buildLoop());
+  assert.ok(auto.mode === 'fentry' || auto.mode === 'tracepoint', `creat enabled: a per-syscall enter hook is attached, not ${auto.mode} (${auto.fallback})`);
+  if (auto.mode === 'fentry') assert.equal(auto.fallback, '', 'no fallback reason under fentry');
+  else assert.ok(auto.fallback.length > 0 && !/tracepoint/.test(auto.fallback), `says why fentry is not used, and nothing against the tracepoints: ${auto.fallback}`);
+  if (auto.mode === 'tracepoint') console.log(`# enter events use the per-syscall tracepoints here: ${auto.fallback}`);
+  assert.equal(auto.runs, 0, `${STORM} getppid calls ran the enter programs ${auto.runs} times`);
+});
+
+test('live: enterHook tracepoint hooks the per-syscall tracepoints, which a getppid storm does not run', { skip }, () => {
+  const tp = stormRuns('tracepoint', buildLoop());
+  assert.equal(tp.mode, 'tracepoint', tp.fallback);
+  assert.equal(tp.fallback, 'the tracepoint hook was asked for');
+  assert.equal(tp.runs, 0, `${STORM} getppid calls ran the tracepoint programs ${tp.runs} times`);
 });
 
 test('live: enterHook sys_enter forces the every-syscall tracepoint, whose runs the storm shows', { skip }, () => {
@@ -61,4 +68,59 @@ test('live: enterHook sys_enter forces the every-syscall tracepoint, whose runs 
   assert.equal(forced.mode, 'sys_enter');
   assert.equal(forced.fallback, 'the sys_enter hook was asked for');
   assert.ok(forced.runs >= STORM, `${forced.runs} runs for ${STORM} getppid calls`);
+});
+
+/**
+ * tracefs mounts on, and directories named like, the probe's temporary mount
+ * point. A probe starting in another test may hold one for a moment, so this
+ * waits up to a second for them to go: only one left behind stays.
+ */
+function tempMountsLeft(): string[] {
+  const deadline = Date.now() + 1000;
+  for (;;) {
+    const left = [
+      ...tracefsMounts().filter((m) => /vigil-tracefs-/.test(m)),
+      ...fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('vigil-tracefs-')),
+    ];
+    if (left.length === 0 || Date.now() > deadline) return left;
+    execFileSync('sleep', ['0.05']);
+  }
+}
+
+test('live: finding the tracepoints leaves no tracefs mount behind, nor its directory', { skip }, () => {
+  const others = () => tracefsMounts().filter((m) => !/vigil-tracefs-/.test(m));
+  const before = others();
+  const p = new Probe({ ringBytes: 1 << 20, enterHook: 'tracepoint' });
+  try {
+    p.setSlots(slotsFor(['openat', 'connect']));
+    assert.equal(p.enterMode, 'tracepoint', p.enterFallback);
+    assert.deepEqual(tempMountsLeft(), [], 'nothing left after start');
+    assert.deepEqual(others(), before, 'other tracefs mounts untouched');
+  } finally {
+    p.close();
+  }
+  assert.deepEqual(tempMountsLeft(), [], 'nothing left after stop');
+  assert.deepEqual(others(), before, 'other tracefs mounts untouched after stop');
+});
+
+const TRACING = '/sys/kernel/tracing';
+const tracingFree = skip ?? (fs.existsSync(`${TRACING}/events`) ? `tracefs is already mounted at ${TRACING}` : fs.existsSync(TRACING) ? undefined : `no ${TRACING}`);
+
+test('live: a tracefs already mounted is used as it is, and stays mounted', { skip: tracingFree }, () => {
+  execFileSync('mount', ['-t', 'tracefs', 'nodev', TRACING]);
+  try {
+    const before = tracefsMounts();
+    assert.ok(before.includes(TRACING));
+    const p = new Probe({ ringBytes: 1 << 20, enterHook: 'tracepoint' });
+    try {
+      p.setSlots(slotsFor(['creat']));
+      assert.equal(p.enterMode, 'tracepoint', p.enterFallback);
+      assert.deepEqual(tracefsMounts(), before, 'no second mount');
+    } finally {
+      p.close();
+    }
+    assert.deepEqual(tracefsMounts(), before, 'still mounted where it was');
+  } finally {
+    execFileSync('umount', [TRACING]);
+  }
 });
