@@ -9,20 +9,12 @@ import { spawn } from 'node:child_process';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { forEachEvent } from '../../../src/sources/syscall/decode';
 import { EVENTS } from '../../../src/sources/syscall/eventTable';
-import { liveSkipReason, record, Rec } from './liveSupport';
+import { liveSkipReason, record, Rec, runChild } from './liveSupport';
 
 const skip = liveSkipReason();
 if (skip) console.log(`# SKIPPING live syscall capture tests: ${skip}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    c.on('error', reject);
-    c.on('exit', () => resolve(c.pid!));
-  });
-}
 
 // what the child does, each step a syscall the test looks for
 const CHILD = `
@@ -61,7 +53,7 @@ test('live: exec, clone, open, rename, chmod, unlink, connect, unshare, setuid, 
     // the agent's own activity, which must not be reported
     fs.writeFileSync(path.join(dir, 'own.txt'), 'mine');
     fs.renameSync(path.join(dir, 'own.txt'), path.join(dir, 'own2.txt'));
-    childPid = await run(process.execPath, [script, dir, String(port)]);
+    childPid = await runChild(process.execPath, [script, dir, String(port)]);
     await sleep(300);
     cap.drainNow();
     const st = cap.stats();
@@ -150,13 +142,13 @@ test('live: setSyscalls switches reporting on and off in the kernel', { skip }, 
   const names: string[] = [];
   const cap = startCapture({ syscalls: ['procexit'] }, (view, len) => forEachEvent(view, len, (v) => void names.push(v.name)));
   try {
-    await run('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-a; rmdir /tmp/vigil-toggle-a']);
+    await runChild('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-a; rmdir /tmp/vigil-toggle-a']);
     await sleep(200);
     cap.drainNow();
     assert.ok(!names.includes('mkdir') && !names.includes('mkdirat'), 'mkdir not reported before enabling');
     assert.ok(names.includes('procexit'));
     cap.setSyscalls(['mkdir', 'mkdirat', 'rmdir']);
-    await run('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-b; rmdir /tmp/vigil-toggle-b']);
+    await runChild('/bin/sh', ['-c', 'mkdir -p /tmp/vigil-toggle-b; rmdir /tmp/vigil-toggle-b']);
     await sleep(200);
     cap.drainNow();
     assert.ok(names.includes('mkdir') || names.includes('mkdirat'), 'mkdir reported after enabling');

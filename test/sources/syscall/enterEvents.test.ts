@@ -10,14 +10,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { compileOutput } from '../../../src/engine/outputFormat';
 import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import type { EnterHook } from '../../../src/sources/syscall/probe';
 import { EventView, forEachEvent } from '../../../src/sources/syscall/decode';
 import { StateTracker } from '../../../src/sources/syscall/state/tracker';
-import { liveSkipReason, record, type Rec } from './liveSupport';
+import { liveSkipReason, record, runChildExit, type Rec } from './liveSupport';
 
 const skip = liveSkipReason();
 if (skip) console.log(`# SKIPPING live enter-event tests: ${skip}`);
@@ -41,11 +41,7 @@ const VARIANTS: { name: string; v: Variant; skip?: string }[] = [
 function run(cmd: string, args: string[], cpu?: number): Promise<{ pid: number; code: number | null }> {
   // taskset execs the command, so the pid is the command's
   if (cpu !== undefined) [cmd, args] = ['taskset', ['-c', String(cpu), cmd, ...args]];
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-    c.on('error', reject);
-    c.on('exit', (code) => resolve({ pid: c.pid!, code }));
-  });
+  return runChildExit(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 function buildSwapper(dir: string): string {

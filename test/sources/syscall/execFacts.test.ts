@@ -6,26 +6,18 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { compileOutput } from '../../../src/engine/outputFormat';
 import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { EventView, forEachEvent } from '../../../src/sources/syscall/decode';
 import { StateTracker } from '../../../src/sources/syscall/state/tracker';
-import { liveSkipReason, record, type Rec } from './liveSupport';
+import { cgroupRoots, liveSkipReason, record, runChild, type Rec } from './liveSupport';
 
 const skip = liveSkipReason();
 if (skip) console.log(`# SKIPPING live exec tests: ${skip}`);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function run(cmd: string, args: string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-    c.on('error', reject);
-    c.on('exit', () => resolve(c.pid!));
-  });
-}
 
 const EXE_FIELDS = compileOutput('%proc.is_exe_writable %proc.is_exe_upper_layer %proc.is_exe_lower_layer %proc.is_exe_from_memfd', syscallSource);
 
@@ -60,13 +52,7 @@ async function capture(syscalls: string[], work: () => Promise<void>): Promise<{
 
 /** a cgroup directory named like a docker container's, in a hierarchy this machine has */
 function containerCgroup(id: string): { dir: string; cleanup: () => void } | undefined {
-  const base = '/sys/fs/cgroup';
-  const candidates = [
-    fs.existsSync(path.join(base, 'cgroup.controllers')) ? base : '', // v2 only
-    path.join(base, 'cpu'), // v1
-    path.join(base, 'unified'), // v2 next to v1
-  ].filter((d) => d && fs.existsSync(path.join(d, 'cgroup.procs')));
-  for (const root of candidates) {
+  for (const root of cgroupRoots()) {
     const parent = path.join(root, `vigil-probe-test-${process.pid}`);
     const dir = path.join(parent, `docker-${id}.scope`);
     try {
@@ -101,7 +87,7 @@ test('live: exec carries the cgroups; container.id comes from them after the pro
   let res: Awaited<ReturnType<typeof capture>>;
   try {
     res = await capture(['execve', 'clone', 'clone3', 'fork', 'vfork', 'procexit'], async () => {
-      childPid = await run('/bin/sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec /bin/true`]);
+      childPid = await runChild('/bin/sh', ['-c', `echo $$ > ${cg.dir}/cgroup.procs && exec /bin/true`]);
     });
   } finally {
     cg.cleanup();
@@ -148,18 +134,18 @@ test('live: exec flags (writable, overlay upper and lower layer, memfd) and memo
   let res: Awaited<ReturnType<typeof capture>>;
   try {
     res = await capture(['execve', 'execveat', 'clone', 'clone3', 'fork', 'vfork'], async () => {
-      pids.upper = await run(path.join(merged, 'dropped'), []);
-      pids.lower = await run(path.join(merged, 'from-image'), []);
+      pids.upper = await runChild(path.join(merged, 'dropped'), []);
+      pids.lower = await runChild(path.join(merged, 'from-image'), []);
       // fileless: copy /bin/true into a memfd and exec it through /proc/self/fd (perl:
       // perl-base is in every Debian); memfd_create is syscall 319 on x86_64
-      pids.memfd = await run('perl', ['-e', [
+      pids.memfd = await runChild('perl', ['-e', [
         'my $n = "vg"; my $fd = syscall(319, $n, 0); die "memfd_create: $!" if $fd < 0;',
         'open(my $in, "<:raw", "/bin/true") or die; local $/; my $img = <$in>;',
         'open(my $out, ">&=:raw", $fd) or die; print $out $img; $out->flush;',
         'if (fork() == 0) { exec {"/proc/self/fd/$fd"} "vg" or die "exec: $!" } wait;',
       ].join(' ')]);
       // not the owner, no capabilities, no write bit: not writable
-      pids.nobody = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '/bin/true']);
+      pids.nobody = await runChild('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '/bin/true']);
     });
   } finally {
     execFileSync('umount', [merged]);

@@ -5,12 +5,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { forEachEvent } from '../../../src/sources/syscall/decode';
 import { paramText } from '../../../src/sources/syscall/fields/argText';
 import { bitsText, modeText, OPEN_FLAGS } from '../../../src/sources/syscall/fields/flagNames';
-import { liveSkipReason } from './liveSupport';
+import { liveSkipReason, runChild } from './liveSupport';
 
 const skip = liveSkipReason();
 if (skip) console.log(`# SKIPPING live flag tests: ${skip}`);
@@ -71,11 +70,7 @@ test('live: flags and modes on the wire as libs sends them, named as Falco names
   `;
   let pid = 0;
   try {
-    pid = await new Promise<number>((resolve, reject) => {
-      const c = spawn('perl', ['-e', script], { stdio: ['ignore', 'inherit', 'inherit'] });
-      c.on('error', reject);
-      c.on('exit', () => resolve(c.pid!));
-    });
+    pid = await runChild('perl', ['-e', script]);
     await new Promise((r) => setTimeout(r, 200));
     cap.drainNow();
   } finally {

@@ -1,6 +1,9 @@
-// Shared by the live capture tests: whether this machine can run them, and a
+// Shared by the live capture tests: whether this machine can run them, child
+// processes to act from, cgroup hierarchies to place them in, and a
 // plain-object copy of decoded events for assertions.
 import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, type StdioOptions } from 'node:child_process';
 import { EventView } from '../../../src/sources/syscall/decode';
 
 /** why live capture cannot run here, or undefined when it can */
@@ -10,6 +13,39 @@ export function liveSkipReason(): string | undefined {
   if (!process.geteuid || process.geteuid() !== 0) return 'not root: loading the eBPF probe needs root';
   if (!fs.existsSync('/sys/kernel/btf/vmlinux')) return 'the kernel has no BTF (/sys/kernel/btf/vmlinux)';
   return undefined;
+}
+
+export interface ChildOptions {
+  /** default: no stdin, output shown */
+  stdio?: StdioOptions;
+  /** default: this process's environment */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** spawn `cmd` and wait for it to exit: its pid (the tid its events carry) and exit code (null if a signal ended it) */
+export function runChildExit(cmd: string, args: string[], opts: ChildOptions = {}): Promise<{ pid: number; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const c = spawn(cmd, args, { stdio: opts.stdio ?? ['ignore', 'inherit', 'inherit'], env: opts.env });
+    c.on('error', reject);
+    c.on('exit', (code) => resolve({ pid: c.pid!, code }));
+  });
+}
+
+/** spawn `cmd`, wait for it to exit, resolve its pid; with `mustSucceed`, reject unless it exits 0 */
+export async function runChild(cmd: string, args: string[], opts: ChildOptions & { mustSucceed?: boolean } = {}): Promise<number> {
+  const { pid, code } = await runChildExit(cmd, args, opts);
+  if (opts.mustSucceed && code !== 0) throw new Error(`${cmd} exited with ${code}`);
+  return pid;
+}
+
+/** the cgroup hierarchies here that take processes: the v2 root alone, v1's cpu, v2 mounted next to v1 */
+export function cgroupRoots(): string[] {
+  const base = '/sys/fs/cgroup';
+  return [
+    fs.existsSync(path.join(base, 'cgroup.controllers')) ? base : '', // v2 only
+    path.join(base, 'cpu'), // v1
+    path.join(base, 'unified'), // v2 next to v1
+  ].filter((d) => d && fs.existsSync(path.join(d, 'cgroup.procs')));
 }
 
 export interface Rec {

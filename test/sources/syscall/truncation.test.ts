@@ -2,7 +2,6 @@
 // then the real probe cutting a long path, a long argv and a long data buffer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { dumpLine } from '../../../src/live';
@@ -11,7 +10,7 @@ import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { EventView, forEachEvent } from '../../../src/sources/syscall/decode';
 import { StateTracker } from '../../../src/sources/syscall/state/tracker';
-import { liveSkipReason, record, type Rec } from './liveSupport';
+import { cgroupRoots, liveSkipReason, record, runChild, type Rec } from './liveSupport';
 import { eventBytes } from './state/eventBytes';
 
 function viewOf(bufs: Buffer[]): { view: EventView; offsets: number[]; length: number } {
@@ -132,11 +131,7 @@ test('live: a long path, argv and data buffer are cut, counted and marked; short
   });
   let pid = 0;
   try {
-    pid = await new Promise<number>((resolve, reject) => {
-      const c = spawn('perl', ['-e', SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'], env: { A: '1' } });
-      c.on('error', reject);
-      c.on('exit', (code) => (code === 0 ? resolve(c.pid!) : reject(new Error(`perl exited with ${code}`))));
-    });
+    pid = await runChild('perl', ['-e', SCRIPT], { env: { A: '1' }, mustSucceed: true });
     await new Promise((r) => setTimeout(r, 300));
   } finally {
     // stop reporting, then drain: nothing is counted after the last event is delivered
@@ -195,13 +190,7 @@ test('live: a long path, argv and data buffer are cut, counted and marked; short
 
 /** a chain of `depth` nested cgroups in a hierarchy this machine lets us write, or undefined */
 function deepCgroup(depth: number): { leaf: string; cleanup: () => void } | undefined {
-  const base = '/sys/fs/cgroup';
-  const roots = [
-    fs.existsSync(path.join(base, 'cgroup.controllers')) ? base : '', // v2 only
-    path.join(base, 'cpu'), // v1
-    path.join(base, 'unified'), // v2 next to v1
-  ].filter((d) => d && fs.existsSync(path.join(d, 'cgroup.procs')));
-  for (const root of roots) {
+  for (const root of cgroupRoots()) {
     const dirs = [path.join(root, `vigil-trunc-${process.pid}`)];
     for (let i = 1; i < depth; i++) dirs.push(path.join(dirs[i - 1], `l${i}`));
     try {
@@ -241,11 +230,7 @@ test('live: a cgroup path deeper than the 8 levels the probe keeps is marked cut
   });
   let sh = 0;
   try {
-    sh = await new Promise<number>((resolve, reject) => {
-      const c = spawn('/bin/sh', ['-c', `echo $$ > ${cg.leaf}/cgroup.procs && exec /bin/true deep`], { stdio: 'ignore', env: { A: '1' } });
-      c.on('error', reject);
-      c.on('exit', () => resolve(c.pid!));
-    });
+    sh = await runChild('/bin/sh', ['-c', `echo $$ > ${cg.leaf}/cgroup.procs && exec /bin/true deep`], { stdio: 'ignore', env: { A: '1' } });
     await new Promise((r) => setTimeout(r, 200));
     cap.drainNow();
   } finally {

@@ -12,21 +12,14 @@ import { EventView } from '../../../../src/sources/syscall/decode';
 import { EVENT_TYPE_NAMES } from '../../../../src/sources/syscall/eventTable';
 import { StateTracker } from '../../../../src/sources/syscall/state/tracker';
 import { UserDb } from '../../../../src/sources/syscall/state/userDb';
-import { eventBytes, nulList, tuple4, type P } from '../state/eventBytes';
+import { nulList, tuple4 } from '../state/eventBytes';
+import { eventFeeder } from '../state/trackerFeed';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fields-'));
 fs.writeFileSync(path.join(dir, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/zsh\n');
 fs.writeFileSync(path.join(dir, 'group'), 'root:x:0:\nalice:x:1000:\n');
 const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot: dir, users: new UserDb(path.join(dir, 'passwd'), path.join(dir, 'group')) });
-let ts = 1_700_000_000_000_000_000n;
-
-function feed(name: string, tid: number, params: Record<string, P>) {
-  const b = eventBytes(name, tid, (ts += 1_000_000n), params);
-  const view = new EventView(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-  view.moveTo(0, b.length);
-  tracker.event.view = view;
-  return tracker.apply();
-}
+const feed = eventFeeder(tracker, 1_700_000_000_000_000_000n, 1_000_000n);
 
 /** the field's value as an output would print it */
 function out(fmt: string, ev = tracker.event): string {

@@ -4,28 +4,17 @@
 // buffer another thread rewrote after the call started cannot hide the target.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { compileOutput } from '../../../../src/engine/outputFormat';
 import { syscallSource } from '../../../../src/sources/syscall';
-import { EventView } from '../../../../src/sources/syscall/decode';
-import { StateTracker } from '../../../../src/sources/syscall/state/tracker';
-import { UserDb } from '../../../../src/sources/syscall/state/userDb';
-import { eventBytes, sockaddr4, tuple4, type P } from './eventBytes';
+import { sockaddr4, tuple4, type P } from './eventBytes';
+import { emptyProcTracker } from './trackerFeed';
 
 const OUT = compileOutput('%evt.dir %evt.type %fd.name %evt.arg.name %evt.is_open_write %evt.rawres', syscallSource);
 
 function setup() {
-  const procRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-proc-'));
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot, users: new UserDb('/nonexistent', '/nonexistent') });
-  let ts = 1_000_000_000n;
+  const { tracker, apply } = emptyProcTracker();
   const feed = (name: string, tid: number, params: Record<string, P>) => {
-    const b = eventBytes(name, tid, (ts += 1000n), params);
-    const view = new EventView(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
-    view.moveTo(0, b.length);
-    tracker.event.view = view;
-    const ev = tracker.apply();
+    const ev = apply(name, tid, params);
     const out = OUT.render(ev);
     tracker.finish();
     return { ev, out };

@@ -1,27 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { EventView } from '../../../../src/sources/syscall/decode';
-import { StateTracker } from '../../../../src/sources/syscall/state/tracker';
-import { UserDb } from '../../../../src/sources/syscall/state/userDb';
-import { eventBytes, nulList, tuple4, type P } from './eventBytes';
+import { nulList, tuple4, type P } from './eventBytes';
+import { emptyProcTracker } from './trackerFeed';
 
 /** a tracker over an empty fake /proc, and a way to feed it one event */
 function setup() {
-  const procRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-proc-'));
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot, users: new UserDb('/nonexistent', '/nonexistent') });
-  let ts = 1_000_000_000n;
-  const feed = (name: string, tid: number, params: Record<string, P>) => {
-    const b = eventBytes(name, tid, (ts += 1000n), params);
-    const ab = b.buffer.slice(b.byteOffset, b.byteOffset + b.length);
-    const view = new EventView(ab);
-    view.moveTo(0, b.length);
-    tracker.event.view = view;
-    const ev = tracker.apply();
-    return { ev, done: () => tracker.finish() };
-  };
+  const { tracker, procRoot, apply } = emptyProcTracker();
+  const feed = (name: string, tid: number, params: Record<string, P>) => ({ ev: apply(name, tid, params), done: () => tracker.finish() });
   return { tracker, feed, procRoot };
 }
 
