@@ -1,8 +1,8 @@
 #include "syscall_tracepoints.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -15,16 +15,23 @@ bool is_dir(const std::string &path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// reads <root>/events/syscalls/sys_enter_<name>/id for each name
-std::string read_ids(const std::string &root, const char *const *names, size_t n, int *ids) {
+// reads <base>events/syscalls/sys_enter_<name>/id for each name, base taken
+// relative to dirfd; shown names the tracefs in errors
+std::string read_ids(int dirfd, const std::string &base, const std::string &shown, const char *const *names, size_t n,
+                     int *ids) {
   for (size_t i = 0; i < n; i++) {
-    std::string path = root + "/events/syscalls/sys_enter_" + names[i] + "/id";
-    FILE *f = fopen(path.c_str(), "re");
-    if (!f) return "cannot read " + path + " (" + strerror(errno) + ")";
+    std::string rel = std::string("events/syscalls/sys_enter_") + names[i] + "/id";
+    int fd = openat(dirfd, (base + rel).c_str(), O_RDONLY | O_CLOEXEC);
+    FILE *f = fd < 0 ? nullptr : fdopen(fd, "r");
+    if (!f) {
+      std::string why = "cannot read " + shown + rel + " (" + strerror(errno) + ")";
+      if (fd >= 0) close(fd);
+      return why;
+    }
     int id = -1;
     int got = fscanf(f, "%d", &id);
     fclose(f);
-    if (got != 1 || id < 0) return path + " does not hold a tracepoint id";
+    if (got != 1 || id < 0) return shown + rel + " does not hold a tracepoint id";
     ids[i] = id;
   }
   return "";
@@ -33,21 +40,21 @@ std::string read_ids(const std::string &root, const char *const *names, size_t n
 }  // namespace
 
 std::string syscall_enter_tracepoint_ids(const char *const *names, size_t n, int *ids) {
-  for (const char *root : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
-    if (is_dir(std::string(root) + "/events/syscalls")) return read_ids(root, names, n, ids);
+  for (const char *root : {"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/"})
+    if (is_dir(std::string(root) + "events/syscalls")) return read_ids(AT_FDCWD, root, root, names, n, ids);
 
-  const char *tmp = getenv("TMPDIR");
-  std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/vigil-tracefs-XXXXXX";
-  if (!mkdtemp(&tmpl[0])) return "cannot make a directory to mount tracefs on (" + std::string(strerror(errno)) + ")";
-  std::string why;
-  if (mount("nodev", tmpl.c_str(), "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
-    why = "cannot mount tracefs (" + std::string(strerror(errno)) + ")";
-  } else {
-    why = read_ids(tmpl, names, n, ids);
-    // a lazy unmount if something still holds the mount (nothing here should)
-    if (umount2(tmpl.c_str(), 0) != 0 && umount2(tmpl.c_str(), MNT_DETACH) != 0 && why.empty())
-      why = "cannot unmount tracefs from " + tmpl + " (" + strerror(errno) + ")";
-  }
-  rmdir(tmpl.c_str());
+  // A detached mount (Linux 5.2+): it is in no mount namespace, so it never
+  // shows or propagates anywhere, and no path a user could swap is involved;
+  // closing its fd frees it.
+  int fs = fsopen("tracefs", FSOPEN_CLOEXEC);
+  if (fs < 0) return "cannot open tracefs (" + std::string(strerror(errno)) + ")";
+  int mnt = -1;
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0)
+    mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  int e = errno;
+  close(fs);
+  if (mnt < 0) return "cannot mount tracefs (" + std::string(strerror(e)) + ")";
+  std::string why = read_ids(mnt, "", "tracefs:", names, n, ids);
+  close(mnt);
   return why;
 }

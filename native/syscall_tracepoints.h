@@ -6,7 +6,7 @@
 #include <string>
 
 // Fills ids[i] with the id of syscalls/sys_enter_<names[i]>. Uses tracefs
-// where it is mounted; otherwise mounts it on a private temporary directory
-// just long enough to read the ids, then unmounts it and removes the
-// directory, so no mount is left on the host. Returns "" or why not.
+// where it is mounted; otherwise makes a detached tracefs mount (fsmount),
+// which no mount namespace holds, reads the ids through its fd and closes it,
+// so no mount ever appears on the host. Returns "" or why not.
 std::string syscall_enter_tracepoint_ids(const char *const *names, size_t n, int *ids);

@@ -124,3 +124,26 @@ test('live: a tracefs already mounted is used as it is, and stays mounted', { sk
     execFileSync('umount', [TRACING]);
   }
 });
+
+const tracefsUnmounted = skip ?? (['/sys/kernel/tracing', '/sys/kernel/debug/tracing'].some((d) => fs.existsSync(`${d}/events/syscalls`)) ? 'tracefs is mounted: its ids are read there' : undefined);
+
+test('live: with tracefs unmounted the ids come through a detached mount: no directory is made, so a TMPDIR that does not exist changes nothing', { skip: tracefsUnmounted }, () => {
+  const saved = process.env.TMPDIR;
+  // the addon reads the environment of this process: a path nobody can mount on
+  process.env.TMPDIR = path.join(os.tmpdir(), 'vigil-no-such-dir', 'deeper');
+  const before = tracefsMounts();
+  try {
+    const p = new Probe({ ringBytes: 1 << 20, enterHook: 'tracepoint' });
+    try {
+      p.setSlots(slotsFor(['creat']));
+      assert.equal(p.enterMode, 'tracepoint', p.enterFallback);
+      assert.deepEqual(tracefsMounts(), before, 'no tracefs mount appears');
+    } finally {
+      p.close();
+    }
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+  assert.ok(!fs.existsSync(path.join(os.tmpdir(), 'vigil-no-such-dir')));
+});
