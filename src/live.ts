@@ -5,6 +5,7 @@ import type { Agent } from './agent';
 import { type ConfigTree, get } from './config';
 import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from './server/webserver';
 import { AuditWorkerPool, evaluationThreads, rulesRecipe } from './server/auditWorkerPool';
+import { checkWebserverConfig } from './server/webserverConfig';
 import { toAuditEvent, type K8sAuditEvent } from './sources/k8s_audit';
 import { VERSION } from './version';
 import { type Engine, ENGINE_VERSION } from './engine/engine';
@@ -53,7 +54,8 @@ function startAudit(agent: Agent, config: ConfigTree): Running {
   const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
   const sink = { accept: (obj: Record<string, unknown>) => evaluator.evaluate(toAuditEvent(obj)) };
   const versions = { vigil: VERSION, engine: ENGINE_VERSION };
-  if (typeof cfg.threadiness !== 'number') throw new Error(`webserver.threadiness must be an integer, got ${JSON.stringify(cfg.threadiness)}`);
+  // the pool is sized from the config before startWebserver would check it
+  checkWebserverConfig(cfg);
   const threads = evaluationThreads(cfg.threadiness);
   const where = threads > 0 ? `, evaluating in ${threads} worker thread(s)` : ', evaluating on the main thread';
   if (threads === 0) {

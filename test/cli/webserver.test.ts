@@ -189,3 +189,15 @@ test('SIGHUP with evaluation workers: the reloaded rules make the alerts', async
   assert.match(out, /Configmap v1: 3\n/);
   assert.match(out, /Configmap v2: 4\n/);
 });
+
+test('a fractional webserver.threadiness is refused with an error naming the key, before any worker starts', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), '-r', RULES, '-o', 'webserver.threadiness=1.5', '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '--disable-source', 'syscall'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += c));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.notEqual(code, 0);
+  assert.match(stderr, /webserver\.threadiness must be an integer.*got 1\.5/);
+  assert.doesNotMatch(stderr, /listening/);
+});
