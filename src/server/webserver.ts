@@ -206,6 +206,9 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
     let received = 0;
     // a body that arrived whole before its grant (one packet can hold it) waits here
     let waitingBody: Buffer | undefined;
+    // once the body is with a worker or the evaluation queue, its bytes stay
+    // reserved until that work answers, even if the client has gone
+    let handedOff = false;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
       if (aborted || answered) return;
       // resume even when the body is already here: the connection stays paused
@@ -222,7 +225,7 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
       buf = undefined;
       chunks = undefined;
       waitingBody = undefined;
-      budget.release(reservation);
+      if (!handedOff) budget.release(reservation);
     });
     if (!reservation.granted) {
       counts.budget_waits++;
@@ -264,6 +267,7 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
     });
 
     function handleBody(body: Buffer): void {
+      handedOff = true;
       // a pool left with no worker hands evaluation back to this thread, if it has a fallback sink
       if (pool && (pool.usable || !pool.fallback)) pool.submit(body, received, cfg.max_event_size, onAnswer);
       else evaluateText(body.toString('utf8', 0, received));

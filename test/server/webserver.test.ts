@@ -203,6 +203,32 @@ describe('webserver over HTTP', () => {
     assert.equal(h.status, 200);
   });
 
+  test('a client that leaves while its batch is evaluated: the bytes stay reserved until the evaluation ends', async () => {
+    const slowEvents = 250;
+    let release = false;
+    const slow = serve({ max_event_size: 600, max_batch_size: 64 * 1024 }, () => {
+      // each event takes 2 ms, so the batch spans many turns of the event loop
+      const end = performance.now() + 2;
+      while (performance.now() < end && !release);
+    });
+    try {
+      const body = JSON.stringify(Array.from({ length: slowEvents }, (_, i) => ev(`slow${i}`)));
+      const c = await connect(slow.port);
+      c.sock.write(`POST /k8s-audit HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      await until('the batch to be queued', () => slow.stats().pending_batches === 1);
+      c.sock.destroy();
+      await until('the abort to be seen', () => slow.stats().aborted === 1);
+      // the events are still held by the queue: so are their bytes
+      assert.equal(slow.stats().pending_batches, 1);
+      assert.equal(slow.stats().bytes_reserved, Buffer.byteLength(body));
+      await until('the evaluation to end', () => slow.stats().pending_batches === 0);
+      assert.equal(slow.stats().bytes_reserved, 0);
+    } finally {
+      release = true;
+      slow.close();
+    }
+  });
+
   test('counters add up', () => {
     const s = server.stats();
     assert.ok(s.status_400 >= 4 && s.status_404 >= 1 && s.status_405 >= 3 && s.status_413 >= 2 && s.status_415 >= 2, JSON.stringify(s));
