@@ -167,10 +167,16 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   }
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    let stopping = false;
     const stop = async (why: string): Promise<void> => {
+      // a second signal while sources finish (workers answering their batches)
+      // must not kill the process before the alerts are written and the summary printed
+      if (stopping) {
+        log(`${why}: already stopping, waiting for the sources to finish`);
+        return;
+      }
+      stopping = true;
       if (timer) clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onReload);
       if (opts.verbose) log(`stopping: ${why}`);
       // a source that fails to stop must not cost the alerts already accepted
@@ -186,6 +192,8 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       );
       agent.outputs.close();
       process.stdout.write(agent.summary());
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => void stop(sig);

@@ -178,9 +178,11 @@ test('SIGHUP with evaluation workers: the reloaded rules make the alerts', async
     for (let i = 0; i < 4; i++) assert.equal((await post(port, '/k8s-audit', JSON.stringify(cm))).status, 200);
     await until('seven alerts', () => rulesOf().length === 7);
   } finally {
-    const exited = new Promise((resolve) => agent.on('exit', resolve));
+    const exited = new Promise<[number | null, string | null]>((resolve) => agent.on('exit', (code, signal) => resolve([code, signal])));
+    // a second signal while stopping must not cut the shutdown short
     agent.kill('SIGTERM');
-    await exited;
+    agent.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null], started.err());
     fs.rmSync(dir, { recursive: true });
   }
   assert.deepEqual(rulesOf(), ['Configmap v1', 'Configmap v1', 'Configmap v1', 'Configmap v2', 'Configmap v2', 'Configmap v2', 'Configmap v2']);
