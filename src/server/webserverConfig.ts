@@ -43,6 +43,9 @@ function fail(key: keyof WebserverConfig, want: string, got: unknown): never {
   throw new Error(`webserver.${key} must be ${want}, got ${JSON.stringify(got)}`);
 }
 
+/** the most evaluation worker threads webserver.threadiness may ask for */
+export const MAX_THREADINESS = 64;
+
 /** Throws an Error naming the first bad key. */
 export function checkWebserverConfig(cfg: WebserverConfig): void {
   for (const key of ['enabled', 'ssl_enabled', 'ssl_verify_client'] as const) {
@@ -63,7 +66,10 @@ export function checkWebserverConfig(cfg: WebserverConfig): void {
     const v = cfg[key];
     if (!Number.isSafeInteger(v) || v <= 0) fail(key, 'a positive integer (bytes)', v);
   }
-  if (!Number.isSafeInteger(cfg.threadiness) || cfg.threadiness < -1) fail('threadiness', 'an integer: 0 (one thread per CPU, at most 4), a thread count, or -1 (no worker threads)', cfg.threadiness);
+  // each worker holds its own engine (tens of MB): a typo like 10000 must not exhaust memory
+  if (!Number.isSafeInteger(cfg.threadiness) || cfg.threadiness < -1 || cfg.threadiness > MAX_THREADINESS) {
+    fail('threadiness', `an integer: 0 (one thread per CPU, at most 4), a thread count up to ${MAX_THREADINESS}, or -1 (no worker threads)`, cfg.threadiness);
+  }
   // a body is decoded to one string, and V8 caps strings near 512 Mi characters
   if (cfg.max_batch_size > 256 * 1024 * 1024) fail('max_batch_size', 'at most 268435456 (256 MiB)', cfg.max_batch_size);
   if (cfg.ssl_enabled && cfg.ssl_certificate === '') fail('ssl_certificate', 'a PEM file when webserver.ssl_enabled is true', cfg.ssl_certificate);
