@@ -2,13 +2,15 @@
 /* Vigil's kernel probe: syscall exits, the enters of TOCTOU-prone syscalls,
  * process fork/exec/exit, written as scap
  * events (see vigil_events.h) into one ring buffer. Built CO-RE against the
- * running kernel's BTF; x86_64 only (syscall numbers and pt_regs). */
+ * running kernel's BTF; x86_64 only (syscall numbers and pt_regs). ia32
+ * syscalls are mapped to their x86_64 numbers (syscall_ia32.h). */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vigil_events.h"
 #include "syscall_specs.h"
+#include "syscall_ia32.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -963,59 +965,113 @@ static __noinline void emit_clone(struct task_struct *t, __u16 type, long res, _
 	buf__submit(b, VG_CAT_PROCESS);
 }
 
-static __always_inline __u32 clone_flags_of(struct pt_regs *regs, __u32 nr)
+/* a0: the syscall's first argument (clone's flags, clone3's clone_args) */
+static __always_inline __u32 clone_flags_of(__u32 nr, __u64 a0)
 {
 	__u64 raw = 0;
 	if (nr == 56)
-		raw = syscall_arg(regs, 0);
+		raw = a0;
 	else if (nr == 58)
 		raw = 0x00004000 | 0x00000100; /* CLONE_VFORK | CLONE_VM */
 	else if (nr == 435)
-		bpf_probe_read_user(&raw, 8, (void *)syscall_arg(regs, 0)); /* clone_args.flags */
+		bpf_probe_read_user(&raw, 8, (void *)a0); /* clone_args.flags */
 	return clone_flags_to_ppm(raw);
 }
 
 /* ---- hooks ---- */
 
+/* 1 while the current task is in an ia32 syscall (int $0x80, sysenter or a
+ * 32-bit syscall): the kernel sets TS_COMPAT on entry and clears it only on
+ * the way back to user space, after the exit tracepoint. A kernel without
+ * the field (not x86) has no ia32 syscalls to tell apart. */
+static __always_inline int in_ia32_syscall(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	if (!bpf_core_field_exists(t->thread_info.status))
+		return 0;
+	return (BPF_CORE_READ(t, thread_info.status) & VG_TS_COMPAT) != 0;
+}
+
+/* The x86_64 number of ia32 syscall nr, or VG_SYSCALL_SLOTS when the probe
+ * does not decode it; a captured one it cannot decode is counted. */
+static __always_inline __u32 ia32_to_x64(__u32 nr)
+{
+	__u32 m, cat;
+	struct vg_counters *c;
+	if (nr >= VG_IA32_SLOTS)
+		return VG_SYSCALL_SLOTS;
+	m = vg_ia32[nr];
+	if (!(m & VG_IA32_UNHANDLED))
+		return m ? m & (VG_SYSCALL_SLOTS - 1) : VG_SYSCALL_SLOTS; /* the mask bounds it for the verifier */
+	cat = m & 0xff;
+	c = bpf_map_lookup_elem(&stats, &cat);
+	if (c)
+		c->ia32_unhandled++;
+	return VG_SYSCALL_SLOTS;
+}
+
+/* the six syscall arguments: x86_64 from di, si, dx, r10, r8, r9; ia32 from
+ * the low 32 bits (all the kernel uses) of bx, cx, dx, si, di, bp */
+static __always_inline void read_args(__u64 *a, struct pt_regs *regs, int ia32)
+{
+	if (ia32) {
+		a[0] = (__u32)regs->bx;
+		a[1] = (__u32)regs->cx;
+		a[2] = (__u32)regs->dx;
+		a[3] = (__u32)regs->si;
+		a[4] = (__u32)regs->di;
+		a[5] = (__u32)regs->bp;
+	} else {
+		a[0] = regs->di;
+		a[1] = regs->si;
+		a[2] = regs->dx;
+		a[3] = regs->r10;
+		a[4] = regs->r8;
+		a[5] = regs->r9;
+	}
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 {
 	/* every syscall of every process comes through here: the cheapest
-	 * test (a plain load and an array lookup) goes first */
+	 * tests (plain loads and an array lookup) go first */
 	__u32 nr = regs->orig_ax;
+	int ia32 = in_ia32_syscall();
 	const struct vg_spec *sp;
 	struct vg_buf *b;
 	__u32 i;
 
+	if (ia32)
+		nr = ia32_to_x64(nr);
 	if (nr >= VG_SYSCALL_SLOTS || !reported(nr))
 		return 0;
+	/* clang may test a copy of nr; the mask bounds the one indexing vg_specs */
+	barrier_var(nr);
+	nr &= VG_SYSCALL_SLOTS - 1;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
 	sp = &vg_specs[nr];
 	if (!sp->event)
 		return 0;
 	if (sp->special == VG_SPEC_EXEC) {
-		/* successful execs are reported from sched_process_exec */
+		/* successful execs are reported from sched_process_exec; ia32
+		 * maps only execve, whose path is its first argument */
 		if (ret < 0)
 			emit_exec(bpf_get_current_task_btf(), sp->event, ret,
-				  (const char *)syscall_arg(regs, nr == 59 ? 0 : 1), NULL);
+				  (const char *)(ia32 ? (__u32)regs->bx : syscall_arg(regs, nr == 59 ? 0 : 1)), NULL);
 		return 0;
 	}
 	if (sp->special == VG_SPEC_CLONE) {
 		/* the child's side is reported from sched_process_fork */
 		if (ret != 0)
-			emit_clone(bpf_get_current_task_btf(), sp->event, ret, clone_flags_of(regs, nr));
+			emit_clone(bpf_get_current_task_btf(), sp->event, ret, clone_flags_of(nr, syscall_arg(regs, 0)));
 		return 0;
 	}
 	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
 	if (!b)
 		return 0;
-	b->args[0] = regs->di;
-	b->args[1] = regs->si;
-	b->args[2] = regs->dx;
-	b->args[3] = regs->r10;
-	b->args[4] = regs->r8;
-	b->args[5] = regs->r9;
+	read_args(b->args, regs, ia32);
 	for (i = 0; i < VG_SPEC_PARAMS; i++) {
 		if (i >= sp->nparams)
 			break;
@@ -1074,9 +1130,9 @@ static __noinline int emit_enter(__u32 k, __u64 a0, __u64 a1, __u64 a2, __u64 a3
 
 /* The preferred hooks: fentry on each syscall's x86_64 entry function, so
  * only these five syscalls pay. The addon attaches each one only while its
- * syscall is enabled. (32-bit callers enter through __ia32_* functions with
- * other syscall numbers and registers, which the exit hook does not decode
- * either, so they are not hooked.) regs holds the caller's user registers. */
+ * syscall is enabled. (32-bit callers enter through __ia32_* functions, not
+ * hooked: their open, openat, openat2, creat and connect get exit events
+ * only, decoded through syscall_ia32.h.) regs holds the caller's user registers. */
 #define VG_ENTER_FENTRY(name, k)                                                   \
 	SEC("fentry/__x64_sys_" #name)                                             \
 	int BPF_PROG(vigil_enter_##name, struct pt_regs *regs)                     \
@@ -1130,10 +1186,21 @@ static __always_inline int vg_enter_index(__u32 nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
 {
-	__u32 k = vg_enter_index(id);
+	/* an ia32 number must not pass for an x86_64 one (ia32 42 is pipe,
+	 * x86_64 42 connect); counting is left to the exit hook */
+	__u64 a[6];
+	int ia32 = in_ia32_syscall();
+	__u32 nr = id, k;
+	if (ia32) {
+		nr = nr < VG_IA32_SLOTS ? vg_ia32[nr] : 0;
+		if (nr & VG_IA32_UNHANDLED)
+			return 0;
+	}
+	k = vg_enter_index(nr);
 	if (k >= VG_ENTER_SPECS)
 		return 0;
-	return emit_enter(k, regs->di, regs->si, regs->dx, regs->r10);
+	read_args(a, regs, ia32);
+	return emit_enter(k, a[0], a[1], a[2], a[3]);
 }
 
 SEC("tp_btf/sched_process_exec")
@@ -1156,11 +1223,28 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(parent);
 	__u32 nr = BPF_CORE_READ(regs, orig_ax);
+	__u64 a0 = BPF_CORE_READ(regs, di);
 	if (BPF_CORE_READ(child, tgid) == self_tgid)
 		return 0;
-	if (nr >= VG_SYSCALL_SLOTS || vg_specs[nr].special != VG_SPEC_CLONE || !reported(nr))
+	/* the parent is current: an ia32 fork family call names the child's
+	 * syscall by its x86_64 number here (the parent's exit is not decoded) */
+	if (in_ia32_syscall()) {
+		a0 = (__u32)BPF_CORE_READ(regs, bx);
+		switch (nr) {
+		case 2: nr = 57; break;    /* fork */
+		case 190: nr = 58; break;  /* vfork */
+		case 120: nr = 56; break;  /* clone */
+		case 435: nr = 435; break; /* clone3 */
+		default: return 0;
+		}
+	}
+	if (nr >= VG_SYSCALL_SLOTS)
 		return 0;
-	emit_clone(child, vg_specs[nr].event, 0, clone_flags_of(regs, nr));
+	barrier_var(nr); /* as in the exit hook: bound the copy that indexes */
+	nr &= VG_SYSCALL_SLOTS - 1;
+	if (vg_specs[nr].special != VG_SPEC_CLONE || !reported(nr))
+		return 0;
+	emit_clone(child, vg_specs[nr].event, 0, clone_flags_of(nr, a0));
 	return 0;
 }
 

@@ -128,6 +128,7 @@ struct vg_counters {
 	unsigned long long seen;      /* events the probe tried to send */
 	unsigned long long dropped;   /* of those, lost because the ring buffer was full */
 	unsigned long long truncated; /* parameters cut at their bound, in the events seen */
+	unsigned long long ia32_unhandled; /* ia32 syscalls of this category the probe does not decode (syscall_ia32.h) */
 };
 
 /* bytes of the cut mask after a truncated event in its ring record */

@@ -416,25 +416,28 @@ class Probe : public Napi::ObjectWrap<Probe> {
     return "none";
   }
 
-  // stats(): Float64Array [seen, dropped, truncated] per category, summed over CPUs
+  // stats(): Float64Array [seen, dropped, truncated, ia32_unhandled] per
+  // category, summed over CPUs
   Napi::Value Stats(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "stats failed: probe is closed");
-    auto out = Napi::Float64Array::New(env, VG_CAT_COUNT * 3);
+    auto out = Napi::Float64Array::New(env, VG_CAT_COUNT * 4);
     std::vector<vg_counters> per_cpu(ncpu_);
     int fd = bpf_map__fd(skel_->maps.stats);
     for (uint32_t c = 0; c < VG_CAT_COUNT; c++) {
       if (bpf_map_lookup_elem(fd, &c, per_cpu.data()) != 0)
         throw Napi::Error::New(env, std::string("stats failed: ") + strerror(errno));
-      double seen = 0, dropped = 0, truncated = 0;
+      double seen = 0, dropped = 0, truncated = 0, ia32 = 0;
       for (auto &v : per_cpu) {
         seen += double(v.seen);
         dropped += double(v.dropped);
         truncated += double(v.truncated);
+        ia32 += double(v.ia32_unhandled);
       }
-      out[c * 3] = seen;
-      out[c * 3 + 1] = dropped;
-      out[c * 3 + 2] = truncated;
+      out[c * 4] = seen;
+      out[c * 4 + 1] = dropped;
+      out[c * 4 + 2] = truncated;
+      out[c * 4 + 3] = ia32;
     }
     return out;
   }

@@ -137,7 +137,7 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
       const st = capture.stats();
       capture.stop();
       dump?.close();
-      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated`);
+      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded`);
     },
   };
 }

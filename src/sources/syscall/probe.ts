@@ -53,6 +53,8 @@ export interface ProbeCounters {
   dropped: number;
   /** parameters (strings, paths, argv, env, data) the probe cut at their bound, in the events seen */
   truncated: number;
+  /** ia32 (32-bit, int $0x80) syscalls of this category the probe does not decode, only counts (bpf/syscall_ia32.h) */
+  ia32_unhandled: number;
 }
 export interface ProbeStats {
   process: ProbeCounters;
@@ -208,12 +210,14 @@ export class Probe {
 
   stats(): ProbeStats {
     const raw = this.live().stats();
-    const out = { total: { seen: 0, dropped: 0, truncated: 0 } } as ProbeStats;
+    const out = { total: { seen: 0, dropped: 0, truncated: 0, ia32_unhandled: 0 } } as ProbeStats;
     CATEGORY_NAMES.forEach((name, i) => {
-      out[name] = { seen: raw[3 * i], dropped: raw[3 * i + 1], truncated: raw[3 * i + 2] };
-      out.total.seen += raw[3 * i];
-      out.total.dropped += raw[3 * i + 1];
-      out.total.truncated += raw[3 * i + 2];
+      const c = { seen: raw[4 * i], dropped: raw[4 * i + 1], truncated: raw[4 * i + 2], ia32_unhandled: raw[4 * i + 3] };
+      out[name] = c;
+      out.total.seen += c.seen;
+      out.total.dropped += c.dropped;
+      out.total.truncated += c.truncated;
+      out.total.ia32_unhandled += c.ia32_unhandled;
     });
     return out;
   }
