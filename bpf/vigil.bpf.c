@@ -989,7 +989,8 @@ static __always_inline int in_ia32_syscall(void)
 	struct task_struct *t = bpf_get_current_task_btf();
 	if (!bpf_core_field_exists(t->thread_info.status))
 		return 0;
-	return (BPF_CORE_READ(t, thread_info.status) & VG_TS_COMPAT) != 0;
+	/* a direct load through the BTF pointer: this runs on every syscall */
+	return (t->thread_info.status & VG_TS_COMPAT) != 0;
 }
 
 /* The x86_64 number of ia32 syscall nr, or VG_SYSCALL_SLOTS when the probe
