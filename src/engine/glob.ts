@@ -15,20 +15,14 @@ export function globToRegExp(pattern: string): RegExp {
     } else if (c === '\\' && i + 1 < pattern.length) {
       re += escapeRegExp(pattern[++i]);
     } else if (c === '[') {
-      const end = classEnd(pattern, i);
-      if (end < 0) {
+      const cls = classAt(pattern, i);
+      if (!cls) {
         // an unclosed '[' matches itself, as in fnmatch
         re += '\\[';
         continue;
       }
-      let body = pattern.slice(i + 1, end);
-      let negate = false;
-      if (body[0] === '!' || body[0] === '^') {
-        negate = true;
-        body = body.slice(1);
-      }
-      re += (negate ? '[^' : '[') + classBody(body) + ']';
-      i = end;
+      re += cls.source;
+      i = cls.end;
     } else {
       re += escapeRegExp(c);
     }
@@ -58,20 +52,14 @@ export function globMatcher(pattern: string): (s: string) => boolean {
     } else if (c === '\\' && i + 1 < pattern.length) {
       tokens.push(literal(pattern[++i]));
     } else if (c === '[') {
-      const end = classEnd(pattern, i);
-      if (end < 0) {
+      const cls = classAt(pattern, i);
+      if (!cls) {
         tokens.push(literal('['));
         continue;
       }
-      let body = pattern.slice(i + 1, end);
-      let negate = false;
-      if (body[0] === '!' || body[0] === '^') {
-        negate = true;
-        body = body.slice(1);
-      }
-      const re = new RegExp((negate ? '^[^' : '^[') + classBody(body) + ']$');
+      const re = new RegExp(`^${cls.source}$`);
       tokens.push((ch) => re.test(ch));
-      i = end;
+      i = cls.end;
     } else {
       tokens.push(literal(c));
     }
@@ -101,6 +89,16 @@ export function globMatcher(pattern: string): (s: string) => boolean {
     while (p < n && tokens[p] === 'star') p++;
     return p === n;
   };
+}
+
+/** The class opening at `open` as a RegExp class source, and the index of its `]`; undefined when unclosed. */
+function classAt(pattern: string, open: number): { source: string; end: number } | undefined {
+  const end = classEnd(pattern, open);
+  if (end < 0) return undefined;
+  let body = pattern.slice(open + 1, end);
+  const negate = body[0] === '!' || body[0] === '^';
+  if (negate) body = body.slice(1);
+  return { source: (negate ? '[^' : '[') + classBody(body) + ']', end };
 }
 
 /** Index of the `]` closing the class that opens at `open`, or -1. A `]` first in the class is literal. */
