@@ -11,21 +11,45 @@
 // (itemSpans.ts); when the proof fails, the caller scans, so the verdict is
 // exact either way.
 //
-// The lower bound reads each event's own members, one level deep: a member
-// takes at least its name's UTF-16 length plus 3 bytes (quotes and colon),
-// a comma between members, and a value of at least: a string's length plus 2,
-// 1 for a number, 4 for a boolean, 2 for anything else (`{}`, `[]`, `null`).
-// A UTF-16 unit takes at least one byte of JSON text, escaped or not.
+// The lower bound is the compact JSON text of the value with every UTF-16
+// unit taken as one byte (escaped or not, a unit takes at least one): a
+// string's length plus 2, 1 for a number, 4 for true and null, 5 for false,
+// 2 for brackets plus the elements and the commas between them, 2 for braces
+// plus each member's name length, 3 (quotes and colon), its value and the
+// commas. It recurses MAX_DEPTH levels deep and counts a deeper array or
+// object as 2, so a deeply nested body cannot exhaust the stack. One level
+// was not enough: an audit event keeps most of its text in objectRef, user,
+// requestObject and responseObject, and a batch of 400 realistic events
+// (470 KiB against the 256 KiB default) failed the proof and paid for a scan.
+
+/** Levels of arrays and objects the bound looks into. */
+const MAX_DEPTH = 24;
 
 /** At least how many bytes of JSON text parse to `v`. */
-export function lowerBound(v: unknown): number {
-  if (typeof v === 'string') return v.length + 2;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return typeof v === 'number' ? 1 : typeof v === 'boolean' ? 4 : 2;
+export function lowerBound(v: unknown, depth = MAX_DEPTH): number {
+  switch (typeof v) {
+    case 'string':
+      return v.length + 2;
+    case 'number':
+      return 1;
+    case 'boolean':
+      return v ? 4 : 5;
+    case 'object':
+      break;
+    default:
+      return 2; // not produced by JSON.parse
+  }
+  if (v === null) return 4;
+  if (depth <= 0) return 2;
+  if (Array.isArray(v)) {
+    let n = v.length > 0 ? v.length + 1 : 2; // brackets and commas
+    for (let i = 0; i < v.length; i++) n += lowerBound(v[i], depth - 1);
+    return n;
+  }
   let n = 1; // "{", and "}" below in place of the first member's comma
   let members = 0;
   for (const name in v) {
-    const m = (v as Record<string, unknown>)[name];
-    n += name.length + 4 + (typeof m === 'string' ? m.length + 2 : typeof m === 'number' ? 1 : typeof m === 'boolean' ? 4 : 2);
+    n += name.length + 4 + lowerBound((v as Record<string, unknown>)[name], depth - 1);
     members++;
   }
   return members === 0 ? 2 : n;

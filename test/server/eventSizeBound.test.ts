@@ -114,3 +114,26 @@ test('enumerable properties added to Object.prototype turn the proof off', () =>
     delete (Object.prototype as Record<string, unknown>).polluted;
   }
 });
+
+test('the bound looks into nested objects: a batch of events whose text is mostly in objects, 1.8x the limit, needs no scan', () => {
+  const ev = (i: number) => ({
+    kind: 'Event',
+    objectRef: { resource: 'pods', namespace: 'default', name: `web-${i}` },
+    user: { username: 'system:serviceaccount:kube-system:replicaset-controller', groups: ['system:serviceaccounts', 'system:authenticated'] },
+    requestObject: { kind: 'Pod', spec: { containers: [{ name: 'c0', image: 'nginx:1.25.4', ports: [{ containerPort: 8080 }], securityContext: { privileged: false } }] } },
+  });
+  const items = Array.from({ length: 400 }, (_, i) => ev(i));
+  const bodyBytes = Buffer.byteLength(JSON.stringify({ kind: 'EventList', items }));
+  // compact JSON: the bound is exact but for the number 8080, which counts 1 byte
+  assert.equal(lowerBound(items[7]), Buffer.byteLength(JSON.stringify(items[7])) - 3);
+  assert.equal(noneOver(items, bodyBytes, Math.floor(bodyBytes / 1.8)), true);
+});
+
+test('a deeply nested value is bounded without exhausting the stack, and the bound still holds', () => {
+  const depth = 100_000;
+  const text = '['.repeat(depth) + '"x"' + ']'.repeat(depth);
+  const v = JSON.parse(text) as unknown;
+  const b = lowerBound(v);
+  assert.ok(b >= 2 && b <= text.length, `bound ${b} for ${text.length} bytes`);
+  assert.equal(noneOver([v, v], 2 * text.length + 3, text.length - 1), false);
+});
