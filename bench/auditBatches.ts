@@ -1,6 +1,15 @@
-// Realistic Kubernetes audit EventList bodies for the webserver benchmark: a
-// mix of reads, pod creations with full pod specs, role bindings, exec
-// requests and configmap updates, as an API server's webhook batches them.
+// Kubernetes audit EventList bodies for the webserver benchmark, as an API
+// server's webhook batches them, in two mixes:
+// - realistic: bench/k8sAuditEvents.ts, what a cluster logs all day (lease
+//   renewals, kubelet reads, controller lists and watches, some user writes
+//   with full objects) with a small share that trips the default rules;
+// - alert-heavy: a cycle of reads, privileged pod creations, cluster-admin
+//   bindings, execs, secret lists and configmaps with keys, so that about 0.8
+//   alerts come out per event; a stress case for the alert path, not traffic
+//   any cluster sends.
+import { makeAuditEvents } from './k8sAuditEvents';
+
+export type AuditMix = 'realistic' | 'alert-heavy';
 
 function pick<T>(xs: readonly T[], n: number): T {
   return xs[n % xs.length];
@@ -110,14 +119,13 @@ export function auditEvent(n: number): Record<string, unknown> {
   }
 }
 
-/** `count` EventList bodies of `size` events each, as the bytes a webhook would send. */
-export function eventListBodies(size: number, count: number): Buffer[] {
+/** `count` EventList bodies of `size` events each of one mix, as the bytes a webhook would send. */
+export function eventListBodies(size: number, count: number, mix: AuditMix): Buffer[] {
+  const events = mix === 'realistic' ? makeAuditEvents(size * count) : Array.from({ length: size * count }, (_, n) => JSON.stringify(auditEvent(n)));
   const out: Buffer[] = [];
-  let n = 0;
   for (let b = 0; b < count; b++) {
-    const items = [];
-    for (let k = 0; k < size; k++) items.push(auditEvent(n++));
-    out.push(Buffer.from(JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', metadata: {}, items })));
+    const items = events.slice(b * size, (b + 1) * size).join(',');
+    out.push(Buffer.from(`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[${items}]}`));
   }
   return out;
 }

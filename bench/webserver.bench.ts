@@ -27,7 +27,7 @@ import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../src/server/a
 import { EvaluationQueue } from '../src/server/evaluationQueue';
 import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/server/webserver';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
-import { eventListBodies } from './auditBatches';
+import { type AuditMix, eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
 
 /** Seconds of load per server and batch size, split into ROUNDS alternating rounds. */
@@ -44,6 +44,17 @@ const CONNECTIONS = {
   400: Math.round(positiveKnob('WEBSERVER_BENCH_CONNECTIONS_400', 4)),
 } as const;
 const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * What is posted: the targets are judged on the realistic mix at both sizes;
+ * the alert-heavy mix (about 0.8 alerts an event) shows the alert path under
+ * stress and has no target.
+ */
+const CASES: readonly { size: 10 | 400; mix: AuditMix; key: string }[] = [
+  { size: 10, mix: 'realistic', key: 'b10' },
+  { size: 400, mix: 'realistic', key: 'b400' },
+  { size: 400, mix: 'alert-heavy', key: 'b400_alert_heavy' },
+];
 
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
 
@@ -197,27 +208,25 @@ function quarters(xs: number[]): number[] {
   });
 }
 
-/** JSON.parse alone on the same bodies: events/s by the clock, and CPU µs per event. */
-function parseRate(bodies: Buffer[], perBody: number): { fromString: number; fromBytes: number; cpuUsPerEvent: number } {
-  const texts = bodies.map((b) => b.toString('utf8'));
-  let cpuUs = 0;
-  let events = 0;
-  const time = (f: (i: number) => void): number => {
-    for (let i = 0; i < 200; i++) f(i % bodies.length);
-    const cpu0 = process.cpuUsage();
-    const start = performance.now();
-    let n = 0;
-    while (performance.now() - start < 1000) f(n++ % bodies.length);
-    const cpu = process.cpuUsage(cpu0);
-    cpuUs += cpu.user + cpu.system;
-    events += n * perBody;
-    return (n * perBody) / ((performance.now() - start) / 1000);
-  };
+/**
+ * JSON.parse alone on the same bodies for about `ms`: events/s by the clock
+ * and CPU µs per event, from the strings (`fromBytes`: decoding the UTF-8
+ * bytes as well). One sample is taken before the rounds and one after each,
+ * so the baseline sees the same machine as the servers; the bench uses their
+ * median.
+ */
+function parseSample(bodies: Buffer[], texts: string[], perBody: number, ms: number, fromBytes = false): { eps: number; cpuUsPerEvent: number } {
   let sink = 0;
-  const fromString = time((i) => (sink += (JSON.parse(texts[i]) as { items: unknown[] }).items.length));
-  const cpuUsPerEvent = cpuUs / events;
-  const fromBytes = time((i) => (sink += (JSON.parse(bodies[i].toString('utf8')) as { items: unknown[] }).items.length));
-  return sink < 0 ? { fromString: 0, fromBytes: 0, cpuUsPerEvent: 0 } : { fromString, fromBytes, cpuUsPerEvent };
+  const f = fromBytes ? (i: number) => (sink += (JSON.parse(bodies[i].toString('utf8')) as { items: unknown[] }).items.length) : (i: number) => (sink += (JSON.parse(texts[i]) as { items: unknown[] }).items.length);
+  for (let i = 0; i < 50; i++) f(i % bodies.length);
+  const cpu0 = process.cpuUsage();
+  const start = performance.now();
+  let n = 0;
+  while (performance.now() - start < ms) f(n++ % bodies.length);
+  const cpu = process.cpuUsage(cpu0);
+  const events = n * perBody;
+  if (sink < 0) throw new Error('unreachable: item counts are never negative');
+  return { eps: events / ((performance.now() - start) / 1000), cpuUsPerEvent: (cpu.user + cpu.system) / events };
 }
 
 const median = (xs: number[]): number => {
@@ -294,16 +303,17 @@ async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => n
   summary.seconds_per_server = roundSeconds * ROUNDS;
   summary.rounds = ROUNDS;
   try {
-    for (const size of [10, 400] as const) {
+    for (const { size, mix, key } of CASES) {
       const connections = CONNECTIONS[size];
-      const bodies = eventListBodies(size, size === 10 ? 400 : 20);
-      const file = path.join(tmp, `bodies-${size}.json`);
-      fs.writeFileSync(file, JSON.stringify(bodies.map((b) => b.toString('utf8'))));
+      const bodies = eventListBodies(size, size === 10 ? 400 : 20, mix);
+      const texts = bodies.map((b) => b.toString('utf8'));
+      const file = path.join(tmp, `bodies-${key}.json`);
+      fs.writeFileSync(file, JSON.stringify(texts));
       const avgKb = Math.round(bodies.reduce((a, b) => a + b.length, 0) / bodies.length / 102.4) / 10;
-      // parse rate before and after the runs: the machine's load can change in between
-      const parseBefore = parseRate(bodies, size);
+      const parse = [parseSample(bodies, texts, size, 1000)];
+      const parseWithUtf8 = parseSample(bodies, texts, size, 1000, true);
       console.log(
-        `\n${size}-event batches (${avgKb} KiB a body), ${connections} connections, ${ROUNDS} rounds of ${roundSeconds} s per server, ` +
+        `\n${size}-event batches, ${mix} mix (${avgKb} KiB a body), ${connections} connections, ${ROUNDS} rounds of ${roundSeconds} s per server, ` +
           `alternating uws/http (ABBA) so both see the same load from other processes`,
       );
       const tallies = new Map<string, Tally>();
@@ -338,13 +348,13 @@ async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => n
           t.eps.push((result.ok * size) / result.seconds);
           t.loopDelayMaxMs = Math.max(t.loopDelayMaxMs, delay.max / 1e6);
         }
+        parse.push(parseSample(bodies, texts, size, 500));
       }
-      const parseAfter = parseRate(bodies, size);
-      const parseEps = (parseBefore.fromString + parseAfter.fromString) / 2;
-      const parseCpuUs = (parseBefore.cpuUsPerEvent + parseAfter.cpuUsPerEvent) / 2;
+      const parseEps = median(parse.map((p) => p.eps));
+      const parseCpuUs = median(parse.map((p) => p.cpuUsPerEvent));
       console.log(
-        `  JSON.parse alone ${Math.round(parseEps)} events/s (before ${Math.round(parseBefore.fromString)}, after ${Math.round(parseAfter.fromString)}; ` +
-          `with UTF-8 decoding ${Math.round((parseBefore.fromBytes + parseAfter.fromBytes) / 2)}), ${parseCpuUs.toFixed(2)} CPU µs an event`,
+        `  JSON.parse alone ${Math.round(parseEps)} events/s (median of ${parse.length} samples between rounds: ${parse.map((p) => Math.round(p.eps / 1000)).join(', ')}k; ` +
+          `with UTF-8 decoding ${Math.round(parseWithUtf8.eps)}), ${parseCpuUs.toFixed(2)} CPU µs an event`,
       );
       const rows: Record<string, number> = {};
       for (const s of servers) {
@@ -385,7 +395,7 @@ async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => n
         `  uws / JSON.parse ${rows.uws_over_parse}x (by CPU per event ${rows.parse_cpu_over_uws_cpu}x), ` +
           `uws / http ${rows.uws_over_http}x (rounds ${roundRatios.map(r2).join(', ')})`,
       );
-      for (const [k, v] of Object.entries(rows)) summary[`${prefix}b${size}_${k}`] = v;
+      for (const [k, v] of Object.entries(rows)) summary[`${prefix}${key}_${k}`] = v;
     }
   } finally {
     uws.close();
