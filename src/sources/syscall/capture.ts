@@ -28,8 +28,15 @@ export interface Capture {
   stop(): void;
 }
 
-/** bytes drained per turn of the event loop before yielding to other work */
-const TURN_BUDGET = 8 * 1024 * 1024;
+/**
+ * Time one turn of the event loop may spend on captured events before it
+ * yields to the other work on this thread (the audit webserver's sockets and
+ * answers, timers). The check falls between batches, so a turn can run over
+ * by one batch (probe.ts DEFAULT_BATCH_BYTES). A byte budget of 8 MiB used
+ * to stand here: under load from both sources, a turn took up to 340 ms and
+ * /healthz waited for it (bench:sources).
+ */
+export const TURN_BUDGET_MS = 5;
 
 export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Capture {
   const slots = slotsFor(opts.syscalls);
@@ -41,26 +48,28 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
   let stopped = false;
   let pending: NodeJS.Immediate | undefined;
 
-  const drainSome = (budget: number): number => {
+  /** Drains until the ring is empty or `deadline` (performance.now()) has passed; true when more may be waiting. */
+  const drainUntil = (deadline: number): { total: number; more: boolean } => {
     let total = 0;
-    while (!stopped && total < budget) {
+    while (!stopped) {
       const n = probe.drain();
-      if (n === 0) break;
+      if (n === 0) return { total, more: false };
       batches++;
       bytes += n;
       total += n;
       onBatch(view, n);
+      if (performance.now() >= deadline) return { total, more: true };
     }
-    return total;
+    return { total, more: false };
   };
 
   // woken by the addon's watcher thread; keep going in later turns while busy
   const onReady = (): void => {
     pending = undefined;
     if (stopped) return;
-    const n = drainSome(TURN_BUDGET);
+    const { more } = drainUntil(performance.now() + TURN_BUDGET_MS);
     if (stopped) return;
-    if (n >= TURN_BUDGET) pending = setImmediate(onReady);
+    if (more) pending = setImmediate(onReady);
     else probe.arm();
   };
 
@@ -83,7 +92,7 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
       return { ...probe.stats(), batches, bytes };
     },
     drainNow() {
-      return drainSome(Number.MAX_SAFE_INTEGER);
+      return drainUntil(Infinity).total;
     },
     stop() {
       if (stopped) return;

@@ -6,7 +6,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { startCapture } from '../../../src/sources/syscall/capture';
+import { startCapture, TURN_BUDGET_MS } from '../../../src/sources/syscall/capture';
+import { DEFAULT_BATCH_BYTES } from '../../../src/sources/syscall/probe';
 import { forEachEvent } from '../../../src/sources/syscall/decode';
 import { EVENTS } from '../../../src/sources/syscall/eventTable';
 import { liveSkipReason, record, Rec, runChild } from './liveSupport';
@@ -179,4 +180,39 @@ test('live: a tiny ring buffer reports drops instead of hiding them', { skip }, 
   } finally {
     cap.stop();
   }
+});
+
+test('live: a backlog is drained a few batches per turn of the event loop, not all at once', { skip }, async () => {
+  // each batch "costs" 4 ms of evaluation; the turn budget (TURN_BUDGET_MS) then allows at most 2 batches a turn
+  assert.equal(TURN_BUDGET_MS, 5);
+  let turn = 0;
+  let ticking = true;
+  const tick = (): void => {
+    turn++;
+    if (ticking) setImmediate(tick);
+  };
+  const batchTurns: number[] = [];
+  let fullBatches = 0;
+  const cap = startCapture({ syscalls: ['openat', 'close'] }, (_view, len) => {
+    batchTurns.push(turn);
+    if (len > DEFAULT_BATCH_BYTES - 1024) fullBatches++;
+    const until = performance.now() + 4;
+    while (performance.now() < until) { /* evaluation that costs 4 ms a batch */ }
+  });
+  try {
+    setImmediate(tick);
+    // open and close /dev/null as fast as the child can loop: about 30 MB/s of events, more than 64 KiB per 4 ms
+    const child = spawn(process.execPath, ['-e', 'const fs = require("fs"); const end = Date.now() + 1500; while (Date.now() < end) for (let i = 0; i < 1000; i++) fs.closeSync(fs.openSync("/dev/null", "r"));'], { stdio: 'ignore' });
+    await new Promise((r) => child.on('exit', r));
+  } finally {
+    ticking = false;
+    cap.stop();
+  }
+  const perTurn = new Map<number, number>();
+  for (const t of batchTurns) perTurn.set(t, (perTurn.get(t) ?? 0) + 1);
+  const most = Math.max(...perTurn.values());
+  // a backlog existed: many batches came out full, so the ring held more than one batch
+  assert.ok(fullBatches >= 20, `only ${fullBatches} full batches: no backlog to drain`);
+  // 2 in the check phase, plus 2 more when the watcher woke the capture in the same turn's poll phase
+  assert.ok(most <= 4, `${most} batches (${most * 4} ms) in one turn of the event loop`);
 });
