@@ -1,0 +1,259 @@
+// npm run bench:sources -- do the two sources that share the agent's process
+// starve each other? The real agent (dist/cli.js: default rules, both
+// sources, webserver.threadiness auto, alerts written to stdout) runs three
+// phases, each with a fresh agent, alternating over BENCH_ROUNDS rounds:
+//   syscall: the C generator (bench/syscallGenerator.c, open/read/close/stat,
+//            one process) alone;
+//   audit:   realistic 400-event EventList batches POSTed by autocannon
+//            (bench/loadClient.ts, 4 connections) alone;
+//   both:    the two at once.
+// Meanwhile this process asks GET /healthz every 20 ms: the answer comes from
+// the agent's main thread, which also drains the ring buffer and evaluates the
+// syscall events, so its latency shows whether audit load holds that thread.
+// Prints per phase: syscall events evaluated per second of load and drops
+// (the agent's exit line), audit events/s and latency, /healthz latency, and
+// the agent's CPU; then each source's rate with both running against alone.
+// On 2 CPUs the two loads share the same cores, so both rates fall; what
+// would be starvation is one source near zero, drops, or /healthz stalling.
+// Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (2); BENCH_SLOW_PINGS=1 prints
+// each /healthz answer over 50 ms with when it came.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { eventListBodies } from './auditBatches';
+import { positiveKnob } from './envKnob';
+import { fmt, median, quantile } from './stats';
+import { buildGenerator, runGenerator } from './syscallGenerator';
+
+const SECONDS = positiveKnob('BENCH_SECONDS', 10);
+const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 2));
+const ROOT = path.resolve(__dirname, '..');
+const CONNECTIONS = 4;
+const CONNECT_EVERY = 64;
+
+type Phase = 'syscall' | 'audit' | 'both';
+
+interface PhaseResult {
+  /** syscall events the agent evaluated per second of load */
+  syscallEps: number;
+  syscallDropped: number;
+  generatorOps: number;
+  auditEps: number;
+  auditP99: number;
+  healthzP50: number;
+  healthzP99: number;
+  healthzMax: number;
+  /** agent CPU over the load, in cores */
+  agentCores: number;
+  alertBytes: number;
+}
+
+interface Agent {
+  child: ChildProcess;
+  port: number;
+  stderr: () => string;
+  stdoutBytes: () => number;
+}
+
+function startAgent(): Promise<Agent> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  let outBytes = 0;
+  child.stdout!.on('data', (c: Buffer) => (outBytes += c.length));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    const end = Date.now() + 60_000;
+    const poll = setInterval(() => {
+      const port = /webserver listening on 127\.0\.0\.1:(\d+)/.exec(err);
+      if (port && /syscall: capturing/.test(err)) {
+        clearInterval(poll);
+        resolve({ child, port: Number(port[1]), stderr: () => err, stdoutBytes: () => outBytes });
+      } else if (child.exitCode !== null || Date.now() > end) {
+        clearInterval(poll);
+        child.kill('SIGKILL');
+        reject(new Error(`the agent did not start both sources:\n${err}`));
+      }
+    }, 50);
+  });
+}
+
+function stopAgent(a: Agent): Promise<{ evaluated: number; dropped: number }> {
+  return new Promise((resolve, reject) => {
+    a.child.on('exit', () => {
+      const m = /syscall: (\d+) events evaluated, \d+ seen by the probe, (\d+) dropped/.exec(a.stderr());
+      if (!m) return reject(new Error(`no syscall exit line from the agent:\n${a.stderr()}`));
+      resolve({ evaluated: Number(m[1]), dropped: Number(m[2]) });
+    });
+    a.child.kill('SIGINT');
+  });
+}
+
+/** utime + stime of a process, in seconds */
+function cpuSeconds(pid: number): number {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/** GET /healthz every 20 ms until stopped; the latencies in ms */
+function pingHealthz(port: number): { stop: () => Promise<number[]> } {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const times: number[] = [];
+  let running = true;
+  const started = performance.now();
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      http
+        .get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) times.push(performance.now() - t0);
+            if (process.env.BENCH_SLOW_PINGS && performance.now() - t0 > 50) console.error(`slow /healthz ${(performance.now() - t0).toFixed(0)} ms at ${(t0 - started).toFixed(0)} ms`);
+            resolve();
+          });
+        })
+        .on('error', () => resolve());
+    });
+  const loop = (async () => {
+    while (running) {
+      await once();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      agent.destroy();
+      return times;
+    },
+  };
+}
+
+interface AuditLoad {
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
+  p99: number;
+}
+
+function runAuditLoad(port: number, bodiesFile: string): Promise<AuditLoad> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), `http://127.0.0.1:${port}/k8s-audit`, bodiesFile, String(CONNECTIONS), String(SECONDS)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as AuditLoad) : reject(new Error(`load client exited ${code}`))));
+  });
+}
+
+async function runPhase(phase: Phase, generator: string, bodiesFile: string): Promise<PhaseResult> {
+  const agent = await startAgent();
+  // let the startup /proc walk and the workers' rule loading settle
+  await new Promise((r) => setTimeout(r, 1000));
+  const ping = pingHealthz(agent.port);
+  // the first answers come before any load: a stall at the start is then the load's, not the connection's
+  await new Promise((r) => setTimeout(r, 300));
+  const cpu0 = cpuSeconds(agent.child.pid!);
+  const out0 = agent.stdoutBytes();
+  const t0 = performance.now();
+  const [gen, audit] = await Promise.all([
+    phase === 'audit' ? undefined : runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix'),
+    phase === 'syscall' ? undefined : runAuditLoad(agent.port, bodiesFile),
+  ]);
+  const wall = (performance.now() - t0) / 1000;
+  const agentCores = (cpuSeconds(agent.child.pid!) - cpu0) / wall;
+  const alertBytes = agent.stdoutBytes() - out0;
+  const pings = await ping.stop();
+  const sys = await stopAgent(agent);
+  if (audit && (audit.non2xx > 0 || audit.errors > 0)) throw new Error(`${phase}: ${audit.non2xx} non-2xx answers, ${audit.errors} errors`);
+  if (pings.length === 0) throw new Error(`${phase}: /healthz never answered`);
+  return {
+    syscallEps: gen ? sys.evaluated / SECONDS : 0,
+    syscallDropped: sys.dropped,
+    generatorOps: gen ? gen.opsPerSec : 0,
+    auditEps: audit ? (audit.ok * 400) / audit.seconds : 0,
+    auditP99: audit ? audit.p99 : 0,
+    healthzP50: quantile(pings, 0.5),
+    healthzP99: quantile(pings, 0.99),
+    healthzMax: Math.max(...pings),
+    agentCores,
+    alertBytes,
+  };
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.error('bench:sources needs root: it runs the agent with live syscall capture (the eBPF probe). NOT RUN.');
+    process.exit(1);
+  }
+  if (!fs.existsSync(path.join(ROOT, 'dist/cli.js'))) throw new Error('dist/cli.js is missing: npm run build');
+  const generator = buildGenerator();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-sources-'));
+  const bodiesFile = path.join(tmp, 'bodies.json');
+  fs.writeFileSync(bodiesFile, JSON.stringify(eventListBodies(400, 20, 'realistic').map((b) => b.toString('utf8'))));
+  console.log(
+    `the agent (dist/cli.js, default rules, both sources) under syscall load (1 generator process), audit load (400-event realistic batches, ${CONNECTIONS} connections) ` +
+      `and both; ${ROUNDS} round(s) of ${SECONDS} s per phase, a fresh agent each; ${os.availableParallelism()} CPUs`,
+  );
+  const results = new Map<Phase, PhaseResult[]>([
+    ['syscall', []],
+    ['audit', []],
+    ['both', []],
+  ]);
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Phase[] = round % 2 === 0 ? ['syscall', 'audit', 'both'] : ['both', 'audit', 'syscall'];
+      for (const phase of order) {
+        const r = await runPhase(phase, generator, bodiesFile);
+        results.get(phase)!.push(r);
+        console.log(
+          `  round ${round + 1} ${phase.padEnd(7)} syscall ${fmt(r.syscallEps)} events/s evaluated (generator ${fmt(r.generatorOps)} ops/s), ${r.syscallDropped} dropped; ` +
+            `audit ${fmt(r.auditEps)} events/s, p99 ${r.auditP99} ms; /healthz p50 ${r.healthzP50.toFixed(1)} p99 ${r.healthzP99.toFixed(1)} max ${r.healthzMax.toFixed(1)} ms; ` +
+            `agent ${r.agentCores.toFixed(2)} cores, ${fmt(r.alertBytes / 1024)} KiB of alerts`,
+        );
+      }
+    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const med = (p: Phase, k: keyof PhaseResult): number => median(results.get(p)!.map((r) => r[k]));
+  const syscallRatio = med('both', 'syscallEps') / med('syscall', 'syscallEps');
+  const auditRatio = med('both', 'auditEps') / med('audit', 'auditEps');
+  const dropsBoth = results.get('both')!.reduce((n, r) => n + r.syscallDropped, 0);
+  console.log(
+    `medians: syscall ${fmt(med('syscall', 'syscallEps'))} events/s alone, ${fmt(med('both', 'syscallEps'))} with audit load (ratio ${syscallRatio.toFixed(2)}); ` +
+      `audit ${fmt(med('audit', 'auditEps'))} events/s alone, ${fmt(med('both', 'auditEps'))} with syscall load (ratio ${auditRatio.toFixed(2)}); ` +
+      `drops with both ${dropsBoth}; /healthz p99 ${med('syscall', 'healthzP99').toFixed(1)} / ${med('audit', 'healthzP99').toFixed(1)} / ${med('both', 'healthzP99').toFixed(1)} ms (syscall / audit / both)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'sources',
+      seconds: SECONDS,
+      rounds: ROUNDS,
+      syscall_eps_alone: Math.round(med('syscall', 'syscallEps')),
+      syscall_eps_both: Math.round(med('both', 'syscallEps')),
+      syscall_ratio: Math.round(syscallRatio * 100) / 100,
+      audit_eps_alone: Math.round(med('audit', 'auditEps')),
+      audit_eps_both: Math.round(med('both', 'auditEps')),
+      audit_ratio: Math.round(auditRatio * 100) / 100,
+      dropped_both: dropsBoth,
+      healthz_p99_ms: { syscall: med('syscall', 'healthzP99'), audit: med('audit', 'healthzP99'), both: med('both', 'healthzP99') },
+      healthz_max_ms: { syscall: med('syscall', 'healthzMax'), audit: med('audit', 'healthzMax'), both: med('both', 'healthzMax') },
+      agent_cores: { syscall: med('syscall', 'agentCores'), audit: med('audit', 'agentCores'), both: med('both', 'agentCores') },
+    }),
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
