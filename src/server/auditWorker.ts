@@ -37,8 +37,8 @@ function post(msg: FromWorker): void {
   port!.postMessage(msg);
 }
 
-/** Builds the engine; returns its enabled-rule count or throws with the load errors. */
-function loadRules(recipe: RulesRecipe): { ruleset: Ruleset<K8sAuditEvent>; enabledCount: number } {
+/** Builds the engine; returns it with the names of its enabled rules, or throws with the load errors. */
+function loadRules(recipe: RulesRecipe): { ruleset: Ruleset<K8sAuditEvent>; enabled: string[] } {
   const engine = new Engine(builtinSources());
   const res = engine.loadRulesContent(recipe.files.map((f) => ({ name: f.name, content: f.content })));
   if (res.errors.length > 0) throw new Error(`rules do not load in the worker: ${res.errors[0].format()}`);
@@ -47,7 +47,7 @@ function loadRules(recipe: RulesRecipe): { ruleset: Ruleset<K8sAuditEvent>; enab
     const want = enabled.has(r.name);
     if (r.enabled !== want) engine.enableRules({ name: r.name }, want);
   }
-  return { ruleset: engine.ruleset<K8sAuditEvent>('k8s_audit'), enabledCount: engine.rules.filter((r) => r.enabled).length };
+  return { ruleset: engine.ruleset<K8sAuditEvent>('k8s_audit'), enabled: engine.rules.filter((r) => r.enabled).map((r) => r.name) };
 }
 
 function evaluateBatch(id: number, body: ArrayBuffer, length: number, maxEventSize: number): FromWorker {
@@ -82,7 +82,7 @@ port.on('message', (msg: ToWorker) => {
         ruleset = loaded.ruleset;
         matching = msg.recipe.ruleMatching;
         withFields = msg.recipe.withFields;
-        post({ type: 'rules', gen: msg.gen, enabledCount: loaded.enabledCount });
+        post({ type: 'rules', gen: msg.gen, enabled: loaded.enabled });
       } catch (err) {
         ruleset = undefined;
         post({ type: 'rulesFailed', gen: msg.gen, error: (err as Error).message });

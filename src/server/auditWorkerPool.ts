@@ -44,6 +44,18 @@ export function rulesRecipe(engine: Engine, ruleMatching: 'first' | 'all', withF
   };
 }
 
+/** How a worker's enabled rules differ from the main thread's, in a few words; undefined when they are the same, in the same order. */
+export function enabledDifference(main: readonly string[], worker: readonly string[]): string | undefined {
+  const n = Math.max(main.length, worker.length);
+  for (let i = 0; i < n; i++) {
+    if (main[i] === worker[i]) continue;
+    if (i >= worker.length) return `${main.length} on the main thread, ${worker.length} in the worker: it lacks '${main[i]}'`;
+    if (i >= main.length) return `${main.length} on the main thread, ${worker.length} in the worker: it also has '${worker[i]}'`;
+    return `rule ${i + 1} is '${main[i]}' on the main thread, '${worker[i]}' in the worker`;
+  }
+  return undefined;
+}
+
 /** webserver.threadiness as a worker count: 0 is one per online CPU, at most 4; -1 is none (main thread). */
 export function evaluationThreads(threadiness: number): number {
   if (threadiness < 0) return 0;
@@ -79,6 +91,8 @@ interface Slot {
 
 export class AuditWorkerPool {
   private readonly slots: (Slot | undefined)[] = [];
+  /** slots given up on and replaced while batches were still in flight on them */
+  private readonly retired = new Set<Slot>();
   private recipe: RulesRecipe;
   private gen = 0;
   private nextId = 1;
@@ -111,6 +125,7 @@ export class AuditWorkerPool {
   get pendingBatches(): number {
     let n = this.waiting.length;
     for (const s of this.slots) if (s) n += s.inFlight.size;
+    for (const s of this.retired) n += s.inFlight.size;
     return n;
   }
 
@@ -138,7 +153,9 @@ export class AuditWorkerPool {
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i];
       if (!s || s.state === 'gone') {
-        // a worker given up on (crashes, rules that differed) gets another try with the new rules
+        // a worker given up on (crashes, rules that differed) gets another try with the new rules;
+        // batches still in flight on the old one keep counting until they are answered
+        if (s && s.inFlight.size > 0) this.retired.add(s);
         this.slots[i] = this.start(i);
         continue;
       }
@@ -171,7 +188,7 @@ export class AuditWorkerPool {
     }
     for (const w of this.waiting.splice(0)) w.pending.done({ status: 500, error: 'the server shut down before a worker took the batch' });
     const ends: Promise<number>[] = [];
-    for (const s of this.slots) {
+    for (const s of [...this.slots, ...this.retired]) {
       if (!s) continue;
       s.retiring = true;
       this.failInFlight(s, 'the server shut down before the batch was evaluated');
@@ -214,9 +231,9 @@ export class AuditWorkerPool {
     switch (m.type) {
       case 'rules': {
         if (m.gen !== this.gen) return; // an older recipe; the newer answer follows
-        const want = this.recipe.enabled.length;
-        if (m.enabledCount !== want) {
-          this.giveUp(slot, `audit worker ${slot.index}: built ${m.enabledCount} enabled rule(s), the main thread has ${want}; not using it`);
+        const differs = enabledDifference(this.recipe.enabled, m.enabled);
+        if (differs) {
+          this.giveUp(slot, `audit worker ${slot.index}: its enabled rules differ from the main thread's (${differs}); not using it`);
           return;
         }
         if (slot.state === 'loading') {
@@ -262,6 +279,7 @@ export class AuditWorkerPool {
         setTimeout(stopWhenIdle, 50);
         return;
       }
+      this.retired.delete(slot);
       void slot.worker.terminate();
     };
     stopWhenIdle();
@@ -271,7 +289,13 @@ export class AuditWorkerPool {
   private onExit(slot: Slot, code: number): void {
     slot.state = 'gone';
     this.failInFlight(slot, `the evaluation worker died (${slot.lastError ?? `exit code ${code}`}); retry the request`);
-    if (slot.retiring || this.closing) return;
+    this.retired.delete(slot);
+    if (this.closing) {
+      // no restarts while closing: batches waiting for a worker fail now if none is left
+      this.afterLoss();
+      return;
+    }
+    if (slot.retiring) return;
     this.crashes++;
     const now = Date.now();
     const recent = slot.crashes.filter((t) => now - t < CRASH_WINDOW_MS);

@@ -46,7 +46,8 @@ export type ToWorker =
   | { type: 'batch'; id: number; body: ArrayBuffer; length: number; maxEventSize: number; crashForTest?: true };
 
 export type FromWorker =
-  | { type: 'rules'; gen: number; enabledCount: number }
+  /** enabled: the names of the rules the worker's engine has enabled, in its order */
+  | { type: 'rules'; gen: number; enabled: string[] }
   | { type: 'rulesFailed'; gen: number; error: string }
   /** `error`: the body was not a batch (a 400), or the worker could not evaluate it */
   | { type: 'done'; id: number; error: string; status: 400 | 500 }

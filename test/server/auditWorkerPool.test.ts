@@ -13,7 +13,7 @@ import { Outputs } from '../../src/outputs/outputs';
 import type { Alert } from '../../src/outputs/alert';
 import { builtinSources } from '../../src/sources';
 import { type K8sAuditEvent, toAuditEvent } from '../../src/sources/k8s_audit';
-import { AuditWorkerPool, type BatchAnswer, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
+import { AuditWorkerPool, type BatchAnswer, enabledDifference, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
@@ -160,12 +160,41 @@ describe('audit worker pool', () => {
     pools.push(pool);
     const a = await submit(pool, JSON.stringify(someEvents()[0]));
     assert.equal(a.status, 500);
-    assert.match(logs.join('\n'), /built \d+ enabled rule\(s\), the main thread has \d+; not using it/);
+    assert.match(logs.join('\n'), /enabled rules differ from the main thread's \(\d+ on the main thread, \d+ in the worker: it lacks 'no such rule'\); not using it/);
     assert.equal(pool.usable, false);
     // a correct recipe (a reload) brings it back
     pool.updateRules(recipe);
     assert.equal(pool.usable, true);
     assert.equal((await submit(pool, JSON.stringify(someEvents()[0]))).status, 200);
+  });
+
+  test('the same number of enabled rules but not the same rules is a difference too', async () => {
+    const engine = engineFrom([RULES]);
+    const recipe = rulesRecipe(engine, 'first');
+    const swapped = [...recipe.enabled];
+    swapped[3] = 'a rule the worker does not have';
+    const logs: string[] = [];
+    const pool = new AuditWorkerPool({ threads: 1, recipe: { ...recipe, enabled: swapped }, onAlert: () => undefined, log: (m) => logs.push(m) });
+    pools.push(pool);
+    assert.equal((await submit(pool, JSON.stringify(someEvents()[0]))).status, 500);
+    assert.match(logs.join('\n'), /rule 4 is 'a rule the worker does not have' on the main thread, '[^']+' in the worker/);
+    assert.equal(enabledDifference(['a', 'b'], ['a', 'b']), undefined);
+    assert.match(enabledDifference(['a'], ['a', 'b'])!, /it also has 'b'/);
+  });
+
+  test('a worker that dies while closing, before it took the batches waiting for it, fails them at once', async () => {
+    const { pool } = makePool(engineFrom([RULES]), 'first', 1);
+    // submitted while the worker still loads its rules: the batch waits in the pool
+    const answer = submit(pool, JSON.stringify(someEvents()[0]));
+    assert.equal(pool.pendingBatches, 1);
+    const closed = pool.close(20_000);
+    // the worker dies from outside (as an out-of-memory kill would end it) while close waits
+    void (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots[0].worker.terminate();
+    const t0 = Date.now();
+    const a = await answer;
+    await closed;
+    assert.equal(a.status, 500);
+    assert.ok(Date.now() - t0 < 5000, `close took ${Date.now() - t0} ms`);
   });
 
   test('a worker that dies answers its in-flight batch 500, is restarted, and the next batch works', async () => {
