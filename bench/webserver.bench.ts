@@ -1,7 +1,8 @@
-// `npm run bench:webserver`: audit EventList batches (10 and 400 events)
+// `npm run bench:webserver`: audit EventList batches (10 and 400 events of
+// the realistic mix, and 400 of the alert-heavy one: bench/auditBatches.ts)
 // POSTed over loopback to the uWebSockets.js server and, in the same run, to
 // the same decoding and engine behind Node's `http`; plus the rate at which
-// JSON.parse alone gets through the same bodies. Twice: with evaluation in
+// JSON.parse alone gets through the same bodies, sampled between rounds. Twice: with evaluation in
 // worker threads (webserver.threadiness auto; the http baseline hands its
 // bodies to the same kind of pool, so uws/http compares the HTTP layers) and
 // on the main thread (both servers decode and evaluate on their own thread). The load generator runs in
