@@ -2,7 +2,10 @@
 // it does not share the server's thread: autocannon POSTs the bodies in
 // `argv[3]` (a JSON array of strings) round-robin to `argv[2]` and prints one
 // JSON line of results, with the CPU time this process used, so the bench can
-// tell a server-bound run from a client-bound one.
+// tell a server-bound run from a client-bound one. `argv[6]`, when given, is
+// seconds of the same load first, not counted: a server that has just been
+// idle (and had full GCs from the bench) runs slower for a while, and the
+// slowdown is not the same for every server.
 import * as fs from 'node:fs';
 
 interface Histogram {
@@ -21,17 +24,25 @@ interface Result {
 const autocannon = require('autocannon') as (opts: Record<string, unknown>) => Promise<Result>;
 
 async function main(): Promise<void> {
-  const [url, bodiesFile, connections, seconds] = process.argv.slice(2);
+  const [url, bodiesFile, connections, seconds, warmup] = process.argv.slice(2);
   const bodies = JSON.parse(fs.readFileSync(bodiesFile, 'utf8')) as string[];
   const headers = { 'content-type': 'application/json' };
+  const load = (duration: number): Promise<Result> =>
+    autocannon({
+      url,
+      method: 'POST',
+      connections: Number(connections),
+      duration,
+      requests: bodies.map((body) => ({ method: 'POST', body, headers })),
+    });
+  if (Number(warmup) > 0) {
+    const w = await load(Number(warmup));
+    if (w.non2xx > 0 || w.errors > 0) throw new Error(`warm-up: ${w.non2xx} non-2xx answers, ${w.errors} errors`);
+  }
+  // the bench starts its server-side counters on this line
+  process.stdout.write('measuring\n');
   const cpu0 = process.cpuUsage();
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    connections: Number(connections),
-    duration: Number(seconds),
-    requests: bodies.map((body) => ({ method: 'POST', body, headers })),
-  });
+  const result = await load(Number(seconds));
   const cpu = process.cpuUsage(cpu0);
   process.stdout.write(
     `${JSON.stringify({

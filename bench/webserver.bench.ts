@@ -6,7 +6,8 @@
 // worker threads (webserver.threadiness auto; the http baseline hands its
 // bodies to the same kind of pool, so uws/http compares the HTTP layers) and
 // on the main thread (both servers decode and evaluate on their own thread). The load generator runs in
-// a child process (bench/loadClient.ts). WEBSERVER_BENCH_SECONDS sets the
+// a child process (bench/loadClient.ts), which loads each server for
+// WEBSERVER_BENCH_WARMUP seconds (2) before every counted round. WEBSERVER_BENCH_SECONDS sets the
 // load time per server and batch size (default 10; 60 for the RSS-flatness
 // check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
 // the servers, so a change in the machine's other load hits both alike;
@@ -34,6 +35,13 @@ import { positiveKnob } from './envKnob';
 /** Seconds of load per server and batch size, split into ROUNDS alternating rounds. */
 const SECONDS = positiveKnob('WEBSERVER_BENCH_SECONDS', 10);
 const ROUNDS = Math.round(positiveKnob('WEBSERVER_BENCH_ROUNDS', 4));
+/**
+ * Seconds of load before each round's counted part. Without it, rounds of
+ * 2 s flattered uws: after the bench's full GCs and an idle pause, the http
+ * server took longer to get back to speed (10-event batches: uws/http
+ * 1.76-1.95x in 2 s rounds, 1.35x in 15 s rounds).
+ */
+const WARMUP = positiveKnob('WEBSERVER_BENCH_WARMUP', 2);
 /**
  * Concurrent connections per batch size. With 10-event batches and 4
  * connections each waiting for its answer, both servers were bound by the
@@ -140,12 +148,23 @@ interface Load {
   cpuSeconds: number;
 }
 
-function runLoad(url: string, bodiesFile: string, connections: number, seconds: number): Promise<Load> {
+/**
+ * `seconds` of load counted, after `warmup` seconds of the same load not
+ * counted; `onMeasuring` runs when the counted part starts.
+ */
+function runLoad(url: string, bodiesFile: string, connections: number, seconds: number, warmup: number, onMeasuring: () => void): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), url, bodiesFile, String(connections), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), url, bodiesFile, String(connections), String(seconds), String(warmup)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Load) : reject(new Error(`load client exited ${code}`))));
+    let measuring = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!measuring && out.includes('measuring\n')) {
+        measuring = true;
+        onMeasuring();
+      }
+    });
+    child.on('exit', (code) => (code === 0 && measuring ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Load) : reject(new Error(`load client exited ${code}`))));
   });
 }
 
@@ -330,9 +349,11 @@ async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => n
           const result = await withMemory(
             t.mem,
             async () => {
-              delay.enable();
-              const cpu0 = process.cpuUsage();
-              const r = await runLoad(`http://127.0.0.1:${s.port}/k8s-audit`, file, connections, roundSeconds);
+              let cpu0 = process.cpuUsage();
+              const r = await runLoad(`http://127.0.0.1:${s.port}/k8s-audit`, file, connections, roundSeconds, WARMUP, () => {
+                delay.enable();
+                cpu0 = process.cpuUsage();
+              });
               cpu = process.cpuUsage(cpu0);
               delay.disable();
               return r;
