@@ -2,7 +2,7 @@
 // into batches without blocking the event loop. Each batch is decoded in place
 // through one reused EventView; onBatch must finish with it before returning.
 import { EventView } from './decode';
-import { Probe, ProbeOptions, ProbeStats } from './probe';
+import { DEFAULT_RING_BYTES, Probe, ProbeOptions, ProbeStats } from './probe';
 import { slotsFor } from './syscallTable';
 
 export interface CaptureOptions extends ProbeOptions {
@@ -23,7 +23,11 @@ export interface Capture {
   readonly probe: Probe;
   setSyscalls(names: Iterable<string> | 'all'): void;
   stats(): CaptureStats;
-  /** drain what is ready now, synchronously; returns the bytes handed over */
+  /**
+   * Drains what is ready now, synchronously, up to one ring's worth of bytes
+   * (all that can have been waiting when it was called), so that a producer
+   * outrunning the agent cannot keep it here; returns the bytes handed over.
+   */
   drainNow(): number;
   stop(): void;
 }
@@ -48,8 +52,11 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
   let stopped = false;
   let pending: NodeJS.Immediate | undefined;
 
-  /** Drains until the ring is empty or `deadline` (performance.now()) has passed; true when more may be waiting. */
-  const drainUntil = (deadline: number): { total: number; more: boolean } => {
+  /**
+   * Drains until the ring is empty, `deadline` (performance.now()) has passed
+   * or `maxBytes` are handed over; `more`: events may still be waiting.
+   */
+  const drainUntil = (deadline: number, maxBytes = Infinity): { total: number; more: boolean } => {
     let total = 0;
     while (!stopped) {
       const n = probe.drain();
@@ -58,10 +65,11 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
       bytes += n;
       total += n;
       onBatch(view, n);
-      if (performance.now() >= deadline) return { total, more: true };
+      if (performance.now() >= deadline || total >= maxBytes) return { total, more: true };
     }
     return { total, more: false };
   };
+  const ringBytes = opts.ringBytes ?? DEFAULT_RING_BYTES;
 
   // woken by the addon's watcher thread; keep going in later turns while busy
   const onReady = (): void => {
@@ -92,7 +100,7 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
       return { ...probe.stats(), batches, bytes };
     },
     drainNow() {
-      return drainUntil(Infinity).total;
+      return drainUntil(Infinity, ringBytes).total;
     },
     stop() {
       if (stopped) return;

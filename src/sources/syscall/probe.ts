@@ -11,7 +11,7 @@ export interface ProbeOptions {
   ringBytes?: number;
   /** bytes kept of argv, env and data buffers, 1-4096 (default 256); a longer value is cut, and marked so (see stats().truncated and EventView.truncated) */
   snaplen?: number;
-  /** bytes handed to JavaScript per batch (default 1 MiB) */
+  /** bytes handed to JavaScript per batch (default 64 KiB) */
   batchBytes?: number;
   /**
    * How enter events are hooked: 'auto' (default) uses fentry on the five
