@@ -10,12 +10,16 @@
 // Meanwhile this process asks GET /healthz every 20 ms: the answer comes from
 // the agent's main thread, which also drains the ring buffer and evaluates the
 // syscall events, so its latency shows whether audit load holds that thread.
-// Prints per phase: syscall events evaluated per second of load and drops
-// (the agent's exit line), audit events/s and latency, /healthz latency, and
-// the agent's CPU; then each source's rate with both running against alone.
+// Prints per phase: the generator's rate, the syscall events the agent
+// evaluated and dropped (its exit line), audit events/s and latency, /healthz
+// latency and the agent's CPU over the counted load; then each load's rate
+// with both running against alone. With both, the generator starts when the
+// audit client starts counting, so the two loads overlap for all of it.
 // On 2 CPUs the two loads share the same cores, so both rates fall; what
 // would be starvation is one source near zero, drops, or /healthz stalling.
-// Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (2); BENCH_SLOW_PINGS=1 prints
+// Knobs: BENCH_SECONDS (10), BENCH_ROUNDS (2), BENCH_THREADINESS (the
+// agent's webserver.threadiness; -1 evaluates audit events on the main
+// thread, beside the syscall source); BENCH_SLOW_PINGS=1 prints
 // each /healthz answer over 50 ms with when it came.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,21 +29,25 @@ import path from 'node:path';
 import { eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
 import { fmt, median, quantile } from './stats';
-import { buildGenerator, runGenerator } from './syscallGenerator';
+import { buildGenerator, type GenResult, runGenerator } from './syscallGenerator';
 
 const SECONDS = positiveKnob('BENCH_SECONDS', 10);
 const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 2));
 const ROOT = path.resolve(__dirname, '..');
 const CONNECTIONS = 4;
+/** webserver.threadiness for the agent; unset: its default (worker threads) */
+const THREADINESS = process.env.BENCH_THREADINESS;
 const CONNECT_EVERY = 64;
 
 type Phase = 'syscall' | 'audit' | 'both';
 
 interface PhaseResult {
-  /** syscall events the agent evaluated per second of load */
-  syscallEps: number;
+  /** syscall events the agent evaluated over its life (the generator's and every other process's) */
+  syscallEvaluated: number;
   syscallDropped: number;
+  /** the syscall workload's own rate and iterations (each iteration is several captured syscalls) */
   generatorOps: number;
+  generatorCalls: number;
   auditEps: number;
   auditP99: number;
   healthzP50: number;
@@ -58,7 +66,9 @@ interface Agent {
 }
 
 function startAgent(): Promise<Agent> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/cli.js'), '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0'], {
+  const args = [path.join(ROOT, 'dist/cli.js'), '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0'];
+  if (THREADINESS !== undefined) args.push('-o', `webserver.threadiness=${THREADINESS}`);
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -100,10 +110,10 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
-/** GET /healthz every 20 ms until stopped; the latencies in ms */
-function pingHealthz(port: number): { stop: () => Promise<number[]> } {
+/** GET /healthz every 20 ms until stopped; when each was asked (performance.now()) and its latency in ms */
+function pingHealthz(port: number): { stop: () => Promise<{ at: number; ms: number }[]> } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const times: number[] = [];
+  const times: { at: number; ms: number }[] = [];
   let running = true;
   const started = performance.now();
   const once = (): Promise<void> =>
@@ -113,7 +123,7 @@ function pingHealthz(port: number): { stop: () => Promise<number[]> } {
         .get({ host: '127.0.0.1', port, path: '/healthz', agent }, (res) => {
           res.resume();
           res.on('end', () => {
-            if (res.statusCode === 200) times.push(performance.now() - t0);
+            if (res.statusCode === 200) times.push({ at: t0, ms: performance.now() - t0 });
             if (process.env.BENCH_SLOW_PINGS && performance.now() - t0 > 50) console.error(`slow /healthz ${(performance.now() - t0).toFixed(0)} ms at ${(t0 - started).toFixed(0)} ms`);
             resolve();
           });
@@ -144,50 +154,83 @@ interface AuditLoad {
   p99: number;
 }
 
-function runAuditLoad(port: number, bodiesFile: string): Promise<AuditLoad> {
+/** The audit load; `onMeasuring` runs when the client starts its counted SECONDS (after its start-up). */
+function runAuditLoad(port: number, bodiesFile: string, onMeasuring: () => void): Promise<AuditLoad> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), `http://127.0.0.1:${port}/k8s-audit`, bodiesFile, String(CONNECTIONS), String(SECONDS)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as AuditLoad) : reject(new Error(`load client exited ${code}`))));
+    let measuring = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!measuring && out.includes('measuring\n')) {
+        measuring = true;
+        onMeasuring();
+      }
+    });
+    child.on('exit', (code) => (code === 0 && measuring ? resolve(JSON.parse(out.trim().split('\n').pop()!) as AuditLoad) : reject(new Error(`load client exited ${code}`))));
   });
 }
 
 async function runPhase(phase: Phase, generator: string, bodiesFile: string): Promise<PhaseResult> {
   const agent = await startAgent();
-  // let the startup /proc walk and the workers' rule loading settle
-  await new Promise((r) => setTimeout(r, 1000));
-  const ping = pingHealthz(agent.port);
-  // the first answers come before any load: a stall at the start is then the load's, not the connection's
-  await new Promise((r) => setTimeout(r, 300));
-  const cpu0 = cpuSeconds(agent.child.pid!);
-  const out0 = agent.stdoutBytes();
-  const t0 = performance.now();
-  const [gen, audit] = await Promise.all([
-    phase === 'audit' ? undefined : runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix'),
-    phase === 'syscall' ? undefined : runAuditLoad(agent.port, bodiesFile),
-  ]);
-  const wall = (performance.now() - t0) / 1000;
-  const agentCores = (cpuSeconds(agent.child.pid!) - cpu0) / wall;
-  const alertBytes = agent.stdoutBytes() - out0;
-  const pings = await ping.stop();
-  const sys = await stopAgent(agent);
-  if (audit && (audit.non2xx > 0 || audit.errors > 0)) throw new Error(`${phase}: ${audit.non2xx} non-2xx answers, ${audit.errors} errors`);
-  if (pings.length === 0) throw new Error(`${phase}: /healthz never answered`);
-  return {
-    syscallEps: gen ? sys.evaluated / SECONDS : 0,
-    syscallDropped: sys.dropped,
-    generatorOps: gen ? gen.opsPerSec : 0,
-    auditEps: audit ? (audit.ok * 400) / audit.seconds : 0,
-    auditP99: audit ? audit.p99 : 0,
-    healthzP50: quantile(pings, 0.5),
-    healthzP99: quantile(pings, 0.99),
-    healthzMax: Math.max(...pings),
-    agentCores,
-    alertBytes,
-  };
+  let ping: ReturnType<typeof pingHealthz> | undefined;
+  try {
+    // let the startup /proc walk and the workers' rule loading settle
+    await new Promise((r) => setTimeout(r, 1000));
+    ping = pingHealthz(agent.port);
+    // the first answers come before any load: a stall at the start is then the load's, not the connection's
+    await new Promise((r) => setTimeout(r, 300));
+    // the window: from the start of the counted load to its end; with both, the generator starts when
+    // the audit client starts counting (after its own start-up), so the two overlap for all SECONDS
+    let cpu0 = 0;
+    let out0 = 0;
+    let t0 = 0;
+    const open = (): void => {
+      cpu0 = cpuSeconds(agent.child.pid!);
+      out0 = agent.stdoutBytes();
+      t0 = performance.now();
+    };
+    let gen: GenResult | undefined;
+    let audit: AuditLoad | undefined;
+    if (phase === 'syscall') {
+      open();
+      gen = await runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix');
+    } else {
+      let genRun: Promise<GenResult> | undefined;
+      audit = await runAuditLoad(agent.port, bodiesFile, () => {
+        open();
+        if (phase === 'both') genRun = runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix');
+      });
+      gen = genRun ? await genRun : undefined;
+    }
+    const t1 = performance.now();
+    const agentCores = (cpuSeconds(agent.child.pid!) - cpu0) / ((t1 - t0) / 1000);
+    const alertBytes = agent.stdoutBytes() - out0;
+    const pings = (await ping.stop()).filter((p) => p.at >= t0 && p.at <= t1).map((p) => p.ms);
+    ping = undefined;
+    const sys = await stopAgent(agent);
+    if (audit && (audit.non2xx > 0 || audit.errors > 0)) throw new Error(`${phase}: ${audit.non2xx} non-2xx answers, ${audit.errors} errors`);
+    if (pings.length === 0) throw new Error(`${phase}: /healthz never answered during the load`);
+    return {
+      syscallEvaluated: sys.evaluated,
+      syscallDropped: sys.dropped,
+      generatorOps: gen ? gen.opsPerSec : 0,
+      generatorCalls: gen ? gen.ops : 0,
+      auditEps: audit ? (audit.ok * 400) / audit.seconds : 0,
+      auditP99: audit ? audit.p99 : 0,
+      healthzP50: quantile(pings, 0.5),
+      healthzP99: quantile(pings, 0.99),
+      healthzMax: Math.max(...pings),
+      agentCores,
+      alertBytes,
+    };
+  } finally {
+    // on any failure: no agent (and probe) left running behind the bench
+    if (ping) await ping.stop();
+    if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill('SIGKILL');
+  }
 }
 
 async function main(): Promise<void> {
@@ -216,7 +259,7 @@ async function main(): Promise<void> {
         const r = await runPhase(phase, generator, bodiesFile);
         results.get(phase)!.push(r);
         console.log(
-          `  round ${round + 1} ${phase.padEnd(7)} syscall ${fmt(r.syscallEps)} events/s evaluated (generator ${fmt(r.generatorOps)} ops/s), ${r.syscallDropped} dropped; ` +
+          `  round ${round + 1} ${phase.padEnd(7)} syscall: generator ${fmt(r.generatorOps)} ops/s, agent evaluated ${fmt(r.syscallEvaluated)} events (${r.generatorCalls > 0 ? (r.syscallEvaluated / r.generatorCalls).toFixed(2) : '-'} per generator op), ${r.syscallDropped} dropped; ` +
             `audit ${fmt(r.auditEps)} events/s, p99 ${r.auditP99} ms; /healthz p50 ${r.healthzP50.toFixed(1)} p99 ${r.healthzP99.toFixed(1)} max ${r.healthzMax.toFixed(1)} ms; ` +
             `agent ${r.agentCores.toFixed(2)} cores, ${fmt(r.alertBytes / 1024)} KiB of alerts`,
         );
@@ -226,11 +269,12 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const med = (p: Phase, k: keyof PhaseResult): number => median(results.get(p)!.map((r) => r[k]));
-  const syscallRatio = med('both', 'syscallEps') / med('syscall', 'syscallEps');
+  // the generator's rate with audit load against alone: its share of the CPUs (the agent keeps up when nothing is dropped)
+  const syscallRatio = med('both', 'generatorOps') / med('syscall', 'generatorOps');
   const auditRatio = med('both', 'auditEps') / med('audit', 'auditEps');
   const dropsBoth = results.get('both')!.reduce((n, r) => n + r.syscallDropped, 0);
   console.log(
-    `medians: syscall ${fmt(med('syscall', 'syscallEps'))} events/s alone, ${fmt(med('both', 'syscallEps'))} with audit load (ratio ${syscallRatio.toFixed(2)}); ` +
+    `medians: syscall generator ${fmt(med('syscall', 'generatorOps'))} ops/s alone, ${fmt(med('both', 'generatorOps'))} with audit load (ratio ${syscallRatio.toFixed(2)}); ` +
       `audit ${fmt(med('audit', 'auditEps'))} events/s alone, ${fmt(med('both', 'auditEps'))} with syscall load (ratio ${auditRatio.toFixed(2)}); ` +
       `drops with both ${dropsBoth}; /healthz p99 ${med('syscall', 'healthzP99').toFixed(1)} / ${med('audit', 'healthzP99').toFixed(1)} / ${med('both', 'healthzP99').toFixed(1)} ms (syscall / audit / both)`,
   );
@@ -239,13 +283,15 @@ async function main(): Promise<void> {
       bench: 'sources',
       seconds: SECONDS,
       rounds: ROUNDS,
-      syscall_eps_alone: Math.round(med('syscall', 'syscallEps')),
-      syscall_eps_both: Math.round(med('both', 'syscallEps')),
+      threadiness: THREADINESS ?? 'default',
+      generator_ops_alone: Math.round(med('syscall', 'generatorOps')),
+      generator_ops_both: Math.round(med('both', 'generatorOps')),
       syscall_ratio: Math.round(syscallRatio * 100) / 100,
       audit_eps_alone: Math.round(med('audit', 'auditEps')),
       audit_eps_both: Math.round(med('both', 'auditEps')),
       audit_ratio: Math.round(auditRatio * 100) / 100,
       dropped_both: dropsBoth,
+      dropped_all: [...results.values()].flat().reduce((n, r) => n + r.syscallDropped, 0),
       healthz_p99_ms: { syscall: med('syscall', 'healthzP99'), audit: med('audit', 'healthzP99'), both: med('both', 'healthzP99') },
       healthz_max_ms: { syscall: med('syscall', 'healthzMax'), audit: med('audit', 'healthzMax'), both: med('both', 'healthzMax') },
       agent_cores: { syscall: med('syscall', 'agentCores'), audit: med('audit', 'agentCores'), both: med('both', 'agentCores') },
