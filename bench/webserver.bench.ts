@@ -200,7 +200,9 @@ interface MemorySamples {
  * lets the old generation grow for minutes before a major GC gives pages
  * back, so a 60 s window can catch the rise and miss the fall (or the
  * reverse: the http runs "shrank" by 40 MB). A full GC before the run clears
- * what earlier phases left, and one after shows what the run kept.
+ * what earlier phases left, and one after shows what the run kept. The
+ * samples cover the warm-up load too (WARMUP): the server holds the same
+ * load then, so its memory belongs in the flatness check.
  */
 async function withMemory<T>(into: MemorySamples, run: () => Promise<T>, idle: () => boolean): Promise<T> {
   const before = await retainedBytes();
