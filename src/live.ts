@@ -111,9 +111,20 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
         evaluator.evaluate(e);
       }
     : (e: SyscallEvent): void => evaluator.evaluate(e);
+  // an event that throws is counted and skipped; the first is logged whole
+  let failed = 0;
+  let undecodable = 0;
+  const onFailure = (err: unknown, v: EventView | undefined): void => {
+    if (v) failed++;
+    else undecodable++;
+    if (failed + undecodable === 1) {
+      const what = v ? `a ${v.name} event (tid ${v.tid}) failed` : 'a batch could not be decoded, its remaining events are lost';
+      log(`syscall: ${what}: ${(err as Error)?.stack ?? String(err)}; going on, failures are counted in the exit line`);
+    }
+  };
   // capture first, then read /proc: what changes meanwhile waits in the ring
   // buffer (drained only on a later turn) and is applied on top of the seed
-  const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent));
+  const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent, onFailure));
   let seeded: number;
   try {
     seeded = tracker.seed();
@@ -137,7 +148,8 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
       const st = capture.stats();
       capture.stop();
       dump?.close();
-      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded`);
+      const failures = failed + undecodable > 0 ? `, ${failed} events failed evaluation, ${undecodable} batches cut short by an undecodable event` : '';
+      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded${failures}`);
     },
   };
 }

@@ -22,20 +22,48 @@ export const STATE_SYSCALLS: readonly string[] = [
 ];
 
 /**
+ * What the handler does with an event that throws (a state or rule bug, an
+ * event the decoder cannot read): `view` is the event, or undefined when a
+ * record could not be decoded and the rest of its batch was lost with it.
+ */
+export type EventFailure = (err: unknown, view: EventView | undefined) => void;
+
+/**
  * The per-batch handler for a capture: each event updates the state, goes to
  * onEvent through the tracker's one reused SyscallEvent, and is then
- * finished. Built once; nothing here allocates per event.
+ * finished. Built once; nothing here allocates per event. With `onFailure`,
+ * an event that throws is reported there and the next one goes on, so one bad
+ * event cannot take the agent, or the rest of its batch, down with it.
  */
-export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void): (view: EventView, length: number) => void {
+export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void, onFailure?: EventFailure): (view: EventView, length: number) => void {
   const ev = tracker.event;
-  const visit = (): void => {
-    tracker.apply();
-    onEvent(ev);
-    tracker.finish();
-  };
+  const visit = onFailure
+    ? (): void => {
+        try {
+          tracker.apply();
+          onEvent(ev);
+        } catch (err) {
+          onFailure(err, ev.view);
+        }
+        tracker.finish();
+      }
+    : (): void => {
+        tracker.apply();
+        onEvent(ev);
+        tracker.finish();
+      };
   return (view, length) => {
     ev.view = view;
-    forEachEvent(view, length, visit);
+    if (!onFailure) {
+      forEachEvent(view, length, visit);
+      return;
+    }
+    try {
+      forEachEvent(view, length, visit);
+    } catch (err) {
+      // only the decoder throws here (visit catches its own): the records after this one cannot be found
+      onFailure(err, undefined);
+    }
   };
 }
 
