@@ -8,6 +8,7 @@ import type { Ruleset } from '../engine/ruleset';
 import { builtinSources } from '../sources';
 import { type K8sAuditEvent, toAuditEvent } from '../sources/k8s_audit';
 import { decodeAuditBody } from './auditBody';
+import { enabledDifference } from './enabledDifference';
 import type { BatchFacts, FromWorker, PostedAlertData, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 
 const port = parentPort;
@@ -47,7 +48,11 @@ function loadRules(recipe: RulesRecipe): { ruleset: Ruleset<K8sAuditEvent>; enab
     const want = enabled.has(r.name);
     if (r.enabled !== want) engine.enableRules({ name: r.name }, want);
   }
-  return { ruleset: engine.ruleset<K8sAuditEvent>('k8s_audit'), enabled: engine.rules.filter((r) => r.enabled).map((r) => r.name) };
+  const enabledNames = engine.rules.filter((r) => r.enabled).map((r) => r.name);
+  // checked here, before the rules are installed: batches already queued behind them must not be evaluated with other rules
+  const differs = enabledDifference(recipe.enabled, enabledNames);
+  if (differs) throw new Error(`its enabled rules differ from the main thread's (${differs})`);
+  return { ruleset: engine.ruleset<K8sAuditEvent>('k8s_audit'), enabled: enabledNames };
 }
 
 function evaluateBatch(id: number, body: ArrayBuffer, length: number, maxEventSize: number): FromWorker {

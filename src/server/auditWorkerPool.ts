@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine';
 import type { BatchFacts, FromWorker, PostedAlertData, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 import type { AuditSink } from './evaluationQueue';
+import { enabledDifference } from './enabledDifference';
 import { PostedAlert } from './postedAlert';
 
 export type { RulesRecipe } from './auditWorkerProtocol';
@@ -42,18 +43,6 @@ export function rulesRecipe(engine: Engine, ruleMatching: 'first' | 'all', withF
     ruleMatching,
     withFields,
   };
-}
-
-/** How a worker's enabled rules differ from the main thread's, in a few words; undefined when they are the same, in the same order. */
-export function enabledDifference(main: readonly string[], worker: readonly string[]): string | undefined {
-  const n = Math.max(main.length, worker.length);
-  for (let i = 0; i < n; i++) {
-    if (main[i] === worker[i]) continue;
-    if (i >= worker.length) return `${main.length} on the main thread, ${worker.length} in the worker: it lacks '${main[i]}'`;
-    if (i >= main.length) return `${main.length} on the main thread, ${worker.length} in the worker: it also has '${worker[i]}'`;
-    return `rule ${i + 1} is '${main[i]}' on the main thread, '${worker[i]}' in the worker`;
-  }
-  return undefined;
 }
 
 /** webserver.threadiness as a worker count: 0 is one per online CPU, at most 4; -1 is none (main thread). */

@@ -13,7 +13,8 @@ import { Outputs } from '../../src/outputs/outputs';
 import type { Alert } from '../../src/outputs/alert';
 import { builtinSources } from '../../src/sources';
 import { type K8sAuditEvent, toAuditEvent } from '../../src/sources/k8s_audit';
-import { AuditWorkerPool, type BatchAnswer, enabledDifference, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
+import { AuditWorkerPool, type BatchAnswer, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
+import { enabledDifference } from '../../src/server/enabledDifference';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
@@ -180,6 +181,18 @@ describe('audit worker pool', () => {
     assert.match(logs.join('\n'), /rule 4 is 'a rule the worker does not have' on the main thread, '[^']+' in the worker/);
     assert.equal(enabledDifference(['a', 'b'], ['a', 'b']), undefined);
     assert.match(enabledDifference(['a'], ['a', 'b'])!, /it also has 'b'/);
+  });
+
+  test('a reload to rules the worker cannot build alike: batches queued behind it are not evaluated with other rules', async () => {
+    const engine = engineFrom([RULES]);
+    const recipe = rulesRecipe(engine, 'first');
+    const { pool, logs } = makePool(engine, 'first', 1);
+    assert.equal((await submit(pool, JSON.stringify(someEvents()[0]))).status, 200);
+    pool.updateRules({ ...recipe, enabled: [...recipe.enabled, 'no such rule'] });
+    // queued right behind the rules message, before the worker's answer to it can arrive
+    const a = await submit(pool, JSON.stringify(someEvents()[0]));
+    assert.equal(a.status, 500, JSON.stringify(a));
+    assert.match(logs.join('\n'), /it lacks 'no such rule'\); not using it/);
   });
 
   test('a worker that dies while closing, before it took the batches waiting for it, fails them at once', async () => {
