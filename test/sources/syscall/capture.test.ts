@@ -220,6 +220,8 @@ test('live: a backlog is drained a bounded time per turn of the event loop, not 
   assert.ok(fullBatches >= 5, `only ${fullBatches} full batches: no backlog to drain`);
   // 13 in the check phase, plus as many when the watcher woke the capture in the same turn's poll phase
   assert.ok(most <= 26, `${most} batches (${most * 4} ms) in one turn of the event loop`);
+  // the budget grew while the backlog lasted: a fixed 5 ms would allow at most 2 + 2 batches a turn
+  assert.ok(most >= 5, `at most ${most} batches in a turn: the turn budget did not grow under a backlog`);
   // and turns were shared: the backlog did not go in one
   assert.ok(perTurn.size >= 5, `the batches came in ${perTurn.size} turns`);
 });
@@ -230,9 +232,11 @@ test('live: drainNow takes at most a ring of bytes while the producer outruns th
     const until = performance.now() + 1;
     while (performance.now() < until) { /* evaluation that costs 1 ms a batch: slower than the child fills 4 KiB */ }
   });
-  const child = spawn(process.execPath, ['-e', OPEN_CLOSE_LOOP, '3000'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, ['-e', OPEN_CLOSE_LOOP, '5000'], { stdio: 'ignore' });
   try {
-    await sleep(300);
+    // the child's loop is running once the probe has seen many of its events
+    for (const end = Date.now() + 4000; cap.stats().total.seen < 20_000 && Date.now() < end; ) await sleep(20);
+    assert.ok(cap.stats().total.seen >= 20_000, 'the child did not get going within 4 s');
     // with no bound this would drain for as long as the child runs
     const t0 = performance.now();
     const n = cap.drainNow();

@@ -122,6 +122,8 @@ export class StateTracker {
     if (ev.firstTs === 0n) ev.firstTs = v.ts;
     ev.fd = undefined;
     ev.fdNum = -1;
+    // set again below; cleared first so that finish() after an apply that threw touches no other event's thread
+    ev.thread = undefined;
     const tid = v.tid;
     const code = v.type;
     const act = v.info ? ACTION[code] : Act.UseFd;
