@@ -111,15 +111,21 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
         evaluator.evaluate(e);
       }
     : (e: SyscallEvent): void => evaluator.evaluate(e);
-  // an event that throws is counted and skipped; the first is logged whole
+  // an event that throws is counted and skipped; the first is logged whole,
+  // then the count with the latest error at 10, 100, 1000... failures
   let failed = 0;
   let undecodable = 0;
+  let nextReport = 10;
   const onFailure = (err: unknown, v: EventView | undefined): void => {
     if (v) failed++;
     else undecodable++;
-    if (failed + undecodable === 1) {
-      const what = v ? `a ${v.name} event (tid ${v.tid}) failed` : 'a batch could not be decoded, its remaining events are lost';
+    const n = failed + undecodable;
+    const what = v ? `a ${v.name} event (tid ${v.tid}) failed` : 'a batch could not be decoded, its remaining events are lost';
+    if (n === 1) {
       log(`syscall: ${what}: ${(err as Error)?.stack ?? String(err)}; going on, failures are counted in the exit line`);
+    } else if (n === nextReport) {
+      nextReport *= 10;
+      log(`syscall: ${failed} events failed evaluation and ${undecodable} batches were cut short so far; latest: ${what}: ${(err as Error)?.message ?? String(err)}`);
     }
   };
   // capture first, then read /proc: what changes meanwhile waits in the ring
