@@ -3,6 +3,7 @@
 // to a SourceEvaluator, which matches them against that source's ruleset.
 import type { CompiledRule, Engine } from './engine/engine';
 import type { Priority } from './engine/priority';
+import { RuleErrors } from './engine/ruleErrors';
 import type { Ruleset } from './engine/ruleset';
 import type { Alert } from './outputs/alert';
 import type { Outputs } from './outputs/outputs';
@@ -10,6 +11,8 @@ import { AlertCounts } from './outputs/summary';
 
 export class Agent {
   readonly counts = new AlertCounts();
+  /** rules whose condition threw, per rule; said on stderr as they happen */
+  readonly ruleErrors = new RuleErrors((msg) => process.stderr.write(`${msg}\n`));
   private readonly evaluators: SourceEvaluator<any>[] = [];
 
   constructor(
@@ -76,6 +79,7 @@ export class SourceEvaluator<E> {
   events = 0;
   private current: E | undefined;
   private readonly onMatch: (rule: CompiledRule<E>) => void;
+  private readonly onError: (rule: CompiledRule<E>, err: unknown) => void;
 
   constructor(
     private readonly agent: Agent,
@@ -85,12 +89,16 @@ export class SourceEvaluator<E> {
       const evt = this.current as E;
       this.agent.alert(rule, evt, this.ruleset.source.time(evt));
     };
+    this.onError = (rule, err) => {
+      const source = this.ruleset.source;
+      this.agent.ruleErrors.report(rule.name, err, source.name, source.eventType?.(this.current as E));
+    };
   }
 
   evaluate(evt: E): void {
     this.events++;
     this.current = evt;
-    this.ruleset.match(evt, this.agent.ruleMatching, this.onMatch);
+    this.ruleset.match(evt, this.agent.ruleMatching, this.onMatch, this.onError);
     this.current = undefined;
   }
 }

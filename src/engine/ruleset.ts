@@ -50,12 +50,16 @@ export class Ruleset<E> {
     this.stale = false;
   }
 
-  /** Matching enabled rules, in definition order; 'first' stops at the first (Falco's default rule_matching). */
-  match(evt: E, mode: 'first' | 'all', onMatch: (rule: CompiledRule<E>) => void): void {
+  /**
+   * Matching enabled rules, in definition order; 'first' stops at the first
+   * (Falco's default rule_matching). A rule whose condition throws is no
+   * match and goes to onError when given (see bucketMatcher.ts).
+   */
+  match(evt: E, mode: 'first' | 'all', onMatch: (rule: CompiledRule<E>) => void, onError?: (rule: CompiledRule<E>, err: unknown) => void): void {
     if (this.stale) this.refresh();
     const type = this.source.eventType?.(evt);
     const m = type === undefined ? this.catchAllMatcher : (this.matchers.get(type) ?? this.catchAllMatcher);
-    m(evt, mode === 'first', onMatch);
+    m(evt, mode === 'first', onMatch, onError);
   }
 
   /** Event types the enabled rules need; 'all' when some enabled rule matches every type. */

@@ -4,6 +4,7 @@
 // with the batch facts and the alerts as plain data; the main thread emits them.
 import { parentPort } from 'node:worker_threads';
 import { Engine, type CompiledRule } from '../engine/engine';
+import { RuleErrors } from '../engine/ruleErrors';
 import type { Ruleset } from '../engine/ruleset';
 import { builtinSources } from '../sources';
 import { type K8sAuditEvent, toAuditEvent } from '../sources/k8s_audit';
@@ -32,6 +33,12 @@ const onMatch = (rule: CompiledRule<K8sAuditEvent>): void => {
     time: ruleset!.source.time(evt),
     fields: withFields ? rule.output.fields(evt) : undefined,
   });
+};
+
+// a rule whose condition throws is no match; said on this worker's stderr, which is the process's
+const ruleErrors = new RuleErrors((msg) => process.stderr.write(`audit worker: ${msg}\n`));
+const onError = (rule: CompiledRule<K8sAuditEvent>, err: unknown): void => {
+  ruleErrors.report(rule.name, err, 'k8s_audit', ruleset?.source.eventType?.(current!));
 };
 
 function post(msg: FromWorker): void {
@@ -65,7 +72,7 @@ function evaluateBatch(id: number, body: ArrayBuffer, length: number, maxEventSi
   for (const obj of batch.events) {
     try {
       current = toAuditEvent(obj);
-      ruleset.match(current, matching, onMatch);
+      ruleset.match(current, matching, onMatch, onError);
       facts.accepted++;
     } catch (err) {
       facts.failed++;

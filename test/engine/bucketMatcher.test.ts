@@ -35,3 +35,31 @@ test('large buckets fall back to a loop with the same results', () => {
     assert.deepEqual(run(small, x, false), want.filter((i) => i < 50));
   }
 });
+
+test('a test that throws is no match and goes to onError; the rules after it still run (generated and loop)', () => {
+  const boom = (n: number): boolean => {
+    if (n === 5) throw new Error('field bug');
+    return true;
+  };
+  const tests = [(n: number) => n > 100, boom, () => true];
+  const rules = ['big', 'broken', 'any'];
+  const loopTests = [...tests, ...Array.from({ length: MAX_GENERATED_BUCKET }, () => () => false)];
+  const loopRules = [...rules, ...Array.from({ length: MAX_GENERATED_BUCKET }, (_, i) => `never${i}`)];
+  for (const m of [bucketMatcher(tests, rules), bucketMatcher(loopTests, loopRules)]) {
+    const errors: string[] = [];
+    const out: string[] = [];
+    m(5, false, (r) => out.push(r), (r, err) => errors.push(`${r}: ${(err as Error).message}`));
+    assert.deepEqual(out, ['any']);
+    assert.deepEqual(errors, ['broken: field bug']);
+    // with first, the broken rule does not count as the first match
+    out.length = 0;
+    m(5, true, (r) => out.push(r), () => undefined);
+    assert.deepEqual(out, ['any']);
+    // without onError it propagates, as before
+    assert.throws(() => m(5, false, () => undefined), /field bug/);
+    // a rule that does not throw on this event matches as usual
+    out.length = 0;
+    m(6, true, (r) => out.push(r), () => undefined);
+    assert.deepEqual(out, ['broken']);
+  }
+});
