@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
+import { type Load, runLoad } from './loadRun';
 import { fmt, median, quantile } from './stats';
 import { buildGenerator, type GenResult, runGenerator } from './syscallGenerator';
 
@@ -146,33 +147,6 @@ function pingHealthz(port: number): { stop: () => Promise<{ at: number; ms: numb
   };
 }
 
-interface AuditLoad {
-  ok: number;
-  non2xx: number;
-  errors: number;
-  seconds: number;
-  p99: number;
-}
-
-/** The audit load; `onMeasuring` runs when the client starts its counted SECONDS (after its start-up). */
-function runAuditLoad(port: number, bodiesFile: string, onMeasuring: () => void): Promise<AuditLoad> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), `http://127.0.0.1:${port}/k8s-audit`, bodiesFile, String(CONNECTIONS), String(SECONDS)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    let measuring = false;
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (!measuring && out.includes('measuring\n')) {
-        measuring = true;
-        onMeasuring();
-      }
-    });
-    child.on('exit', (code) => (code === 0 && measuring ? resolve(JSON.parse(out.trim().split('\n').pop()!) as AuditLoad) : reject(new Error(`load client exited ${code}`))));
-  });
-}
-
 async function runPhase(phase: Phase, generator: string, bodiesFile: string): Promise<PhaseResult> {
   const agent = await startAgent();
   let ping: ReturnType<typeof pingHealthz> | undefined;
@@ -193,13 +167,13 @@ async function runPhase(phase: Phase, generator: string, bodiesFile: string): Pr
       t0 = performance.now();
     };
     let gen: GenResult | undefined;
-    let audit: AuditLoad | undefined;
+    let audit: Load | undefined;
     if (phase === 'syscall') {
       open();
       gen = await runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix');
     } else {
       let genRun: Promise<GenResult> | undefined;
-      audit = await runAuditLoad(agent.port, bodiesFile, () => {
+      audit = await runLoad(`http://127.0.0.1:${agent.port}/k8s-audit`, bodiesFile, CONNECTIONS, SECONDS, 0, () => {
         open();
         if (phase === 'both') genRun = runGenerator(generator, SECONDS, 1, CONNECT_EVERY, 'mix');
       });

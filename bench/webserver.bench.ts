@@ -31,6 +31,7 @@ import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/serve
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { type AuditMix, eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
+import { runLoad } from './loadRun';
 
 /** Seconds of load per server and batch size, split into ROUNDS alternating rounds. */
 const SECONDS = positiveKnob('WEBSERVER_BENCH_SECONDS', 10);
@@ -134,38 +135,6 @@ function startHttpBaseline(evaluator: AuditSink | AuditWorkerPool): Promise<{ po
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0 && inPool === 0, close: () => server.close() })),
   );
-}
-
-interface Load {
-  ok: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  /** CPU time the load client used */
-  cpuSeconds: number;
-}
-
-/**
- * `seconds` of load counted, after `warmup` seconds of the same load not
- * counted; `onMeasuring` runs when the counted part starts.
- */
-function runLoad(url: string, bodiesFile: string, connections: number, seconds: number, warmup: number, onMeasuring: () => void): Promise<Load> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'loadClient.ts'), url, bodiesFile, String(connections), String(seconds), String(warmup)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    let measuring = false;
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (!measuring && out.includes('measuring\n')) {
-        measuring = true;
-        onMeasuring();
-      }
-    });
-    child.on('exit', (code) => (code === 0 && measuring ? resolve(JSON.parse(out.trim().split('\n').pop()!) as Load) : reject(new Error(`load client exited ${code}`))));
-  });
 }
 
 /** A full collection; the bench runs itself under --expose-gc (see the end of the file). */
