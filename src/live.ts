@@ -150,7 +150,12 @@ function startSyscall(agent: Agent, opts: LiveOptions): Running {
       if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
     },
     stop: () => {
-      capture.drainNow();
+      try {
+        capture.drainNow();
+      } catch (e) {
+        // the stats, the probe's release and the exit line still follow
+        log(`syscall: the last drain failed: ${(e as Error).message}`);
+      }
       const st = capture.stats();
       capture.stop();
       dump?.close();
