@@ -4,8 +4,8 @@
 // phases, each with a fresh agent, alternating over BENCH_ROUNDS rounds:
 //   syscall: the C generator (bench/syscallGenerator.c, open/read/close/stat,
 //            one process) alone;
-//   audit:   realistic 400-event EventList batches POSTed by autocannon
-//            (bench/loadClient.ts, 4 connections) alone;
+//   audit:   realistic 400-event EventList batches POSTed by wrk or autocannon
+//            (bench/loadRun.ts, 4 connections) alone;
 //   both:    the two at once.
 // Meanwhile this process asks GET /healthz every 20 ms: the answer comes from
 // the agent's main thread, which also drains the ring buffer and evaluates the
@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
-import { type Load, runLoad } from './loadRun';
+import { type Load, loadClient, runLoad } from './loadRun';
 import { fmt, median, quantile } from './stats';
 import { buildGenerator, type GenResult, runGenerator } from './syscallGenerator';
 
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(bodiesFile, JSON.stringify(eventListBodies(400, 20, 'realistic').map((b) => b.toString('utf8'))));
   console.log(
     `the agent (dist/cli.js, default rules, both sources) under syscall load (1 generator process), audit load (400-event realistic batches, ${CONNECTIONS} connections) ` +
-      `and both; ${ROUNDS} round(s) of ${SECONDS} s per phase, a fresh agent each; ${os.availableParallelism()} CPUs`,
+      `and both; ${ROUNDS} round(s) of ${SECONDS} s per phase, a fresh agent each; ${os.availableParallelism()} CPUs; load client ${loadClient()}`,
   );
   const results = new Map<Phase, PhaseResult[]>([
     ['syscall', []],

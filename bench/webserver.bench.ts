@@ -5,13 +5,14 @@
 // JSON.parse alone gets through the same bodies, sampled between rounds. Twice: with evaluation in
 // worker threads (webserver.threadiness auto; the http baseline hands its
 // bodies to the same kind of pool, so uws/http compares the HTTP layers) and
-// on the main thread (both servers decode and evaluate on their own thread). The load generator runs in
-// a child process (bench/loadClient.ts), which loads each server for
+// on the main thread (both servers decode and evaluate on their own thread). The load generator (wrk, or
+// autocannon: bench/loadRun.ts) runs in a child process and loads each server for
 // WEBSERVER_BENCH_WARMUP seconds (2) before every counted round. WEBSERVER_BENCH_SECONDS sets the
 // load time per server and batch size (default 10; 60 for the RSS-flatness
 // check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
 // the servers, so a change in the machine's other load hits both alike;
-// WEBSERVER_BENCH_CONNECTIONS_10 / _400 set the client's connections. Each
+// WEBSERVER_BENCH_CONNECTIONS_10 / _400 set the client's connections;
+// WEBSERVER_BENCH_CASES, _MODES and _THREADS run a part of it (see below). Each
 // server's CPU time per event is printed too: on a shared machine it moves
 // much less than events/s. Memory is reported as RSS, heap and external by
 // quarter and as what a full GC leaves after each round less before it, the
@@ -31,7 +32,7 @@ import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/serve
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { type AuditMix, eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
-import { runLoad } from './loadRun';
+import { loadClient, runLoad } from './loadRun';
 
 /** Seconds of load per server and batch size, split into ROUNDS alternating rounds. */
 const SECONDS = positiveKnob('WEBSERVER_BENCH_SECONDS', 10);
@@ -65,6 +66,10 @@ const CASES: readonly { size: 10 | 400; mix: AuditMix; key: string }[] = [
   { size: 400, mix: 'realistic', key: 'b400' },
   { size: 400, mix: 'alert-heavy', key: 'b400_alert_heavy' },
 ];
+
+/** WEBSERVER_BENCH_CASES=b10,b400 runs only those cases (keys above); all by default. */
+const ONLY = (process.env.WEBSERVER_BENCH_CASES ?? '').split(',').filter((k) => k !== '');
+for (const k of ONLY) if (!CASES.some((c) => c.key === k)) throw new Error(`WEBSERVER_BENCH_CASES: no case '${k}' (${CASES.map((c) => c.key).join(', ')})`);
 
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
 
@@ -246,9 +251,16 @@ interface Tally {
 }
 
 async function main(): Promise<void> {
-  const threads = evaluationThreads(0);
-  const summary: Record<string, unknown> = { evaluation_threads_auto: threads, cpus: os.availableParallelism() };
-  for (const mode of ['workers', 'main'] as const) {
+  // WEBSERVER_BENCH_THREADS: the pool's size instead of the agent's automatic one (webserver.threadiness N)
+  const threads = process.env.WEBSERVER_BENCH_THREADS ? Math.round(positiveKnob('WEBSERVER_BENCH_THREADS', 1)) : evaluationThreads(0);
+  const client = loadClient();
+  const summary: Record<string, unknown> = { evaluation_threads_auto: threads, cpus: os.availableParallelism(), load_client: client };
+  const why = process.env.LOAD_CLIENT ? 'LOAD_CLIENT' : client === 'wrk' ? 'installed' : 'wrk is not installed: scripts/setup-bench.sh installs it as root';
+  console.log(`load client: ${client} (${why})${client === 'autocannon' ? '; autocannon takes about 100 µs of CPU a request from the 2 cores the servers share' : ''}`);
+  // WEBSERVER_BENCH_MODES=workers or main: only that way of evaluating
+  const modes = (['workers', 'main'] as const).filter((m) => !process.env.WEBSERVER_BENCH_MODES || process.env.WEBSERVER_BENCH_MODES.split(',').includes(m));
+  if (modes.length === 0) throw new Error(`WEBSERVER_BENCH_MODES must name workers and/or main, got '${process.env.WEBSERVER_BENCH_MODES}'`);
+  for (const mode of modes) {
     console.log(
       mode === 'workers'
         ? `\n=== evaluation in ${threads} worker thread(s) (webserver.threadiness auto): uws and the http baseline hand bodies to the same kind of pool; uws/http compares HTTP layers`
@@ -294,7 +306,7 @@ async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => n
   summary.seconds_per_server = roundSeconds * ROUNDS;
   summary.rounds = ROUNDS;
   try {
-    for (const { size, mix, key } of CASES) {
+    for (const { size, mix, key } of CASES.filter((c) => ONLY.length === 0 || ONLY.includes(c.key))) {
       const connections = CONNECTIONS[size];
       const bodies = eventListBodies(size, size === 10 ? 400 : 20, mix);
       const texts = bodies.map((b) => b.toString('utf8'));
