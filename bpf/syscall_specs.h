@@ -59,6 +59,10 @@ enum vg_pk {
 	PK_SOCK_FLAGS,    /* SOCK_NONBLOCK/SOCK_CLOEXEC in arg a as PPM_O_NONBLOCK/PPM_O_CLOEXEC */
 	PK_DUP3_FLAGS,    /* O_CLOEXEC in arg a as PPM_O_CLOEXEC */
 	PK_PIPE2_FLAGS,   /* O_CLOEXEC, O_DIRECT, O_NONBLOCK in arg a as PPM_O_* */
+	/* what only the exit knows of the file the returned fd refers to */
+	PK_RET_OPEN_FLAGS, /* PK_OPEN_FLAGS, plus PPM_O_F_CREATED and PPM_FD_UPPER/LOWER_LAYER */
+	PK_RET_HOW_FLAGS,  /* PK_HOW_FLAGS, plus the same */
+	PK_RET_CREAT_FLAGS, /* creat: PPM_FD_UPPER/LOWER_LAYER_CREAT (2 bytes) */
 };
 
 /* PK_MASK: which bits each flag argument keeps */
@@ -95,10 +99,10 @@ struct vg_spec {
 
 static const struct vg_spec vg_specs[VG_SYSCALL_SLOTS] = {
 	/* files */
-	S(2, VG_OPEN_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(OPEN_FLAGS, 1, 0), P(MODE_IF_CREAT, 2, 1), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
-	S(257, VG_OPENAT_X, VG_CAT_FILE, 7, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(OPEN_FLAGS, 2, 0), P(MODE_IF_CREAT, 3, 2), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
-	S(437, VG_OPENAT2_X, VG_CAT_FILE, 8, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(HOW_FLAGS, 2, 0), P(HOW_MODE, 2, 0), P(HOW_RESOLVE, 2, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
-	S(85, VG_CREAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(MODE, 1, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0), P(EMPTY, 0, 0)),
+	S(2, VG_OPEN_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(RET_OPEN_FLAGS, 1, 0), P(MODE_IF_CREAT, 2, 1), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
+	S(257, VG_OPENAT_X, VG_CAT_FILE, 7, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(RET_OPEN_FLAGS, 2, 0), P(MODE_IF_CREAT, 3, 2), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
+	S(437, VG_OPENAT2_X, VG_CAT_FILE, 8, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(RET_HOW_FLAGS, 2, 0), P(HOW_MODE, 2, 0), P(HOW_RESOLVE, 2, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0)),
+	S(85, VG_CREAT_X, VG_CAT_FILE, 6, P(RET, 0, 0), P(PATH, 0, 0), P(MODE, 1, 0), P(RET_DEV, 0, 0), P(RET_INO, 0, 0), P(RET_CREAT_FLAGS, 0, 0)),
 	S(87, VG_UNLINK_X, VG_CAT_FILE, 2, P(RET, 0, 0), P(PATH, 0, 0)),
 	S(263, VG_UNLINKAT_X, VG_CAT_FILE, 4, P(RET, 0, 0), P(ARGS32, 0, 0), P(PATH, 1, 0), P(MASK, 2, VG_MASK_UNLINKAT)),
 	S(82, VG_RENAME_X, VG_CAT_FILE, 3, P(RET, 0, 0), P(PATH, 0, 0), P(PATH, 1, 0)),

@@ -55,6 +55,7 @@ struct vg_buf {
 	__u64 args[8];   /* the syscall's 6 arguments, read once per event (8: index with a mask) */
 	__u64 file_dev;
 	__u64 file_ino;
+	__u32 file_flags; /* PPM_O_F_CREATED, PPM_FD_UPPER/LOWER_LAYER of that file */
 	__u8 data[VG_BUF_SIZE];
 };
 
@@ -331,6 +332,64 @@ static __noinline void push_sockaddr(struct vg_buf *b, const void *uaddr)
 	}
 }
 
+/* ---- overlayfs layers and the file behind a returned fd ---- */
+
+#define VG_OVERLAYFS_MAGIC 0x794c7630
+#define VG_LAYER_UPPER 1
+#define VG_LAYER_LOWER 2
+/* libs' PPM_O_F_CREATED, PPM_FD_UPPER_LAYER, PPM_FD_LOWER_LAYER (open flags),
+ * PPM_FD_UPPER_LAYER_CREAT, PPM_FD_LOWER_LAYER_CREAT (creat's own flags) */
+#define VG_O_F_CREATED (1 << 14)
+#define VG_FD_UPPER_LAYER (1 << 15)
+#define VG_FD_LOWER_LAYER (1 << 16)
+#define VG_FD_UPPER_LAYER_CREAT (1 << 0)
+#define VG_FD_LOWER_LAYER_CREAT (1 << 1)
+/* include/linux/fs.h: the open created the file */
+#define VG_FMODE_CREATED 0x100000
+
+/* 0 when the inode is not on an overlay; else upper when the overlay inode
+ * has an upper dentry with an inode (the file was written in the container),
+ * lower when it comes only from an image layer */
+static __always_inline __u32 overlay_layer(struct inode *ino)
+{
+	struct dentry *upper = NULL;
+	if (BPF_CORE_READ(ino, i_sb, s_magic) != VG_OVERLAYFS_MAGIC)
+		return 0;
+	if (bpf_core_type_exists(struct ovl_inode))
+		bpf_probe_read_kernel(&upper, sizeof(upper),
+				      (char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode) +
+					      bpf_core_field_offset(struct ovl_inode, __upperdentry));
+	else /* overlay as a module without BTF: the upper dentry follows the vfs inode */
+		bpf_probe_read_kernel(&upper, sizeof(upper), (char *)ino + bpf_core_type_size(struct inode));
+	return upper && BPF_CORE_READ(upper, d_inode) ? VG_LAYER_UPPER : VG_LAYER_LOWER;
+}
+
+/* dev, inode, created and overlay layer of the file `fd` refers to: one
+ * lookup per event, whichever parameter asks first */
+static __always_inline void ret_file(struct vg_buf *b, struct task_struct *t, long fd)
+{
+	struct file *f;
+	struct inode *ino;
+	__u32 layer;
+	if (b->file_done)
+		return;
+	f = fd >= 0 ? task_fd_file(t, fd) : NULL;
+	ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
+	b->file_dev = ino ? encode_dev(BPF_CORE_READ(ino, i_sb, s_dev)) : 0;
+	b->file_ino = ino ? BPF_CORE_READ(ino, i_ino) : 0;
+	b->file_flags = 0;
+	if (ino) {
+		if (BPF_CORE_READ(f, f_mode) & VG_FMODE_CREATED)
+			b->file_flags |= VG_O_F_CREATED;
+		layer = overlay_layer(ino);
+		if (layer == VG_LAYER_UPPER)
+			b->file_flags |= VG_FD_UPPER_LAYER;
+		else if (layer == VG_LAYER_LOWER)
+			b->file_flags |= VG_FD_LOWER_LAYER;
+	}
+	b->file_done = 1;
+}
+
 /* Linux open(2) flags -> Falco's PPM_O_* */
 static __always_inline __u32 open_flags_to_ppm(__u32 f)
 {
@@ -486,36 +545,40 @@ static __noinline void push_param(struct vg_buf *b, long ret, __u32 spec)
 	case PK_CLONE_FLAGS: push_u32(b, clone_flags_to_ppm(a)); break;
 	case PK_RET_DEV:
 	case PK_RET_INO:
-	case PK_PIPE_INO: {
-		/* dev and ino of one event come from one file lookup */
-		if (!b->file_done) {
-			long fd = ret;
-			struct file *f;
-			struct inode *ino;
-			if (kind == PK_PIPE_INO) {
-				int fds[2] = {-1, -1};
-				bpf_probe_read_user(fds, sizeof(fds), (void *)a);
-				fd = ret == 0 ? fds[0] : -1;
-			}
-			f = fd >= 0 ? task_fd_file(t, fd) : NULL;
-			ino = f ? BPF_CORE_READ(f, f_inode) : NULL;
-			b->file_dev = ino ? encode_dev(BPF_CORE_READ(ino, i_sb, s_dev)) : 0;
-			b->file_ino = ino ? BPF_CORE_READ(ino, i_ino) : 0;
-			b->file_done = 1;
-		}
+		ret_file(b, t, ret);
 		if (kind == PK_RET_DEV)
 			push_u32(b, b->file_dev);
 		else
 			push_u64(b, b->file_ino);
 		break;
+	case PK_PIPE_INO: {
+		int fds[2] = {-1, -1};
+		bpf_probe_read_user(fds, sizeof(fds), (void *)a);
+		ret_file(b, t, ret == 0 ? fds[0] : -1);
+		push_u64(b, b->file_ino);
+		break;
 	}
+	case PK_RET_OPEN_FLAGS:
+		ret_file(b, t, ret);
+		push_u32(b, open_flags_to_ppm(a) | b->file_flags);
+		break;
+	case PK_RET_CREAT_FLAGS:
+		ret_file(b, t, ret);
+		push_u16(b, (b->file_flags & VG_FD_UPPER_LAYER ? VG_FD_UPPER_LAYER_CREAT : 0) |
+				    (b->file_flags & VG_FD_LOWER_LAYER ? VG_FD_LOWER_LAYER_CREAT : 0));
+		break;
 	case PK_HOW_FLAGS:
+	case PK_RET_HOW_FLAGS:
 	case PK_HOW_MODE:
 	case PK_HOW_RESOLVE: {
 		struct open_how how = {};
 		bpf_probe_read_user(&how, sizeof(how), (void *)a);
 		if (kind == PK_HOW_FLAGS)
 			push_u32(b, open_flags_to_ppm(how.flags));
+		else if (kind == PK_RET_HOW_FLAGS) {
+			ret_file(b, t, ret);
+			push_u32(b, open_flags_to_ppm(how.flags) | b->file_flags);
+		}
 		else if (kind == PK_HOW_MODE)
 			push_u32(b, how.flags & (0100 | 020000000) ? how.mode & 07777 : 0);
 		else
@@ -767,7 +830,6 @@ struct mm_struct___pre62 {
 #define VG_EXE_UPPER_LAYER (1 << 1)
 #define VG_EXE_FROM_MEMFD (1 << 2)
 #define VG_EXE_LOWER_LAYER (1 << 3)
-#define VG_OVERLAYFS_MAGIC 0x794c7630
 #define VG_SB_RDONLY 1
 #define VG_S_IMMUTABLE 8
 #define VG_CAP_DAC_OVERRIDE 1
@@ -813,21 +875,6 @@ static __always_inline int exe_writable(struct task_struct *t, struct inode *ino
 	return (cap & ((1ull << VG_CAP_DAC_OVERRIDE) | (1ull << VG_CAP_FOWNER))) != 0;
 }
 
-/* overlayfs: upper when the overlay inode has an upper dentry with an inode */
-static __always_inline __u32 exe_layer(struct inode *ino)
-{
-	struct dentry *upper = NULL;
-	if (BPF_CORE_READ(ino, i_sb, s_magic) != VG_OVERLAYFS_MAGIC)
-		return 0;
-	if (bpf_core_type_exists(struct ovl_inode))
-		bpf_probe_read_kernel(&upper, sizeof(upper),
-				      (char *)ino - bpf_core_field_offset(struct ovl_inode, vfs_inode) +
-					      bpf_core_field_offset(struct ovl_inode, __upperdentry));
-	else /* overlay as a module without BTF: the upper dentry follows the vfs inode */
-		bpf_probe_read_kernel(&upper, sizeof(upper), (char *)ino + bpf_core_type_size(struct inode));
-	return upper && BPF_CORE_READ(upper, d_inode) ? VG_EXE_UPPER_LAYER : VG_EXE_LOWER_LAYER;
-}
-
 /* memfd_create files sit alone on an internal mount: their dentry is its own
  * parent and is named "memfd:..." */
 static __always_inline int exe_from_memfd(struct file *f)
@@ -848,7 +895,10 @@ static __noinline __u32 exe_flags(struct task_struct *t, struct file *f)
 		return 0;
 	if (exe_writable(t, ino))
 		flags |= VG_EXE_WRITABLE;
-	flags |= exe_layer(ino);
+	switch (overlay_layer(ino)) {
+	case VG_LAYER_UPPER: flags |= VG_EXE_UPPER_LAYER; break;
+	case VG_LAYER_LOWER: flags |= VG_EXE_LOWER_LAYER; break;
+	}
 	if (exe_from_memfd(f))
 		flags |= VG_EXE_FROM_MEMFD;
 	return flags;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { forEachEvent } from '../../../src/sources/syscall/decode';
 import { paramText } from '../../../src/sources/syscall/fields/argText';
-import { bitsText, modeText, OPEN_FLAGS } from '../../../src/sources/syscall/fields/flagNames';
+import { bitsText, CREAT_FLAGS, modeText, OPEN_FLAGS } from '../../../src/sources/syscall/fields/flagNames';
 import { liveSkipReason, runChild } from './liveSupport';
 
 const skip = liveSkipReason();
@@ -20,6 +20,7 @@ test('flag text follows libs: table order, O_RDWR hides its bits, O_NONE for 0, 
   assert.equal(bitsText(3 | (1 << 2), OPEN_FLAGS), 'O_CREAT|O_RDWR');
   assert.equal(bitsText(0, OPEN_FLAGS), 'O_NONE');
   assert.equal(bitsText(0, [[1, 'A']]), '0');
+  assert.equal(bitsText(1, CREAT_FLAGS), 'FD_UPPER_LAYER_CREAT');
   assert.equal(modeText(0o4755), 'S_IXOTH|S_IROTH|S_IXGRP|S_IRGRP|S_IXUSR|S_IWUSR|S_IRUSR|S_ISUID');
   assert.equal(modeText(0), '0');
 });
@@ -84,13 +85,14 @@ test('live: flags and modes on the wire as libs sends them, named as Falco names
     return s;
   };
   const created = of('openat', (s) => String(s.args.name).endsWith('/created'));
-  assert.equal(created.args.flags, 'O_TRUNC|O_CREAT|O_WRONLY');
+  // the exit adds PPM_O_F_CREATED: this call made the file (no overlay here, so no layer bit)
+  assert.equal(created.args.flags, 'O_TRUNC|O_CREAT|O_WRONLY|O_F_CREATED');
   assert.equal(created.raw.mode, 0o644);
   assert.equal(created.args.mode, '0644');
   // perl's own open of the file comes first: the explicit openat is the last one
   const ro = seen.filter((e) => e.tid === pid && e.name === 'openat' && String(e.args.name).endsWith('/file')).at(-1);
   assert.ok(ro, 'openat of the file');
-  assert.equal(ro.args.flags, 'O_RDONLY|O_CLOEXEC');
+  assert.equal(ro.args.flags, 'O_RDONLY|O_CLOEXEC', 'an existing file: not O_F_CREATED');
   assert.equal(ro.raw.mode, 0, 'mode is 0 without O_CREAT/O_TMPFILE');
   assert.equal(of('linkat').raw.flags, 0x400);
   assert.equal(of('linkat').args.flags, 'AT_SYMLINK_FOLLOW');

@@ -3,7 +3,7 @@
 // number, or the text for string parameters).
 import type { EventView } from '../decode';
 import {
-  bitsText, bpfCommandName, CLONE_FLAGS, errnoName, familyName, FCHOWNAT_FLAGS, FINIT_MODULE_FLAGS, LINKAT_FLAGS, MEMFD_FLAGS, modeText,
+  bitsText, bpfCommandName, CLONE_FLAGS, CREAT_FLAGS, errnoName, familyName, FCHOWNAT_FLAGS, FINIT_MODULE_FLAGS, LINKAT_FLAGS, MEMFD_FLAGS, modeText,
   MOUNT_FLAGS, openFlagsText, prctlOptionName, ptraceName, RENAMEAT2_FLAGS, RESOLVE_FLAGS, signalName, UMOUNT_FLAGS, UNLINKAT_FLAGS,
 } from './flagNames';
 
@@ -65,6 +65,7 @@ export function paramText(v: EventView, i: number): string | undefined {
     const table = FLAG_TABLES[name];
     if (table) return bitsText(n, table);
   }
+  if (p.name === 'creat_flags') return bitsText(n, CREAT_FLAGS);
   if (p.name === 'mode' && OCTAL_MODE.has(name)) return n === 0 ? '0' : `0${n.toString(8)}`;
   if (p.name === 'resolve' && name === 'openat2') return bitsText(n, RESOLVE_FLAGS);
   if (p.name === 'nstype') return bitsText(n, CLONE_FLAGS);

@@ -16,6 +16,9 @@ export const OPEN_FLAGS: Bits = [
   [1 << 14, 'O_F_CREATED'], [1 << 15, 'FD_UPPER_LAYER'], [1 << 16, 'FD_LOWER_LAYER'],
 ];
 
+/** creat's creat_flags: the overlay layer of the file it opened */
+export const CREAT_FLAGS: Bits = [[1 << 0, 'FD_UPPER_LAYER_CREAT'], [1 << 1, 'FD_LOWER_LAYER_CREAT']];
+
 export const MOUNT_FLAGS: Bits = [
   'RDONLY', 'NOSUID', 'NODEV', 'NOEXEC', 'SYNCHRONOUS', 'REMOUNT', 'MANDLOCK', 'DIRSYNC', '', '', 'NOATIME', 'NODIRATIME',
   'BIND', 'MOVE', 'REC', 'SILENT', 'POSIXACL', 'UNBINDABLE', 'PRIVATE', 'SLAVE', 'SHARED', 'RELATIME', 'KERNMOUNT',

@@ -15,8 +15,15 @@ export const FD_TYPECHAR: Readonly<Record<FdType, string>> = {
 };
 
 export class FdInfo {
-  /** open flags as Falco's PPM_O_* bits, when the fd came from an open */
+  /**
+   * open flags as Falco's PPM_O_* bits, when the fd came from an open; the
+   * exit adds PPM_O_F_CREATED and the overlay layer (PPM_FD_UPPER_LAYER,
+   * PPM_FD_LOWER_LAYER) of the file it opened
+   */
   openFlags = 0;
+  /** files opened while capturing: the device (kernel encoding, as the open exit sends it) and inode; undefined otherwise */
+  dev: number | undefined;
+  inode: number | undefined;
   /** sockets: 'tcp', 'udp', 'raw', 'icmp' (fd.l4proto) */
   l4proto: string | undefined;
   /** client and server ends, for ipv4/ipv6 sockets */
@@ -64,6 +71,8 @@ export class FdInfo {
   clone(): FdInfo {
     const f = new FdInfo(this.type, this.name);
     f.openFlags = this.openFlags;
+    f.dev = this.dev;
+    f.inode = this.inode;
     f.l4proto = this.l4proto;
     f.cip = this.cip;
     f.cport = this.cport;

@@ -19,6 +19,11 @@ const PPM_O_DIRECTORY = 1 << 10;
 const PPM_O_CLOEXEC = 1 << 12;
 /** PPM_O_F_CREATED and above: flags only the exit knows (created, overlay layer) */
 const EXIT_ONLY_FLAGS = ~((1 << 14) - 1);
+const PPM_FD_UPPER_LAYER = 1 << 15;
+const PPM_FD_LOWER_LAYER = 1 << 16;
+/** creat has no flags parameter: its layer arrives in creat_flags (PPM_FD_UPPER_LAYER_CREAT, PPM_FD_LOWER_LAYER_CREAT) */
+const PPM_FD_UPPER_LAYER_CREAT = 1 << 0;
+const PPM_FD_LOWER_LAYER_CREAT = 1 << 1;
 const PPM_CL_CLONE_FILES = 1 << 0;
 const PPM_CL_CLONE_THREAD = 1 << 13;
 const NO_ID = 4294967295;
@@ -46,12 +51,18 @@ const ACTION = new Uint8Array(EVENTS.length);
 const FD_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const NAME_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const DEV_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const INO_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const CREAT_FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
   ACTION[e.code] = e.dir === '>' && e.name !== 'procexit' ? Act.Enter : ACT_BY_NAME[e.name] ?? Act.UseFd;
   FD_PARAM[e.code] = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1') ?? -1;
   NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
   FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
+  DEV_PARAM[e.code] = e.paramIndex.get('dev') ?? -1;
+  INO_PARAM[e.code] = e.paramIndex.get('ino') ?? -1;
+  CREAT_FLAGS_PARAM[e.code] = e.paramIndex.get('creat_flags') ?? -1;
 }
 
 export interface TrackerOptions {
@@ -381,7 +392,14 @@ export class StateTracker {
     const nameAt = NAME_PARAM[code];
     const exitName = v.str(nameAt) ?? '';
     let p = exitName;
-    let flags = act === Act.Creat ? 0 : v.int(FLAGS_PARAM[code]) ?? 0;
+    let flags: number;
+    if (act === Act.Creat) {
+      // as libs: creat's layer bits become the open flags' own
+      const cf = v.int(CREAT_FLAGS_PARAM[code]) ?? 0;
+      flags = cf & PPM_FD_UPPER_LAYER_CREAT ? PPM_FD_UPPER_LAYER : cf & PPM_FD_LOWER_LAYER_CREAT ? PPM_FD_LOWER_LAYER : 0;
+    } else {
+      flags = v.int(FLAGS_PARAM[code]) ?? 0;
+    }
     let dirfd = act === Act.OpenAt ? v.int(1) ?? AT_FDCWD : AT_FDCWD;
     // as libs: the path, flags and dirfd the enter read before the call win
     // over the exit's, which another thread may have rewritten meanwhile
@@ -395,6 +413,10 @@ export class StateTracker {
     if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
     const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
     f.openFlags = flags;
+    if (fd >= 0) {
+      f.dev = v.int(DEV_PARAM[code]);
+      f.inode = v.int(INO_PARAM[code]);
+    }
     const ev = this.event;
     ev.fdNum = fd;
     ev.fd = f;
