@@ -7,7 +7,7 @@
 // bodies to the same kind of pool, so uws/http compares the HTTP layers) and
 // on the main thread (both servers decode and evaluate on their own thread). The load generator (wrk, or
 // autocannon: bench/loadRun.ts) runs in a child process and loads each server for
-// WEBSERVER_BENCH_WARMUP seconds (2) before every counted round. WEBSERVER_BENCH_SECONDS sets the
+// WEBSERVER_BENCH_WARMUP seconds (6) before every counted round. WEBSERVER_BENCH_SECONDS sets the
 // load time per server and batch size (default 10; 60 for the RSS-flatness
 // check), split into WEBSERVER_BENCH_ROUNDS rounds (default 4) that alternate
 // the servers, so a change in the machine's other load hits both alike;
@@ -38,12 +38,13 @@ import { loadClient, runLoad } from './loadRun';
 const SECONDS = positiveKnob('WEBSERVER_BENCH_SECONDS', 10);
 const ROUNDS = Math.round(positiveKnob('WEBSERVER_BENCH_ROUNDS', 4));
 /**
- * Seconds of load before each round's counted part. Without it, rounds of
- * 2 s flattered uws: after the bench's full GCs and an idle pause, the http
- * server took longer to get back to speed (10-event batches: uws/http
- * 1.76-1.95x in 2 s rounds, 1.35x in 15 s rounds).
+ * Seconds of load before each round's counted part. Short ones flatter uws:
+ * after the bench's full GCs and an idle pause, the http server takes longer
+ * to get back to speed. 10-event batches, uws/http: without warm-up 1.76-1.95x
+ * in 2 s rounds; after 2 s of warm-up 1.63x in 3 s rounds; after 6 s 1.40x;
+ * in 15 s rounds 1.35x, the steady state.
  */
-const WARMUP = positiveKnob('WEBSERVER_BENCH_WARMUP', 2);
+const WARMUP = positiveKnob('WEBSERVER_BENCH_WARMUP', 6);
 /**
  * Concurrent connections per batch size. With 10-event batches and 4
  * connections each waiting for its answer, both servers were bound by the
