@@ -69,10 +69,11 @@ export function runLoad(url: string, bodiesFile: string, connections: number, se
         onMeasuring();
       }
     });
-    child.on('exit', (code) => {
+    // 'close', not 'exit': the last lines of stdout may still be unread at exit
+    child.on('close', (code) => {
       if (code !== 0 || !measuring) return reject(new Error(`load client (${client}) exited ${code}`));
       try {
-        resolve(client === 'wrk' ? wrkResult(out) : (JSON.parse(out.trim().split('\n').pop()!) as Load));
+        resolve(client === 'wrk' ? wrkResult(out, warmup) : (JSON.parse(out.trim().split('\n').pop()!) as Load));
       } catch (err) {
         reject(new Error(`load client (${client}): unreadable result: ${(err as Error).message}\n${out}`));
       }
@@ -89,18 +90,26 @@ function spawnWrk(url: string, bodiesFile: string, connections: number, seconds:
     if (bodies.some((b) => b.includes('\n'))) throw new Error(`${bodiesFile}: a body has a line break; wrkPost.lua reads one body a line`);
     fs.writeFileSync(lines, `${bodies.join('\n')}\n`);
   }
+  for (const [what, secs] of [['seconds', seconds], ['warm-up', warmup]] as const) {
+    if (!Number.isInteger(secs)) throw new Error(`wrk runs for whole seconds: the ${what} is ${secs} (LOAD_CLIENT=autocannon takes fractions)`);
+  }
   const wrk = (secs: number): string =>
     `wrk -t1 -c${connections} -d${secs}s --timeout 10s -s ${JSON.stringify(path.join(__dirname, 'wrkPost.lua'))} ${JSON.stringify(url)} -- ${JSON.stringify(lines)}`;
-  const warm = warmup > 0 ? `${wrk(warmup)} >/dev/null || exit 1; ` : '';
+  // the warm-up's own result line comes before 'measuring' and is checked too
+  const warm = warmup > 0 ? `${wrk(warmup)} || exit 1; ` : '';
   // `times` prints the shell's CPU times, then its children's: the difference around the counted run is wrk's
   const script = `${warm}times; echo measuring; ${wrk(seconds)}; rc=$?; times; exit $rc`;
   return spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'inherit'] });
 }
 
-function wrkResult(out: string): Load {
+function wrkResult(out: string, warmup: number): Load {
   const json = out.split('\n').filter((l) => l.startsWith('{'));
-  if (json.length !== 1) throw new Error('expected one JSON line from wrkPost.lua');
-  const r = JSON.parse(json[0]) as Omit<Load, 'cpuSeconds'>;
+  if (json.length !== (warmup > 0 ? 2 : 1)) throw new Error('expected one JSON line from wrkPost.lua per run');
+  if (warmup > 0) {
+    const w = JSON.parse(json[0]) as Omit<Load, 'cpuSeconds'>;
+    if (w.non2xx > 0 || w.errors > 0) throw new Error(`warm-up: ${w.non2xx} non-2xx answers, ${w.errors} errors`);
+  }
+  const r = JSON.parse(json.at(-1)!) as Omit<Load, 'cpuSeconds'>;
   // children's line of each `times`: "0m1.230000s 0m0.450000s"
   const children = out.split('\n').filter((l) => /^\d+m[\d.]+s \d+m[\d.]+s$/.test(l)).filter((_, k) => k % 2 === 1);
   if (children.length !== 2) throw new Error('expected two `times` reports');

@@ -1,8 +1,8 @@
 -- wrk script for the load benches (bench/loadRun.ts): POSTs the bodies in the
--- file named by the first script argument (one JSON body a line) round-robin,
--- each wrk thread starting at a different body, and at the end writes one JSON
--- line: requests answered 2xx, other answers, socket errors, timeouts,
--- seconds, latency p50/p99 in ms.
+-- file named by the first script argument (one JSON body a line) round-robin
+-- from a random one, and at the end writes one JSON line: requests answered
+-- below 400 ("ok"), answers of 400 and over (wrk counts no others as errors),
+-- socket errors, timeouts, seconds, latency p50/p99 in ms.
 local requests = {}
 local count = 0
 local next = 0

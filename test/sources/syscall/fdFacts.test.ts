@@ -7,14 +7,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { compileOutput } from '../../../src/engine/outputFormat';
 import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { EventView, forEachEvent } from '../../../src/sources/syscall/decode';
 import { StateTracker } from '../../../src/sources/syscall/state/tracker';
-import { liveSkipReason, record, runChild, type Rec } from './liveSupport';
+import { liveSkipReason, plainTmpDir, record, runChild, type Rec } from './liveSupport';
 
 const skip = liveSkipReason();
 if (skip) console.log(`# SKIPPING live fd facts tests: ${skip}`);
@@ -25,11 +24,10 @@ const PPM_FD_LOWER_LAYER = 1 << 16;
 const FD_FIELDS = compileOutput('%fd.name %fd.is_upper_layer %fd.is_lower_layer %fd.dev.major %fd.dev.minor %fd.ino', syscallSource);
 
 test('live: open exits carry created, overlay layer, dev and inode; fd.* fields show them', { skip }, async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fdfacts-'));
+  const dir = plainTmpDir('vigil-fdfacts-');
   for (const d of ['lower', 'upper', 'work', 'merged']) fs.mkdirSync(path.join(dir, d));
   fs.writeFileSync(path.join(dir, 'lower', 'from-image'), 'image layer\n');
   fs.writeFileSync(path.join(dir, 'host-file'), 'not on an overlay\n');
-  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, `${dir}/merged`]);
   const merged = path.join(dir, 'merged');
   const events: Rec[] = [];
   /** per file name: the fd fields as rendered at its open's exit */
@@ -37,6 +35,12 @@ test('live: open exits carry created, overlay layer, dev and inode; fd.* fields 
   const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
   let pid = 0;
   const hostStat = fs.statSync(path.join(dir, 'host-file'));
+  try {
+    execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${dir}/lower,upperdir=${dir}/upper,workdir=${dir}/work`, merged]);
+  } catch (err) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   try {
     const cap = startCapture({ syscalls: ['open', 'openat', 'creat'] }, (view, len) => {
       tracker.event.view = view;

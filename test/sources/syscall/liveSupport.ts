@@ -2,6 +2,7 @@
 // processes to act from, cgroup hierarchies to place them in, and a
 // plain-object copy of decoded events for assertions.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawn, type StdioOptions } from 'node:child_process';
 import { EventView } from '../../../src/sources/syscall/decode';
@@ -36,6 +37,25 @@ export async function runChild(cmd: string, args: string[], opts: ChildOptions &
   const { pid, code } = await runChildExit(cmd, args, opts);
   if (opts.mustSucceed && code !== 0) throw new Error(`${cmd} exited with ${code}`);
   return pid;
+}
+
+const OVERLAYFS_MAGIC = 0x794c7630;
+
+/**
+ * A fresh temporary directory that is not on an overlay filesystem (the
+ * system's temp dir, else /dev/shm): tests that check an open's overlay layer
+ * bits, or mount an overlay over it, need a plain filesystem under them, and
+ * a CI machine may itself run in a container.
+ */
+export function plainTmpDir(prefix: string): string {
+  for (const base of [os.tmpdir(), '/dev/shm']) {
+    try {
+      if (fs.statfsSync(base).type !== OVERLAYFS_MAGIC) return fs.mkdtempSync(path.join(base, prefix));
+    } catch {
+      // no such base here: the next one
+    }
+  }
+  throw new Error(`no temporary directory off overlayfs (${os.tmpdir()} and /dev/shm are overlays or missing)`);
 }
 
 /** the cgroup hierarchies here that take processes: the v2 root alone, v1's cpu, v2 mounted next to v1 */

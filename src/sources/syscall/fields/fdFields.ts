@@ -23,9 +23,7 @@ const NA = (): Value => undefined;
 
 const PPM_FD_UPPER_LAYER = 1 << 15;
 const PPM_FD_LOWER_LAYER = 1 << 16;
-// the kernel's new_encode_dev, which the probe sends: minor 0-7 and 20-31, major 8-19
-const devMajor = (d: number | undefined): Value => (d === undefined ? undefined : (d & 0xfff00) >>> 8);
-const devMinor = (d: number | undefined): Value => (d === undefined ? undefined : (d & 0xff) | ((d >>> 12) & 0xfff00));
+// fd.dev is the kernel's new_encode_dev (also what stat gives for majors below 4096): minor in bits 0-7 and 20-31, major in 8-19
 
 export const fdFields: FieldDef<E>[] = [
   plain('fd.num', 'int', 'the number of the file descriptor', (e) => (e.fdNum === -1 && !e.fd ? undefined : e.fdNum)),
@@ -59,10 +57,10 @@ export const fdFields: FieldDef<E>[] = [
   plain('fd.sip.name', 'string', 'the domain name of the server IP; <NA>: no DNS tracking', NA),
   plain('fd.lip.name', 'string', 'the domain name of the local IP; <NA>: no DNS tracking', NA),
   plain('fd.rip.name', 'string', 'the domain name of the remote IP; <NA>: no DNS tracking', NA),
-  plain('fd.dev', 'int', 'the device number (kernel encoding) of the file a file fd refers to, as its open saw it (Falco prints it in hex); <NA>: an fd not opened while capturing', (e) => e.fd?.dev),
-  plain('fd.dev.major', 'int', 'the major number of fd.dev', (e) => devMajor(e.fd?.dev)),
-  plain('fd.dev.minor', 'int', 'the minor number of fd.dev', (e) => devMinor(e.fd?.dev)),
-  plain('fd.ino', 'int', 'the inode number of the file a file fd refers to, as its open saw it; <NA>: an fd not opened while capturing', (e) => e.fd?.inode),
+  plain('fd.dev', 'int', 'the device number (kernel encoding) of the file an fd refers to, from its open or, for fds open before the capture, from stat (Falco prints it in hex); 0 when unknown', (e) => e.fd?.dev),
+  plain('fd.dev.major', 'int', 'the major number of fd.dev', (e) => (e.fd ? (e.fd.dev & 0xfff00) >>> 8 : undefined)),
+  plain('fd.dev.minor', 'int', 'the minor number of fd.dev', (e) => (e.fd ? (e.fd.dev & 0xff) | ((e.fd.dev >>> 12) & 0xfff00) : undefined)),
+  plain('fd.ino', 'int', 'the inode number of the file (or pipe, socket) an fd refers to; 0 when unknown', (e) => e.fd?.inode),
   plain('fd.is_upper_layer', 'bool', "true when the fd's file is in the upper (writable) layer of an overlay filesystem, as its open saw it", (e) => (e.fd ? (e.fd.openFlags & PPM_FD_UPPER_LAYER) !== 0 : undefined)),
   plain('fd.is_lower_layer', 'bool', "true when the fd's file is only in a lower (image) layer of an overlay filesystem, as its open saw it", (e) => (e.fd ? (e.fd.openFlags & PPM_FD_LOWER_LAYER) !== 0 : undefined)),
 ];

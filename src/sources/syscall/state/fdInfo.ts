@@ -21,9 +21,13 @@ export class FdInfo {
    * PPM_FD_LOWER_LAYER) of the file it opened
    */
   openFlags = 0;
-  /** files opened while capturing: the device (kernel encoding, as the open exit sends it) and inode; undefined otherwise */
-  dev: number | undefined;
-  inode: number | undefined;
+  /**
+   * fd.dev and fd.ino: for files, the device (kernel encoding) and inode the
+   * open exit sent, or stat gave for files open before the capture; for pipes
+   * and sockets seen in /proc, the kernel object's inode; 0 when unknown, as in libs
+   */
+  dev = 0;
+  inode = 0;
   /** sockets: 'tcp', 'udp', 'raw', 'icmp' (fd.l4proto) */
   l4proto: string | undefined;
   /** client and server ends, for ipv4/ipv6 sockets */

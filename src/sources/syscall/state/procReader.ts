@@ -79,11 +79,13 @@ export function fdFromLink(target: string, sockets: Map<string, FdInfo> | undefi
     if (s) return s.clone();
     const f = new FdInfo('unknown', target);
     f.ino = id;
+    f.inode = Number(id) || 0;
     return f;
   }
   if (kind === 'pipe') {
     const f = new FdInfo('pipe', target);
     f.ino = id;
+    f.inode = Number(id) || 0;
     return f;
   }
   if (kind === 'anon_inode') {
@@ -142,8 +144,19 @@ export function readFds(t: ThreadInfo, dir: string, sockets: Map<string, FdInfo>
     return;
   }
   for (const n of names) {
-    const target = link(path.join(dir, 'fd', n));
-    if (target !== undefined) t.fds.set(Number(n), fdFromLink(target, sockets));
+    const fdPath = path.join(dir, 'fd', n);
+    const target = link(fdPath);
+    if (target === undefined) continue;
+    const f = fdFromLink(target, sockets);
+    if (f.type === 'file' || f.type === 'memfd') {
+      // fd.dev and fd.ino of a file already open: what stat says through the fd (it may be gone by now)
+      const st = fs.statSync(fdPath, { throwIfNoEntry: false });
+      if (st) {
+        f.dev = st.dev;
+        f.inode = st.ino;
+      }
+    }
+    t.fds.set(Number(n), f);
   }
 }
 

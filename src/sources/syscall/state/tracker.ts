@@ -413,10 +413,8 @@ export class StateTracker {
     if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
     const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
     f.openFlags = flags;
-    if (fd >= 0) {
-      f.dev = v.int(DEV_PARAM[code]);
-      f.inode = v.int(INO_PARAM[code]);
-    }
+    f.dev = v.int(DEV_PARAM[code]) ?? 0;
+    f.inode = v.int(INO_PARAM[code]) ?? 0;
     const ev = this.event;
     ev.fdNum = fd;
     ev.fd = f;
@@ -469,6 +467,7 @@ export class StateTracker {
   private pipe(v: EventView, t: ThreadInfo): void {
     const ino = v.int(3) ?? 0;
     const a = fdFromLink(`pipe:[${ino}]`, undefined);
+    a.inode = ino;
     const fd1 = v.int(1) ?? -1;
     const fd2 = v.int(2) ?? -1;
     this.event.fdNum = fd1;

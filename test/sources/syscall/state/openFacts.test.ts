@@ -1,7 +1,7 @@
 // What an open's exit says about the file beyond its name, without the probe:
 // PPM_O_F_CREATED and the overlay layer bits ride in the exit's flags (kept
 // even when the enter's flags win), creat sends its layer in creat_flags, and
-// dev/ino go to the fd; fd.* fields show them and dup keeps them.
+// dev/ino go to the fd (pipes: their inode); fd.* fields show them and dup keeps them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileOutput } from '../../../../src/engine/outputFormat';
@@ -44,6 +44,11 @@ test('open exits: created and layer bits, dev and inode reach the fd and its fie
   assert.equal(feed('creat', { fd: 7, name: '/host/creat', mode: 0o600, dev: 5, ino: 12n, creat_flags: 0 }).split(' ').slice(0, 3).join(' '), '/host/creat false false');
   // a dup keeps what the open saw
   assert.equal(feed('dup', { res: 8, oldfd: 3 }).split(' ').slice(0, 7).join(' '), `/merged/new true false ${DEV} 259 ${0x12345} 77`);
-  // an older probe's creat (creat_flags empty) and an open without dev/ino: no layer, dev and ino <NA>
-  assert.equal(feed('creat', { fd: 9, name: '/old/creat', mode: 0o600 }).split(' ').slice(0, 7).join(' '), '/old/creat false false <NA> <NA> <NA> <NA>');
+  // an older probe's creat (creat_flags empty) and an open without dev/ino: no layer, dev and ino 0 (as libs)
+  assert.equal(feed('creat', { fd: 9, name: '/old/creat', mode: 0o600 }).split(' ').slice(0, 7).join(' '), '/old/creat false false 0 0 0 0');
+  // a pipe: both ends carry the pipe's inode; no fd at all: <NA>
+  feed('pipe', { res: 0, fd1: 10, fd2: 11, ino: 4242n });
+  assert.equal(t.fds.get(10)?.inode, 4242);
+  assert.equal(t.fds.get(11)?.inode, 4242);
+  assert.equal(feed('close', { res: 0, fd: 99 }).split(' ').slice(0, 7).join(' '), '<NA> <NA> <NA> <NA> <NA> <NA> <NA>', 'an fd the tables do not know');
 });

@@ -39,7 +39,11 @@ test('seeding from the real /proc finds this process, its parent, cwd and open f
   try {
     const again = new ThreadTable();
     seedFromProc(again);
-    assert.equal(again.get(process.pid)!.fds.get(fd)?.name, __filename);
+    const seeded = again.get(process.pid)!.fds.get(fd);
+    assert.equal(seeded?.name, __filename);
+    const st = fs.statSync(__filename);
+    assert.equal(seeded?.inode, st.ino, 'fd.ino of a file open before the capture: from stat');
+    assert.equal(seeded?.dev, st.dev);
   } finally {
     fs.closeSync(fd);
   }
