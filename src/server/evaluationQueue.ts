@@ -3,6 +3,9 @@
 // own sockets) that share the thread. A batch that fits in what is left of
 // the current turn's budget runs at once; the rest wait in one FIFO that is
 // drained a slice per turn from setImmediate, after I/O has had its go.
+// Work that cannot be cut (decoding a body) goes through the same FIFO as a
+// task: it runs whole, but only while the turn has budget left, so bodies
+// that arrive together are decoded in different turns.
 
 export interface AuditSink {
   accept(event: Record<string, unknown>): void;
@@ -21,7 +24,11 @@ interface Job {
   next: number;
   result: EvaluationResult;
   done: (r: EvaluationResult) => void;
+  /** a task instead of events: run once, whole */
+  task?: () => void;
 }
+
+const NO_EVENTS: Record<string, unknown>[] = [];
 
 /** How often the clock is read while evaluating, in events. */
 const CLOCK_EVERY = 16;
@@ -49,6 +56,17 @@ export class EvaluationQueue {
   submit(events: Record<string, unknown>[], done: (r: EvaluationResult) => void): void {
     const job: Job = { events, next: 0, result: { accepted: 0, failed: 0 }, done };
     this.jobs.push(job);
+    if (this.jobs.length === 1 && !this.scheduled) this.runSlice();
+    else this.schedule();
+  }
+
+  /**
+   * Runs `task` in its turn in the FIFO: now if nothing waits and the turn
+   * has budget left, else in a later turn. What it throws is counted in
+   * sinkErrors; the task is expected to catch its own.
+   */
+  defer(task: () => void): void {
+    this.jobs.push({ events: NO_EVENTS, next: 0, result: { accepted: 0, failed: 0 }, done: () => undefined, task });
     if (this.jobs.length === 1 && !this.scheduled) this.runSlice();
     else this.schedule();
   }
@@ -83,6 +101,16 @@ export class EvaluationQueue {
     let t = now;
     while (this.jobs.length > 0 && t < deadline) {
       const job = this.jobs[0];
+      if (job.task) {
+        this.jobs.shift();
+        try {
+          job.task();
+        } catch {
+          this.sinkErrors++;
+        }
+        t = performance.now();
+        continue;
+      }
       const evs = job.events;
       while (job.next < evs.length) {
         const ev = evs[job.next++];

@@ -287,6 +287,11 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
     }
 
     function evaluateText(text: string): void {
+      // decoding is not cut into slices: one body per turn at most, through the queue
+      queue.defer(() => decodeAndQueue(text));
+    }
+
+    function decodeAndQueue(text: string): void {
       const decoded = decodeAuditBody(text, cfg.max_event_size);
       if ('error' in decoded) return finish(400, { error: decoded.error });
       const batch = decoded.batch;

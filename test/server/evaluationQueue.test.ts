@@ -56,3 +56,42 @@ test('an event whose evaluation throws is counted and the rest go on', () => {
   assert.deepEqual(result, { accepted: 2, failed: 2, firstError: 'bad event 2' });
   assert.equal(q.sinkErrors, 2);
 });
+
+test('tasks (work that cannot be cut) run whole, in FIFO order with batches, one turn each once over budget', async () => {
+  const order: string[] = [];
+  const q = new EvaluationQueue({ accept: (e) => void order.push(`event ${e.n}`) }, 5);
+  // an immediate callback marks each turn boundary that other work could use
+  let turns = 0;
+  let stop = false;
+  const tick = (): void => {
+    turns++;
+    order.push(`turn ${turns}`);
+    if (!stop) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const done = new Promise<void>((resolve) => {
+    // three 8 ms decodes arrive together (each over the 5 ms budget), then a batch behind them
+    for (const k of [1, 2, 3]) q.defer(() => { spin(8); order.push(`task ${k}`); });
+    q.submit([{ n: 1 }], () => resolve());
+  });
+  assert.deepEqual(order, ['task 1'], 'the first task runs at once: the queue was empty and the turn had budget');
+  await done;
+  stop = true;
+  const tasksAndEvents = order.filter((x) => !x.startsWith('turn'));
+  assert.deepEqual(tasksAndEvents, ['task 1', 'task 2', 'task 3', 'event 1'], 'FIFO');
+  // other work got a turn between every two tasks
+  for (const [a, b] of [['task 1', 'task 2'], ['task 2', 'task 3']]) {
+    const between = order.slice(order.indexOf(a) + 1, order.indexOf(b));
+    assert.ok(between.some((x) => x.startsWith('turn')), `a turn between ${a} and ${b}: ${order.join(', ')}`);
+  }
+});
+
+test('a task that throws is counted and the queue goes on', async () => {
+  const q = new EvaluationQueue({ accept: () => undefined }, 50);
+  q.defer(() => {
+    throw new Error('decode blew up');
+  });
+  const r = await new Promise<EvaluationResult>((resolve) => q.submit([{ n: 1 }], resolve));
+  assert.equal(r.accepted, 1);
+  assert.equal(q.sinkErrors, 1);
+});
