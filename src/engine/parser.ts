@@ -351,11 +351,20 @@ class Parser {
       }
       const e = this.text[this.i + 1];
       if (e === undefined) throw this.error('unterminated string', start);
+      const at = this.i;
       this.i += 2;
+      // exactly the escapes Falco's filter parser takes; any other is an error there too
       switch (e) {
         case '\\':
+        case ' ': // Falco reads "\ " as one backslash, for rules written with that mistake
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
         case '"':
         case "'":
+          if (e !== quote) throw this.error(`invalid \\${e} escape in a ${quote}-quoted string`, at);
           out += e;
           break;
         case 'n':
@@ -373,12 +382,6 @@ class Parser {
         case 'f':
           out += '\f';
           break;
-        case 'v':
-          out += '\v';
-          break;
-        case '0':
-          out += '\0';
-          break;
         case 'x': {
           const hex = this.text.slice(this.i, this.i + 2);
           if (!/^[0-9a-fA-F]{2}$/.test(hex)) throw this.error('expected two hex digits after \\x', this.i - 2);
@@ -387,8 +390,7 @@ class Parser {
           break;
         }
         default:
-          // Unknown escapes stay as written, so patterns like "\." survive.
-          out += '\\' + e;
+          throw this.error(`unsupported escape \\${e} in a string (Falco takes \\\\ \\/ \\" \\' \\b \\f \\n \\r \\t \\xHH)`, at);
       }
     }
   }

@@ -121,7 +121,10 @@ test('quoted strings: both quotes and escapes', () => {
   assert.equal(v('a.b = "a\\\\b"'), 'a\\b');
   assert.equal(v('a.b = "l1\\nl2\\tx"'), 'l1\nl2\tx');
   assert.equal(v('a.b = "\\x41\\x7a"'), 'Az');
-  assert.equal(v('a.b = "\\."'), '\\.');
+  // Falco's escapes: \/ is '/', and "\ " one backslash (its sudo rule is written that way)
+  assert.equal(v('a.b = "a\\/b"'), 'a/b');
+  assert.equal(v('a.b = "\\ "'), '\\');
+  assert.equal(v('a.b = "\\b\\f\\r"'), '\b\f\r');
   assert.equal(v('a.b = "it\'s"'), "it's");
   assert.equal(v('a.b = ""'), '');
   assert.equal((parseCondition('a.b = "x"') as BinaryCheck).value.kind, 'literal');
@@ -189,6 +192,10 @@ test('syntax errors name the problem at the offending token', () => {
     ["proc.name in ('a, b)", 'unterminated string', 1, 15],
     ['proc.name = "ab\\', 'unterminated string', 1, 13],
     ['proc.name = "\\xZZ"', 'expected two hex digits after \\x', 1, 14],
+    ['proc.name = "a\\.b"', `unsupported escape \\. in a string (Falco takes \\\\ \\/ \\" \\' \\b \\f \\n \\r \\t \\xHH)`, 1, 15],
+    ['proc.name = "\\0"', `unsupported escape \\0 in a string (Falco takes \\\\ \\/ \\" \\' \\b \\f \\n \\r \\t \\xHH)`, 1, 14],
+    ["proc.name = 'it\\\"s'", 'invalid \\" escape in a \'-quoted string', 1, 16],
+    ['proc.name = "it\\\'s"', "invalid \\' escape in a \"-quoted string", 1, 16],
     ['proc.name in (a b)', "expected ',' or ')' in list, found 'b'", 1, 17],
     ['proc.name in (a,', 'expected a list item, found end of condition', 1, 17],
     ['proc.name in (a, )', "expected a list item, found ')'", 1, 18],
