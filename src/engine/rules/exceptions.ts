@@ -6,18 +6,32 @@
 //   intersects; `values: [v1, v2]` gives `f <comp> (v1, v2)`.
 // - `fields: [f1, f2]`: comps defaults to `=` for each field; every value is a
 //   tuple `[v1, v2]` giving `(f1 c1 v1 and f2 c2 v2)`, and the tuples are or-ed.
-//   A tuple element that is a sequence is a list `(a, b)`; a string with a list
-//   operator (in, intersects, pmatch) is a one-item list, so a list name there
-//   expands to that list.
-// - A value that could be a bare word stays unquoted, so list names expand.
-// Built nodes carry virtual positions that map to the YAML value they came from.
+//
+// Falco splices each value into the condition text and parses the result, so
+// a value means what its spliced text means. The text of a value is:
+//   - a string with a space that does not start with a quote: wrapped in
+//     double quotes as it is (so its backslashes are escapes);
+//   - a tuple element that is a string, with a list comp (in, intersects,
+//     pmatch): wrapped in parentheses unless it starts with '(', so
+//     "(sshd, login)" is the list of two and "my_list" expands the list;
+//   - a tuple element that is a sequence: `(a, b)` of its items, each quoted
+//     as above;
+//   - any other string: as it is (`"a b"` is the quoted string a b).
+// Each value's text is parsed alone with the condition parser, and the nodes
+// get virtual positions that map to the YAML value they came from.
 import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, ValueExpr } from '../ast';
 import { ConditionError, type RulesError } from '../errors';
 import { BINARY_OPS, LIST_OPS, parseCondition } from '../parser';
 import type { ExceptionDef, TextTree } from './items';
 import { errorAt, type MappedText, type Where } from './sourceText';
 
-const BARE = /^[^ \t\r\n\f\v(),="']+$/;
+/** Falco quotes a value that has a space and does not already start with a quote; nothing inside is escaped. */
+function quoted(text: string): string {
+  return text.includes(' ') && text[0] !== '"' && text[0] !== "'" ? `"${text}"` : text;
+}
+
+/** A field name no source has, for parsing a value's text on its own. */
+const PROBE = 'exception.value';
 
 /**
  * `condition` with the exceptions added, or undefined when an exception is
@@ -77,7 +91,8 @@ class Builder {
         this.fail(v.where, `exception '${ex.name}': with a single field, each value must be a string, not a list`);
         continue;
       }
-      items.push(this.literal(v));
+      const list = this.parseValue(ex, v.where, v.text, comp, `(${quoted(v.text)})`);
+      if (list?.kind === 'list') items.push(...list.items);
     }
     if (items.length === 0) return undefined;
     const pos = this.pos(field.where);
@@ -140,19 +155,34 @@ class Builder {
   private value(ex: ExceptionDef, v: TextTree, comp: string): ValueExpr | undefined {
     if ('items' in v) {
       if (!LIST_OPS.has(comp)) return this.fail(v.where, `exception '${ex.name}': a list value needs comps in, intersects or pmatch (got '${comp}')`);
-      const items: Literal[] = [];
+      const texts: string[] = [];
       for (const i of v.items) {
         if (!('text' in i)) return this.fail(i.where, `exception '${ex.name}': list values hold strings only`);
-        items.push(this.literal(i));
+        texts.push(quoted(i.text));
       }
-      return { kind: 'list', pos: this.pos(v.where), items };
+      const shown = `[${v.items.map((i) => ('text' in i ? i.text : '')).join(', ')}]`;
+      return this.parseValue(ex, v.where, shown, comp, `(${texts.join(', ')})`);
     }
-    const lit = this.literal(v);
-    return LIST_OPS.has(comp) ? { kind: 'list', pos: lit.pos, items: [lit] } : lit;
+    const text = LIST_OPS.has(comp) ? (v.text.startsWith('(') ? v.text : `(${v.text})`) : quoted(v.text);
+    return this.parseValue(ex, v.where, v.text, comp, text);
   }
 
-  private literal(v: { where: Where; text: string }): Literal {
-    return { kind: 'literal', pos: this.pos(v.where), value: v.text, quoted: !BARE.test(v.text) };
+  /**
+   * The value `spliced` (the text Falco puts after the operator) stands for,
+   * parsed as the right side of `comp`; every node is placed at the YAML value.
+   */
+  private parseValue(ex: ExceptionDef, where: Where, written: string, comp: string, spliced: string): ValueExpr | undefined {
+    const why = (detail: string): undefined =>
+      this.fail(where, `exception '${ex.name}': value '${written}' with comp '${comp}' reads as '${spliced}', which is not a valid value (${detail})`);
+    let parsed: BoolExpr;
+    try {
+      parsed = parseCondition(`${PROBE} ${comp} ${spliced}`);
+    } catch (err) {
+      if (!(err instanceof ConditionError)) throw err;
+      return why(err.message);
+    }
+    if (parsed.kind !== 'binary' || parsed.field.kind !== 'field' || parsed.field.name !== PROBE) return why('it does not make one comparison');
+    return relocateValue(parsed.value, this.pos(where));
   }
 
   /** The field as the condition parser reads it, with every position moved to the YAML value. */
@@ -177,6 +207,17 @@ class Builder {
     this.failed = true;
     this.errors.push(errorAt(where, message, this.label));
     return undefined;
+  }
+}
+
+function relocateValue(v: ValueExpr, pos: Pos): ValueExpr {
+  switch (v.kind) {
+    case 'literal':
+      return { ...v, pos };
+    case 'list':
+      return { kind: 'list', pos, items: v.items.map((i) => ({ ...i, pos })) };
+    case 'fieldvalue':
+      return { kind: 'fieldvalue', pos, field: relocate(v.field, pos) };
   }
 }
 

@@ -153,3 +153,71 @@ test('exception duplicate names in one rule are a warning', () => {
   assert.deepEqual(result.errors, []);
   assert.ok(result.warnings.some((w) => w.message === "exception 'a' is defined more than once in this rule"));
 });
+
+// Falco splices each value into the condition text; the cases below are where
+// that differs from taking the value as one literal.
+
+test('a tuple string value starting with ( is a list for comp in: "(sshd, login)" is two items', () => {
+  const engine = loadClean(base('- name: shells', '  fields: [proc.name, proc.pname]', '  comps: [=, in]', '  values: [[bash, "(sshd, login)"]]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash', pname: 'sshd' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash', pname: 'login' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash', pname: 'cron' }), ['R']);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash', pname: '(sshd, login)' }), ['R']);
+});
+
+test('a tuple "(a, b)" value with intersects and pmatch is a list too; a list name in it expands', () => {
+  const engine = loadClean(
+    '- list: tmp_dirs\n  items: [/tmp, /var/tmp]\n',
+    base('- name: dirs', '  fields: [proc.name, fd.name]', '  comps: [=, pmatch]', '  values: [[cp, "(tmp_dirs, /run)"]]'),
+  );
+  for (const fdName of ['/tmp/x', '/var/tmp/y', '/run/z']) assert.deepEqual(matching(engine, { type: 'open', name: 'cp', fdName }), [], fdName);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'cp', fdName: '/etc/x' }), ['R']);
+});
+
+test('a single-field value "(a, b)" has a space, so it is quoted: one item, not a list', () => {
+  const engine = loadClean(base('- name: odd', '  fields: proc.name', '  values: ["(sshd, login)"]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: '(sshd, login)' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sshd' }), ['R']);
+});
+
+test('a value without spaces is taken as written: a,b in a single-field exception is two items', () => {
+  const engine = loadClean(base('- name: pair', '  fields: proc.name', '  values: ["a,b"]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'a' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'b' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'a,b' }), ['R']);
+});
+
+test('a value that starts with a quote is a quoted string, quotes removed', () => {
+  const engine = loadClean(
+    base('- name: q1', '  fields: proc.name', `  values: ['"my daemon"']`, '- name: q2', '  fields: [proc.pname]', `  values: [["'cron job'"]]`),
+  );
+  assert.deepEqual(matching(engine, { type: 'open', name: 'my daemon' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', pname: 'cron job' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: '"my daemon"' }), ['R']);
+});
+
+test('a value with a space is double-quoted as it is, so its backslash escapes are read', () => {
+  const engine = loadClean(base('- name: esc', '  fields: [proc.cmdline]', `  values: [['run\\tnow please']]`));
+  assert.deepEqual(matching(engine, { type: 'open', cmdline: 'run\tnow please' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', cmdline: 'run\\tnow please' }), ['R']);
+});
+
+test('val() in a tuple value compares with another field, as in a condition', () => {
+  const engine = loadClean(base('- name: same', '  fields: [proc.name]', '  values: [["val(proc.pname)"]]'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'x', pname: 'x' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'x', pname: 'y' }), ['R']);
+});
+
+test('a value whose spliced text does not parse is an error at the value, naming the exception', () => {
+  const { engine, result } = engineFor(
+    base('- name: inner_quote', '  fields: proc.name', `  values: ['say "hi" now']`, '- name: spaced_list', '  fields: [proc.name]', '  comps: [in]', '  values: [[two words]]'),
+  );
+  assert.equal(engine.rules.length, 0);
+  assert.deepEqual(
+    result.errors.map((e) => `${e.location!.line}:${e.location!.col}: ${e.message.replace(/ \(.*\)$/, '')}`),
+    [
+      `9:16: exception 'inner_quote': value 'say "hi" now' with comp 'in' reads as '("say "hi" now")', which is not a valid value`,
+      "13:17: exception 'spaced_list': value 'two words' with comp 'in' reads as '(two words)', which is not a valid value",
+    ],
+  );
+});
