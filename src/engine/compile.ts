@@ -7,7 +7,7 @@
 import type { BinaryCheck, BoolExpr, FieldOperand, Pos } from './ast';
 import { generateEvaluator, type EvttypeTest, type Plan } from './codegen';
 import { ConditionError } from './errors';
-import { deriveEvttypes } from './evttypes';
+import { checkEventTypeValues, deriveEvttypes } from './evttypes';
 import { bindField, resolveField } from './fieldResolve';
 import { expandList } from './listItems';
 import { type Check, existsCheck, fieldCheck, literalCheck, type Operand, type Predicate } from './operators';
@@ -182,6 +182,7 @@ class Compiler<E> {
     if (left.any) return { kind: 'check', check: this.anyCheck(left, n) };
     if (v.kind === 'fieldvalue') return { kind: 'check', check: fieldCheck(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source)) };
     const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
+    checkEventTypeValues(n.field, n.op, items, this.ctx.source);
     const check = literalCheck(left, n.op, n.opPos, items);
     // the forms evttypes.ts derives event types from, on a plain string field
     let evttype: EvttypeTest | undefined;

@@ -1,9 +1,39 @@
 // The event types a condition can match, derived from its syntax tree so the
 // ruleset can index rules by type. Runs after compilation has validated the
 // tree (macros exist, no cycles).
-import type { BinaryCheck, BoolExpr } from './ast';
+import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand } from './ast';
 import type { CompileContext } from './compile';
+import { ConditionError } from './errors';
 import { expandList } from './listItems';
+import type { Source } from './source';
+import type { ValueItem } from './typedLiteral';
+
+/** A value compared with the event-type field that names no event the source knows. */
+export class UnknownEventTypeError extends ConditionError {
+  constructor(
+    readonly eventType: string,
+    pos: ValueItem['pos'],
+  ) {
+    super(`unknown event type '${eventType}'`, pos);
+    this.name = 'UnknownEventTypeError';
+  }
+}
+
+/**
+ * Throws UnknownEventTypeError for the first of `items` (the literal values
+ * of one comparison, lists expanded) that `source` does not know, when the
+ * left side is its event-type field (also under transformers, as Falco checks
+ * the values whatever the operator). bcontains/bstartswith take hex bytes,
+ * not names, so they are left alone.
+ */
+export function checkEventTypeValues<E>(field: FieldOperand, op: BinaryOp, items: readonly ValueItem[], source: Source<E>): void {
+  const known = source.knownEventTypes;
+  if (!known || op === 'bcontains' || op === 'bstartswith') return;
+  let f = field;
+  while (f.kind === 'transform') f = f.operand;
+  if (f.name !== source.eventTypeField || f.arg !== undefined) return;
+  for (const item of items) if (!known.has(item.value)) throw new UnknownEventTypeError(item.value, item.pos);
+}
 
 /** A set of event types, or every type there is. */
 type TypeSet = ReadonlySet<string> | typeof ALL;

@@ -69,6 +69,13 @@ export interface Source<E> {
   /** every event type name the source can produce (the universe for `not`/`!=`) */
   readonly eventTypes?: readonly string[];
   /**
+   * Every name eventTypeField may be compared with, when the source checks
+   * them (Falco's syscall source: any event or syscall libs knows, more than
+   * it produces). Comparing the field with any other value fails the rule
+   * with "unknown event type", as a typo would otherwise never match.
+   */
+  readonly knownEventTypes?: ReadonlySet<string>;
+  /**
    * The source has only part of Falco's fields (or operators) for its events:
    * a rule using one it lacks is skipped with a warning naming what is
    * missing, so Falco's own rules files still load. Otherwise that is an error.

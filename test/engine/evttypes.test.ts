@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCondition } from '../../src/engine/parser';
 import { compileCondition } from '../../src/engine/compile';
+import { UnknownEventTypeError } from '../../src/engine/evttypes';
 import type { Source } from '../../src/engine/source';
 import { TEST_EVENT_TYPES, testSource, untypedTestSource, type TestEvent } from './testSource';
 
@@ -130,4 +131,40 @@ test('derived types agree with evaluation: no event of another type matches', ()
       }
     }
   }
+});
+
+// A source that checks evt.type values, as the syscall source does.
+const checking: Source<TestEvent> = { ...testSource, knownEventTypes: new Set([...TEST_EVENT_TYPES, 'procexit']) };
+
+function unknownType(cond: string): { message: string; offset: number } | undefined {
+  try {
+    compileCondition(parseCondition(cond), { source: checking, macros, lists });
+    return undefined;
+  } catch (err) {
+    assert.ok(err instanceof UnknownEventTypeError, String(err));
+    return { message: err.message, offset: err.pos.offset };
+  }
+}
+
+test('a value of evt.type the source does not know is an error at the value, whatever the operator', () => {
+  assert.deepEqual(unknownType('evt.type = opne'), { message: "unknown event type 'opne'", offset: 11 });
+  assert.deepEqual(unknownType('evt.type != opne'), { message: "unknown event type 'opne'", offset: 12 });
+  assert.deepEqual(unknownType('evt.type in (open, opne)'), { message: "unknown event type 'opne'", offset: 19 });
+  assert.deepEqual(unknownType('evt.type startswith ope'), { message: "unknown event type 'ope'", offset: 20 });
+  assert.deepEqual(unknownType('proc.name = a and tolower(evt.type) = OPEN'), { message: "unknown event type 'OPEN'", offset: 38 });
+  assert.deepEqual(unknownType('evt.type in (net_calls, nope_list)'), { message: "unknown event type 'nope_list'", offset: 24 });
+});
+
+test('known values, list items and other fields pass; sources without the set accept any value', () => {
+  assert.equal(unknownType('evt.type in (net_calls, procexit) and proc.name = opne'), undefined);
+  assert.equal(unknownType('evt.type = val(proc.name)'), undefined);
+  assert.deepEqual(types('evt.type = opne'), ['opne']);
+});
+
+test('a list whose item is no event type fails at the list name', () => {
+  const bad = new Map([...lists, ['typo_calls', ['connect', 'acept']]]);
+  assert.throws(
+    () => compileCondition(parseCondition('evt.type in (typo_calls)'), { source: checking, macros, lists: bad }),
+    (err: unknown) => err instanceof UnknownEventTypeError && err.eventType === 'acept' && err.pos.offset === 13,
+  );
 });

@@ -7,6 +7,7 @@ import type { BoolExpr } from '../ast';
 import { compileCondition, type CompiledCondition } from '../compile';
 import type { CompiledRule } from '../engine';
 import { ConditionError, RulesError } from '../errors';
+import { UnknownEventTypeError } from '../evttypes';
 import { UnknownFieldError } from '../fieldResolve';
 import { compileOutput, type CompiledOutput } from '../outputFormat';
 import { parseCondition, UnknownOperatorError } from '../parser';
@@ -264,6 +265,11 @@ function skipOrFail(
   asts: BoolExpr[],
 ): undefined {
   const e = conditionError(err, text, label);
+  // Falco skips on an unknown event type too, but only when the rule asks: the list of names is complete.
+  if (err instanceof UnknownEventTypeError && entry.skipIfUnknownFilter) {
+    diag.warnings.push(skipped(e, entry, 'skip-if-unknown-filter'));
+    return undefined;
+  }
   const unknownField = err instanceof UnknownFieldError;
   if (!unknownField || !(entry.skipIfUnknownFilter || source.partialFalcoFields)) {
     diag.errors.push(e);

@@ -5,6 +5,7 @@ import type { Source } from '../../engine/source';
 import { type EventView, forEachEvent } from './decode';
 import { EVENT_TYPE_NAMES } from './eventTable';
 import { syscallFields } from './fields';
+import { KNOWN_EVENT_TYPES } from './knownEventTypes';
 import type { SyscallEvent } from './state/syscallEvent';
 import type { StateTracker } from './state/tracker';
 
@@ -76,6 +77,7 @@ export const syscallSource: Source<SyscallEvent> = {
   plugins: ['container'],
   eventTypeField: 'evt.type',
   eventTypes: EVENT_TYPE_NAMES,
+  knownEventTypes: KNOWN_EVENT_TYPES,
   eventType: (e) => e.view.name,
   time: (e) => e.view.ts,
 };
