@@ -1,82 +1,301 @@
-// Shell-style glob patterns (`glob` operator) compiled once to an anchored
-// RegExp: `*` any run of characters (slashes included), `?` one character,
-// `[abc]`, `[a-z]`, `[!x]`/`[^x]` classes, and `\` escaping the next character.
+// Shell-style glob patterns (`glob` operator) with the meaning of glibc's
+// fnmatch(3) called with no flags in the C locale, which is what Falco's
+// sinsp_utils::glob_match does: `*` any run of characters (slashes and leading
+// dots included), `?` one character, `[...]` bracket expressions and `\`
+// escaping the next character. Inside brackets: `!`/`^` negate, a `]` first is
+// literal, `a-z` ranges (by character code), `\` escapes, `[:alpha:]` and the
+// other C-locale classes, `[=c=]` and `[.c.]` for a single character c.
+// fnmatch never reports a bad pattern: what it cannot use makes it answer "no
+// match", so a pattern here never throws; it may match nothing:
+// - an unknown class name (`[[:foo:]]`): glibc returns FNM_NOMATCH as soon as it
+//   reads the name, so the whole pattern matches nothing;
+// - a trailing lone `\` ("Trailing \ loses" in glibc): matches nothing;
+// - `[.ab.]` (a collating element longer than one character in the C locale),
+//   a range with no end (`[a-`), an unterminated `[.`: nothing.
+// An unterminated `[` is a literal `[` (`[ab` matches "[ab").
 
-/** Compiles `pattern`; throws an Error saying what is wrong with it. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') {
-      while (pattern[i + 1] === '*') i++;
-      re += '[\\s\\S]*';
-    } else if (c === '?') {
-      re += '[\\s\\S]';
-    } else if (c === '\\' && i + 1 < pattern.length) {
-      re += escapeRegExp(pattern[++i]);
-    } else if (c === '[') {
-      const cls = classAt(pattern, i);
-      if (!cls) {
-        // an unclosed '[' matches itself, as in fnmatch
-        re += '\\[';
-        continue;
-      }
-      re += cls.source;
-      i = cls.end;
-    } else {
-      re += escapeRegExp(c);
-    }
-  }
-  return new RegExp(re + '$');
+/** The 12 classes fnmatch knows in the C locale, on character codes (ASCII only, as in the C locale). */
+const CLASSES: Record<string, (c: number) => boolean> = {
+  alnum: (c) => isDigit(c) || isAlpha(c),
+  alpha: (c) => isAlpha(c),
+  blank: (c) => c === 32 || c === 9,
+  cntrl: (c) => c < 32 || c === 127,
+  digit: (c) => isDigit(c),
+  graph: (c) => c > 32 && c < 127,
+  lower: (c) => c >= 97 && c <= 122,
+  print: (c) => c >= 32 && c < 127,
+  punct: (c) => c > 32 && c < 127 && !isDigit(c) && !isAlpha(c),
+  space: (c) => c === 32 || (c >= 9 && c <= 13),
+  upper: (c) => c >= 65 && c <= 90,
+  xdigit: (c) => isDigit(c) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70),
+};
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
 }
 
-/** One pattern element: a star, or a test of one character. */
-type GlobToken = 'star' | ((c: string) => boolean);
+function isAlpha(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/** glibc gives up on a class name this long (CHAR_CLASS_MAX_LENGTH). */
+const CLASS_NAME_MAX = 256;
+
+const BACKSLASH = 92;
+const OPEN = 91; // [
+const CLOSE = 93; // ]
+const COLON = 58;
+const EQUALS = 61;
+const DOT = 46;
+const DASH = 45;
+
+/** What a bracket does with one character: the index after its `]` when it matches, or one of these. */
+const FAIL = -1;
+const UNTERMINATED = -2;
 
 /**
- * The pattern as a matcher with globToRegExp's meaning that runs in time
- * proportional to pattern length times value length: a RegExp with several
- * `[\s\S]*` backtracks polynomially, so a long crafted value (a path) could
- * stall the event loop. A bad character class throws here, as in globToRegExp.
+ * Runs the bracket expression opening at `open` against character code `fn`,
+ * element by element as fnmatch reads it: the first element that matches
+ * ends the reading (the rest is only skipped over), and an error met before
+ * that (unknown class, `[.ab.]`, a range without end) is a failure.
  */
-export function globMatcher(pattern: string): (s: string) => boolean {
-  const tokens: GlobToken[] = [];
-  const literal = (ch: string) => (c: string) => c === ch;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '*') {
-      while (pattern[i + 1] === '*') i++;
-      tokens.push('star');
-    } else if (c === '?') {
-      tokens.push(() => true);
-    } else if (c === '\\' && i + 1 < pattern.length) {
-      tokens.push(literal(pattern[++i]));
-    } else if (c === '[') {
-      const cls = classAt(pattern, i);
-      if (!cls) {
-        tokens.push(literal('['));
+function bracketStep(p: string, open: number, fn: number): number {
+  const n = p.length;
+  const at = (k: number) => (k < n ? p.charCodeAt(k) : -1);
+  let i = open + 1;
+  const not = at(i) === 33 || at(i) === 94;
+  if (not) i++;
+  let c = at(i++);
+  for (;;) {
+    let lo: number;
+    if (c === BACKSLASH) {
+      if (i >= n) return FAIL;
+      lo = at(i++);
+    } else if (c === OPEN && at(i) === COLON) {
+      let j = i;
+      let name = '';
+      let cls: ((c: number) => boolean) | undefined;
+      let fallback = false;
+      for (;;) {
+        if (name.length === CLASS_NAME_MAX) return FAIL;
+        const ch = at(++j);
+        if (ch === COLON && at(j + 1) === CLOSE) break;
+        // only a..y can make a class name (glibc's own test); anything else reads `[` as a plain member
+        if (ch < 97 || ch >= 122) {
+          fallback = true;
+          break;
+        }
+        name += String.fromCharCode(ch);
+      }
+      if (fallback) {
+        lo = OPEN;
+      } else {
+        cls = Object.prototype.hasOwnProperty.call(CLASSES, name) ? CLASSES[name] : undefined;
+        if (!cls) return FAIL;
+        i = j + 2;
+        if (cls(fn)) return skipRest(p, i, not);
+        c = at(i++);
+        if (c === CLOSE) break;
         continue;
       }
-      const re = new RegExp(`^${cls.source}$`);
-      tokens.push((ch) => re.test(ch));
-      i = cls.end;
+    } else if (c === OPEN && at(i) === EQUALS && i + 1 < n && at(i + 2) === EQUALS && at(i + 3) === CLOSE) {
+      const eq = at(i + 1);
+      i += 4;
+      if (fn === eq) return skipRest(p, i, not);
+      c = at(i++);
+      if (c === CLOSE) break;
+      continue;
+    } else if (c === -1) {
+      return UNTERMINATED;
+    } else if (c === OPEN && at(i) === DOT) {
+      const sym = collatingSymbol(p, i);
+      if (sym === undefined) return FAIL;
+      i = sym.next;
+      const isRange = at(i) === DASH && i + 1 < n;
+      if (!isRange && fn === sym.code) return skipRest(p, i, not);
+      lo = sym.code;
+      c = at(i++);
+      const r = rangeTail(p, i, c, lo, fn);
+      if (r.result !== undefined) return r.result < 0 ? r.result : skipRest(p, r.result, not);
+      i = r.i;
+      c = r.c;
+      if (c === CLOSE) break;
+      continue;
     } else {
-      tokens.push(literal(c));
+      lo = c;
+    }
+    // a plain member, possibly the start of a range
+    const isRange = at(i) === DASH && i + 1 < n && at(i + 1) !== CLOSE;
+    if (!isRange && lo === fn) return skipRest(p, i, not);
+    c = at(i++);
+    const r = rangeTail(p, i, c, lo, fn);
+    if (r.result !== undefined) return r.result < 0 ? r.result : skipRest(p, r.result, not);
+    i = r.i;
+    c = r.c;
+    if (c === CLOSE) break;
+  }
+  return not ? i : FAIL;
+}
+
+/** After a member `lo` and the next character `c` (read, `i` past it): a `-end` range, if there is one. */
+function rangeTail(p: string, i: number, c: number, lo: number, fn: number): { i: number; c: number; result?: number } {
+  const n = p.length;
+  const at = (k: number) => (k < n ? p.charCodeAt(k) : -1);
+  if (c !== DASH || at(i) === CLOSE) return { i, c };
+  let hi = at(i++);
+  if (hi === OPEN && at(i) === DOT) {
+    const sym = collatingSymbol(p, i);
+    if (sym === undefined) return { i, c, result: FAIL };
+    hi = sym.code;
+    i = sym.next;
+  } else {
+    if (hi === BACKSLASH) hi = at(i++);
+    if (hi === -1) return { i, c, result: FAIL };
+  }
+  if (lo <= fn && fn <= hi) return { i, c, result: i };
+  return { i: i + 1, c: at(i) };
+}
+
+/** `[.c.]` with `dot` at the `.`: its character and the index after `.]`; undefined when unterminated or not one character. */
+function collatingSymbol(p: string, dot: number): { code: number; next: number } | undefined {
+  const end = p.indexOf('.]', dot + 1);
+  if (end < 0 || end - dot - 1 !== 1) return undefined;
+  return { code: p.charCodeAt(dot + 1), next: end + 2 };
+}
+
+/**
+ * From `i` (inside a bracket that already matched) to past its `]`: the index,
+ * FAIL when malformed, UNTERMINATED when the pattern ends first (glibc 2.36
+ * then reads the `[` as a literal, as when nothing matched).
+ */
+function skipRest(p: string, i: number, not: boolean): number {
+  const n = p.length;
+  const at = (k: number) => (k < n ? p.charCodeAt(k) : -1);
+  for (;;) {
+    if (i >= n) return UNTERMINATED;
+    const c = at(i++);
+    if (c === CLOSE) return not ? FAIL : i;
+    if (c === BACKSLASH) {
+      if (i >= n) return UNTERMINATED;
+      i++;
+    } else if (c === OPEN && at(i) === COLON) {
+      let j = i;
+      let len = 0;
+      let ok = false;
+      for (;;) {
+        const ch = at(++j);
+        if (++len === CLASS_NAME_MAX) return FAIL;
+        if (ch === COLON && at(j + 1) === CLOSE) {
+          ok = true;
+          break;
+        }
+        if (ch < 97 || ch >= 122) break;
+      }
+      if (ok) i = j + 2;
+    } else if (c === OPEN && at(i) === EQUALS) {
+      if (i + 1 >= n) return UNTERMINATED;
+      if (at(i + 2) !== EQUALS || at(i + 3) !== CLOSE) return FAIL;
+      i += 4;
+    } else if (c === OPEN && at(i) === DOT) {
+      const end = p.indexOf('.]', i + 2);
+      if (end < 0) return UNTERMINATED;
+      i = end + 2;
     }
   }
+}
+
+/** One compiled element: STAR, ANY, a character code, or a bracket's test of a character code. */
+type GlobToken = number | ((c: number) => boolean);
+const STAR = -1;
+const ANY = -2;
+
+/**
+ * A bracket as a test of one character plus where the pattern goes on. The
+ * answers for codes 0-255 are worked out here once; other codes (beyond the
+ * C locale's bytes) run the bracket at match time.
+ */
+function compileBracket(p: string, open: number): { test: GlobToken; next: number } | 'never' {
+  const table = new Int32Array(256);
+  for (let c = 0; c < 256; c++) table[c] = bracketStep(p, open, c);
+  if (table[OPEN] === UNTERMINATED) return { test: OPEN, next: open + 1 };
+  // fnmatch skips the rest of a matched bracket with simpler rules than it reads it, so in odd
+  // patterns (`[xa-[:alpha:]]`) the end found depends on the character; the first one found is kept
+  let next = -1;
+  for (let c = 0; c < 256 && next < 0; c++) if (table[c] >= 0) next = table[c];
+  if (next < 0) {
+    // nothing in 0-255 matches; a wider code still may (ranges over them), so keep the slow test
+    return { test: (c) => c > 255 && bracketStep(p, open, c) >= 0, next: bracketEndGuess(p, open) };
+  }
+  const yes = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) yes[c] = table[c] === next ? 1 : 0;
+  return { test: (c) => (c < 256 ? yes[c] === 1 : bracketStep(p, open, c) === next), next };
+}
+
+/** Where a bracket that matches no byte ends, for continuing the pattern (only wide characters can match it). */
+function bracketEndGuess(p: string, open: number): number {
+  for (let c = 256; c < 0x10000; c++) {
+    const r = bracketStep(p, open, c);
+    if (r >= 0) return r;
+  }
+  return p.length;
+}
+
+/** The pattern's tokens, or undefined when nothing can match it. */
+function tokenize(pattern: string): GlobToken[] | undefined {
+  const tokens: GlobToken[] = [];
+  for (let i = 0; i < pattern.length; ) {
+    const c = pattern.charCodeAt(i);
+    if (c === 42) {
+      while (pattern.charCodeAt(i + 1) === 42) i++;
+      tokens.push(STAR);
+      i++;
+    } else if (c === 63) {
+      tokens.push(ANY);
+      i++;
+    } else if (c === BACKSLASH) {
+      if (i + 1 >= pattern.length) return undefined;
+      tokens.push(pattern.charCodeAt(i + 1));
+      i += 2;
+    } else if (c === OPEN) {
+      const b = compileBracket(pattern, i);
+      if (b === 'never') return undefined;
+      tokens.push(b.test);
+      i = b.next;
+    } else {
+      tokens.push(c);
+      i++;
+    }
+  }
+  return tokens;
+}
+
+/** Tests `s` between `from` and `to` (the whole string by default). */
+export type GlobMatch = (s: string, from?: number, to?: number) => boolean;
+
+/**
+ * The pattern as a matcher that runs in time proportional to pattern length
+ * times value length (no exponential backtracking on crafted values). It
+ * never throws: a pattern fnmatch cannot use matches nothing.
+ */
+export function globMatcher(pattern: string): GlobMatch {
+  const tokens = tokenize(pattern);
+  if (!tokens) return () => false;
   const n = tokens.length;
-  return (s) => {
+  return (s, from = 0, to = s.length) => {
     // on a mismatch, only the last star takes one more character: no deeper backtracking is needed
     let p = 0;
-    let i = 0;
+    let i = from;
     let star = -1;
     let mark = 0;
-    while (i < s.length) {
+    while (i < to) {
       const t = p < n ? tokens[p] : undefined;
-      if (t === 'star') {
+      if (t === STAR) {
         star = p++;
         mark = i;
-      } else if (t !== undefined && t(s[i])) {
+        continue;
+      }
+      const c = s.charCodeAt(i);
+      if (t !== undefined && (t === ANY || (typeof t === 'number' ? t === c : t(c)))) {
         p++;
         i++;
       } else if (star >= 0) {
@@ -86,48 +305,7 @@ export function globMatcher(pattern: string): (s: string) => boolean {
         return false;
       }
     }
-    while (p < n && tokens[p] === 'star') p++;
+    while (p < n && tokens[p] === STAR) p++;
     return p === n;
   };
-}
-
-/** The class opening at `open` as a RegExp class source, and the index of its `]`; undefined when unclosed. */
-function classAt(pattern: string, open: number): { source: string; end: number } | undefined {
-  const end = classEnd(pattern, open);
-  if (end < 0) return undefined;
-  let body = pattern.slice(open + 1, end);
-  const negate = body[0] === '!' || body[0] === '^';
-  if (negate) body = body.slice(1);
-  return { source: (negate ? '[^' : '[') + classBody(body) + ']', end };
-}
-
-/** Index of the `]` closing the class that opens at `open`, or -1. A `]` first in the class is literal. */
-function classEnd(pattern: string, open: number): number {
-  let j = open + 1;
-  if (pattern[j] === '!' || pattern[j] === '^') j++;
-  if (pattern[j] === ']') j++;
-  for (; j < pattern.length; j++) {
-    if (pattern[j] === '\\') j++;
-    else if (pattern[j] === ']') return j;
-  }
-  return -1;
-}
-
-function classBody(body: string): string {
-  let out = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\' && i + 1 < body.length) out += classChar(body[++i]);
-    else if (c === '-' && i > 0 && i < body.length - 1) out += '-';
-    else out += classChar(c);
-  }
-  return out;
-}
-
-function classChar(c: string): string {
-  return /[\]\\^\-\[]/.test(c) ? '\\' + c : c;
-}
-
-function escapeRegExp(c: string): string {
-  return /[.*+?^${}()|[\]\\\/]/.test(c) ? '\\' + c : c;
 }

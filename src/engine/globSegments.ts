@@ -1,12 +1,12 @@
 // A glob pattern made only of literal text and `*` (the common case in rules:
-// `/tmp/*.sh`, `*.pem`) matched with string methods instead of a RegExp. Its
-// meaning is exactly globToRegExp's: `*` is any run of characters, slashes
-// included, and `\` makes the next character literal.
+// `/tmp/*.sh`, `*.pem`) matched with string methods instead of globMatcher. Its
+// meaning is exactly globMatcher's (fnmatch's): `*` is any run of characters,
+// slashes included, and `\` makes the next character literal.
 
 /** The literal pieces between the stars: `a*b*c` is ['a', 'b', 'c']; a pattern without stars is one piece. */
 export type GlobSegments = readonly string[];
 
-/** The pieces of a star-only pattern, or undefined when it uses `?` or `[` classes. */
+/** The pieces of a star-only pattern, or undefined when it uses `?`, `[` or ends in a lone `\` (which fnmatch never matches). */
 export function globSegments(pattern: string): GlobSegments | undefined {
   const out: string[] = [];
   let cur = '';
@@ -17,7 +17,8 @@ export function globSegments(pattern: string): GlobSegments | undefined {
       while (pattern[i + 1] === '*') i++;
       out.push(cur);
       cur = '';
-    } else if (c === '\\' && i + 1 < pattern.length) {
+    } else if (c === '\\') {
+      if (i + 1 === pattern.length) return undefined;
       cur += pattern[++i];
     } else {
       cur += c;
