@@ -8,7 +8,7 @@
 import type { BinaryOp, Pos } from './ast';
 import type { Emitter } from './codegen';
 import { ConditionError } from './errors';
-import { globMatcher } from './glob';
+import { globMatcher, type GlobMatch } from './glob';
 import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
@@ -385,12 +385,29 @@ function bytesIndexOf(b: Uint8Array, p: Uint8Array): number {
   return -1;
 }
 
-/** `pmatch`: the value is one of the paths or lies below one (`/etc` matches `/etc/passwd`, not `/etcx`). */
+/**
+ * `pmatch`, as libsinsp's path_prefix_search: patterns and value are split on
+ * '/' with empty components dropped (`//etc/` is `etc`, and `etc` is `/etc`),
+ * and the value matches when some pattern's components are a prefix of its
+ * own (`/etc` matches `/etc/passwd`, not `/etcx` nor `/`). A pattern of no
+ * components (`/`, `''`) matches every value. A component holding `*`, `?`
+ * or `[` is a glob (fnmatch) on the value's component at that depth.
+ */
 function pmatchCheck<E>(ex: Extractor<E>, items: readonly ValueItem[]): Check<E> {
-  // a trailing slash does not change the directory named; "/" becomes "" and so matches every absolute path
-  const prefixes = [...new Set(items.map((it) => it.value.replace(/\/+$/, '')))];
+  const plain: string[] = [];
+  const globbed: PathPattern[] = [];
+  let matchAll = false;
+  for (const it of items) {
+    const comps = it.value.split('/').filter((c) => c !== '');
+    if (comps.length === 0) matchAll = true;
+    else if (comps.some((c) => /[*?[]/.test(c))) globbed.push(comps.map((c) => (/[*?[]/.test(c) ? globMatcher(c) : c)));
+    else plain.push('/' + comps.join('/'));
+  }
+  if (matchAll) return { test: (e) => ex(e) !== undefined, emit: (g) => `${g.ref(ex)}(e) !== undefined` };
+  // plain patterns are kept as "/a/b" and compared to the value as a string when it is already in that form
+  const prefixes = [...new Set(plain)];
   const exact = new Set(prefixes);
-  const below = (v: string): boolean => {
+  const underPlain = (v: string): boolean => {
     if (exact.has(v)) return true;
     for (let i = 0; i < prefixes.length; i++) {
       const p = prefixes[i];
@@ -398,19 +415,54 @@ function pmatchCheck<E>(ex: Extractor<E>, items: readonly ValueItem[]): Check<E>
     }
     return false;
   };
+  const slow = (v: string): boolean => {
+    if (prefixes.length > 0 && underPlain(isCanonicalPath(v) ? v : canonicalPath(v))) return true;
+    for (let i = 0; i < globbed.length; i++) if (pathPatternMatches(globbed[i], v)) return true;
+    return false;
+  };
+  const below = (v: string): boolean => (globbed.length === 0 && isCanonicalPath(v) ? underPlain(v) : slow(v));
   return {
     test: (e) => {
       const v = ex(e) as string | undefined;
       return v !== undefined && below(v);
     },
     emit: (g) => {
-      if (prefixes.length === 0) return 'false';
-      if (prefixes.length > MAX_INLINE_ITEMS) return `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(below)}(v)`;
+      if (prefixes.length === 0 && globbed.length === 0) return 'false';
+      if (globbed.length > 0 || prefixes.length > MAX_INLINE_ITEMS) return `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(below)}(v)`;
       const eq = prefixes.map((p) => `v === ${g.ref(p)}`);
       const under = prefixes.map((p) => `(v.length > ${g.int(p.length)} && v.charCodeAt(${g.int(p.length)}) === 47 && v.startsWith(${g.ref(p)}))`);
-      return `(v = ${g.ref(ex)}(e)) !== undefined && (${[...eq, ...under].join(' || ')})`;
+      return `(v = ${g.ref(ex)}(e)) !== undefined && (${g.ref(isCanonicalPath)}(v) ? ${[...eq, ...under].join(' || ')} : ${g.ref(slow)}(v))`;
     },
   };
+}
+
+/** A pmatch pattern's components: literal text, or a glob on one component. */
+type PathPattern = readonly (string | GlobMatch)[];
+
+/** `/a/b` form: a leading '/', no empty component, no trailing '/' (so "/" itself is not). */
+function isCanonicalPath(v: string): boolean {
+  return v.length > 1 && v.charCodeAt(0) === 47 && v.charCodeAt(v.length - 1) !== 47 && v.indexOf('//') < 0;
+}
+
+function canonicalPath(v: string): string {
+  const comps = v.split('/').filter((c) => c !== '');
+  return comps.length === 0 ? '' : '/' + comps.join('/');
+}
+
+/** Whether the value's first components match the pattern's, walking the value in place. */
+function pathPatternMatches(pat: PathPattern, v: string): boolean {
+  let i = 0;
+  const n = v.length;
+  for (let k = 0; k < pat.length; k++) {
+    while (i < n && v.charCodeAt(i) === 47) i++;
+    if (i === n) return false;
+    let end = v.indexOf('/', i);
+    if (end < 0) end = n;
+    const c = pat[k];
+    if (typeof c === 'string' ? end - i !== c.length || !v.startsWith(c, i) : !c(v, i, end)) return false;
+    i = end;
+  }
+  return true;
 }
 
 const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'pmatch', 'bcontains', 'bstartswith']);
