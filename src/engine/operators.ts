@@ -415,12 +415,16 @@ function pmatchCheck<E>(ex: Extractor<E>, items: readonly ValueItem[]): Check<E>
     }
     return false;
   };
+  // component by component, in place: no allocation for a value in any spelling
+  const plainComps: PathPattern[] = prefixes.map((p) => p.split('/').filter((c) => c !== ''));
   const slow = (v: string): boolean => {
-    if (prefixes.length > 0 && underPlain(isCanonicalPath(v) ? v : canonicalPath(v))) return true;
+    for (let i = 0; i < plainComps.length; i++) if (pathPatternMatches(plainComps[i], v)) return true;
     for (let i = 0; i < globbed.length; i++) if (pathPatternMatches(globbed[i], v)) return true;
     return false;
   };
-  const below = (v: string): boolean => (globbed.length === 0 && isCanonicalPath(v) ? underPlain(v) : slow(v));
+  // a hit on the value as written is a hit on its canonical form too (canonicalising only drops
+  // empty components), so only a miss on a value not in /a/b form needs the slow path
+  const below = (v: string): boolean => (prefixes.length > 0 && underPlain(v)) || ((globbed.length > 0 || notCanonicalLast(v)) && slow(v));
   return {
     test: (e) => {
       const v = ex(e) as string | undefined;
@@ -431,7 +435,7 @@ function pmatchCheck<E>(ex: Extractor<E>, items: readonly ValueItem[]): Check<E>
       if (globbed.length > 0 || prefixes.length > MAX_INLINE_ITEMS) return `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(below)}(v)`;
       const eq = prefixes.map((p) => `v === ${g.ref(p)}`);
       const under = prefixes.map((p) => `(v.length > ${g.int(p.length)} && v.charCodeAt(${g.int(p.length)}) === 47 && v.startsWith(${g.ref(p)}))`);
-      return `(v = ${g.ref(ex)}(e)) !== undefined && (${g.ref(isCanonicalPath)}(v) ? ${[...eq, ...under].join(' || ')} : ${g.ref(slow)}(v))`;
+      return `(v = ${g.ref(ex)}(e)) !== undefined && (${[...eq, ...under].join(' || ')} || (${g.ref(notCanonicalLast)}(v) && ${g.ref(slow)}(v)))`;
     },
   };
 }
@@ -444,9 +448,17 @@ function isCanonicalPath(v: string): boolean {
   return v.length > 1 && v.charCodeAt(0) === 47 && v.charCodeAt(v.length - 1) !== 47 && v.indexOf('//') < 0;
 }
 
-function canonicalPath(v: string): string {
-  const comps = v.split('/').filter((c) => c !== '');
-  return comps.length === 0 ? '' : '/' + comps.join('/');
+// the last value asked about: every pmatch rule of an event asks about the same fd.name
+let lastPath: string | undefined;
+let lastNotCanonical = false;
+
+/** Whether `v` is not in `/a/b` form, remembered for the last value. */
+function notCanonicalLast(v: string): boolean {
+  if (v !== lastPath) {
+    lastPath = v;
+    lastNotCanonical = !isCanonicalPath(v);
+  }
+  return lastNotCanonical;
 }
 
 /** Whether the value's first components match the pattern's, walking the value in place. */
