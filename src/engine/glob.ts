@@ -222,22 +222,12 @@ function compileBracket(p: string, open: number): { test: GlobToken; next: numbe
   // patterns (`[xa-[:alpha:]]`) the end found depends on the character; the first one found is kept
   let next = -1;
   for (let c = 0; c < 256 && next < 0; c++) if (table[c] >= 0) next = table[c];
-  if (next < 0) {
-    // nothing in 0-255 matches; a wider code still may (ranges over them), so keep the slow test
-    return { test: (c) => c > 255 && bracketStep(p, open, c) >= 0, next: bracketEndGuess(p, open) };
-  }
+  // nothing in 0-255 matches: Falco runs fnmatch on a value's bytes, so no value can match there
+  // (and searching the 65k wider codes for an end cost seconds on crafted patterns)
+  if (next < 0) return 'never';
   const yes = new Uint8Array(256);
   for (let c = 0; c < 256; c++) yes[c] = table[c] === next ? 1 : 0;
   return { test: (c) => (c < 256 ? yes[c] === 1 : bracketStep(p, open, c) === next), next };
-}
-
-/** Where a bracket that matches no byte ends, for continuing the pattern (only wide characters can match it). */
-function bracketEndGuess(p: string, open: number): number {
-  for (let c = 256; c < 0x10000; c++) {
-    const r = bracketStep(p, open, c);
-    if (r >= 0) return r;
-  }
-  return p.length;
 }
 
 /** The pattern's tokens, or undefined when nothing can match it. */

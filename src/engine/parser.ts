@@ -102,6 +102,11 @@ export function parseCondition(text: string): BoolExpr {
   return new Parser(text).condition();
 }
 
+/** What a quoted string (all of `text`, quotes included) means in a condition; throws ConditionError on a bad escape. */
+export function quotedText(text: string): string {
+  return new Parser(text).wholeQuoted();
+}
+
 /** The text of a token for messages: the next word or character, or "end of condition". */
 function describeAt(text: string, i: number): string {
   if (i >= text.length) return 'end of condition';
@@ -330,6 +335,13 @@ class Parser {
     if (!m) return undefined;
     this.i += m[0].length;
     return { kind: 'literal', pos: this.pos(start), value: m[0], quoted: false };
+  }
+
+  /** The whole text as one quoted string. */
+  wholeQuoted(): string {
+    const v = this.quoted();
+    if (this.i < this.text.length) throw this.error(`unexpected ${describeAt(this.text, this.i)} after the string`, this.i);
+    return v;
   }
 
   /** A quoted string at the cursor, unescaped; the cursor moves past the closing quote. */

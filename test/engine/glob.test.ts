@@ -130,3 +130,10 @@ test('a range inside the value is matched on its own (for path components)', () 
   assert.equal(m('/ab12/x', 2, 5), true);
   assert.equal(m('/ab1x/x', 2, 5), false);
 });
+
+test('a bracket no byte can match matches nothing, as fnmatch on UTF-8 bytes: wide characters included', () => {
+  // Falco matches the value's bytes: "€" is three bytes and a bracket takes one
+  assert.equal(globMatcher('[€]')('€'), false);
+  assert.equal(globMatcher('a[z-a]b')('a€b'), false);
+  assert.equal(globMatcher('*[[:foo:]]*')('x€y'), false);
+});

@@ -1,7 +1,8 @@
 // Flattens lists: an item that names another list stands for that list's
 // items, in place and in order; any other item is a literal string. A list
 // that reaches itself again is an error naming the chain.
-import type { RulesError } from '../errors';
+import { ConditionError, type RulesError } from '../errors';
+import { quotedText } from '../parser';
 import type { ListEntry } from './collect';
 import { errorAt } from './sourceText';
 
@@ -29,7 +30,13 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
     for (const item of list.items) {
       const ref = lists.get(item.text);
       if (!ref) {
-        out.push(unquoted(item.text));
+        try {
+          out.push(unquoted(item.text));
+        } catch (err) {
+          if (!(err instanceof ConditionError)) throw err;
+          errors.push(errorAt(item.where, `list item ${item.text}: ${err.message}`, list.label));
+          ok = false;
+        }
         continue;
       }
       const at = chain.indexOf(item.text);
@@ -63,10 +70,12 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
 
 /**
  * Falco splices list items into the condition text, so an item written with
- * its own quotes (`'"10.0.0.0/8"'`, as Falco's rules do) means the text inside.
+ * its own quotes (`'"10.0.0.0/8"'`, as Falco's rules do) means what the
+ * condition parser reads there: the text inside, escapes read
+ * (`"node -e \"require('x')\""` is `node -e "require('x')"`).
  */
 function unquoted(text: string): string {
   const q = text[0];
   if (text.length < 2 || (q !== '"' && q !== "'") || text[text.length - 1] !== q) return text;
-  return text.slice(1, -1);
+  return quotedText(text);
 }

@@ -4,13 +4,15 @@
 // procexit) or of any syscall or tracepoint code libs knows (ppm_sc_code,
 // lower-cased), even those Vigil's probe never sends. Any other name is a typo:
 // the rule fails to load with "unknown event type". Taken from libs' driver
-// sources (event_table.c, ppm_events_public.h), driver API 10.x.
+// sources (event_table.c, ppm_events_public.h), driver API 10.x; plus the
+// async events of the container plugin the syscall source stands in for
+// (container, container_removed), which Falco accepts with that plugin loaded.
 
 export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
   'NA', '_llseek', '_newselect', '_sysctl', 'accept', 'accept4', 'access', 'acct', 'add_key', 'adjtimex',
   'alarm', 'arch_prctl', 'asyncevent', 'bdflush', 'bind', 'bpf', 'brk', 'cachestat', 'capget', 'capset',
   'chdir', 'chmod', 'chown', 'chroot', 'clock_adjtime', 'clock_getres', 'clock_gettime', 'clock_nanosleep',
-  'clock_settime', 'clone', 'clone3', 'close', 'close_range', 'connect', 'container', 'copy_file_range',
+  'clock_settime', 'clone', 'clone3', 'close', 'close_range', 'connect', 'container', 'container_removed', 'copy_file_range',
   'cpu_hotplug', 'creat', 'create_module', 'delete_module', 'drop', 'dup', 'dup2', 'dup3', 'epoll_create',
   'epoll_create1', 'epoll_ctl', 'epoll_ctl_old', 'epoll_pwait', 'epoll_pwait2', 'epoll_wait', 'epoll_wait_old',
   'eventfd', 'eventfd2', 'execve', 'execveat', 'exit', 'exit_group', 'faccessat', 'faccessat2', 'fadvise64',

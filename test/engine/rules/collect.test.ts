@@ -157,3 +157,21 @@ test('lists of hundreds of thousands of items append and nest without exhausting
   assert.equal(outer[n], `n${n - 1}`);
   assert.equal(outer[n + 1], 'z');
 });
+
+test('a list item written with its own quotes means what the condition parser reads there: escapes read, bad ones an error', async () => {
+  const { Collector } = await import('../../../src/engine/rules/collect');
+  const { resolveLists } = await import('../../../src/engine/rules/listResolve');
+  const { RulesFile } = await import('../../../src/engine/rules/sourceText');
+  const where = { file: new RulesFile('q.yaml', ''), offset: 0 };
+  const diag = { errors: [], warnings: [] };
+  const c = new Collector(new Set(['syscall']), diag);
+  // as falco_rules.yaml writes it: '"sh -c node -e \"require(''nan'')\""'
+  c.list({ kind: 'list', name: 'cmds', label: "list 'cmds'", where, items: [{ text: `"sh -c node -e \\"require('nan')\\""`, where }, { text: "'a b'", where }, { text: 'plain', where }], append: false });
+  c.list({ kind: 'list', name: 'bad', label: "list 'bad'", where, items: [{ text: '"x\\.y"', where }], append: false });
+  const errors: { message: string }[] = [];
+  const resolved = resolveLists(c.lists, errors as never[]);
+  assert.deepEqual(resolved.items.get('cmds'), [`sh -c node -e "require('nan')"`, 'a b', 'plain']);
+  assert.equal(resolved.items.get('bad'), undefined, 'a list with an item that does not parse does not resolve');
+  assert.equal(errors.length, 1);
+  assert.match(errors[0].message, /list item "x\\\.y": unsupported escape \\\./);
+});

@@ -23,7 +23,7 @@ const RULES_FILES = [
 test('every event the probe sends and every syscall it can capture is a known name', () => {
   for (const name of [...EVENT_TYPE_NAMES, ...CAPTURABLE]) assert.ok(KNOWN_EVENT_TYPES.has(name), name);
   // syscalls and meta events libs knows though Vigil's probe does not send them
-  for (const name of ['init_module', 'memfd_create', 'container', 'switch', 'signaldeliver', 'sched_process_exit']) assert.ok(KNOWN_EVENT_TYPES.has(name), name);
+  for (const name of ['init_module', 'memfd_create', 'container', 'container_removed', 'switch', 'signaldeliver', 'sched_process_exit']) assert.ok(KNOWN_EVENT_TYPES.has(name), name);
   for (const name of ['opne', 'Open', '', 'open ']) assert.ok(!KNOWN_EVENT_TYPES.has(name), name);
 });
 
