@@ -68,6 +68,7 @@ function bracketStep(p: string, open: number, fn: number): number {
   let c = at(i++);
   for (;;) {
     let lo: number;
+    let symbol = false;
     if (c === BACKSLASH) {
       if (i >= n) return FAIL;
       lo = at(i++);
@@ -111,21 +112,14 @@ function bracketStep(p: string, open: number, fn: number): number {
       const sym = collatingSymbol(p, i);
       if (sym === undefined) return FAIL;
       i = sym.next;
-      const isRange = at(i) === DASH && i + 1 < n;
-      if (!isRange && fn === sym.code) return skipRest(p, i, not);
       lo = sym.code;
-      c = at(i++);
-      const r = rangeTail(p, i, c, lo, fn);
-      if (r.result !== undefined) return r.result < 0 ? r.result : skipRest(p, r.result, not);
-      i = r.i;
-      c = r.c;
-      if (c === CLOSE) break;
-      continue;
+      // after a collating symbol, '-' starts a range even right before ']'
+      symbol = true;
     } else {
       lo = c;
     }
-    // a plain member, possibly the start of a range
-    const isRange = at(i) === DASH && i + 1 < n && at(i + 1) !== CLOSE;
+    // a member, possibly the start of a range
+    const isRange = at(i) === DASH && i + 1 < n && (symbol || at(i + 1) !== CLOSE);
     if (!isRange && lo === fn) return skipRest(p, i, not);
     c = at(i++);
     const r = rangeTail(p, i, c, lo, fn);
