@@ -3,7 +3,7 @@
 // connected, the server the side that accepted; local and remote depend on
 // which side this process is.
 import type { FieldDef, Value } from '../../../engine/source';
-import { FD_TYPECHAR, type FdInfo } from '../state/fdInfo';
+import { FD_TYPECHAR, type FdInfo, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from '../state/fdInfo';
 import type { SyscallEvent } from '../state/syscallEvent';
 import { plain } from './fieldKinds';
 
@@ -21,8 +21,6 @@ function isPathFd(f: FdInfo | undefined): f is FdInfo {
 const net = (get: (f: FdInfo) => Value) => (e: E): Value => (isNet(e.fd) ? get(e.fd) : undefined);
 const NA = (): Value => undefined;
 
-const PPM_FD_UPPER_LAYER = 1 << 15;
-const PPM_FD_LOWER_LAYER = 1 << 16;
 // fd.dev is the kernel's new_encode_dev (also what stat gives for majors below 4096): minor in bits 0-7 and 20-31, major in 8-19
 
 export const fdFields: FieldDef<E>[] = [

@@ -14,6 +14,10 @@ export const FD_TYPECHAR: Readonly<Record<FdType, string>> = {
   io_uring: 'r', userfaultfd: 'u', unknown: 'o',
 };
 
+/** the overlay layer of an open's file, in its openFlags (fd.is_upper_layer, fd.is_lower_layer) */
+export const PPM_FD_UPPER_LAYER = 1 << 15;
+export const PPM_FD_LOWER_LAYER = 1 << 16;
+
 export class FdInfo {
   /**
    * open flags as Falco's PPM_O_* bits, when the fd came from an open; the

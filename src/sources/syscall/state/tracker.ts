@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { AF_INET, AF_INET6, AF_UNIX, type EventView, type SockAddr, type SockTuple } from '../decode';
 import { EVENTS } from '../eventTable';
 import { containerIdFromCgroupEntries, containerIdFromCgroupFile } from './containerId';
-import { FdInfo, type FdType } from './fdInfo';
+import { FdInfo, type FdType, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from './fdInfo';
 import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
 import { SyscallEvent } from './syscallEvent';
 import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
@@ -19,8 +19,6 @@ const PPM_O_DIRECTORY = 1 << 10;
 const PPM_O_CLOEXEC = 1 << 12;
 /** PPM_O_F_CREATED and above: flags only the exit knows (created, overlay layer) */
 const EXIT_ONLY_FLAGS = ~((1 << 14) - 1);
-const PPM_FD_UPPER_LAYER = 1 << 15;
-const PPM_FD_LOWER_LAYER = 1 << 16;
 /** creat has no flags parameter: its layer arrives in creat_flags (PPM_FD_UPPER_LAYER_CREAT, PPM_FD_LOWER_LAYER_CREAT) */
 const PPM_FD_UPPER_LAYER_CREAT = 1 << 0;
 const PPM_FD_LOWER_LAYER_CREAT = 1 << 1;
@@ -467,7 +465,6 @@ export class StateTracker {
   private pipe(v: EventView, t: ThreadInfo): void {
     const ino = v.int(3) ?? 0;
     const a = fdFromLink(`pipe:[${ino}]`, undefined);
-    a.inode = ino;
     const fd1 = v.int(1) ?? -1;
     const fd2 = v.int(2) ?? -1;
     this.event.fdNum = fd1;
