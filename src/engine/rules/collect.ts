@@ -75,8 +75,10 @@ export class Collector {
 
   rule(def: RuleDef): void {
     const prev = this.rules.get(def.name);
-    if (prev && def.source !== undefined && prev.source !== def.source) {
-      return this.error(def.where, def.label, `rule is redefined with a different source ('${def.source}', was '${prev.source}')`);
+    // as Falco: a full definition without 'source' is a syscall rule; an 'enabled' or append/override entry has none unless given
+    const claimed = def.mode === 'define' ? def.source ?? DEFAULT_SOURCE : def.source;
+    if (prev && claimed !== undefined && prev.source !== claimed) {
+      return this.error(def.where, def.label, `rule is redefined with a different source ('${claimed}', was '${prev.source}')`);
     }
     if (def.mode === 'enable') {
       if (!prev) return this.error(def.where, def.label, "rule has 'enabled' but no rule by that name is defined earlier");

@@ -263,6 +263,16 @@ test('a rule redefined with a different source is an error', () => {
   assert.match(result.errors[0].message, /different source/);
 });
 
+test('a full redefinition without source is a syscall rule: over a rule of another source it is an error, as in Falco', () => {
+  const { engine, result } = engineFor(rule('A', 'evt.type = open', 'source: test'), rule('A', 'evt.type = open'));
+  assert.equal(result.errors.length, 1);
+  assert.equal(result.errors[0].message, "rule is redefined with a different source ('syscall', was 'test')");
+  assert.equal(engine.rules[0].source, 'test', 'the first definition stays');
+  // an 'enabled' entry or an append without source keeps the rule's own
+  const ok = engineFor(rule('B', 'evt.type = open', 'source: test'), '- rule: B\n  enabled: false\n', '- rule: B\n  condition: and evt.type = open\n  append: true\n');
+  assert.deepEqual(ok.result.errors, []);
+});
+
 test('a rule needs condition, output, desc and priority; one with only enabled: toggles an earlier rule', () => {
   const { engine, result } = engineFor(rule('A', 'evt.type = open'), '- rule: A\n  enabled: false\n- rule: Ghost\n  enabled: true\n- rule: Nothing\n  tags: [x]\n');
   assert.equal(engine.rules[0].enabled, false);
