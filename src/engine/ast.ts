@@ -61,6 +61,7 @@ export type BinaryOp =
   | 'bstartswith'
   | 'endswith'
   | 'glob'
+  | 'iglob'
   | 'in'
   | 'intersects'
   | 'pmatch';

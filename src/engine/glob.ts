@@ -13,6 +13,13 @@
 // - `[.ab.]` (a collating element longer than one character in the C locale),
 //   a range with no end (`[a-`), an unterminated `[.`: nothing.
 // An unterminated `[` is a literal `[` (`[ab` matches "[ab").
+//
+// `iglob` is fnmatch with FNM_CASEFOLD, which glibc (2.36, C locale) applies
+// unevenly, and this follows it: literal characters (escaped or not), bracket
+// members and range ends written plainly are compared lower-cased (tolower:
+// A-Z only) with the lower-cased value character; classes (`[[:upper:]]`),
+// `[=c=]` and `[.c.]` (as a member or a range end) use the characters as
+// written, so `[[:upper:]]` still matches only A-Z and `[[.A.]]` not "a".
 
 /** The 12 classes fnmatch knows in the C locale, on character codes (ASCII only, as in the C locale). */
 const CLASSES: Record<string, (c: number) => boolean> = {
@@ -38,6 +45,11 @@ function isAlpha(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
+/** tolower in the C locale. */
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
 /** glibc gives up on a class name this long (CHAR_CLASS_MAX_LENGTH). */
 const CLASS_NAME_MAX = 256;
 
@@ -54,14 +66,17 @@ const FAIL = -1;
 const UNTERMINATED = -2;
 
 /**
- * Runs the bracket expression opening at `open` against character code `fn`,
+ * Runs the bracket expression opening at `open` against character code `raw`,
  * element by element as fnmatch reads it: the first element that matches
  * ends the reading (the rest is only skipped over), and an error met before
- * that (unknown class, `[.ab.]`, a range without end) is a failure.
+ * that (unknown class, `[.ab.]`, a range without end) is a failure. With
+ * `fold`, plain members and range ends are compared lower-cased (see top).
  */
-function bracketStep(p: string, open: number, fn: number): number {
+function bracketStep(p: string, open: number, raw: number, fold: boolean): number {
   const n = p.length;
   const at = (k: number) => (k < n ? p.charCodeAt(k) : -1);
+  const f = fold ? lower : (c: number) => c;
+  const fn = f(raw);
   let i = open + 1;
   const not = at(i) === 33 || at(i) === 94;
   if (not) i++;
@@ -71,7 +86,7 @@ function bracketStep(p: string, open: number, fn: number): number {
     let symbol = false;
     if (c === BACKSLASH) {
       if (i >= n) return FAIL;
-      lo = at(i++);
+      lo = f(at(i++));
     } else if (c === OPEN && at(i) === COLON) {
       let j = i;
       let name = '';
@@ -94,7 +109,7 @@ function bracketStep(p: string, open: number, fn: number): number {
         cls = Object.prototype.hasOwnProperty.call(CLASSES, name) ? CLASSES[name] : undefined;
         if (!cls) return FAIL;
         i = j + 2;
-        if (cls(fn)) return skipRest(p, i, not);
+        if (cls(raw)) return skipRest(p, i, not);
         c = at(i++);
         if (c === CLOSE) break;
         continue;
@@ -102,7 +117,7 @@ function bracketStep(p: string, open: number, fn: number): number {
     } else if (c === OPEN && at(i) === EQUALS && i + 1 < n && at(i + 2) === EQUALS && at(i + 3) === CLOSE) {
       const eq = at(i + 1);
       i += 4;
-      if (fn === eq) return skipRest(p, i, not);
+      if (raw === eq) return skipRest(p, i, not);
       c = at(i++);
       if (c === CLOSE) break;
       continue;
@@ -116,13 +131,13 @@ function bracketStep(p: string, open: number, fn: number): number {
       // after a collating symbol, '-' starts a range even right before ']'
       symbol = true;
     } else {
-      lo = c;
+      lo = f(c);
     }
     // a member, possibly the start of a range
     const isRange = at(i) === DASH && i + 1 < n && (symbol || at(i + 1) !== CLOSE);
-    if (!isRange && lo === fn) return skipRest(p, i, not);
+    if (!isRange && lo === (symbol ? raw : fn)) return skipRest(p, i, not);
     c = at(i++);
-    const r = rangeTail(p, i, c, lo, fn);
+    const r = rangeTail(p, i, c, lo, fn, f);
     if (r.result !== undefined) return r.result < 0 ? r.result : skipRest(p, r.result, not);
     i = r.i;
     c = r.c;
@@ -131,8 +146,8 @@ function bracketStep(p: string, open: number, fn: number): number {
   return not ? i : FAIL;
 }
 
-/** After a member `lo` and the next character `c` (read, `i` past it): a `-end` range, if there is one. */
-function rangeTail(p: string, i: number, c: number, lo: number, fn: number): { i: number; c: number; result?: number } {
+/** After a member `lo` and the next character `c` (read, `i` past it): a `-end` range, if there is one; `f` folds a plain end. */
+function rangeTail(p: string, i: number, c: number, lo: number, fn: number, f: (c: number) => number): { i: number; c: number; result?: number } {
   const n = p.length;
   const at = (k: number) => (k < n ? p.charCodeAt(k) : -1);
   if (c !== DASH || at(i) === CLOSE) return { i, c };
@@ -145,6 +160,7 @@ function rangeTail(p: string, i: number, c: number, lo: number, fn: number): { i
   } else {
     if (hi === BACKSLASH) hi = at(i++);
     if (hi === -1) return { i, c, result: FAIL };
+    hi = f(hi);
   }
   if (lo <= fn && fn <= hi) return { i, c, result: i };
   return { i: i + 1, c: at(i) };
@@ -208,9 +224,9 @@ const ANY = -2;
  * answers for codes 0-255 are worked out here once; other codes (beyond the
  * C locale's bytes) run the bracket at match time.
  */
-function compileBracket(p: string, open: number): { test: GlobToken; next: number } | 'never' {
+function compileBracket(p: string, open: number, fold: boolean): { test: GlobToken; next: number } | 'never' {
   const table = new Int32Array(256);
-  for (let c = 0; c < 256; c++) table[c] = bracketStep(p, open, c);
+  for (let c = 0; c < 256; c++) table[c] = bracketStep(p, open, c, fold);
   if (table[OPEN] === UNTERMINATED) return { test: OPEN, next: open + 1 };
   // fnmatch skips the rest of a matched bracket with simpler rules than it reads it, so in odd
   // patterns (`[xa-[:alpha:]]`) the end found depends on the character; the first one found is kept
@@ -221,11 +237,11 @@ function compileBracket(p: string, open: number): { test: GlobToken; next: numbe
   if (next < 0) return 'never';
   const yes = new Uint8Array(256);
   for (let c = 0; c < 256; c++) yes[c] = table[c] === next ? 1 : 0;
-  return { test: (c) => (c < 256 ? yes[c] === 1 : bracketStep(p, open, c) === next), next };
+  return { test: (c) => (c < 256 ? yes[c] === 1 : bracketStep(p, open, c, fold) === next), next };
 }
 
-/** The pattern's tokens, or undefined when nothing can match it. */
-function tokenize(pattern: string): GlobToken[] | undefined {
+/** The pattern's tokens, or undefined when nothing can match it; with `fold`, literal characters are lower-cased. */
+function tokenize(pattern: string, fold: boolean): GlobToken[] | undefined {
   const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; ) {
     const c = pattern.charCodeAt(i);
@@ -238,15 +254,16 @@ function tokenize(pattern: string): GlobToken[] | undefined {
       i++;
     } else if (c === BACKSLASH) {
       if (i + 1 >= pattern.length) return undefined;
-      tokens.push(pattern.charCodeAt(i + 1));
+      const e = pattern.charCodeAt(i + 1);
+      tokens.push(fold ? lower(e) : e);
       i += 2;
     } else if (c === OPEN) {
-      const b = compileBracket(pattern, i);
+      const b = compileBracket(pattern, i, fold);
       if (b === 'never') return undefined;
       tokens.push(b.test);
       i = b.next;
     } else {
-      tokens.push(c);
+      tokens.push(fold ? lower(c) : c);
       i++;
     }
   }
@@ -259,11 +276,19 @@ export type GlobMatch = (s: string, from?: number, to?: number) => boolean;
 /**
  * The pattern as a matcher that runs in time proportional to pattern length
  * times value length (no exponential backtracking on crafted values). It
- * never throws: a pattern fnmatch cannot use matches nothing.
+ * never throws: a pattern fnmatch cannot use matches nothing. `caseFold` is
+ * FNM_CASEFOLD (the `iglob` operator).
  */
-export function globMatcher(pattern: string): GlobMatch {
-  const tokens = tokenize(pattern);
+export function globMatcher(pattern: string, caseFold = false): GlobMatch {
+  const tokens = tokenize(pattern, caseFold);
   if (!tokens) return () => false;
+  return caseFold ? foldedMatcher(tokens) : exactMatcher(tokens);
+}
+
+// The two matchers below are one algorithm; they differ only in how a literal
+// token meets a value character, kept apart so glob pays nothing for iglob.
+
+function exactMatcher(tokens: GlobToken[]): GlobMatch {
   const n = tokens.length;
   return (s, from = 0, to = s.length) => {
     // on a mismatch, only the last star takes one more character: no deeper backtracking is needed
@@ -280,6 +305,37 @@ export function globMatcher(pattern: string): GlobMatch {
       }
       const c = s.charCodeAt(i);
       if (t !== undefined && (t === ANY || (typeof t === 'number' ? t === c : t(c)))) {
+        p++;
+        i++;
+      } else if (star >= 0) {
+        p = star + 1;
+        i = ++mark;
+      } else {
+        return false;
+      }
+    }
+    while (p < n && tokens[p] === STAR) p++;
+    return p === n;
+  };
+}
+
+function foldedMatcher(tokens: GlobToken[]): GlobMatch {
+  const n = tokens.length;
+  return (s, from = 0, to = s.length) => {
+    let p = 0;
+    let i = from;
+    let star = -1;
+    let mark = 0;
+    while (i < to) {
+      const t = p < n ? tokens[p] : undefined;
+      if (t === STAR) {
+        star = p++;
+        mark = i;
+        continue;
+      }
+      // a literal token is already lower-cased; a bracket folds inside its own table
+      const c = s.charCodeAt(i);
+      if (t !== undefined && (t === ANY || (typeof t === 'number' ? t === (c >= 65 && c <= 90 ? c + 32 : c) : t(c)))) {
         p++;
         i++;
       } else if (star >= 0) {

@@ -45,7 +45,7 @@ export interface Operand<E> {
 const EQ: BinaryOp[] = ['=', '==', '!=', 'in', 'intersects'];
 const ORDER: BinaryOp[] = ['<', '<=', '>', '>='];
 const ALLOWED: Record<FieldType, ReadonlySet<BinaryOp>> = {
-  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'pmatch']),
+  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'pmatch']),
   int: new Set([...EQ, ...ORDER]),
   port: new Set([...EQ, ...ORDER]),
   abstime: new Set([...EQ, ...ORDER]),
@@ -260,10 +260,11 @@ function regExpCheck<E>(ex: Extractor<E>, re: RegExp): Check<E> {
   };
 }
 
-function globCheck<E>(ex: Extractor<E>, item: ValueItem): Check<E> {
+function globCheck<E>(ex: Extractor<E>, item: ValueItem, caseFold = false): Check<E> {
   // fnmatch takes any pattern: what it cannot use matches nothing (glob.ts)
-  const match = globMatcher(item.value);
-  const seg = globSegments(item.value);
+  const match = globMatcher(item.value, caseFold);
+  // the string-method fast path is exact, so iglob takes it only when folding cannot matter (no A-Z, a-z)
+  const seg = caseFold && /[A-Za-z]/.test(item.value) ? undefined : globSegments(item.value);
   if (!seg) {
     return {
       test: (e) => {
@@ -314,6 +315,8 @@ function stringCheck<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Check<
       return regExpCheck(ex, new RegExp(escapeRegExp(s), 'i'));
     case 'glob':
       return globCheck(ex, item);
+    case 'iglob':
+      return globCheck(ex, item, true);
     case 'bcontains':
     case 'bstartswith': {
       const pattern = hexLiteral(item, op);
@@ -473,7 +476,7 @@ function pathPatternMatches(pat: PathPattern, v: string): boolean {
   return true;
 }
 
-const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'pmatch', 'bcontains', 'bstartswith']);
+const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'iglob', 'pmatch', 'bcontains', 'bstartswith']);
 
 /** The check for `field op val(other)`: both fields come from the same event; generated code calls its closure. */
 export function fieldCheck<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Check<E> {

@@ -17,7 +17,7 @@
 //   fieldArg    = quoted | raw text up to the matching "]" ;
 //   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
 //               | "contains" | "icontains" | "bcontains" | "startswith" | "bstartswith"
-//               | "endswith" | "glob" | "in" | "intersects" | "pmatch" ;
+//               | "endswith" | "glob" | "iglob" | "in" | "intersects" | "pmatch" ;
 //   value       = "val(" operand ")"
 //               | list                                  (* only after in, intersects, pmatch *)
 //               | scalar ;
@@ -64,6 +64,7 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
   'bstartswith',
   'endswith',
   'glob',
+  'iglob',
   'in',
   'intersects',
   'pmatch',
@@ -204,7 +205,7 @@ class Parser {
       this.i = opStart;
       const what = operand.kind === 'field' ? `field '${operand.name}'` : `'${operand.name}(...)'`;
       const message = `expected an operator after ${what}, found ${describeAt(this.text, this.i)}`;
-      // a word where the operator goes may be an operator of Falco's that Vigil lacks (regex, iglob...)
+      // a word where the operator goes may be an operator of Falco's that Vigil lacks (regex...)
       const word = this.peekName();
       if (word !== undefined && !KEYWORDS.has(word) && !word.includes('.')) throw new UnknownOperatorError(word, message, this.pos(opStart));
       throw this.error(message, this.i);

@@ -482,6 +482,34 @@ test('compile once: fields are bound at compile time, not per event', () => {
   assert.equal(bindCalls.length, 2);
 });
 
+test('iglob: glob with FNM_CASEFOLD (letters fold in literals, members and ranges, not in classes)', () => {
+  const names = ['RUN.SH', 'a/b/run.sh', 'Run.Shx', 'X.py', 'r1', 'RX', 'r-', '[X]', 'A*B', 'axb', '/tmp/1.2'];
+  const g = (p: string, op = 'iglob') => run(`fd.name ${op} '${p}'`, names.map((fdName) => ({ fdName })));
+  const pick = (r: boolean[]) => names.filter((_, i) => r[i]);
+  assert.deepEqual(pick(g('*.SH')), ['RUN.SH', 'a/b/run.sh']);
+  assert.deepEqual(pick(g('*.sh')), ['RUN.SH', 'a/b/run.sh']);
+  assert.deepEqual(pick(g('*.sh', 'glob')), ['a/b/run.sh']);
+  assert.deepEqual(pick(g('run.sh*')), ['RUN.SH', 'Run.Shx']);
+  assert.deepEqual(pick(g('x.PY')), ['X.py']);
+  assert.deepEqual(pick(g('a*b')), ['A*B', 'axb']);
+  assert.deepEqual(pick(g('a\\\\*b')), ['A*B']);
+  assert.deepEqual(pick(g('r[a-z]')), ['RX']);
+  assert.deepEqual(pick(g('R[!X]')), ['r1', 'r-']);
+  assert.deepEqual(pick(g('\\\\[x]')), ['[X]']);
+  // a class tests the value's character as it is: [[:lower:]] does not take 'X'
+  assert.deepEqual(pick(g('r[[:lower:]]')), []);
+  assert.deepEqual(pick(g('r[[:upper:]]')), ['RX']);
+  // no letters: the same as glob (the string-method path)
+  assert.deepEqual(pick(g('/tmp/*.*')), ['/tmp/1.2']);
+  assert.deepEqual(pick(g('*')), names);
+  assert.deepEqual(run("fd.name iglob '*'", [{}]), [false]);
+  assert.equal(fails('proc.pid iglob 1*').message, "operator 'iglob' does not apply to int field 'proc.pid'");
+  assert.equal(fails('proc.tags iglob a').message, "operator 'iglob' does not apply to list field 'proc.tags' (string); list fields support only 'exists', 'in' and 'intersects'");
+  const e = fails('proc.name iglob val(proc.pname)');
+  assert.equal(e.message, "operator 'iglob' cannot compare with val()");
+  assert.equal(e.col, 11);
+});
+
 test('glob with several stars and a ? or class stays fast on a long crafted value', () => {
   const long = 'a'.repeat(4096);
   const t = process.hrtime.bigint();
