@@ -29,7 +29,7 @@ const RULES = `
   source: SRC
 - rule: Operator
   desc: d
-  condition: evt.type = open and proc.name iglob "X*"
+  condition: evt.type = open and proc.name regex "X.*"
   output: "%proc.name"
   priority: WARNING
   source: SRC
@@ -62,7 +62,7 @@ test('partial source: each unsupported rule is skipped with one warning naming w
   assert.equal(skips.length, 4, skips.map((w) => w.format()).join('\n'));
   assert.deepEqual(byRule('Fields'), ["unknown fields 'proc.is_exe_from_memfd', 'fd.name_changed'; rule 'Fields' skipped (source 'partial' lacks them)"]);
   assert.equal(byRule('Operator').length, 1);
-  assert.match(byRule('Operator')[0], /found 'iglob'.*operator 'iglob' is not one Vigil has/);
+  assert.match(byRule('Operator')[0], /found 'regex'.*operator 'regex' is not one Vigil has/);
   assert.equal(byRule('Macro operator').length, 1);
   assert.match(byRule('Macro operator')[0], /found 'regex'.*macro 'm_bad_op' uses an operator Vigil lacks/);
   assert.deepEqual(byRule('Output'), ["unknown field 'container.image.repository'; rule 'Output' skipped (source 'partial' lacks it)"]);
@@ -76,7 +76,7 @@ test('strict source: the same rules are errors, the macro with a missing operato
   assert.deepEqual(engine.rules.map((r) => r.name), ['Good']);
   const msgs = errors.map((e) => `${e.item}: ${e.message}`);
   assert.ok(msgs.some((m) => m.startsWith("macro 'm_bad_field': unknown field 'proc.is_exe_from_memfd'")), msgs.join('\n'));
-  assert.ok(msgs.some((m) => m.startsWith("rule 'Operator': expected an operator after field 'proc.name', found 'iglob'")), msgs.join('\n'));
+  assert.ok(msgs.some((m) => m.startsWith("rule 'Operator': expected an operator after field 'proc.name', found 'regex'")), msgs.join('\n'));
   assert.equal(msgs.filter((m) => m.startsWith("macro 'm_bad_op': expected an operator after field 'proc.cmdline', found 'regex'")).length, 1, msgs.join('\n'));
   assert.ok(msgs.some((m) => m.startsWith("rule 'Output': unknown field 'container.image.repository'")), msgs.join('\n'));
 });
