@@ -240,7 +240,15 @@ function compileBracket(p: string, open: number, fold: boolean): { test: GlobTok
   return { test: (c) => (c < 256 ? yes[c] === 1 : bracketStep(p, open, c, fold) === next), next };
 }
 
-/** The pattern's tokens, or undefined when nothing can match it; with `fold`, literal characters are lower-cased. */
+/** A literal under FNM_CASEFOLD: a letter meets either case (A-Z only, as the C locale folds), anything else itself. */
+function foldedLiteral(c: number): GlobToken {
+  const l = lower(c);
+  if (l < 97 || l > 122) return c;
+  const u = l - 32;
+  return (x) => x === l || x === u;
+}
+
+/** The pattern's tokens, or undefined when nothing can match it; with `fold`, a letter meets either case. */
 function tokenize(pattern: string, fold: boolean): GlobToken[] | undefined {
   const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; ) {
@@ -255,7 +263,7 @@ function tokenize(pattern: string, fold: boolean): GlobToken[] | undefined {
     } else if (c === BACKSLASH) {
       if (i + 1 >= pattern.length) return undefined;
       const e = pattern.charCodeAt(i + 1);
-      tokens.push(fold ? lower(e) : e);
+      tokens.push(fold ? foldedLiteral(e) : e);
       i += 2;
     } else if (c === OPEN) {
       const b = compileBracket(pattern, i, fold);
@@ -263,7 +271,7 @@ function tokenize(pattern: string, fold: boolean): GlobToken[] | undefined {
       tokens.push(b.test);
       i = b.next;
     } else {
-      tokens.push(fold ? lower(c) : c);
+      tokens.push(fold ? foldedLiteral(c) : c);
       i++;
     }
   }
@@ -282,13 +290,11 @@ export type GlobMatch = (s: string, from?: number, to?: number) => boolean;
 export function globMatcher(pattern: string, caseFold = false): GlobMatch {
   const tokens = tokenize(pattern, caseFold);
   if (!tokens) return () => false;
-  return caseFold ? foldedMatcher(tokens) : exactMatcher(tokens);
+  return matcher(tokens);
 }
 
-// The two matchers below are one algorithm; they differ only in how a literal
-// token meets a value character, kept apart so glob pays nothing for iglob.
-
-function exactMatcher(tokens: GlobToken[]): GlobMatch {
+/** Folding, when asked for, is in the tokens (foldedLiteral, the bracket tables): one matcher serves glob and iglob. */
+function matcher(tokens: GlobToken[]): GlobMatch {
   const n = tokens.length;
   return (s, from = 0, to = s.length) => {
     // on a mismatch, only the last star takes one more character: no deeper backtracking is needed
@@ -305,37 +311,6 @@ function exactMatcher(tokens: GlobToken[]): GlobMatch {
       }
       const c = s.charCodeAt(i);
       if (t !== undefined && (t === ANY || (typeof t === 'number' ? t === c : t(c)))) {
-        p++;
-        i++;
-      } else if (star >= 0) {
-        p = star + 1;
-        i = ++mark;
-      } else {
-        return false;
-      }
-    }
-    while (p < n && tokens[p] === STAR) p++;
-    return p === n;
-  };
-}
-
-function foldedMatcher(tokens: GlobToken[]): GlobMatch {
-  const n = tokens.length;
-  return (s, from = 0, to = s.length) => {
-    let p = 0;
-    let i = from;
-    let star = -1;
-    let mark = 0;
-    while (i < to) {
-      const t = p < n ? tokens[p] : undefined;
-      if (t === STAR) {
-        star = p++;
-        mark = i;
-        continue;
-      }
-      // a literal token is already lower-cased; a bracket folds inside its own table
-      const c = s.charCodeAt(i);
-      if (t !== undefined && (t === ANY || (typeof t === 'number' ? t === (c >= 65 && c <= 90 ? c + 32 : c) : t(c)))) {
         p++;
         i++;
       } else if (star >= 0) {
