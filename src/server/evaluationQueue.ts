@@ -19,16 +19,15 @@ export interface EvaluationResult {
   firstError?: string;
 }
 
-interface Job {
+interface Batch {
   events: Record<string, unknown>[];
   next: number;
   result: EvaluationResult;
   done: (r: EvaluationResult) => void;
-  /** a task instead of events: run once, whole */
-  task?: () => void;
 }
 
-const NO_EVENTS: Record<string, unknown>[] = [];
+/** a batch of events, or a task run once, whole */
+type Job = Batch | { task: () => void };
 
 /** How often the clock is read while evaluating, in events. */
 const CLOCK_EVERY = 16;
@@ -54,7 +53,7 @@ export class EvaluationQueue {
   }
 
   submit(events: Record<string, unknown>[], done: (r: EvaluationResult) => void): void {
-    const job: Job = { events, next: 0, result: { accepted: 0, failed: 0 }, done };
+    const job: Batch = { events, next: 0, result: { accepted: 0, failed: 0 }, done };
     this.jobs.push(job);
     if (this.jobs.length === 1 && !this.scheduled) this.runSlice();
     else this.schedule();
@@ -66,7 +65,7 @@ export class EvaluationQueue {
    * sinkErrors; the task is expected to catch its own.
    */
   defer(task: () => void): void {
-    this.jobs.push({ events: NO_EVENTS, next: 0, result: { accepted: 0, failed: 0 }, done: () => undefined, task });
+    this.jobs.push({ task });
     if (this.jobs.length === 1 && !this.scheduled) this.runSlice();
     else this.schedule();
   }
@@ -101,7 +100,7 @@ export class EvaluationQueue {
     let t = now;
     while (this.jobs.length > 0 && t < deadline) {
       const job = this.jobs[0];
-      if (job.task) {
+      if ('task' in job) {
         this.jobs.shift();
         try {
           job.task();
