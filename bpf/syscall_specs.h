@@ -171,15 +171,14 @@ static const struct vg_spec vg_specs[VG_SYSCALL_SLOTS] = {
 /* Enter events of the TOCTOU-prone syscalls (vigil_events.h), read at
  * sys_enter before another thread can rewrite the arguments' user memory;
  * libs' *_E parameter lists. */
-#define VG_ENTER_SPECS 5
-#define E(ev, cat, n, ...) {ev, cat, 0, n, {__VA_ARGS__}}
-/* in this order: open, openat, openat2, creat, connect (vg_enter_index in vigil.bpf.c) */
-static const struct vg_spec vg_enter_specs[VG_ENTER_SPECS] = {
-	E(VG_OPEN_E, VG_CAT_FILE, 3, P(PATH, 0, 0), P(OPEN_FLAGS, 1, 0), P(MODE_IF_CREAT, 2, 1)),
-	E(VG_OPENAT_E, VG_CAT_FILE, 4, P(ARGS32, 0, 0), P(PATH, 1, 0), P(OPEN_FLAGS, 2, 0), P(MODE_IF_CREAT, 3, 2)),
-	E(VG_OPENAT2_E, VG_CAT_FILE, 5, P(ARGS32, 0, 0), P(PATH, 1, 0), P(HOW_FLAGS, 2, 0), P(HOW_MODE, 2, 0), P(HOW_RESOLVE, 2, 0)),
-	E(VG_CREAT_E, VG_CAT_FILE, 2, P(PATH, 0, 0), P(MODE, 1, 0)),
-	E(VG_CONNECT_E, VG_CAT_NET, 2, P(ARGS32, 0, 0), P(SOCKADDR, 1, 0)),
+#define E(name, ev, cat, n, ...) [VG_ENTER_##name] = {ev, cat, 0, n, {__VA_ARGS__}}
+/* indexed as VG_ENTER_SYSCALLS lists them (vigil_events.h) */
+static const struct vg_spec vg_enter_specs[VG_ENTER_COUNT] = {
+	E(open, VG_OPEN_E, VG_CAT_FILE, 3, P(PATH, 0, 0), P(OPEN_FLAGS, 1, 0), P(MODE_IF_CREAT, 2, 1)),
+	E(openat, VG_OPENAT_E, VG_CAT_FILE, 4, P(ARGS32, 0, 0), P(PATH, 1, 0), P(OPEN_FLAGS, 2, 0), P(MODE_IF_CREAT, 3, 2)),
+	E(openat2, VG_OPENAT2_E, VG_CAT_FILE, 5, P(ARGS32, 0, 0), P(PATH, 1, 0), P(HOW_FLAGS, 2, 0), P(HOW_MODE, 2, 0), P(HOW_RESOLVE, 2, 0)),
+	E(creat, VG_CREAT_E, VG_CAT_FILE, 2, P(PATH, 0, 0), P(MODE, 1, 0)),
+	E(connect, VG_CONNECT_E, VG_CAT_NET, 2, P(ARGS32, 0, 0), P(SOCKADDR, 1, 0)),
 };
 
 #undef E

@@ -1136,12 +1136,11 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 static __always_inline __u32 vg_enter_nr(__u32 k)
 {
 	switch (k) {
-	case 0: return 2;   /* open */
-	case 1: return 257; /* openat */
-	case 2: return 437; /* openat2 */
-	case 3: return 85;  /* creat */
-	default: return 42; /* connect */
+#define VG_ENTER_NR(name, nr, nargs) case VG_ENTER_##name: return nr;
+	VG_ENTER_SYSCALLS(VG_ENTER_NR)
+#undef VG_ENTER_NR
 	}
+	return VG_SYSCALL_SLOTS;
 }
 
 /* Enter events of open, openat, openat2, creat and connect: their path or
@@ -1156,7 +1155,7 @@ static __noinline int emit_enter(__u32 k, __u64 a0, __u64 a1, __u64 a2, __u64 a3
 	struct vg_buf *b;
 	__u32 i;
 
-	if (k >= VG_ENTER_SPECS || !reported(vg_enter_nr(k)))
+	if (k >= VG_ENTER_COUNT || !reported(vg_enter_nr(k)))
 		return 0;
 	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
 		return 0;
@@ -1184,17 +1183,14 @@ static __noinline int emit_enter(__u32 k, __u64 a0, __u64 a1, __u64 a2, __u64 a3
  * syscall is enabled. (32-bit callers enter through __ia32_* functions, not
  * hooked: their open, openat, openat2, creat and connect get exit events
  * only, decoded through syscall_ia32.h.) regs holds the caller's user registers. */
-#define VG_ENTER_FENTRY(name, k)                                                   \
+#define VG_ENTER_FENTRY(name, nr, nargs)                                          \
 	SEC("fentry/__x64_sys_" #name)                                             \
 	int BPF_PROG(vigil_enter_##name, struct pt_regs *regs)                     \
 	{                                                                          \
-		return emit_enter(k, regs->di, regs->si, regs->dx, regs->r10);     \
+		return emit_enter(VG_ENTER_##name, regs->di, regs->si, regs->dx, regs->r10); \
 	}
-VG_ENTER_FENTRY(open, 0)
-VG_ENTER_FENTRY(openat, 1)
-VG_ENTER_FENTRY(openat2, 2)
-VG_ENTER_FENTRY(creat, 3)
-VG_ENTER_FENTRY(connect, 4)
+VG_ENTER_SYSCALLS(VG_ENTER_FENTRY)
+#undef VG_ENTER_FENTRY
 
 /* When the kernel refuses fentry: the per-syscall tracepoints, which also run
  * only for their own syscall (other syscalls pay a bitmap test in the kernel).
@@ -1205,30 +1201,25 @@ VG_ENTER_FENTRY(connect, 4)
  * arguments, and the kernel refuses (EACCES) a program reading past them, so
  * each wrapper reads exactly its syscall's count. */
 #define VG_TP_ARG(n, i) ((n) > (i) ? ctx->args[i] : 0)
-#define VG_ENTER_TP(name, k, n)                                                    \
+#define VG_ENTER_TP(name, nr, n)                                                   \
 	SEC("tp/syscalls/sys_enter_" #name)                                        \
 	int vigil_tp_##name(struct trace_event_raw_sys_enter *ctx)                 \
 	{                                                                          \
-		return emit_enter(k, VG_TP_ARG(n, 0), VG_TP_ARG(n, 1),             \
+		return emit_enter(VG_ENTER_##name, VG_TP_ARG(n, 0), VG_TP_ARG(n, 1), \
 				  VG_TP_ARG(n, 2), VG_TP_ARG(n, 3));               \
 	}
-VG_ENTER_TP(open, 0, 3)    /* filename, flags, mode */
-VG_ENTER_TP(openat, 1, 4)  /* dfd, filename, flags, mode */
-VG_ENTER_TP(openat2, 2, 4) /* dfd, filename, how, usize */
-VG_ENTER_TP(creat, 3, 2)   /* pathname, mode */
-VG_ENTER_TP(connect, 4, 3) /* fd, uservaddr, addrlen */
+VG_ENTER_SYSCALLS(VG_ENTER_TP)
+#undef VG_ENTER_TP
 
-/* index in vg_enter_specs of a TOCTOU-prone syscall, -1 for any other */
-static __always_inline int vg_enter_index(__u32 nr)
+/* index in vg_enter_specs of a TOCTOU-prone syscall, VG_ENTER_COUNT for any other */
+static __always_inline __u32 vg_enter_index(__u32 nr)
 {
 	switch (nr) {
-	case 2: return 0;   /* open */
-	case 257: return 1; /* openat */
-	case 437: return 2; /* openat2 */
-	case 85: return 3;  /* creat */
-	case 42: return 4;  /* connect */
+#define VG_ENTER_CASE(name, x64, nargs) case x64: return VG_ENTER_##name;
+	VG_ENTER_SYSCALLS(VG_ENTER_CASE)
+#undef VG_ENTER_CASE
 	}
-	return -1;
+	return VG_ENTER_COUNT;
 }
 
 /* The last resort, when neither fentry nor the per-syscall tracepoints can
@@ -1248,7 +1239,7 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id)
 			return 0;
 	}
 	k = vg_enter_index(nr);
-	if (k >= VG_ENTER_SPECS)
+	if (k >= VG_ENTER_COUNT)
 		return 0;
 	read_args(a, regs, ia32);
 	return emit_enter(k, a[0], a[1], a[2], a[3]);

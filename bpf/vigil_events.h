@@ -142,4 +142,24 @@ struct vg_counters {
 /* Largest snaplen for data buffers (argv, env, sendto data, ...). */
 #define VG_MAX_SNAPLEN 4096
 
+/* The syscalls with enter events (the TOCTOU-prone ones above), the one list
+ * the probe's programs, its enter specs (syscall_specs.h) and the addon's
+ * attach code are generated from. Each X(name, nr, nargs): the kernel's name
+ * (fentry target __x64_sys_<name>, tracepoint syscalls/sys_enter_<name>), the
+ * x86_64 number, and how many arguments its enter tracepoint record holds. */
+#define VG_ENTER_SYSCALLS(X) \
+	X(open, 2, 3)       /* filename, flags, mode */ \
+	X(openat, 257, 4)   /* dfd, filename, flags, mode */ \
+	X(openat2, 437, 4)  /* dfd, filename, how, usize */ \
+	X(creat, 85, 2)     /* pathname, mode */ \
+	X(connect, 42, 3)   /* fd, uservaddr, addrlen */
+
+/* index of each in that list: VG_ENTER_open ... VG_ENTER_COUNT */
+enum vg_enter_index {
+#define VG_ENTER_ENUM(name, nr, nargs) VG_ENTER_##name,
+	VG_ENTER_SYSCALLS(VG_ENTER_ENUM)
+#undef VG_ENTER_ENUM
+	VG_ENTER_COUNT
+};
+
 #endif

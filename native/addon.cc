@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "spec_table.h"
 #include "syscall_tracepoints.h"
 #include "vigil_events.h"
 #include "vigil.skel.h"
@@ -67,15 +68,20 @@ constexpr uint32_t kMaxMarks = 4096;
 // is the most latency it adds, only when events keep coming
 constexpr std::chrono::microseconds kCoalesce(2000);
 
-// syscalls with enter events (bpf/syscall_specs.h, vg_enter_specs): open,
-// openat, openat2, creat, connect, in the order of kEnterFunctions
-constexpr uint32_t kEnterSyscalls[] = {2, 257, 437, 85, 42};
-constexpr size_t kEnters = sizeof kEnterSyscalls / sizeof kEnterSyscalls[0];
+// syscalls with enter events, in the order of VG_ENTER_SYSCALLS (vigil_events.h)
+#define VG_ENTER_NR(name, nr, nargs) nr,
+constexpr uint32_t kEnterSyscalls[] = {VG_ENTER_SYSCALLS(VG_ENTER_NR)};
+#undef VG_ENTER_NR
+constexpr size_t kEnters = VG_ENTER_COUNT;
+static_assert(sizeof kEnterSyscalls / sizeof kEnterSyscalls[0] == kEnters, "one number per enter syscall");
 // their x86_64 entry functions, which the fentry programs hook
-const char *const kEnterFunctions[kEnters] = {"__x64_sys_open", "__x64_sys_openat", "__x64_sys_openat2",
-                                              "__x64_sys_creat", "__x64_sys_connect"};
+#define VG_ENTER_FN(name, nr, nargs) "__x64_sys_" #name,
+const char *const kEnterFunctions[kEnters] = {VG_ENTER_SYSCALLS(VG_ENTER_FN)};
+#undef VG_ENTER_FN
 // their names, as in the per-syscall tracepoints syscalls/sys_enter_<name>
-const char *const kEnterNames[kEnters] = {"open", "openat", "openat2", "creat", "connect"};
+#define VG_ENTER_NAME(name, nr, nargs) #name,
+const char *const kEnterNames[kEnters] = {VG_ENTER_SYSCALLS(VG_ENTER_NAME)};
+#undef VG_ENTER_NAME
 
 // How the enter programs hook the five syscalls, best first: fentry on the
 // entry functions, the per-syscall tracepoints (both run for their own
@@ -244,17 +250,17 @@ class Probe : public Napi::ObjectWrap<Probe> {
 
   // the fentry program of kEnterSyscalls[i]
   struct bpf_program *FentryProgram(size_t i) {
-    struct bpf_program *p[kEnters] = {skel_->progs.vigil_enter_open, skel_->progs.vigil_enter_openat,
-                                      skel_->progs.vigil_enter_openat2, skel_->progs.vigil_enter_creat,
-                                      skel_->progs.vigil_enter_connect};
+#define VG_ENTER_PROG(name, nr, nargs) skel_->progs.vigil_enter_##name,
+    struct bpf_program *p[kEnters] = {VG_ENTER_SYSCALLS(VG_ENTER_PROG)};
+#undef VG_ENTER_PROG
     return p[i];
   }
 
   // the per-syscall tracepoint program of kEnterSyscalls[i]
   struct bpf_program *TracepointProgram(size_t i) {
-    struct bpf_program *p[kEnters] = {skel_->progs.vigil_tp_open, skel_->progs.vigil_tp_openat,
-                                      skel_->progs.vigil_tp_openat2, skel_->progs.vigil_tp_creat,
-                                      skel_->progs.vigil_tp_connect};
+#define VG_ENTER_PROG(name, nr, nargs) skel_->progs.vigil_tp_##name,
+    struct bpf_program *p[kEnters] = {VG_ENTER_SYSCALLS(VG_ENTER_PROG)};
+#undef VG_ENTER_PROG
     return p[i];
   }
 
@@ -461,20 +467,21 @@ class Probe : public Napi::ObjectWrap<Probe> {
     Napi::Env env = info.Env();
     if (!skel_) throw Napi::Error::New(env, "run stats failed: probe is closed");
     auto out = Napi::Float64Array::New(env, 6);
-    struct bpf_program *progs[] = {skel_->progs.vigil_sys_exit, skel_->progs.vigil_exec,
-                                   skel_->progs.vigil_fork, skel_->progs.vigil_exit,
-                                   skel_->progs.vigil_sys_enter, FentryProgram(0), FentryProgram(1),
-                                   FentryProgram(2), FentryProgram(3), FentryProgram(4),
-                                   TracepointProgram(0), TracepointProgram(1), TracepointProgram(2),
-                                   TracepointProgram(3), TracepointProgram(4)};
-    for (size_t i = 0; i < sizeof progs / sizeof progs[0]; i++) {
-      if (bpf_program__fd(progs[i]) < 0) continue;  // an enter program of another hook, not loaded
+    // (program, where its counts go): 0 the exit, 2 the process hooks, 4 the enters
+    std::vector<std::pair<struct bpf_program *, size_t>> progs = {
+        {skel_->progs.vigil_sys_exit, 0}, {skel_->progs.vigil_exec, 2}, {skel_->progs.vigil_fork, 2},
+        {skel_->progs.vigil_exit, 2}, {skel_->progs.vigil_sys_enter, 4}};
+    for (size_t i = 0; i < kEnters; i++) {
+      progs.push_back({FentryProgram(i), 4});
+      progs.push_back({TracepointProgram(i), 4});
+    }
+    for (auto [prog, at] : progs) {
+      if (bpf_program__fd(prog) < 0) continue;  // an enter program of another hook, not loaded
       struct bpf_prog_info pi;
       memset(&pi, 0, sizeof pi);
       __u32 len = sizeof pi;
-      if (bpf_obj_get_info_by_fd(bpf_program__fd(progs[i]), &pi, &len) != 0)
+      if (bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pi, &len) != 0)
         throw Napi::Error::New(env, std::string("run stats failed: ") + strerror(errno));
-      size_t at = i == 0 ? 0 : i >= 4 ? 4 : 2;
       out[at] = out[at] + double(pi.run_cnt);
       out[at + 1] = out[at + 1] + double(pi.run_time_ns);
     }
@@ -594,12 +601,47 @@ class Probe : public Napi::ObjectWrap<Probe> {
   std::atomic<bool> stopping_{false};
 };
 
+// The facts of the wire layout and the probe's tables that TypeScript also
+// holds; src/sources/syscall/probeLayout.ts compares the two at load.
+Napi::Object Layout(Napi::Env env) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("headerLen", Napi::Number::New(env, VG_HEADER_LEN));
+  o.Set("maxParams", Napi::Number::New(env, VG_MAX_PARAMS));
+  o.Set("cutMaskLen", Napi::Number::New(env, VG_CUT_MASK_LEN));
+  o.Set("maxSnaplen", Napi::Number::New(env, VG_MAX_SNAPLEN));
+  o.Set("syscallSlots", Napi::Number::New(env, VG_SYSCALL_SLOTS));
+  o.Set("procexitSlot", Napi::Number::New(env, VG_SLOT_PROCEXIT));
+  o.Set("procexitEvent", Napi::Number::New(env, VG_PROCEXIT_E));
+  o.Set("categories", Napi::Number::New(env, VG_CAT_COUNT));
+  o.Set("maxMarks", Napi::Number::New(env, kMaxMarks));
+  std::vector<vg_spec_fact> exits(VG_SYSCALL_SLOTS), enters(VG_ENTER_COUNT);
+  vg_spec_table(exits.data(), enters.data());
+  // [syscall number, event code, parameter count (-1: a filler of its own)] per reported syscall
+  Napi::Array ex = Napi::Array::New(env);
+  for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++) {
+    if (!exits[nr].event) continue;
+    Napi::Array e = Napi::Array::New(env, 3);
+    e.Set(0u, nr);
+    e.Set(1u, uint32_t(exits[nr].event));
+    e.Set(2u, exits[nr].nparams == 0xff ? -1 : int(exits[nr].nparams));
+    ex.Set(ex.Length(), e);
+  }
+  o.Set("exitSpecs", ex);
+  Napi::Array en = Napi::Array::New(env);
+  for (size_t i = 0; i < kEnters; i++) {
+    Napi::Array e = Napi::Array::New(env, 3);
+    e.Set(0u, kEnterSyscalls[i]);
+    e.Set(1u, uint32_t(enters[i].event));
+    e.Set(2u, uint32_t(enters[i].nparams));
+    en.Set(uint32_t(i), e);
+  }
+  o.Set("enterSpecs", en);
+  return o;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Probe", Probe::Init(env));
-  exports.Set("syscallSlots", Napi::Number::New(env, VG_SYSCALL_SLOTS));
-  exports.Set("procexitSlot", Napi::Number::New(env, VG_SLOT_PROCEXIT));
-  exports.Set("categories", Napi::Number::New(env, VG_CAT_COUNT));
-  exports.Set("maxMarks", Napi::Number::New(env, kMaxMarks));
+  exports.Set("layout", Layout(env));
   return exports;
 }
 

@@ -4,7 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CATEGORY_NAMES, layoutMismatches, MAX_SNAPLEN, type NativeLayout } from './probeLayout';
 import { SYSCALL_SLOTS } from './syscallTable';
+
+export { MAX_SNAPLEN };
 
 export interface ProbeOptions {
   /** ring buffer size in bytes: a power of two, at least one page (default 8 MiB) */
@@ -30,9 +33,8 @@ export const DEFAULT_RING_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_SNAPLEN = 256;
 /** a batch is the unit between clock checks in capture.ts: 64 KiB is about 1 ms of decoding and rules warm, and some 15 ms while the code is still cold */
 export const DEFAULT_BATCH_BYTES = 64 * 1024;
-export const MAX_SNAPLEN = 4096;
 
-export type CaptureErrorCode = 'NOT_BUILT' | 'NOT_ROOT' | 'NO_BTF' | 'KERNEL_TOO_OLD' | 'BPF_NOT_PERMITTED' | 'LOAD_FAILED' | 'BAD_OPTION';
+export type CaptureErrorCode = 'NOT_BUILT' | 'LAYOUT_MISMATCH' | 'NOT_ROOT' | 'NO_BTF' | 'KERNEL_TOO_OLD' | 'BPF_NOT_PERMITTED' | 'LOAD_FAILED' | 'BAD_OPTION';
 
 const HOW_TO_SKIP = 'run the agent with --disable-source syscall to go on without syscall capture';
 
@@ -64,7 +66,6 @@ export interface ProbeStats {
   other: ProbeCounters;
   total: ProbeCounters;
 }
-const CATEGORY_NAMES = ['process', 'file', 'net', 'other'] as const;
 
 /** Kernel-side cost of the probe's programs, counted once enableRunStats() was called. */
 export interface ProbeRunStats {
@@ -93,6 +94,7 @@ interface NativeProbe {
 }
 interface NativeAddon {
   Probe: new (o: Required<ProbeOptions>) => NativeProbe;
+  layout: NativeLayout;
 }
 
 /** where cmake-js puts the addon, from src/ or dist/ alike */
@@ -103,7 +105,12 @@ function loadAddon(): NativeAddon {
     throw new CaptureError('NOT_BUILT', `syscall capture is not built (${ADDON_PATH} is missing): run 'sh scripts/setup-native.sh' as root, or ${HOW_TO_SKIP}`);
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(ADDON_PATH) as NativeAddon;
+  const addon = require(ADDON_PATH) as NativeAddon;
+  const bad = layoutMismatches(addon.layout ?? ({} as NativeLayout));
+  if (bad.length > 0) {
+    throw new CaptureError('LAYOUT_MISMATCH', `the built probe and addon (${ADDON_PATH}) disagree with this TypeScript decoder, which would misread their events: ${bad.join('; ')}. Rebuild them from the same checkout (sh scripts/setup-native.sh)`);
+  }
+  return addon;
 }
 
 function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
@@ -168,6 +175,12 @@ export class Probe {
       this.native = new addon.Probe(this.options);
     } catch (e) {
       throw explain(e as Error);
+    }
+    // decode.ts walks the marks by their count: the buffer must hold the most a batch can have
+    const marks = this.native.marks.byteLength / 4;
+    if (marks !== 1 + 2 * addon.layout.maxMarks) {
+      this.close();
+      throw new CaptureError('LAYOUT_MISMATCH', `the addon's marks buffer holds ${marks} u32s, not 1 + 2 x ${addon.layout.maxMarks} (maxMarks): rebuild it (sh scripts/setup-native.sh)`);
     }
   }
 
