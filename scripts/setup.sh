@@ -15,6 +15,9 @@ if [ -x scripts/setup-native.sh ]; then
   sh scripts/setup-native.sh
 fi
 
+# sysdig, the reference reader the capture-file tests compare with.
+sh scripts/setup-sysdig.sh
+
 # TypeScript -> dist/, only when a source is newer than the last build.
 if [ ! -f dist/cli.js ] || [ -n "$(find src tsconfig.json -newer dist/cli.js -print -quit)" ]; then
   echo "setup: compiling TypeScript" >&2

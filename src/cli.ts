@@ -14,6 +14,7 @@ import { traceKind } from './traceKind';
 import { VERSION } from './version';
 import { runLive } from './live';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
+import { replayScapTrace } from './scapTrace';
 
 function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
@@ -89,8 +90,9 @@ function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): v
   for (const r of engine.rules) if (r.enabled && r.priority > threshold) engine.enableRules({ name: r.name }, false);
 }
 
-function readTrace(agent: Agent, file: string): number {
+function readTrace(agent: Agent, file: string, opts: CliOptions): number | Promise<number> {
   const kind = traceKind(file);
+  if (kind === 'scap') return replayScapTrace(agent, file, opts.allEvents, opts.verbose);
   if (kind === 'k8s_audit') {
     const evaluator = agent.evaluatorFor<ReturnType<typeof toAuditEvent>>('k8s_audit');
     const res = readAuditTrace(file, (evt) => evaluator.evaluate(evt), (msg) => log(`rejected: ${msg}`));
@@ -156,7 +158,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const matching = String(get(config, 'rule_matching', 'first'));
   if (matching !== 'first' && matching !== 'all') throw new ConfigError(`rule_matching: expected first or all, got '${matching}'`);
   const agent = new Agent(engine, new Outputs(config), matching);
-  if (opts.traceFile !== undefined) return readTrace(agent, opts.traceFile);
+  if (opts.traceFile !== undefined) return readTrace(agent, opts.traceFile, opts);
   return runLive(agent, {
     config,
     sources: enabledSources.map((s) => s.name),

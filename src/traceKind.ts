@@ -1,10 +1,12 @@
-// Which source a trace file belongs to, judged from its first bytes, not its name.
+// Which source a trace file belongs to, judged from its first bytes, not its name
+// (through gunzip when they are gzip's).
 import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
 
 /** pcapng section header block type, with which scap capture files begin */
 const SCAP_MAGIC = 0x0a0d0d0a;
 
-export type TraceKind = 'k8s_audit' | { error: string };
+export type TraceKind = 'k8s_audit' | 'scap' | { error: string };
 
 export function traceKind(file: string): TraceKind {
   let head: Buffer;
@@ -19,9 +21,15 @@ export function traceKind(file: string): TraceKind {
   } catch (e) {
     return { error: `cannot read trace file: ${(e as Error).message}` };
   }
-  if (head.length >= 4 && head.readUInt32LE(0) === SCAP_MAGIC) {
-    return { error: 'scap capture files are not supported yet (syscall trace files come with the scap issue)' };
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    try {
+      // the start of the stream is enough to tell: gunzip what the head holds
+      head = zlib.gunzipSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch (e) {
+      return { error: `gzip file that cannot be read: ${(e as Error).message}` };
+    }
   }
+  if (head.length >= 4 && head.readUInt32LE(0) === SCAP_MAGIC) return 'scap';
   const first = head.toString('utf8').trimStart()[0];
   if (first === '{' || first === '[') return 'k8s_audit';
   if (first === undefined) return 'k8s_audit';

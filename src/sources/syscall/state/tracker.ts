@@ -64,7 +64,8 @@ for (const e of EVENTS) {
 }
 
 export interface TrackerOptions {
-  procRoot?: string;
+  /** where /proc is; null when there is none to read (a capture file being replayed on another machine) */
+  procRoot?: string | null;
   maxThreads?: number;
   maxFdsPerProcess?: number;
   users?: UserDb;
@@ -107,12 +108,12 @@ export class StateTracker {
   readonly threads: ThreadTable;
   readonly users: UserDb;
   readonly event: SyscallEvent;
-  private readonly procRoot: string;
+  private readonly procRoot: string | null;
   /** threads read back from /proc because an event named a tid the table lacked */
   procReads = 0;
 
   constructor(view: EventView, opts: TrackerOptions = {}) {
-    this.procRoot = opts.procRoot ?? '/proc';
+    this.procRoot = opts.procRoot === undefined ? '/proc' : opts.procRoot;
     this.threads = new ThreadTable(opts.maxThreads, opts.maxFdsPerProcess);
     this.users = opts.users ?? new UserDb();
     this.event = new SyscallEvent(view, this.threads, this.users);
@@ -120,7 +121,7 @@ export class StateTracker {
 
   /** Read every process from /proc; returns how many threads were read. */
   seed(): number {
-    return seedFromProc(this.threads, this.procRoot);
+    return this.procRoot === null ? 0 : seedFromProc(this.threads, this.procRoot);
   }
 
   /** Update state from the event the view is on and resolve its thread and fd. */
@@ -242,9 +243,11 @@ export class StateTracker {
   }
 
   private unknownThread(tid: number): ThreadInfo {
-    this.procReads++;
-    const t = readThread(this.threads, tid, this.procRoot);
-    if (t) return t;
+    if (this.procRoot !== null) {
+      this.procReads++;
+      const t = readThread(this.threads, tid, this.procRoot);
+      if (t) return t;
+    }
     // gone before we could look: keep a placeholder so fields answer what the events say
     const p = this.threads.create(tid);
     p.comm = '<NA>';
@@ -286,13 +289,19 @@ export class StateTracker {
       t.containerId = this.cgroupsContainerId(v) ?? from.containerId;
     } else {
       // the parent is unknown too: what /proc says of the child fills the gaps
-      const probe = readThread(this.threads, tid, this.procRoot);
+      const probe = this.procRoot === null ? undefined : readThread(this.threads, tid, this.procRoot);
       if (probe) return probe;
     }
     return t;
   }
 
   private exec(v: EventView, t: ThreadInfo): void {
+    if (!t.complete) {
+      // a thread first met at its exec (a capture that began after its clone): the exec says who it is
+      t.pid = v.int(4) ?? t.pid;
+      t.ppid = v.int(5) ?? t.ppid;
+      t.cwd = v.str(6) ?? t.cwd;
+    }
     t.comm = v.str(13) ?? t.comm;
     t.exe = v.str(1) ?? '';
     t.args = v.paramLen(2) > 0 ? v.strList(2).filter((s) => s !== '') : [];
@@ -330,6 +339,7 @@ export class StateTracker {
   }
 
   private cgroupText(pid: number): string | undefined {
+    if (this.procRoot === null) return undefined;
     try {
       return fs.readFileSync(path.join(this.procRoot, String(pid), 'cgroup'), 'utf8');
     } catch {
@@ -348,6 +358,7 @@ export class StateTracker {
   }
 
   private exeLink(pid: number): string | undefined {
+    if (this.procRoot === null) return undefined;
     try {
       return fs.readlinkSync(path.join(this.procRoot, String(pid), 'exe'));
     } catch {

@@ -52,6 +52,27 @@ export class UserDb {
   private users: Map<number, UserEntry> | undefined;
   private groups: Map<number, string> | undefined;
   private loadedAt = 0n;
+  /** the tables came from elsewhere (a capture's user list): never read the host's files */
+  private fixed = false;
+
+  /** A database of only the users and groups added to it (a capture replayed on another machine). */
+  static empty(): UserDb {
+    const db = new UserDb();
+    db.users = new Map();
+    db.groups = new Map();
+    db.fixed = true;
+    return db;
+  }
+
+  addUser(uid: number, entry: UserEntry): void {
+    if (!this.users) this.load();
+    this.users!.set(uid, entry);
+  }
+
+  addGroup(gid: number, name: string): void {
+    if (!this.groups) this.load();
+    this.groups!.set(gid, name);
+  }
 
   constructor(
     private readonly passwdFile = '/etc/passwd',
@@ -75,7 +96,7 @@ export class UserDb {
   }
 
   private mayReload(): boolean {
-    return process.hrtime.bigint() - this.loadedAt > RELOAD_NS;
+    return !this.fixed && process.hrtime.bigint() - this.loadedAt > RELOAD_NS;
   }
 
   private load(): void {

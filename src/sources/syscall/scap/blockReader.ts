@@ -1,0 +1,169 @@
+// Reads a capture stream block by block as chunks arrive (from the file or
+// from gunzip), without holding more than the block being read: complete
+// blocks are handed on at once, a partial one waits for the next chunk.
+import {
+  eventBlockLayout, FDL_BLOCK_TYPE, FDL_BLOCK_TYPE_INT, FDL_BLOCK_TYPE_V2, IL_BLOCK_TYPE, IL_BLOCK_TYPE_INT, IL_BLOCK_TYPE_V2,
+  MI_BLOCK_TYPE, MI_BLOCK_TYPE_INT, procListVersion, SHB_BLOCK_TYPE, SHB_MAGIC, SHB_MAJOR, UL_BLOCK_TYPE, UL_BLOCK_TYPE_INT,
+  UL_BLOCK_TYPE_V2,
+} from './blockTypes';
+import { Cursor, ScapError } from './scapError';
+import { readFdList, readIfList, readMachineInfo, readProcList, readUserList, type ScapFd, type ScapGroup, type ScapInterface, type ScapMachine, type ScapThread, type ScapUser } from './stateBlocks';
+
+/** a block bigger than this is taken for damage, not data (libs' largest are process lists) */
+export const MAX_BLOCK_BYTES = 256 << 20;
+const SHB_BODY = 16;
+
+export interface BlockHandlers {
+  onSection?(major: number, minor: number): void;
+  onMachine?(m: ScapMachine): void;
+  onThread?(t: ScapThread): void;
+  onFd?(tid: number, f: ScapFd): void;
+  onUser?(u: ScapUser): void;
+  onGroup?(g: ScapGroup): void;
+  onInterface?(i: ScapInterface): void;
+  /** an event: at `at` in `buf`, `avail` bytes of block body from there; v2: header with nparams */
+  onEvent(buf: Buffer, at: number, avail: number, v2: boolean, offset: number): void;
+}
+
+export interface BlockCounts {
+  sections: number;
+  eventBlocks: number;
+  /** event blocks by block type name, e.g. `EV_BLOCK_TYPE_V2` */
+  eventBlockTypes: Map<string, number>;
+  /** state blocks by kind and version, e.g. `process list v9` */
+  stateBlocks: Map<string, number>;
+  /** blocks of types libs does not define, skipped as libs skips them */
+  unknownBlocks: number;
+}
+
+export class BlockReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  /** stream offset of buf[0] */
+  private base = 0;
+  readonly counts: BlockCounts = { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 };
+  private lastEventType = -1;
+
+  constructor(private readonly h: BlockHandlers) {}
+
+  /** bytes of the stream consumed into whole blocks */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.pos < this.buf.length) {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    } else {
+      this.buf = chunk;
+    }
+    this.base += this.pos;
+    this.pos = 0;
+    this.parse();
+  }
+
+  /** The stream ended: anything left is a block cut short. */
+  end(): void {
+    const left = this.buf.length - this.pos;
+    if (this.counts.sections === 0) throw new ScapError(left === 0 ? 'empty capture' : `not a scap capture: ${left} bytes, no section header block`, 0);
+    if (left === 0) return;
+    if (left < 8) throw new ScapError(`truncated capture: ${left} bytes of a block header`, this.offset);
+    const total = this.buf.readUInt32LE(this.pos + 4);
+    throw new ScapError(`truncated capture: the block of type 0x${this.buf.readUInt32LE(this.pos).toString(16)} is ${total} bytes, the capture ends after ${left}`, this.offset);
+  }
+
+  private parse(): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    const h = this.h;
+    while (buf.length - pos >= 8) {
+      const type = buf.readUInt32LE(pos);
+      const total = buf.readUInt32LE(pos + 4);
+      const at = this.base + pos;
+      if (this.counts.sections === 0 && type !== SHB_BLOCK_TYPE) {
+        throw new ScapError(`not a scap capture: the first block has type 0x${type.toString(16)}, a capture begins with a section header block (0x0a0d0d0a)`, at);
+      }
+      if (total < 12) throw new ScapError(`corrupt block: type 0x${type.toString(16)} has total length ${total}, less than a block's 12`, at);
+      if (total > MAX_BLOCK_BYTES) throw new ScapError(`corrupt block: type 0x${type.toString(16)} has total length ${total} (more than ${MAX_BLOCK_BYTES})`, at);
+      if (buf.length - pos < total) break;
+      const trailer = buf.readUInt32LE(pos + total - 4);
+      if (trailer !== total) throw new ScapError(`corrupt block: type 0x${type.toString(16)}, total length ${total} in its header, ${trailer} in its trailer`, at);
+      const body = pos + 8;
+      const bodyLen = total - 12;
+      const ev = eventBlockLayout(type);
+      if (ev !== undefined) {
+        this.counts.eventBlocks++;
+        if (type !== this.lastEventType) this.countEventType(type);
+        else this.counts.eventBlockTypes.set(ev.name, this.counts.eventBlockTypes.get(ev.name)! + 1);
+        if (bodyLen < ev.eventAt) throw new ScapError(`event block of ${total} bytes holds no event`, at);
+        this.pos = pos;
+        h.onEvent(buf, body + ev.eventAt, bodyLen - ev.eventAt, ev.v2, at);
+      } else {
+        this.pos = pos;
+        this.stateBlock(type, new Cursor(buf, body, body + bodyLen, this.base, `block 0x${type.toString(16)}`), at);
+      }
+      pos += total;
+    }
+    this.pos = pos;
+  }
+
+  private countEventType(type: number): void {
+    this.lastEventType = type;
+    const name = eventBlockLayout(type)!.name;
+    this.counts.eventBlockTypes.set(name, (this.counts.eventBlockTypes.get(name) ?? 0) + 1);
+  }
+
+  private count(kind: string): void {
+    this.counts.stateBlocks.set(kind, (this.counts.stateBlocks.get(kind) ?? 0) + 1);
+  }
+
+  private stateBlock(type: number, c: Cursor, at: number): void {
+    const h = this.h;
+    if (type === SHB_BLOCK_TYPE) {
+      if (c.left < SHB_BODY) throw new ScapError(`section header block too short: ${c.left} bytes`, at);
+      const magic = c.u32('byte-order magic');
+      if (magic === 0x4d3c2b1a) throw new ScapError('big-endian capture: libs reads little-endian captures only', at);
+      if (magic !== SHB_MAGIC) throw new ScapError(`section header block: bad magic 0x${magic.toString(16)} (expected 0x1a2b3c4d)`, at);
+      const major = c.u16('major version');
+      const minor = c.u16('minor version');
+      if (major > SHB_MAJOR) throw new ScapError(`capture format ${major}.${minor} is newer than the ${SHB_MAJOR}.x this reader knows`, at);
+      this.counts.sections++;
+      h.onSection?.(major, minor);
+      return;
+    }
+    const plv = procListVersion(type);
+    if (plv > 0) {
+      this.count(`process list v${plv}`);
+      readProcList(c, plv, (t) => h.onThread?.(t));
+      return;
+    }
+    switch (type) {
+      case MI_BLOCK_TYPE:
+      case MI_BLOCK_TYPE_INT:
+        this.count('machine info');
+        h.onMachine?.(readMachineInfo(c));
+        return;
+      case FDL_BLOCK_TYPE:
+      case FDL_BLOCK_TYPE_INT:
+      case FDL_BLOCK_TYPE_V2:
+        this.count(`fd list v${type === FDL_BLOCK_TYPE_V2 ? 2 : 1}`);
+        readFdList(c, type, (tid, f) => h.onFd?.(tid, f));
+        return;
+      case UL_BLOCK_TYPE:
+      case UL_BLOCK_TYPE_INT:
+      case UL_BLOCK_TYPE_V2:
+        this.count(`user list v${type === UL_BLOCK_TYPE_V2 ? 2 : 1}`);
+        readUserList(c, type, (u) => h.onUser?.(u), (g) => h.onGroup?.(g));
+        return;
+      case IL_BLOCK_TYPE:
+      case IL_BLOCK_TYPE_INT:
+      case IL_BLOCK_TYPE_V2:
+        this.count(`interface list v${type === IL_BLOCK_TYPE_V2 ? 2 : 1}`);
+        readIfList(c, type, (i) => h.onInterface?.(i));
+        return;
+      default:
+        // as libs: a block type it does not know is skipped
+        this.counts.unknownBlocks++;
+    }
+  }
+}

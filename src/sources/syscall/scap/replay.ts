@@ -1,0 +1,132 @@
+// Replays a capture file through the same state tracker and batch handler as
+// live capture: the file's state blocks seed the process, fd and user tables,
+// its events (converted to the current layouts) go through batchHandler in
+// batches, exactly as the probe's batches do. No /proc and no /etc/passwd of
+// this machine is read: the capture may come from another one.
+import { type EventView, EventView as View } from '../decode';
+import { batchHandler, type EventFailure } from '../index';
+import type { SyscallEvent } from '../state/syscallEvent';
+import { StateTracker } from '../state/tracker';
+import { UserDb } from '../state/userDb';
+import { BlockReader, type BlockCounts } from './blockReader';
+import { readCaptureFile } from './captureStream';
+import { type ConvertStats, EventConverter } from './eventConverter';
+import { EF_DROP_SIMPLE_CONS, LIBS_EVENTS } from './libsEventTable';
+import { ScapError } from './scapError';
+import { fdFromScap, seedThread } from './threadState';
+
+const BATCH_BYTES = 4 << 20;
+
+/** per code: libs flags the type EF_DROP_SIMPLE_CONS (Falco leaves it out without -A) */
+const DROP = new Uint8Array(LIBS_EVENTS.length);
+for (const e of LIBS_EVENTS) if (e && e.flags & EF_DROP_SIMPLE_CONS) DROP[e.code] = 1;
+
+export interface ReplayOptions {
+  /** -A: evaluate every event, EF_DROP_SIMPLE_CONS types included */
+  allEvents: boolean;
+  /** the evaluation of one event (state already applied) */
+  onEvent(e: SyscallEvent): void;
+  onFailure?: EventFailure;
+}
+
+export interface ReplayStats {
+  gzip: boolean;
+  /** events handed to the tracker */
+  events: number;
+  /** of those, not evaluated: EF_DROP_SIMPLE_CONS types without -A */
+  notEvaluated: number;
+  threadsSeeded: number;
+  fdsSeeded: number;
+  users: number;
+  groups: number;
+  hostname: string | undefined;
+  blocks: BlockCounts;
+  convert: ConvertStats;
+  /** where reading stopped, when the capture is damaged; the events before it were replayed */
+  error: ScapError | undefined;
+}
+
+export async function replayCapture(file: string, opts: ReplayOptions): Promise<ReplayStats> {
+  const ab = new ArrayBuffer(BATCH_BYTES);
+  const batch = Buffer.from(ab);
+  const view: EventView = new View(ab);
+  const users = UserDb.empty();
+  const tracker = new StateTracker(view, { procRoot: null, users });
+  let events = 0;
+  let notEvaluated = 0;
+  const onEvent = opts.onEvent;
+  const allEvents = opts.allEvents;
+  const handle = batchHandler(
+    tracker,
+    (e) => {
+      events++;
+      if (!allEvents && DROP[e.view.type] === 1) notEvaluated++;
+      else onEvent(e);
+    },
+    opts.onFailure,
+  );
+  let length = 0;
+  const flush = (): void => {
+    if (length === 0) return;
+    const n = length;
+    length = 0;
+    handle(view, n);
+  };
+  const place = { buf: batch, at: 0 };
+  const converter = new EventConverter({
+    reserve(n) {
+      if (n > BATCH_BYTES) throw new RangeError(`event of ${n} bytes is larger than the replay batch`);
+      if (length + n > BATCH_BYTES) flush();
+      place.at = length;
+      return place;
+    },
+    commit(n) {
+      length += n;
+    },
+  });
+  const stats: ReplayStats = {
+    gzip: false, events: 0, notEvaluated: 0, threadsSeeded: 0, fdsSeeded: 0, users: 0, groups: 0, hostname: undefined,
+    blocks: { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 }, convert: converter.stats, error: undefined,
+  };
+  // state blocks after events (a second section) apply after the events before them
+  const reader = new BlockReader({
+    onMachine: (m) => {
+      stats.hostname = m.hostname;
+    },
+    onThread: (t) => {
+      flush();
+      seedThread(tracker.threads, t);
+      stats.threadsSeeded++;
+    },
+    onFd: (tid, f) => {
+      flush();
+      const t = tracker.threads.get(tid);
+      if (t === undefined) return;
+      t.fds.set(f.fd, fdFromScap(f));
+      stats.fdsSeeded++;
+    },
+    onUser: (u) => {
+      users.addUser(u.uid, { name: u.name, home: u.home, shell: u.shell });
+      stats.users++;
+    },
+    onGroup: (g) => {
+      users.addGroup(g.gid, g.name);
+      stats.groups++;
+    },
+    onEvent: (buf, at, avail, v2, offset) => converter.take(buf, at, avail, v2, offset),
+  });
+  try {
+    stats.gzip = (await readCaptureFile(file, reader)).gzip;
+  } catch (e) {
+    if (!(e instanceof ScapError)) {
+      flush();
+      throw e;
+    }
+    stats.error = e;
+  }
+  flush();
+  stats.events = events;
+  stats.notEvaluated = notEvaluated;
+  stats.blocks = reader.counts;
+  return stats;
+}
