@@ -3,7 +3,7 @@
 // per site and can inline small conditions, where a loop over an array of
 // tests has one call site for all of them, which goes megamorphic. The text
 // holds only generated identifiers; tests and rules come in through `k`.
-import type { Predicate } from './operators';
+import type { Predicate } from './check';
 
 /**
  * Runs the bucket's tests in order; calls onMatch with each matching rule,

@@ -17,7 +17,7 @@
 // replaced by true or false before generating, and and/or/not simplified.
 // That assumes what the index assumes: the source's eventType(evt) equals
 // the value of its event-type field. The plain `evaluate` folds nothing.
-import type { Check, Predicate } from './operators';
+import type { Check, Emitter, Predicate } from './check';
 
 /** A condition after compilation: boolean structure over checks. Macro bodies are shared nodes. */
 export type Plan<E> =
@@ -30,14 +30,6 @@ export type Plan<E> =
 export interface EvttypeTest {
   types: ReadonlySet<string>;
   negated: boolean;
-}
-
-/** What a check's `emit` may use to name values in the generated code. */
-export interface Emitter {
-  /** an identifier bound to `value` (a constant, set, regexp, extractor or function) */
-  ref(value: unknown): string;
-  /** a non-negative safe integer as a literal */
-  int(n: number): string;
 }
 
 /**
@@ -83,12 +75,6 @@ export function generateEvaluator<E>(plan: Plan<E>, known?: ReadonlySet<string>)
     if (err instanceof RangeError || err instanceof EvalError) return undefined;
     throw err;
   }
-}
-
-/** The generated source text of `plan`'s evaluator, for tests that check what goes into it. */
-export function generatedSource<E>(plan: Plan<E>, known?: ReadonlySet<string>): string {
-  const fn = generateEvaluator(plan, known);
-  return fn ? fn.toString() : '';
 }
 
 function emit<E>(p: Plan<E>, g: Emitter): string {

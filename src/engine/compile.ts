@@ -10,22 +10,24 @@ import { ConditionError } from './errors';
 import { checkEventTypeValues, deriveEvttypes } from './evttypes';
 import { bindField, resolveField } from './fieldResolve';
 import { expandList } from './listItems';
-import { type Check, existsCheck, fieldCheck, literalCheck, type Operand, type Predicate } from './operators';
+import type { Check, Predicate } from './check';
+import type { CompileContext } from './compileContext';
+import { existsCheck, fieldCheck, literalCheck, type Operand } from './operators';
 import type { Source, Value } from './source';
 import { applyTransformer } from './transformers';
 
 export { UnknownFieldError } from './fieldResolve';
-
-export interface CompileContext<E> {
-  source: Source<E>;
-  /** macro name -> parsed body */
-  macros: ReadonlyMap<string, BoolExpr>;
-  /** list name -> items (nested lists already flattened) */
-  lists: ReadonlyMap<string, readonly string[]>;
-}
+export type { CompileContext } from './compileContext';
 
 export interface CompiledCondition<E> {
-  evaluate: (evt: E) => boolean;
+  evaluate: Predicate<E>;
+  /**
+   * The evaluator for a caller that asks only about events whose type is in
+   * `evttypes` (a Ruleset): the event-type checks that set decides are folded
+   * away (see codegen.ts). Generated on the first call; `evaluate` itself
+   * when evttypes is 'all' or the condition is too large to generate.
+   */
+  indexedEvaluate(): Predicate<E>;
   /** event types the condition can match, or 'all' */
   evttypes: ReadonlySet<string> | 'all';
   /** macros used, transitively */
@@ -40,8 +42,9 @@ export function compileCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): Comp
   const { plan, usedMacros, usedLists } = planCondition(ast, ctx);
   const evaluate = generateEvaluator(plan) ?? closureEvaluator(plan);
   const evttypes = deriveEvttypes(ast, ctx);
-  if (evttypes !== 'all') indexable.set(evaluate, { plan, evttypes });
-  return { evaluate, evttypes, usedMacros, usedLists };
+  let indexed: Predicate<E> | undefined;
+  const indexedEvaluate = evttypes === 'all' ? () => evaluate : () => (indexed ??= generateEvaluator(plan, evttypes) ?? evaluate);
+  return { evaluate, indexedEvaluate, evttypes, usedMacros, usedLists };
 }
 
 /** The condition's plan, before it becomes an evaluator. */
@@ -49,24 +52,6 @@ export function planCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): { plan:
   const c = new Compiler(ctx);
   const plan = c.node(ast);
   return { plan, usedMacros: c.usedMacros, usedLists: c.usedLists };
-}
-
-// Evaluators compileCondition made, with what indexedEvaluator needs. Keyed
-// by the function so CompiledRule needs no new member, and a rule whose
-// evaluate was replaced simply gets no specialized version.
-const indexable = new WeakMap<Predicate<any>, { plan: Plan<any>; evttypes: ReadonlySet<string>; indexed?: Predicate<any> }>();
-
-/**
- * For a ruleset that calls `evaluate` only on events whose type is in
- * `evttypes`: an evaluator with the event-type checks that set decides
- * folded away (see codegen.ts). `evaluate` itself when it did not come from
- * compileCondition with exactly these evttypes.
- */
-export function indexedEvaluator<E>(evaluate: Predicate<E>, evttypes: ReadonlySet<string> | 'all'): Predicate<E> {
-  const entry = indexable.get(evaluate);
-  if (!entry || entry.evttypes !== evttypes) return evaluate;
-  entry.indexed ??= generateEvaluator(entry.plan, entry.evttypes) ?? evaluate;
-  return entry.indexed;
 }
 
 /** The plan as a tree of closures (shared macro bodies stay shared). */

@@ -8,9 +8,8 @@
 // by an earlier call are not returned again.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { RulesError, type FileLocation } from './errors';
-import type { CompiledOutput } from './outputFormat';
-import type { Priority } from './priority';
+import type { CompiledRule } from './compiledRule';
+import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
 import { Collector } from './rules/collect';
@@ -19,30 +18,13 @@ import { RulesFile } from './rules/sourceText';
 import type { Diagnostics } from './rules/yamlReader';
 
 export { ENGINE_VERSION } from './rules/engineVersion';
+export type { CompiledRule } from './compiledRule';
 
 export interface LoadResult {
   errors: RulesError[];
   warnings: RulesError[];
   /** verbose-level remarks (e.g. plugin requirements that do not apply) */
   notes: RulesError[];
-}
-
-export interface CompiledRule<E = unknown> {
-  name: string;
-  desc: string;
-  source: string;
-  priority: Priority;
-  tags: readonly string[];
-  /** current state (after -D/-t/-T/enabled:) */
-  enabled: boolean;
-  /** as written (after append/override), without exceptions */
-  condition: string;
-  outputFormat: string;
-  output: CompiledOutput<E>;
-  evttypes: ReadonlySet<string> | 'all';
-  /** where the rule is defined */
-  location: FileLocation;
-  evaluate(evt: E): boolean;
 }
 
 export class Engine {

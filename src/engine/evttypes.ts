@@ -2,7 +2,7 @@
 // ruleset can index rules by type. Runs after compilation has validated the
 // tree (macros exist, no cycles).
 import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand } from './ast';
-import type { CompileContext } from './compile';
+import type { CompileContext } from './compileContext';
 import { ConditionError } from './errors';
 import { expandList } from './listItems';
 import type { Source } from './source';

@@ -6,26 +6,13 @@
 // (undefined) makes every comparison false, `!=` included; only `exists`
 // looks at presence.
 import type { BinaryOp, Pos } from './ast';
-import type { Emitter } from './codegen';
+import type { Check, Emitter, Predicate } from './check';
 import { ConditionError } from './errors';
 import { globMatcher, type GlobMatch } from './glob';
 import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
 import { hexLiteral, typedLiteral, type ValueItem } from './typedLiteral';
-
-export type Predicate<E> = (evt: E) => boolean;
-
-/**
- * One compiled check. `emit` gives the test as a JS expression over `e` (the
- * event) and `v` (a scratch variable the expression assigns before it reads
- * it), naming values only through identifiers from `g.ref`; without `emit`
- * the generated code calls `test`.
- */
-export interface Check<E> {
-  test: Predicate<E>;
-  emit?: (g: Emitter) => string;
-}
 
 /** Above this many items a membership test uses a Set rather than a chain of `===`. */
 const MAX_INLINE_ITEMS = 8;

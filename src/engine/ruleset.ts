@@ -1,13 +1,12 @@
 // The enabled rules of one source, indexed by event type. `match` is the hot
 // path: one type lookup, then the bucket's generated matcher (bucketMatcher.ts).
 // Each rule is tried with its evaluator specialized for the types the index
-// routes to it (indexedEvaluator); rules' evaluators are read when the index
+// routes to it (indexedEvaluate); rules' evaluators are read when the index
 // is built.
 import { bucketMatcher, type BucketMatcher } from './bucketMatcher';
-import { indexedEvaluator } from './compile';
-import type { CompiledRule } from './engine';
+import type { Predicate } from './check';
+import type { CompiledRule } from './compiledRule';
 import { EvttypeIndex } from './evttypeIndex';
-import type { Predicate } from './operators';
 import type { Source } from './source';
 
 interface Entry<E> {
@@ -36,7 +35,7 @@ export class Ruleset<E> {
   private refresh(): void {
     const entries: Entry<E>[] = [];
     for (const rule of this.all()) {
-      if (rule.enabled) entries.push({ rule, test: indexedEvaluator(rule.evaluate, rule.evttypes), evttypes: rule.evttypes });
+      if (rule.enabled) entries.push({ rule, test: rule.indexedEvaluate(), evttypes: rule.evttypes });
     }
     this.index.build(entries);
     const matcher = (bucket: readonly Entry<E>[]) =>

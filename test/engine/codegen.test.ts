@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseCondition } from '../../src/engine/parser';
-import { closureEvaluator, compileCondition, indexedEvaluator, planCondition, type CompileContext } from '../../src/engine/compile';
-import { foldEvttypes, generateEvaluator, generatedSource, MAX_GENERATED_CHECKS, type Plan } from '../../src/engine/codegen';
+import { closureEvaluator, compileCondition, planCondition, type CompileContext } from '../../src/engine/compile';
+import { foldEvttypes, generateEvaluator, MAX_GENERATED_CHECKS, type Plan } from '../../src/engine/codegen';
 import { TEST_EVENT_TYPES, testSource, type TestEvent } from './testSource';
 
 function ctx(macros: Record<string, string> = {}, lists: Record<string, string[]> = {}): CompileContext<TestEvent> {
@@ -17,6 +17,11 @@ function ctx(macros: Record<string, string> = {}, lists: Record<string, string[]
 
 function plan(cond: string, c = ctx()): Plan<TestEvent> {
   return planCondition(parseCondition(cond), c).plan;
+}
+
+/** The text of the evaluator generated for `p` ('' when none is). */
+function generatedSource(p: Plan<TestEvent>, known?: ReadonlySet<string>): string {
+  return generateEvaluator(p, known)?.toString() ?? '';
 }
 
 /** A quoted condition literal for any text. */
@@ -90,22 +95,19 @@ test('event-type folding: checks the index decides drop out, others stay', () =>
   assert.ok(typeof t !== 'boolean' && t.kind === 'and' && t.children.length === 2);
 });
 
-test('indexedEvaluator: specialized only for compileCondition evaluators with the same evttypes', () => {
+test('indexedEvaluate: specialized for the condition\'s own evttypes, generated once', () => {
   const c = compileCondition(parseCondition('evt.type in (open, openat) and proc.name = a'), ctx());
   assert.notEqual(c.evttypes, 'all');
-  const indexed = indexedEvaluator(c.evaluate, c.evttypes);
+  const indexed = c.indexedEvaluate();
   assert.notEqual(indexed, c.evaluate);
-  assert.equal(indexedEvaluator(c.evaluate, c.evttypes), indexed, 'generated once');
+  assert.equal(c.indexedEvaluate(), indexed, 'generated once');
   assert.equal(indexed({ type: 'openat', name: 'a' }), true);
   assert.equal(indexed({ type: 'open', name: 'b' }), false);
   // the plain evaluator still checks the type itself
   assert.equal(c.evaluate({ type: 'execve', name: 'a' }), false);
-  assert.equal(indexedEvaluator(c.evaluate, new Set(['open', 'openat'])), c.evaluate);
-  assert.equal(indexedEvaluator(c.evaluate, 'all'), c.evaluate);
-  const other = (e: TestEvent) => e.name === 'a';
-  assert.equal(indexedEvaluator(other, c.evttypes), other);
   const all = compileCondition(parseCondition('proc.name = a'), ctx());
-  assert.equal(indexedEvaluator(all.evaluate, all.evttypes), all.evaluate);
+  assert.equal(all.evttypes, 'all');
+  assert.equal(all.indexedEvaluate(), all.evaluate);
 });
 
 test('a condition too large to generate keeps the closure evaluator, with the same answers', () => {
@@ -229,7 +231,7 @@ test('randomized: generated and event-type-folded evaluators agree with the clos
     assert.ok(generated, `not generated: ${cond}`);
     const compiled = compileCondition(ast, c);
     const known = compiled.evttypes === 'all' ? undefined : compiled.evttypes;
-    const specialized = known ? indexedEvaluator(compiled.evaluate, compiled.evttypes) : undefined;
+    const specialized = known ? compiled.indexedEvaluate() : undefined;
     if (specialized && specialized !== compiled.evaluate) folded++;
     for (const e of events) {
       const want = reference(e);

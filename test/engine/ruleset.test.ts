@@ -19,12 +19,12 @@ function collect(engine: ReturnType<typeof loadClean>, evt: TestEvent, mode: 'fi
   return out;
 }
 
-/** Wraps each rule's evaluate to record which rules an event was tried against. */
+/** Wraps the evaluator each rule's ruleset uses to record which rules an event was tried against. */
 function spy(engine: ReturnType<typeof loadClean>): string[] {
   const tried: string[] = [];
   for (const r of engine.rules as CompiledRule<TestEvent>[]) {
-    const inner = r.evaluate;
-    r.evaluate = (e) => (tried.push(r.name), inner(e));
+    const inner = r.indexedEvaluate();
+    r.indexedEvaluate = () => (e) => (tried.push(r.name), inner(e));
   }
   return tried;
 }

@@ -5,7 +5,7 @@
 // every problem it finds and goes on, so one load reports all errors.
 import type { BoolExpr } from '../ast';
 import { compileCondition, type CompiledCondition } from '../compile';
-import type { CompiledRule } from '../engine';
+import type { CompiledRule } from '../compiledRule';
 import { ConditionError, RulesError } from '../errors';
 import { UnknownEventTypeError } from '../evttypes';
 import { UnknownFieldError } from '../fieldResolve';
@@ -246,6 +246,7 @@ function compileRule(
     evttypes,
     location: entry.where.file.location(entry.where.offset),
     evaluate: condition.evaluate,
+    indexedEvaluate: condition.indexedEvaluate,
   };
   return { rule, macros: reached, lists: listNames };
 }

@@ -64,8 +64,8 @@ test('a rule about one resource is not tried on events about another', () => {
   const { engine } = load();
   const tried: string[] = [];
   for (const r of engine.rules as CompiledRule<K8sAuditEvent>[]) {
-    const inner = r.evaluate;
-    r.evaluate = (e) => (tried.push(r.name), inner(e));
+    const inner = r.indexedEvaluate();
+    r.indexedEvaluate = () => (e) => (tried.push(r.name), inner(e));
   }
   engine.ruleset<K8sAuditEvent>('k8s_audit').match(toAuditEvent({ verb: 'get', objectRef: { resource: 'secrets' } }), 'all', () => undefined);
   assert.ok(!tried.includes('Pods') && !tried.includes('RoleOrBinding'), `tried ${tried.join(', ')}`);
