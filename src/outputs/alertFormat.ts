@@ -4,7 +4,7 @@
 import * as os from 'node:os';
 import { priorityName } from '../engine/priority';
 import type { Alert } from './alert';
-import { clockTime, iso8601, rfc3339 } from './timeFormat';
+import { clockTime, iso8601, rfc3339 } from '../timeFormat';
 
 export interface AlertFormatOptions {
   json: boolean;

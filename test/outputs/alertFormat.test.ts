@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Alert } from '../../src/outputs/alert';
 import { DEFAULT_FORMAT_OPTIONS, formatJson, formatText } from '../../src/outputs/alertFormat';
-import { clockTime, iso8601, rfc3339 } from '../../src/outputs/timeFormat';
+import { clockTime, iso8601, rfc3339 } from '../../src/timeFormat';
 import { AlertCounts } from '../../src/outputs/summary';
 import { parsePriority } from '../../src/engine/priority';
 

@@ -7,7 +7,7 @@ import { K8sAuditEvent, toAuditEvent } from './event';
 import { k8sAuditFields } from './fields';
 
 export { K8sAuditEvent, toAuditEvent };
-export { readAuditTrace, looksLikeAuditTrace } from './trace';
+export { readAuditTrace } from './trace';
 
 /** Falco plugins whose fields this source has built in: rules requiring them load unchanged. */
 export const BUILTIN_PLUGINS: readonly string[] = ['k8saudit', 'k8saudit-aks', 'k8saudit-eks', 'k8saudit-gke', 'k8saudit-ovh', 'json'];

@@ -13,12 +13,6 @@ import { auditEventProblem, auditEventsOf } from './payload';
 
 const CHUNK = 1 << 20;
 
-/** True when `head` (the first bytes of a file) looks like JSON text: an object or an array. */
-export function looksLikeAuditTrace(head: string): boolean {
-  const m = /^\uFEFF?\s*([\s\S])/.exec(head);
-  return m !== null && (m[1] === '{' || m[1] === '[');
-}
-
 /** Calls `fn(line, lineNumber)` for each line of the file (without its end of line). */
 function forEachLine(path: string, fn: (line: string, lineNo: number) => boolean | void): void {
   const fd = fs.openSync(path, 'r');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { looksLikeAuditTrace, readAuditTrace } from '../../../src/sources/k8s_audit';
+import { readAuditTrace } from '../../../src/sources/k8s_audit';
 import { TRACE_DIR } from './traceEvent';
 
 function read(file: string) {
@@ -86,12 +86,4 @@ test('large JSON Lines files are read across chunk boundaries', () => {
   assert.equal(r.events, 3000);
   assert.equal(r.rejected, 0);
   assert.equal(r.ids[2999], 'id-2999');
-});
-
-test('looksLikeAuditTrace sniffs JSON objects and arrays', () => {
-  assert.ok(looksLikeAuditTrace('{"kind":"Event"'));
-  assert.ok(looksLikeAuditTrace('\uFEFF\n  [\n {'));
-  assert.ok(!looksLikeAuditTrace('\x00\x01scap'));
-  assert.ok(!looksLikeAuditTrace('- rule: x'));
-  assert.ok(!looksLikeAuditTrace(''));
 });

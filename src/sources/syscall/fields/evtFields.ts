@@ -1,7 +1,7 @@
 // evt.*: the event itself, its parameters and its time.
 import os from 'node:os';
 import type { FieldDef } from '../../../engine/source';
-import { clockTime, rfc3339 } from '../../../outputs/timeFormat';
+import { clockTime, rfc3339 } from '../../../timeFormat';
 import type { EventView } from '../decode';
 import { EVENT_TYPE_NAMES, EVENTS } from '../eventTable';
 import type { SyscallEvent } from '../state/syscallEvent';

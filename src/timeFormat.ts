@@ -1,4 +1,5 @@
-// The three ways Falco prints an event time (nanoseconds since the epoch).
+// The three ways Falco prints an event time (nanoseconds since the epoch): in
+// alerts (outputs/) and in the evt.time fields of sources, so it sits below both.
 
 const NS = 1_000_000_000n;
 
