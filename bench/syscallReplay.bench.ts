@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { batchHandler, StateTracker } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
-import { syscallsToCapture } from '../src/live';
+import { syscallsToCapture } from '../src/sources/syscall/captureSet';
 import { EventView, forEachEvent } from '../src/sources/syscall/decode';
 import { loadDefaultSyscallRules } from './defaultSyscallRules';
 import { positiveKnob } from './envKnob';
@@ -90,7 +90,7 @@ function replay(): void {
   }
   const views = batches.map(([s, e]) => new EventView(buf.slice(s, e)));
   const ruleset = loadDefaultSyscallRules().ruleset;
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+  const tracker = new StateTracker();
   tracker.seed();
   let events = 0;
   let alerts = 0;

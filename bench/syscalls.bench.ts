@@ -12,7 +12,7 @@
 // Knobs: BENCH_SECONDS (per generator run, 3), BENCH_ROUNDS (alternations, 3),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
 import os from 'node:os';
-import { syscallsToCapture } from '../src/live';
+import { syscallsToCapture } from '../src/sources/syscall/captureSet';
 import { batchHandler, StateTracker, type SyscallEvent } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
 import { EventView } from '../src/sources/syscall/decode';
@@ -58,7 +58,7 @@ interface Run<T> {
 
 async function withAgent<T>(work: () => Promise<T>): Promise<Run<T>> {
   const agent = buildAgent();
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+  const tracker = new StateTracker();
   const cap = startCapture({ syscalls: agent.syscalls, ringBytes: 64 * 1024 * 1024 }, batchHandler(tracker, agent.evaluate));
   try {
     tracker.seed();

@@ -25,10 +25,12 @@ import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Engine } from '../src/engine/engine';
 import { builtinSources } from '../src/sources';
-import { decodeAuditBody } from '../src/server/auditBody';
+import type { AuditEvaluation } from '../src/server/auditEvaluation';
 import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../src/server/auditWorkerPool';
-import { EvaluationQueue } from '../src/server/evaluationQueue';
-import { startWebserver, WEBSERVER_DEFAULTS, type AuditSink } from '../src/server/webserver';
+import type { AuditSink } from '../src/server/evaluationQueue';
+import { MainThreadEvaluation } from '../src/server/mainThreadEvaluation';
+import { checkWebserverConfig } from '../src/server/webserverConfig';
+import { startWebserver, WEBSERVER_DEFAULTS } from '../src/server/webserver';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { type AuditMix, eventListBodies } from './auditBatches';
 import { positiveKnob } from './envKnob';
@@ -106,40 +108,27 @@ function enginePool(threads: number): { pool: AuditWorkerPool; alerts: () => num
 }
 
 /**
- * Node's http doing the same work: read the body, then decode and evaluate
- * through the same queue on this thread, or hand it to the worker pool.
+ * Node's http doing the same work: read the body, then hand it to the same
+ * evaluation as the uws server (the worker pool, or decoding and evaluating
+ * on this thread).
  */
-function startHttpBaseline(evaluator: AuditSink | AuditWorkerPool): Promise<{ port: number; idle(): boolean; close(): void }> {
-  const pool = evaluator instanceof AuditWorkerPool ? evaluator : undefined;
-  const queue = new EvaluationQueue(pool ? { accept: () => undefined } : (evaluator as AuditSink), 5);
-  let inPool = 0;
+function startHttpBaseline(evaluation: AuditEvaluation): Promise<{ port: number; idle(): boolean; close(): void }> {
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
     req.on('end', () => {
-      if (pool) {
-        const body = Buffer.concat(parts);
-        inPool++;
-        pool.submit(body, body.length, WEBSERVER_DEFAULTS.max_event_size, (a) => {
-          inPool--;
-          if (a.status !== 200) res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: a.error }));
-          else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: a.facts.accepted, rejected: a.facts.rejected, dropped_oversize: a.facts.dropped }));
-        });
-        return;
-      }
-      const decoded = decodeAuditBody(Buffer.concat(parts).toString('utf8'), WEBSERVER_DEFAULTS.max_event_size);
-      if ('error' in decoded) {
-        res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: decoded.error }));
-        return;
-      }
-      const b = decoded.batch;
-      queue.submit(b.events, (r) => {
-        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: r.accepted, rejected: b.rejected, dropped_oversize: b.dropped }));
+      const body = Buffer.concat(parts);
+      inFlight++;
+      evaluation.submit(body, body.length, WEBSERVER_DEFAULTS.max_event_size, (a) => {
+        inFlight--;
+        if (a.status !== 200) res.writeHead(a.status, { 'Content-Type': 'application/json' }).end(JSON.stringify({ error: a.error }));
+        else res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ accepted: a.facts.accepted, rejected: a.facts.rejected, dropped_oversize: a.facts.dropped }));
       });
     });
   });
   return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => queue.pendingBatches === 0 && inPool === 0, close: () => server.close() })),
+    server.listen(0, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, idle: () => inFlight === 0, close: () => server.close() })),
   );
 }
 
@@ -281,17 +270,24 @@ async function main(): Promise<void> {
       }
     } else {
       const { sink, alerts } = engineSink();
-      await benchMode(sink, alerts, summary, 'main_');
+      const evaluation = new MainThreadEvaluation(sink);
+      try {
+        await benchMode(evaluation, alerts, summary, 'main_');
+      } finally {
+        await evaluation.close();
+      }
     }
   }
   console.log(JSON.stringify({ bench: 'webserver', ...summary }));
 }
 
 /** Both batch sizes, uws against http, with one way of evaluating; results go into `summary` under `prefix`. */
-async function benchMode(evaluator: AuditSink | AuditWorkerPool, alerts: () => number, summary: Record<string, unknown>, prefix: string): Promise<void> {
+async function benchMode(evaluation: AuditEvaluation, alerts: () => number, summary: Record<string, unknown>, prefix: string): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-wsbench-'));
-  const uws = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, evaluator, { vigil: 'bench', engine: 'bench' });
-  const node = await startHttpBaseline(evaluator);
+  const cfg = { ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 };
+  checkWebserverConfig(cfg);
+  const uws = startWebserver(cfg, evaluation, { vigil: 'bench', engine: 'bench' });
+  const node = await startHttpBaseline(evaluation);
   const servers: ServerUnderTest[] = [
     {
       name: 'uws',

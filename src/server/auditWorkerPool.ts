@@ -1,21 +1,21 @@
-// The main thread's side of audit evaluation in worker threads: starts the
+// Audit evaluation in worker threads, the main thread's side: starts the
 // workers, gives each the rules recipe and checks it built the same rules,
 // hands each body to the least busy ready worker, and turns the answers back
 // into batch results and alerts. A worker that dies has its in-flight batches
 // answered as failures and is restarted; one whose rules differ is not used.
+// With no worker left, bodies go to the fallback evaluation when there is one.
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../engine/engine';
-import type { BatchFacts, FromWorker, PostedAlertData, RulesRecipe, ToWorker } from './auditWorkerProtocol';
-import type { AuditSink } from './evaluationQueue';
+import { type AlertData, PostedAlert } from '../evaluation/ruleAlert';
+import type { RuleMatching } from '../evaluation/sourceEvaluator';
+import type { AuditEvaluation, BatchAnswer, EvaluationStats } from './auditEvaluation';
+import type { FromWorker, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 import { enabledDifference } from './enabledDifference';
-import { PostedAlert } from './postedAlert';
 
 export type { RulesRecipe } from './auditWorkerProtocol';
-
-/** What the pool answers for one body. */
-export type BatchAnswer = { status: 200; facts: BatchFacts } | { status: 400 | 500; error: string };
+export type { BatchAnswer } from './auditEvaluation';
 
 export interface AuditWorkerPoolOptions {
   threads: number;
@@ -23,8 +23,10 @@ export interface AuditWorkerPoolOptions {
   /** each alert a worker made, before its batch is answered */
   onAlert(alert: PostedAlert): void;
   log(msg: string): void;
-  /** where the webserver sends events on its own thread when no worker is left */
-  fallback?: AuditSink;
+  /** where bodies go when no worker is left (evaluation on the server's thread); without it they are answered 500 */
+  fallback?: AuditEvaluation;
+  /** the worker's script: auditWorker beside this file unless given */
+  workerScript?: string;
 }
 
 /** Restarts allowed per worker slot within CRASH_WINDOW_MS before the slot is given up. */
@@ -32,14 +34,13 @@ const MAX_RESTARTS = 5;
 const CRASH_WINDOW_MS = 60_000;
 
 /**
- * The recipe that rebuilds `engine`'s rules and enablement in a worker.
- * `withFields`: alerts carry output fields (computing and posting them costs
- * about as much as rendering the message; text output never shows them).
+ * The recipe that rebuilds `engine`'s k8s_audit rules and their enablement in
+ * a worker. `withFields`: alerts carry output fields (see alertData).
  */
-export function rulesRecipe(engine: Engine, ruleMatching: 'first' | 'all', withFields = true): RulesRecipe {
+export function rulesRecipe(engine: Engine, ruleMatching: RuleMatching, withFields = true): RulesRecipe {
   return {
     files: engine.loadedContent,
-    enabled: engine.rules.filter((r) => r.enabled).map((r) => r.name),
+    enabled: engine.rules.filter((r) => r.enabled && r.source === 'k8s_audit').map((r) => r.name),
     ruleMatching,
     withFields,
   };
@@ -52,11 +53,11 @@ export function evaluationThreads(threadiness: number): number {
   return threadiness;
 }
 
-/** The worker's entry: the compiled .js beside this file, or under tsx the .ts source. */
-function spawnWorker(): Worker {
-  const ext = path.extname(__filename);
-  const file = path.join(__dirname, `auditWorker${ext}`);
-  if (ext !== '.ts') return new Worker(file);
+/** The worker's default script: the compiled .js beside this file, or under tsx the .ts source. */
+const WORKER_SCRIPT = path.join(__dirname, `auditWorker${path.extname(__filename)}`);
+
+function spawnWorker(file: string): Worker {
+  if (path.extname(file) !== '.ts') return new Worker(file);
   // tsx's --import hook does not reach a worker's entry on Node 20: register its CJS hook first
   const tsx = require.resolve('tsx/cjs');
   return new Worker(`require(${JSON.stringify(tsx)}); require(${JSON.stringify(file)});`, { eval: true });
@@ -78,7 +79,7 @@ interface Slot {
   retiring: boolean;
 }
 
-export class AuditWorkerPool {
+export class AuditWorkerPool implements AuditEvaluation {
   private readonly slots: (Slot | undefined)[] = [];
   /** slots given up on and replaced while batches were still in flight on them */
   private readonly retired = new Set<Slot>();
@@ -88,14 +89,11 @@ export class AuditWorkerPool {
   /** batches that came while no worker was ready yet */
   private readonly waiting: { msg: ToWorker & { type: 'batch' }; pending: Pending }[] = [];
   private closing = false;
-  private crashNext = false;
   private drained: (() => void) | undefined;
   crashes = 0;
   batches = 0;
-  readonly fallback: AuditSink | undefined;
 
   constructor(private readonly opts: AuditWorkerPoolOptions) {
-    this.fallback = opts.fallback;
     if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new Error(`audit worker pool: threads must be a positive integer, got ${opts.threads}`);
     this.recipe = opts.recipe;
     for (let i = 0; i < opts.threads; i++) this.slots.push(this.start(i));
@@ -118,6 +116,16 @@ export class AuditWorkerPool {
     return n;
   }
 
+  stats(): EvaluationStats {
+    const fallback = this.opts.fallback?.stats();
+    return {
+      pendingBatches: this.pendingBatches + (fallback?.pendingBatches ?? 0),
+      longestTurnMs: fallback?.longestTurnMs ?? 0,
+      readyWorkers: this.readyWorkers,
+      crashes: this.crashes,
+    };
+  }
+
   /**
    * Hands a body to a worker. The body's memory moves to the worker when the
    * Buffer owns its whole ArrayBuffer, else `length` bytes are copied once.
@@ -125,7 +133,10 @@ export class AuditWorkerPool {
    */
   submit(body: Buffer, length: number, maxEventSize: number, done: (a: BatchAnswer) => void): void {
     if (this.closing) return done({ status: 500, error: 'the server is shutting down' });
-    if (!this.usable) return done({ status: 500, error: 'no audit evaluation worker is running' });
+    if (!this.usable) {
+      if (this.opts.fallback) return this.opts.fallback.submit(body, length, maxEventSize, done);
+      return done({ status: 500, error: 'no audit evaluation worker is running' });
+    }
     const owns = body.byteOffset === 0 && body.buffer.byteLength === body.byteLength && body.buffer instanceof ArrayBuffer;
     const ab = owns ? (body.buffer as ArrayBuffer) : (body.buffer.slice(body.byteOffset, body.byteOffset + length) as ArrayBuffer);
     const msg = { type: 'batch' as const, id: this.nextId++, body: ab, length, maxEventSize };
@@ -152,11 +163,6 @@ export class AuditWorkerPool {
     }
   }
 
-  /** Test hook: the worker that gets the next batch dies of it. */
-  crashNextBatchForTest(): void {
-    this.crashNext = true;
-  }
-
   /**
    * Stops taking batches, waits up to `timeoutMs` for those in flight (their
    * alerts are emitted as they come), then terminates the workers; batches
@@ -165,6 +171,8 @@ export class AuditWorkerPool {
   async close(timeoutMs: number): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    // bodies on the fallback's queue are dropped as the server stops, as without workers
+    await this.opts.fallback?.close(timeoutMs);
     if (this.pendingBatches > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
@@ -187,7 +195,7 @@ export class AuditWorkerPool {
   }
 
   private start(index: number, crashes: number[] = []): Slot {
-    const worker = spawnWorker();
+    const worker = spawnWorker(this.opts.workerScript ?? WORKER_SCRIPT);
     const slot: Slot = { index, worker, state: 'loading', inFlight: new Map(), crashes, retiring: false };
     worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
     worker.on('error', (err) => {
@@ -209,10 +217,6 @@ export class AuditWorkerPool {
 
   private send(slot: Slot, msg: ToWorker & { type: 'batch' }, pending: Pending): void {
     slot.inFlight.set(msg.id, pending);
-    if (this.crashNext) {
-      this.crashNext = false;
-      msg.crashForTest = true;
-    }
     slot.worker.postMessage(msg, [msg.body]);
   }
 
@@ -250,7 +254,7 @@ export class AuditWorkerPool {
     }
   }
 
-  private emit(a: PostedAlertData): void {
+  private emit(a: AlertData): void {
     try {
       this.opts.onAlert(new PostedAlert(a));
     } catch (err) {

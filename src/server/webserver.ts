@@ -1,26 +1,20 @@
 // The embedded webserver on uWebSockets.js: receives the Kubernetes API
-// server's audit webhook batches and hands each event to the sink. Bounded
-// memory: a request reserves its body's bytes from a shared budget before it
-// is read (byteBudget.ts) and keeps them until its events are evaluated
-// (evaluationQueue.ts on this thread, or by a worker: auditWorkerPool.ts), so
-// a server that falls behind pauses reading instead of queueing bodies.
+// server's audit webhook batches and hands each body to the audit evaluation
+// (auditEvaluation.ts), on this thread or in workers alike. Bounded memory: a
+// request reserves its body's bytes from a shared budget before it is read
+// (byteBudget.ts) and keeps them until its events are evaluated, so a server
+// that falls behind pauses reading instead of queueing bodies.
 import * as fs from 'node:fs';
 import * as uWS from 'uWebSockets.js';
-import { decodeAuditBody } from './auditBody';
+import type { AuditEvaluation, BatchAnswer, BatchFacts } from './auditEvaluation';
 import { type ClientCertGate, privateSocketPath, startClientCertGate } from './clientCertGate';
 import { ByteBudget, type Reservation } from './byteBudget';
-import { AuditWorkerPool, type BatchAnswer } from './auditWorkerPool';
-import type { BatchFacts } from './auditWorkerProtocol';
-import { type AuditSink, EvaluationQueue } from './evaluationQueue';
-import { checkWebserverConfig, type WebserverConfig } from './webserverConfig';
+import type { WebserverConfig } from './webserverConfig';
 
 export { WEBSERVER_DEFAULTS, type WebserverConfig } from './webserverConfig';
-export type { AuditSink } from './evaluationQueue';
 
 /** How many maximal batches may be held (read, parsed or being evaluated) at once. */
 const BUDGET_BATCHES = 4;
-/** Evaluation time per event-loop turn, so the syscall source gets its turns. */
-const EVAL_BUDGET_MS = 5;
 
 export interface WebserverStats {
   requests: number;
@@ -130,25 +124,13 @@ function batchBody(f: BatchFacts): Record<string, unknown> {
   return body;
 }
 
-/** Refuses events: the sink of a server whose evaluation runs in workers. */
-const NO_SINK: AuditSink = {
-  accept(): void {
-    throw new Error('no audit evaluation on this thread');
-  },
-};
-
 /**
- * Serves until closed. `evaluator` is either a sink that this thread feeds
- * (bounded work per turn), or a worker pool that decodes and evaluates the
- * bodies (the caller closes it after this server). A pool left with no
- * worker evaluates here through its fallback sink, or answers 500 without one.
+ * Serves until closed. `cfg` is as checkWebserverConfig passed it. Bodies go
+ * to `evaluation`, which the caller closes after this server.
  */
-export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | AuditWorkerPool, versions: { vigil: string; engine: string }): Webserver {
-  checkWebserverConfig(cfg);
+export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation, versions: { vigil: string; engine: string }): Webserver {
   const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
-  const pool = evaluator instanceof AuditWorkerPool ? evaluator : undefined;
-  const queue = new EvaluationQueue(pool ? (pool.fallback ?? NO_SINK) : (evaluator as AuditSink), EVAL_BUDGET_MS);
   const counts = {
     requests: 0,
     batches: 0,
@@ -206,8 +188,8 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
     let received = 0;
     // a body that arrived whole before its grant (one packet can hold it) waits here
     let waitingBody: Buffer | undefined;
-    // once the body is with a worker or the evaluation queue, its bytes stay
-    // reserved until that work answers, even if the client has gone
+    // once the body is with the evaluation, its bytes stay reserved until it
+    // answers, even if the client has gone
     let handedOff = false;
     const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
       if (aborted || answered) return;
@@ -268,12 +250,9 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
 
     function handleBody(body: Buffer): void {
       handedOff = true;
-      // a pool left with no worker hands evaluation back to this thread, if it has a fallback sink
-      if (pool && (pool.usable || !pool.fallback)) pool.submit(body, received, cfg.max_event_size, onAnswer);
-      else evaluateText(body.toString('utf8', 0, received));
+      evaluation.submit(body, received, cfg.max_event_size, onAnswer);
     }
 
-    /** A worker's answer: the same counts and response as evaluateText's. */
     function onAnswer(a: BatchAnswer): void {
       if (a.status !== 200) return finish(a.status, { error: a.error });
       const f = a.facts;
@@ -284,28 +263,6 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
       counts.events_accepted += f.accepted;
       counts.events_failed += f.failed;
       finish(200, batchBody(f));
-    }
-
-    function evaluateText(text: string): void {
-      // decoding is not cut into slices: one body per turn at most, through the queue
-      queue.defer(() => decodeAndQueue(text));
-    }
-
-    function decodeAndQueue(text: string): void {
-      const decoded = decodeAuditBody(text, cfg.max_event_size);
-      if ('error' in decoded) return finish(400, { error: decoded.error });
-      const batch = decoded.batch;
-      counts.events_rejected += batch.rejected;
-      counts.events_dropped_oversize += batch.dropped;
-      if (batch.events.length === 0 && batch.rejected > 0) {
-        return finish(400, { error: batch.reasons[0], rejected: batch.rejected, reasons: batch.reasons });
-      }
-      counts.batches++;
-      queue.submit(batch.events, (r) => {
-        counts.events_accepted += r.accepted;
-        counts.events_failed += r.failed;
-        finish(200, batchBody({ ...r, rejected: batch.rejected, reasons: batch.reasons, dropped: batch.dropped, events: batch.events.length }));
-      });
     }
   }
 
@@ -367,23 +324,25 @@ export function startWebserver(cfg: WebserverConfig, evaluator: AuditSink | Audi
   return {
     port,
     ready: gate ? gate.ready : Promise.resolve(),
-    stats: () => ({
-      ...counts,
-      bytes_reserved: budget.bytesReserved,
-      peak_bytes_reserved: budget.peakBytesReserved,
-      waiting_for_budget: budget.waiters,
-      pending_batches: queue.pendingBatches + (pool?.pendingBatches ?? 0),
-      longest_eval_turn_ms: queue.longestTurnMs,
-      workers_ready: pool?.readyWorkers ?? 0,
-      worker_crashes: pool?.crashes ?? 0,
-    }),
+    stats: () => {
+      const ev = evaluation.stats();
+      return {
+        ...counts,
+        bytes_reserved: budget.bytesReserved,
+        peak_bytes_reserved: budget.peakBytesReserved,
+        waiting_for_budget: budget.waiters,
+        pending_batches: ev.pendingBatches,
+        longest_eval_turn_ms: ev.longestTurnMs,
+        workers_ready: ev.readyWorkers,
+        worker_crashes: ev.crashes,
+      };
+    },
     close(): void {
       if (closed) return;
       closed = true;
       uWS.us_listen_socket_close(socket);
       gate?.close();
       socketPath?.remove();
-      queue.close();
     },
   };
 }

@@ -15,10 +15,12 @@ import { builtinSources } from '../../src/sources';
 import { type K8sAuditEvent, toAuditEvent } from '../../src/sources/k8s_audit';
 import { AuditWorkerPool, type BatchAnswer, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
 import { enabledDifference } from '../../src/server/enabledDifference';
+import { CRASH_MARK } from './crashingAuditWorker';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
 const TRACES = path.join(ROOT, 'test/trace_files/k8s_audit');
+const CRASHING_WORKER = path.join(__dirname, 'crashingAuditWorker.ts');
 
 function engineFrom(files: string[]): Engine {
   const engine = new Engine(builtinSources());
@@ -68,10 +70,10 @@ describe('audit worker pool', () => {
   after(async () => {
     await Promise.all(pools.map((p) => p.close(1000)));
   });
-  function makePool(engine: Engine, matching: 'first' | 'all', threads = 2) {
+  function makePool(engine: Engine, matching: 'first' | 'all', threads = 2, workerScript?: string) {
     const alerts: Alert[] = [];
     const logs: string[] = [];
-    const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, matching), onAlert: (a) => alerts.push(a), log: (m) => logs.push(m) });
+    const pool = new AuditWorkerPool({ threads, recipe: rulesRecipe(engine, matching), onAlert: (a) => alerts.push(a), log: (m) => logs.push(m), workerScript });
     pools.push(pool);
     return { pool, alerts, logs };
   }
@@ -211,11 +213,10 @@ describe('audit worker pool', () => {
   });
 
   test('a worker that dies answers its in-flight batch 500, is restarted, and the next batch works', async () => {
-    const { pool, logs } = makePool(engineFrom([RULES]), 'first', 1);
+    const { pool, logs } = makePool(engineFrom([RULES]), 'first', 1, CRASHING_WORKER);
     const ev = JSON.stringify(someEvents()[0]);
     assert.equal((await submit(pool, ev)).status, 200);
-    pool.crashNextBatchForTest();
-    const dead = await submit(pool, ev);
+    const dead = await submit(pool, JSON.stringify({ ...someEvents()[0], auditID: CRASH_MARK }));
     assert.equal(dead.status, 500);
     assert.match((dead as { error: string }).error, /worker died \(auditWorker: crash requested by a test\)/);
     assert.equal(pool.crashes, 1);

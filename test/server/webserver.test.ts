@@ -4,7 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from '../../src/server/webserver';
+import { WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from '../../src/server/webserver';
+import { serveOnThisThread } from './serveOnThisThread';
 
 interface Reply {
   status: number;
@@ -58,7 +59,7 @@ async function until(what: string, cond: () => boolean, ms = 5000): Promise<void
 const ev = (id: string, extra: Record<string, unknown> = {}) => ({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: id, stage: 'ResponseComplete', verb: 'get', requestURI: '/api/v1/pods', ...extra });
 
 function serve(over: Partial<WebserverConfig>, accept: (e: Record<string, unknown>) => void): Webserver {
-  return startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, { accept }, { vigil: '9.8.7', engine: '42' });
+  return serveOnThisThread({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, accept, { vigil: '9.8.7', engine: '42' });
 }
 
 describe('webserver over HTTP', () => {

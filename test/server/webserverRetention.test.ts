@@ -8,7 +8,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { startWebserver, WEBSERVER_DEFAULTS } from '../../src/server/webserver';
+import { WEBSERVER_DEFAULTS } from '../../src/server/webserver';
+import { serveOnThisThread } from './serveOnThisThread';
 
 // a full collection on demand, without asking run-tests for --expose-gc
 v8.setFlagsFromString('--expose-gc');
@@ -67,16 +68,10 @@ test('after many batches, aborts and budget waits nothing is reserved, queued or
   const handed: WeakRef<object>[] = [];
   // a sink that does some work, as the rules would, but keeps nothing
   let auditIdChars = 0;
-  const server = startWebserver(
-    { ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, max_batch_size: MAX_BATCH, max_event_size: 4096 },
-    {
-      accept(e) {
-        handed.push(new WeakRef(e));
-        auditIdChars += String(e.auditID).length;
-      },
-    },
-    { vigil: 't', engine: 't' },
-  );
+  const server = serveOnThisThread({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, max_batch_size: MAX_BATCH, max_event_size: 4096 }, (e) => {
+    handed.push(new WeakRef(e));
+    auditIdChars += String(e.auditID).length;
+  });
   // more connections than the budget has batches (4): in the rounds where all
   // six bodies are chunked, each reserves max_batch_size and two must wait
   const agent = new http.Agent({ keepAlive: true, maxSockets: 6 });

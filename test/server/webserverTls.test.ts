@@ -7,7 +7,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startWebserver, WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from '../../src/server/webserver';
+import { WEBSERVER_DEFAULTS, type Webserver, type WebserverConfig } from '../../src/server/webserver';
+import { serveOnThisThread } from './serveOnThisThread';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-tls-'));
 const file = (name: string) => path.join(dir, name);
@@ -57,7 +58,7 @@ function get(port: number, p: string, tls: https.RequestOptions | undefined): Pr
 }
 
 function serve(over: Partial<WebserverConfig>): Webserver {
-  return startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, { accept: () => undefined }, { vigil: '1', engine: '1' });
+  return serveOnThisThread({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, () => undefined);
 }
 
 before(() => {

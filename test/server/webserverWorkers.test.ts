@@ -10,10 +10,13 @@ import { Engine } from '../../src/engine/engine';
 import type { Alert } from '../../src/outputs/alert';
 import { builtinSources } from '../../src/sources';
 import { AuditWorkerPool, rulesRecipe } from '../../src/server/auditWorkerPool';
+import { MainThreadEvaluation } from '../../src/server/mainThreadEvaluation';
 import { startWebserver, WEBSERVER_DEFAULTS, type Webserver } from '../../src/server/webserver';
+import { CRASH_MARK } from './crashingAuditWorker';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRACE = path.join(ROOT, 'test/trace_files/k8s_audit/create_configmap_sensitive_values.json');
+const CRASHING_WORKER = path.join(__dirname, 'crashingAuditWorker.ts');
 
 function request(port: number, method: string, urlPath: string, body?: string, contentType = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -44,7 +47,7 @@ describe('webserver with evaluation workers', () => {
   before(async () => {
     const engine = new Engine(builtinSources());
     assert.deepEqual(engine.loadRulesContent([{ name: 'r.yaml', content: rules }]).errors, []);
-    pool = new AuditWorkerPool({ threads: 2, recipe: rulesRecipe(engine, 'first'), onAlert: (a) => alerts.push(a), log: (m) => logs.push(m) });
+    pool = new AuditWorkerPool({ threads: 2, recipe: rulesRecipe(engine, 'first'), onAlert: (a) => alerts.push(a), log: (m) => logs.push(m), workerScript: CRASHING_WORKER });
     server = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, max_event_size: 4000 }, pool, { vigil: '1', engine: '1' });
     const end = Date.now() + 10000;
     while (pool.readyWorkers < 2) {
@@ -94,8 +97,7 @@ describe('webserver with evaluation workers', () => {
 
   test('a worker that dies mid-batch: that request gets a 500 with a JSON error, the next one works', async () => {
     const before = alerts.length;
-    pool.crashNextBatchForTest();
-    const dead = await request(server.port, 'POST', '/k8s-audit', JSON.stringify(event));
+    const dead = await request(server.port, 'POST', '/k8s-audit', JSON.stringify({ ...event, auditID: CRASH_MARK }));
     assert.equal(dead.status, 500);
     assert.match(String(dead.json.error), /evaluation worker died.*retry/);
     const ok = await request(server.port, 'POST', '/k8s-audit', JSON.stringify(event));
@@ -117,7 +119,7 @@ test('a pool whose workers cannot be used hands evaluation back to this thread t
   const logs: string[] = [];
   const accepted: Record<string, unknown>[] = [];
   // an enabled rule the workers do not have: every worker is refused
-  const pool = new AuditWorkerPool({ threads: 1, recipe: { ...recipe, enabled: ['missing'] }, onAlert: () => undefined, log: (m) => logs.push(m), fallback: { accept: (e) => accepted.push(e) } });
+  const pool = new AuditWorkerPool({ threads: 1, recipe: { ...recipe, enabled: ['missing'] }, onAlert: () => undefined, log: (m) => logs.push(m), fallback: new MainThreadEvaluation({ accept: (e) => void accepted.push(e) }) });
   const server = startWebserver({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0 }, pool, { vigil: '1', engine: '1' });
   try {
     const end = Date.now() + 10000;

@@ -1,16 +1,15 @@
 // The syscall source: Falco's syscall fields over decoded probe events and the
-// process/fd state. `SyscallStream` is the glue the agent uses: it moves one
-// reused SyscallEvent over each batch, updates state, and hands the event on.
+// process/fd state (state/). batchHandler.ts feeds a batch of events through
+// the state tracker to evaluation; startSyscall.ts runs it in live mode.
 import type { Source } from '../../engine/source';
-import { type EventView, forEachEvent } from './decode';
 import { EVENT_TYPE_NAMES } from './eventTable';
 import { syscallFields } from './fields';
 import { KNOWN_EVENT_TYPES } from './knownEventTypes';
 import type { SyscallEvent } from './state/syscallEvent';
-import type { StateTracker } from './state/tracker';
 
 export { SyscallEvent };
 export { StateTracker } from './state/tracker';
+export { batchHandler, type EventFailure } from './batchHandler';
 
 /**
  * Syscalls state tracking needs whatever the rules ask for: process
@@ -21,52 +20,6 @@ export const STATE_SYSCALLS: readonly string[] = [
   'open', 'openat', 'openat2', 'creat', 'close', 'dup', 'dup2', 'dup3',
   'socket', 'connect', 'accept', 'accept4', 'pipe', 'pipe2', 'chdir', 'fchdir',
 ];
-
-/**
- * What the handler does with an event that throws (a state or rule bug, an
- * event the decoder cannot read): `view` is the event, or undefined when a
- * record could not be decoded and the rest of its batch was lost with it.
- */
-export type EventFailure = (err: unknown, view: EventView | undefined) => void;
-
-/**
- * The per-batch handler for a capture: each event updates the state, goes to
- * onEvent through the tracker's one reused SyscallEvent, and is then
- * finished. Built once; nothing here allocates per event. With `onFailure`,
- * an event that throws is reported there and the next one goes on, so one bad
- * event cannot take the agent, or the rest of its batch, down with it.
- */
-export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void, onFailure?: EventFailure): (view: EventView, length: number) => void {
-  const ev = tracker.event;
-  const visit = onFailure
-    ? (): void => {
-        try {
-          tracker.apply();
-          onEvent(ev);
-        } catch (err) {
-          onFailure(err, ev.view);
-        }
-        tracker.finish();
-      }
-    : (): void => {
-        tracker.apply();
-        onEvent(ev);
-        tracker.finish();
-      };
-  return (view, length) => {
-    ev.view = view;
-    if (!onFailure) {
-      forEachEvent(view, length, visit);
-      return;
-    }
-    try {
-      forEachEvent(view, length, visit);
-    } catch (err) {
-      // only the decoder throws here (visit catches its own): the records after this one cannot be found
-      onFailure(err, undefined);
-    }
-  };
-}
 
 export const syscallSource: Source<SyscallEvent> = {
   name: 'syscall',

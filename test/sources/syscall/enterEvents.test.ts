@@ -68,12 +68,11 @@ for (const { name, v: vt, skip: variantSkip } of VARIANTS) {
 
     const events: Rec[] = [];
     const rendered: { tid: number; dir: string; out: string }[] = [];
-    const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+    const tracker = new StateTracker();
     const cap = startCapture({ syscalls: ['open', 'openat', 'close', 'clone', 'clone3', 'execve'], enterHook: vt.hook }, (view, len) => {
-      tracker.event.view = view;
       forEachEvent(view, len, (v) => {
         events.push(record(v));
-        const ev = tracker.apply();
+        const ev = tracker.apply(v);
         if (v.name === 'openat' || v.name === 'open') rendered.push({ tid: v.tid, dir: v.info!.dir, out: OUT.render(ev) });
         tracker.finish();
       });

@@ -24,15 +24,14 @@ const EXE_FIELDS = compileOutput('%proc.is_exe_writable %proc.is_exe_upper_layer
 /** Capture `syscalls` while `work` runs; every event goes through a StateTracker after the work is done. */
 async function capture(syscalls: string[], work: () => Promise<void>): Promise<{ events: Rec[]; tracker: StateTracker; byTid: Map<number, string>; exeFields: Map<number, string> }> {
   const events: Rec[] = [];
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+  const tracker = new StateTracker();
   const byTid = new Map<number, string>();
   /** per tid: the exe fields as rendered at its successful exec */
   const exeFields = new Map<number, string>();
   const cap = startCapture({ syscalls }, (view, len) => {
-    tracker.event.view = view;
     forEachEvent(view, len, (v) => {
       events.push(record(v));
-      const ev = tracker.apply();
+      const ev = tracker.apply(v);
       if (v.name.startsWith('execve') && v.int(0) === 0) {
         byTid.set(v.tid, ev.thread!.containerId);
         exeFields.set(v.tid, EXE_FIELDS.render(ev));

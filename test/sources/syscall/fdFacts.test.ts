@@ -32,7 +32,7 @@ test('live: open exits carry created, overlay layer, dev and inode; fd.* fields 
   const events: Rec[] = [];
   /** per file name: the fd fields as rendered at its open's exit */
   const rendered = new Map<string, string>();
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)));
+  const tracker = new StateTracker();
   let pid = 0;
   const hostStat = fs.statSync(path.join(dir, 'host-file'));
   try {
@@ -43,10 +43,9 @@ test('live: open exits carry created, overlay layer, dev and inode; fd.* fields 
   }
   try {
     const cap = startCapture({ syscalls: ['open', 'openat', 'creat'] }, (view, len) => {
-      tracker.event.view = view;
       forEachEvent(view, len, (v) => {
         const r = record(v);
-        const ev = tracker.apply();
+        const ev = tracker.apply(v);
         // the paths are this test's own (a fresh temporary directory): no other process opens them
         if (r.dir === '<' && (r.p.fd as number) >= 0 && String(r.p.name).startsWith(dir)) rendered.set(String(r.p.name), FD_FIELDS.render(ev));
         events.push(r);

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { dumpLine } from '../../../src/live';
+import { dumpLine } from '../../../src/sources/syscall/dumpLine';
 import { compileOutput } from '../../../src/engine/outputFormat';
 import { syscallSource } from '../../../src/sources/syscall';
 import { startCapture } from '../../../src/sources/syscall/capture';
@@ -80,12 +80,11 @@ test('evt.is_truncated follows the marks', () => {
   ]);
   const marks = new Uint32Array([1, offsets[1], 1 << 2]);
   view.useMarks(marks);
-  const tracker = new StateTracker(view);
-  tracker.event.view = view;
+  const tracker = new StateTracker();
   const fmt = compileOutput('%evt.is_truncated %fd.name', syscallSource);
   const got: string[] = [];
-  forEachEvent(view, length, () => {
-    tracker.apply();
+  forEachEvent(view, length, (v) => {
+    tracker.apply(v);
     got.push(fmt.render(tracker.event));
     tracker.finish();
   });
@@ -251,10 +250,9 @@ test('live: a cgroup path deeper than the 8 levels the probe keeps is marked cut
 test('dumpLine: a cut value ends in "..."', () => {
   const { view, offsets, length } = viewOf([eventBytes('openat', 9, 1n, { fd: -36, dirfd: -100, name: '/cut/here', flags: 1 })]);
   view.useMarks(new Uint32Array([1, offsets[0], 1 << 2]));
-  const tracker = new StateTracker(view);
-  tracker.event.view = view;
+  const tracker = new StateTracker();
   view.moveTo(0, length);
-  tracker.apply();
+  tracker.apply(view);
   assert.match(dumpLine(tracker.event), / name=\/cut\/here\.\.\. flags=/);
   tracker.finish();
 });

@@ -23,8 +23,10 @@ export class SyscallEvent {
   argTextsMask = 0;
   argTextsOf = -1;
 
+  /** the event being evaluated; set by StateTracker.apply before anything reads it */
+  view!: EventView;
+
   constructor(
-    public view: EventView,
     readonly threads: ThreadTable,
     readonly users: UserDb,
     /** time of the first event, for evt.reltime */

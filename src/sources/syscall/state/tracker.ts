@@ -112,11 +112,11 @@ export class StateTracker {
   /** threads read back from /proc because an event named a tid the table lacked */
   procReads = 0;
 
-  constructor(view: EventView, opts: TrackerOptions = {}) {
+  constructor(opts: TrackerOptions = {}) {
     this.procRoot = opts.procRoot === undefined ? '/proc' : opts.procRoot;
     this.threads = new ThreadTable(opts.maxThreads, opts.maxFdsPerProcess);
     this.users = opts.users ?? new UserDb();
-    this.event = new SyscallEvent(view, this.threads, this.users);
+    this.event = new SyscallEvent(this.threads, this.users);
   }
 
   /** Read every process from /proc; returns how many threads were read. */
@@ -124,10 +124,14 @@ export class StateTracker {
     return this.procRoot === null ? 0 : seedFromProc(this.threads, this.procRoot);
   }
 
-  /** Update state from the event the view is on and resolve its thread and fd. */
-  apply(): SyscallEvent {
+  /**
+   * Update state from the event `v` is on and resolve its thread and fd into
+   * the reused SyscallEvent, which reads `v` until the next apply. Any
+   * producer's view will do (live capture, a capture file).
+   */
+  apply(v: EventView): SyscallEvent {
     const ev = this.event;
-    const v = ev.view;
+    ev.view = v;
     ev.num++;
     if (ev.firstTs === 0n) ev.firstTs = v.ts;
     ev.fd = undefined;

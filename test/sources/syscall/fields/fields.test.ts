@@ -18,7 +18,7 @@ import { eventFeeder } from '../state/trackerFeed';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fields-'));
 fs.writeFileSync(path.join(dir, 'passwd'), 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/zsh\n');
 fs.writeFileSync(path.join(dir, 'group'), 'root:x:0:\nalice:x:1000:\n');
-const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot: dir, users: new UserDb(path.join(dir, 'passwd'), path.join(dir, 'group')) });
+const tracker = new StateTracker({ procRoot: dir, users: new UserDb(path.join(dir, 'passwd'), path.join(dir, 'group')) });
 const feed = eventFeeder(tracker, 1_700_000_000_000_000_000n, 1_000_000n);
 
 /** the field's value as an output would print it */

@@ -15,14 +15,13 @@ export function eventFeeder(tracker: StateTracker, ts0: bigint, step: bigint) {
     const b = eventBytes(name, tid, (ts += step), params);
     const view = new EventView(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
     view.moveTo(0, b.length);
-    tracker.event.view = view;
-    return tracker.apply();
+    return tracker.apply(view);
   };
 }
 
 /** a tracker over an empty fake /proc (a fresh temp dir) with no users, fed 1 µs apart */
 export function emptyProcTracker() {
   const procRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-proc-'));
-  const tracker = new StateTracker(new EventView(new ArrayBuffer(0)), { procRoot, users: new UserDb('/nonexistent', '/nonexistent') });
+  const tracker = new StateTracker({ procRoot, users: new UserDb('/nonexistent', '/nonexistent') });
   return { tracker, procRoot, apply: eventFeeder(tracker, 1_000_000_000n, 1000n) };
 }

@@ -1,0 +1,49 @@
+// The k8s_audit source in live mode: the webserver that receives the API
+// server's audit webhooks, with its events evaluated in worker threads or, with
+// webserver.threadiness -1, on this thread. Alerts are emitted by the Agent
+// either way.
+import type { Agent } from '../../agent';
+import { type ConfigTree, get } from '../../config';
+import { ENGINE_VERSION } from '../../engine/engine';
+import type { AuditEvaluation } from '../../server/auditEvaluation';
+import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../../server/auditWorkerPool';
+import { MainThreadEvaluation } from '../../server/mainThreadEvaluation';
+import { startWebserver, type Webserver } from '../../server/webserver';
+import { checkWebserverConfig, WEBSERVER_DEFAULTS, type WebserverConfig } from '../../server/webserverConfig';
+import { VERSION } from '../../version';
+import type { Log, RunningSource } from '../runningSource';
+import { type K8sAuditEvent, toAuditEvent } from './event';
+
+/** How long shutdown waits for evaluation workers to answer the batches they hold. */
+const WORKER_DRAIN_MS = 5000;
+
+export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningSource {
+  const cfg: WebserverConfig = { ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(config, 'webserver', {}) };
+  checkWebserverConfig(cfg);
+  const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
+  const onThisThread = new MainThreadEvaluation({ accept: (obj) => evaluator.evaluate(toAuditEvent(obj)) });
+  const threads = evaluationThreads(cfg.threadiness);
+  const recipe = () => rulesRecipe(agent.engine, agent.ruleMatching, agent.alertsNeedFields);
+  // a pool left with no worker falls back to this thread
+  const pool = threads > 0 ? new AuditWorkerPool({ threads, recipe: recipe(), onAlert: (a) => agent.emit(a), log, fallback: onThisThread }) : undefined;
+  const evaluation: AuditEvaluation = pool ?? onThisThread;
+  let server: Webserver;
+  try {
+    server = startWebserver(cfg, evaluation, { vigil: VERSION, engine: ENGINE_VERSION });
+  } catch (e) {
+    void evaluation.close(0);
+    throw e;
+  }
+  const where = threads > 0 ? `, evaluating in ${threads} worker thread(s)` : ', evaluating on the main thread';
+  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}`);
+  return {
+    name: 'k8s_audit webserver',
+    // the workers load the reloaded rules and swap engines between batches; the main thread's evaluator already moved (Agent.replaceEngine)
+    rulesChanged: pool ? () => pool.updateRules(recipe()) : undefined,
+    stop: async () => {
+      server.close();
+      // batches the workers hold are answered, and their alerts emitted, before the outputs close
+      await evaluation.close(WORKER_DRAIN_MS);
+    },
+  };
+}

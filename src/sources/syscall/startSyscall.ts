@@ -1,0 +1,86 @@
+// The syscall source in live mode: the probe's capture (capture.ts), state
+// seeded from /proc, each batch through the tracker to the evaluator
+// (batchHandler.ts), the capture set following the rules on reload, and the
+// exit line with the probe's counts.
+import type { Agent } from '../../agent';
+import type { Log, RunningSource } from '../runningSource';
+import { batchHandler } from './batchHandler';
+import { type Capture, startCapture } from './capture';
+import { syscallsToCapture } from './captureSet';
+import type { EventView } from './decode';
+import { dumpLine } from './dumpLine';
+import type { SyscallEvent } from './state/syscallEvent';
+import { StateTracker } from './state/tracker';
+
+export interface SyscallOptions {
+  verbose: boolean;
+  /** capture every syscall the probe knows, not only those the rules need (-A) */
+  allEvents: boolean;
+  /** where every captured event goes as a line (--dump-events); closed when the source stops */
+  dump?: { write(line: string): void; close(): void };
+}
+
+export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
+  const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
+  const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+  const tracker = new StateTracker();
+  const dump = opts.dump;
+  const onEvent = dump
+    ? (e: SyscallEvent): void => {
+        dump.write(dumpLine(e));
+        evaluator.evaluate(e);
+      }
+    : (e: SyscallEvent): void => evaluator.evaluate(e);
+  // an event that throws is counted and skipped; the first is logged whole,
+  // then the count with the latest error at 10, 100, 1000... failures
+  let failed = 0;
+  let undecodable = 0;
+  let nextReport = 10;
+  const onFailure = (err: unknown, v: EventView | undefined): void => {
+    if (v) failed++;
+    else undecodable++;
+    const n = failed + undecodable;
+    const what = v ? `a ${v.name} event (tid ${v.tid}) failed` : 'a batch could not be decoded, its remaining events are lost';
+    if (n === 1) {
+      log(`syscall: ${what}: ${(err as Error)?.stack ?? String(err)}; going on, failures are counted in the exit line`);
+    } else if (n === nextReport) {
+      nextReport *= 10;
+      log(`syscall: ${failed} events failed evaluation and ${undecodable} batches were cut short so far; latest: ${what}: ${(err as Error)?.message ?? String(err)}`);
+    }
+  };
+  // capture first, then read /proc: what changes meanwhile waits in the ring
+  // buffer (drained only on a later turn) and is applied on top of the seed
+  const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent, onFailure));
+  let seeded: number;
+  try {
+    seeded = tracker.seed();
+  } catch (e) {
+    capture.stop();
+    throw e;
+  }
+  const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
+  log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
+  if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
+  return {
+    name: 'syscall capture',
+    rulesChanged: () => {
+      const now = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+      capture.setSyscalls(now);
+      log(`syscall: now capturing ${now === 'all' ? 'all syscalls' : `${now.length} syscalls`}`);
+      if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
+    },
+    stop: () => {
+      try {
+        capture.drainNow();
+      } catch (e) {
+        // the stats, the probe's release and the exit line still follow
+        log(`syscall: the last drain failed: ${(e as Error).message}`);
+      }
+      const st = capture.stats();
+      capture.stop();
+      dump?.close();
+      const failures = failed + undecodable > 0 ? `, ${failed} events failed evaluation, ${undecodable} batches cut short by an undecodable event` : '';
+      log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded${failures}`);
+    },
+  };
+}
