@@ -51,7 +51,7 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
   const batch = Buffer.from(ab);
   const view: EventView = new View(ab);
   const users = UserDb.empty();
-  const tracker = new StateTracker(view, { procRoot: null, users });
+  const tracker = new StateTracker({ procRoot: null, users });
   let events = 0;
   let notEvaluated = 0;
   const onEvent = opts.onEvent;
