@@ -10,7 +10,9 @@ import { syscallsToCapture } from './captureSet';
 import type { EventView } from './decode';
 import { dumpLine } from './dumpLine';
 import type { SyscallEvent } from './state/syscallEvent';
+import { hostPaths } from './state/hostRoot';
 import { StateTracker } from './state/tracker';
+import { UserDb } from './state/userDb';
 
 export interface SyscallOptions {
   verbose: boolean;
@@ -23,7 +25,9 @@ export interface SyscallOptions {
 export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
   const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
   const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
-  const tracker = new StateTracker();
+  const host = hostPaths(process.env.HOST_ROOT);
+  const tracker = new StateTracker({ procRoot: host.procRoot, users: new UserDb(host.passwd, host.group) });
+  if (process.env.HOST_ROOT) log(`syscall: host files under HOST_ROOT=${process.env.HOST_ROOT} (${host.procRoot}, ${host.passwd})`);
   const dump = opts.dump;
   const onEvent = dump
     ? (e: SyscallEvent): void => {
