@@ -5,7 +5,7 @@ set -e
 cd "$(dirname "$0")/.."
 
 # npm packages, exactly as locked.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -f node_modules/.package-lock.json ] || [ -n "$(find package-lock.json -newer node_modules/.package-lock.json)" ]; then
   echo "setup: installing npm packages" >&2
   npm ci --no-audit --no-fund
 fi
