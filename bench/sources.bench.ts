@@ -57,6 +57,9 @@ interface PhaseResult {
   /** agent CPU over the load, in cores */
   agentCores: number;
   alertBytes: number;
+  /** resident memory once started and settled, and its peak over the phase (VmHWM), in MiB: the DaemonSet's requests and limits */
+  rssIdleMiB: number;
+  rssPeakMiB: number;
 }
 
 interface Agent {
@@ -111,6 +114,13 @@ function cpuSeconds(pid: number): number {
   return (Number(f[11]) + Number(f[12])) / 100;
 }
 
+/** a /proc/PID/status memory line (VmRSS, VmHWM) in MiB */
+function memoryMiB(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${key}:\\s+(\\d+) kB$`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!m) throw new Error(`no ${key} in /proc/${pid}/status`);
+  return Number(m[1]) / 1024;
+}
+
 /** GET /healthz every 20 ms until stopped; when each was asked (performance.now()) and its latency in ms */
 function pingHealthz(port: number): { stop: () => Promise<{ at: number; ms: number }[]> } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -153,6 +163,7 @@ async function runPhase(phase: Phase, generator: string, bodiesFile: string): Pr
   try {
     // let the startup /proc walk and the workers' rule loading settle
     await new Promise((r) => setTimeout(r, 1000));
+    const rssIdleMiB = memoryMiB(agent.child.pid!, 'VmRSS');
     ping = pingHealthz(agent.port);
     // the first answers come before any load: a stall at the start is then the load's, not the connection's
     await new Promise((r) => setTimeout(r, 300));
@@ -184,6 +195,7 @@ async function runPhase(phase: Phase, generator: string, bodiesFile: string): Pr
     const alertBytes = agent.stdoutBytes() - out0;
     const pings = (await ping.stop()).filter((p) => p.at >= t0 && p.at <= t1).map((p) => p.ms);
     ping = undefined;
+    const rssPeakMiB = memoryMiB(agent.child.pid!, 'VmHWM');
     const sys = await stopAgent(agent);
     if (audit && (audit.non2xx > 0 || audit.errors > 0)) throw new Error(`${phase}: ${audit.non2xx} non-2xx answers, ${audit.errors} errors`);
     if (pings.length === 0) throw new Error(`${phase}: /healthz never answered during the load`);
@@ -199,6 +211,8 @@ async function runPhase(phase: Phase, generator: string, bodiesFile: string): Pr
       healthzMax: Math.max(...pings),
       agentCores,
       alertBytes,
+      rssIdleMiB,
+      rssPeakMiB,
     };
   } finally {
     // on any failure: no agent (and probe) left running behind the bench
@@ -235,7 +249,7 @@ async function main(): Promise<void> {
         console.log(
           `  round ${round + 1} ${phase.padEnd(7)} syscall: generator ${fmt(r.generatorOps)} ops/s, agent evaluated ${fmt(r.syscallEvaluated)} events (${r.generatorCalls > 0 ? (r.syscallEvaluated / r.generatorCalls).toFixed(2) : '-'} per generator op), ${r.syscallDropped} dropped; ` +
             `audit ${fmt(r.auditEps)} events/s, p99 ${r.auditP99} ms; /healthz p50 ${r.healthzP50.toFixed(1)} p99 ${r.healthzP99.toFixed(1)} max ${r.healthzMax.toFixed(1)} ms; ` +
-            `agent ${r.agentCores.toFixed(2)} cores, ${fmt(r.alertBytes / 1024)} KiB of alerts`,
+            `agent ${r.agentCores.toFixed(2)} cores, ${fmt(r.alertBytes / 1024)} KiB of alerts, RSS ${r.rssIdleMiB.toFixed(0)} MiB settled, ${r.rssPeakMiB.toFixed(0)} MiB peak`,
         );
       }
     }
@@ -269,6 +283,8 @@ async function main(): Promise<void> {
       healthz_p99_ms: { syscall: med('syscall', 'healthzP99'), audit: med('audit', 'healthzP99'), both: med('both', 'healthzP99') },
       healthz_max_ms: { syscall: med('syscall', 'healthzMax'), audit: med('audit', 'healthzMax'), both: med('both', 'healthzMax') },
       agent_cores: { syscall: med('syscall', 'agentCores'), audit: med('audit', 'agentCores'), both: med('both', 'agentCores') },
+      agent_rss_settled_mib: Math.round(Math.max(...[...results.values()].flat().map((r) => r.rssIdleMiB))),
+      agent_rss_peak_mib: Math.round(Math.max(...[...results.values()].flat().map((r) => r.rssPeakMiB))),
     }),
   );
 }
