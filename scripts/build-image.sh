@@ -123,6 +123,19 @@ podman build $PODMAN_RUN_FLAGS --pull=never --network host \
 mkdir -p "$(dirname "$ARCHIVE")"
 rm -f "$ARCHIVE"
 podman save --format oci-archive -o "$ARCHIVE" "$IMAGE"
+# containerd (minikube's containerd runtime, ctr import) and docker load name an
+# OCI image by the io.containerd.image.name annotation; podman writes only
+# org.opencontainers.image.ref.name, of which containerd keeps the tag alone
+LAYOUT=$(mktemp -d)
+tar -xf "$ARCHIVE" -C "$LAYOUT"
+node -e '
+  const fs = require("fs");
+  const [file, name] = process.argv.slice(1);
+  const index = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const m of index.manifests) m.annotations = { ...m.annotations, "io.containerd.image.name": name };
+  fs.writeFileSync(file, JSON.stringify(index));' "$LAYOUT/index.json" "$IMAGE"
+tar -cf "$ARCHIVE" -C "$LAYOUT" oci-layout index.json blobs
+rm -rf "$LAYOUT"
 SIZE=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 step "$IMAGE: $((SIZE / 1000000)) MB unpacked; OCI archive $ARCHIVE ($(($(stat -c %s "$ARCHIVE") / 1000000)) MB)"
 echo "$IMAGE"
