@@ -9,6 +9,7 @@ import { generateEvaluator, type EvttypeTest, type Plan } from './codegen';
 import { ConditionError } from './errors';
 import { checkEventTypeValues, deriveEvttypes } from './evttypes';
 import { bindField, resolveField } from './fieldResolve';
+import { isLegacyForm, legacyCheck, type LegacyUse } from './legacyListForms';
 import { expandList } from './listItems';
 import type { Check, Predicate } from './check';
 import type { CompileContext } from './compileContext';
@@ -33,25 +34,30 @@ export interface CompiledCondition<E> {
   /** macros used, transitively */
   usedMacros: Set<string>;
   usedLists: Set<string>;
+  /** seed-era forms on list fields (legacyListForms.ts), for the loader's warning */
+  legacyUses: LegacyUse[];
 }
 
 /** Nesting of boolean nodes across macro bodies deeper than this is refused. */
 export const MAX_COMPILE_DEPTH = 2000;
 
 export function compileCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): CompiledCondition<E> {
-  const { plan, usedMacros, usedLists } = planCondition(ast, ctx);
+  const { plan, usedMacros, usedLists, legacyUses } = planCondition(ast, ctx);
   const evaluate = generateEvaluator(plan) ?? closureEvaluator(plan);
   const evttypes = deriveEvttypes(ast, ctx);
   let indexed: Predicate<E> | undefined;
   const indexedEvaluate = evttypes === 'all' ? () => evaluate : () => (indexed ??= generateEvaluator(plan, evttypes) ?? evaluate);
-  return { evaluate, indexedEvaluate, evttypes, usedMacros, usedLists };
+  return { evaluate, indexedEvaluate, evttypes, usedMacros, usedLists, legacyUses };
 }
 
 /** The condition's plan, before it becomes an evaluator. */
-export function planCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): { plan: Plan<E>; usedMacros: Set<string>; usedLists: Set<string> } {
+export function planCondition<E>(
+  ast: BoolExpr,
+  ctx: CompileContext<E>,
+): { plan: Plan<E>; usedMacros: Set<string>; usedLists: Set<string>; legacyUses: LegacyUse[] } {
   const c = new Compiler(ctx);
   const plan = c.node(ast);
-  return { plan, usedMacros: c.usedMacros, usedLists: c.usedLists };
+  return { plan, usedMacros: c.usedMacros, usedLists: c.usedLists, legacyUses: c.legacyUses };
 }
 
 /** The plan as a tree of closures (shared macro bodies stay shared). */
@@ -106,6 +112,7 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
 class Compiler<E> {
   readonly usedMacros = new Set<string>();
   readonly usedLists = new Set<string>();
+  readonly legacyUses: LegacyUse[] = [];
   private readonly compiledMacros = new Map<string, Plan<E>>();
   /** macros being expanded, outermost first, to report cycles */
   private readonly expanding: string[] = [];
@@ -164,6 +171,15 @@ class Compiler<E> {
   private binary(n: BinaryCheck): Plan<E> {
     const left = compileOperand(n.field, this.ctx.source);
     const v = n.value;
+    if (n.field.kind === 'field' && v.kind === 'literal') {
+      const field = resolveField(n.field, this.ctx.source);
+      if (isLegacyForm(field.def, n.op)) {
+        const { check, use } = legacyCheck(field.def, field.arg, left, n.op, n.opPos, { value: v.value, pos: v.pos });
+        const macro = this.expanding[this.expanding.length - 1];
+        this.legacyUses.push(macro === undefined ? use : { ...use, macro });
+        return { kind: 'check', check };
+      }
+    }
     if (left.any) return { kind: 'check', check: this.anyCheck(left, n) };
     if (v.kind === 'fieldvalue') return { kind: 'check', check: fieldCheck(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source)) };
     const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];

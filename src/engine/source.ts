@@ -33,6 +33,17 @@ export interface FieldArgSpec {
   desc?: string;
 }
 
+/**
+ * How Falco's k8s audit engine before list fields (0.13 to 0.30) read a list
+ * field with a single-value operator (`contains`, `=`, `startswith`...),
+ * which its rules of that time used. '0.13': the field was one string, this
+ * rendering of it (missing: "<NA>"), compared as text. '0.30': the field's
+ * values as `bind` gives them (missing: one "<NA>"); `=` holds when the set
+ * of values is exactly the literal, `contains`/`startswith`/`<`... when there
+ * is exactly one value and it holds for that value.
+ */
+export type LegacyListForm<E> = { era: '0.13'; text(arg: string | undefined): Extractor<E> } | { era: '0.30' };
+
 export interface FieldDef<E> {
   /** full name, e.g. `proc.name` */
   name: string;
@@ -49,6 +60,8 @@ export interface FieldDef<E> {
   arg?: FieldArgSpec;
   /** not shown by `--list` (aliases) */
   hidden?: boolean;
+  /** list fields only: the seed-era meaning of single-value operators on it (else they are refused) */
+  legacy?: LegacyListForm<E>;
   /**
    * Bind the argument (undefined when none was written) and return the
    * per-event extractor. Called once per use at compile time. Throws an Error

@@ -20,6 +20,7 @@ import { applyExceptions } from './exceptions';
 import { resolveLists } from './listResolve';
 import { missingFields } from './missingFields';
 import { errorAt, type MappedText, type RulesFile } from './sourceText';
+import type { LegacyUse } from '../legacyListForms';
 import { readRulesYaml, type Diagnostics } from './yamlReader';
 
 /**
@@ -230,6 +231,7 @@ function compileRule(
       errorAt(entry.where, `rule matches all event types: its condition does not restrict ${source.eventTypeField}, so it runs on every event`, entry.label),
     );
   }
+  if (condition.legacyUses.length > 0) diag.warnings.push(legacyWarning(condition.legacyUses, entry, text, macros));
   for (const m of condition.usedMacros) reached.add(m);
   for (const l of condition.usedLists) listNames.add(l);
 
@@ -281,6 +283,18 @@ function skipOrFail(
   const why = entry.skipIfUnknownFilter ? 'skip-if-unknown-filter' : `source '${source.name}' lacks ${names.length === 1 ? 'it' : 'them'}`;
   diag.warnings.push(new RulesError(`${what}; rule '${entry.name}' skipped (${why})`, e.location, e.item, e.lineText));
   return undefined;
+}
+
+/** One warning per rule using seed-era list forms, at the first, naming the modern form of each. */
+function legacyWarning(uses: readonly LegacyUse[], entry: RuleEntry, text: MappedText, macros: ReadonlyMap<string, ParsedMacro>): RulesError {
+  const first = uses[0];
+  const where = first.macro !== undefined ? macros.get(first.macro)!.entry.condition : text;
+  const eras = [...new Set(uses.map((u) => u.era))].join(' and ');
+  const forms = uses.map((u) => `${u.written}${u.macro !== undefined ? ` (macro '${u.macro}')` : ''} -> ${u.modern}`).join('; ');
+  const meaning =
+    'a list field with a single-value operator, as Falco ' + eras + " rules wrote it; kept with that version's meaning" +
+    (uses.some((u) => u.era === '0.13') ? ' (the field as one text: each element as JSON, joined by spaces)' : '');
+  return where.error(first.pos.offset, `${meaning}. Modern form: ${forms}`, entry.label);
 }
 
 /** The one warning for a rule skipped because of what `e` reports. */
