@@ -9,8 +9,18 @@ import { k8sAuditFields } from './fields';
 export { K8sAuditEvent, toAuditEvent };
 export { readAuditTrace } from './trace';
 
-/** Falco plugins whose fields this source has built in: rules requiring them load unchanged. */
-export const BUILTIN_PLUGINS: readonly string[] = ['k8saudit', 'k8saudit-aks', 'k8saudit-eks', 'k8saudit-gke', 'k8saudit-ovh', 'json'];
+/**
+ * Falco plugins whose fields this source has built in, at the plugin version
+ * whose fields (and rules file, plugins/k8saudit/rules) it was checked against.
+ */
+export const BUILTIN_PLUGINS: Readonly<Record<string, string>> = {
+  k8saudit: '0.18.0',
+  'k8saudit-aks': '0.6.0',
+  'k8saudit-eks': '0.12.0',
+  'k8saudit-gke': '0.9.0',
+  'k8saudit-ovh': '0.6.0',
+  json: '0.7.4',
+};
 
 export const k8sAuditSource: Source<K8sAuditEvent> = {
   name: 'k8s_audit',

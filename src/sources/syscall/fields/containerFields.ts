@@ -3,7 +3,7 @@
 // not query yet, so those answer <NA>.
 import type { FieldDef, Value } from '../../../engine/source';
 import type { SyscallEvent } from '../state/syscallEvent';
-import { plain } from './fieldKinds';
+import { keyed, plain } from './fieldKinds';
 
 type E = SyscallEvent;
 
@@ -20,6 +20,9 @@ export const containerFields: FieldDef<E>[] = [
   plain('container.type', 'string', "the container runtime: 'host' on the host, <NA> otherwise", (e) => (e.thread?.containerId === 'host' ? 'host' : undefined)),
   plain('container.privileged', 'bool', 'true for a privileged container; <NA> (no runtime API)', NA),
   plain('container.mounts', 'string', "the container's mounts; <NA> (no runtime API)", NA),
+  plain('container.start_ts', 'abstime', "the container's start time (nanoseconds since the epoch); <NA> (no runtime API)", NA),
+  keyed('container.mount.dest', 'string', "the mount of the container whose destination matches the key (a path or glob), as the runtime reports it; <NA> (no runtime API)",
+    'destination path or glob, e.g. /proc*', () => NA),
   plain('k8s.ns.name', 'string', 'the Kubernetes namespace of the pod; <NA> (no runtime API)', NA),
   plain('k8s.pod.name', 'string', 'the Kubernetes pod name; <NA> (no runtime API)', NA),
   plain('k8s.pod.id', 'string', 'the Kubernetes pod uid; <NA> (no runtime API)', NA),

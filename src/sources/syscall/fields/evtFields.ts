@@ -151,6 +151,10 @@ export const evtFields: FieldDef<E>[] = [
   plain('evt.hostname', 'string', 'the host name of the machine the agent runs on', () => HOSTNAME),
   // Vigil's own (Falco has no such field): its probe cuts silently
   plain('evt.is_truncated', 'bool', 'true when the probe cut a parameter (string, path, argv, env or data) at its bound (snaplen, or 4096 bytes for paths)', (e) => e.view.isTruncated),
+  plain('evt.buffer', 'bytes', 'the data buffer of events that carry one (sendto, recvfrom...), as bytes', (e) => {
+    const i = e.view.index('data');
+    return i < 0 ? undefined : e.view.raw(i);
+  }),
   plain('evt.is_io', 'bool', 'true for events that read or write data (sendto, recvfrom)', (e) => e.view.name === 'sendto' || e.view.name === 'recvfrom'),
   plain('evt.is_io_read', 'bool', 'true for events that read data (recvfrom)', (e) => e.view.name === 'recvfrom'),
   plain('evt.is_io_write', 'bool', 'true for events that write data (sendto)', (e) => e.view.name === 'sendto'),

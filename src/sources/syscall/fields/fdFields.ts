@@ -28,6 +28,11 @@ export const fdFields: FieldDef<E>[] = [
   plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf...', (e) => e.fd?.type),
   plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? TYPECHAR[e.fd.type] : undefined)),
   plain('fd.name', 'string', 'the full name: a file path, a connection (cip:cport->sip:sport), a unix socket path', (e) => e.fd?.name),
+  plain('fd.nameraw', 'string', "the path as the open named it, before it was made absolute (repeated '/' folded); '' for fds not opened by path",
+    (e) => (e.fd ? e.fd.nameRaw.replace(/\/{2,}/g, '/') : undefined)),
+  plain('fd.connected', 'bool', 'true when the socket is connected: a connect succeeded or is under way, it was accepted, or it sent or received', (e) =>
+    e.fd && e.fd.type !== 'file' && e.fd.type !== 'directory' ? e.fd.connected : e.fd ? false : undefined),
+  plain('fd.name_changed', 'bool', "true when this event changed the fd's name (a connect, an accept, a datagram's peer)", (e) => (e.fd ? e.fdNameChanged : undefined)),
   plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? e.fd.directory() : undefined)),
   plain('fd.filename', 'string', 'the file name of a file fd, without its directory', (e) => (isPathFd(e.fd) ? e.fd.name.slice(e.fd.name.lastIndexOf('/') + 1) : undefined)),
   plain('fd.ip', 'ipaddr', 'the remote IP address of a socket (Falco matches client or server)', net((f) => (f.isServer ? f.cip : f.sip))),

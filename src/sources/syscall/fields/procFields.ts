@@ -5,6 +5,7 @@ import type { FieldDef, Value } from '../../../engine/source';
 import type { SyscallEvent } from '../state/syscallEvent';
 import type { ThreadInfo } from '../state/threadInfo';
 import { MAX_ANCESTORS } from '../state/threadTable';
+import { capsText } from './capNames';
 import { indexed, keyed, plain } from './fieldKinds';
 
 type E = SyscallEvent;
@@ -78,6 +79,14 @@ const ofParent = <K extends keyof ThreadInfo>(k: K) => (e: E): Value => {
   return p ? (p[k] as Value) : undefined;
 };
 
+/** a capability set of the thread as names; no value when the thread's sets are unknown */
+function caps(which: 'capEffective' | 'capPermitted' | 'capInheritable') {
+  return (e: E): Value => {
+    const c = e.thread?.[which];
+    return c === undefined ? undefined : capsText(c);
+  };
+}
+
 export const procFields: FieldDef<E>[] = [
   plain('proc.pid', 'int', 'the id of the process generating the event', of('pid')),
   plain('proc.ppid', 'int', 'the pid of the parent process', of('ppid')),
@@ -121,6 +130,8 @@ export const procFields: FieldDef<E>[] = [
   plain('proc.duration', 'reltime', 'nanoseconds since the process started', (e) => (e.thread && e.thread.startTs > 0n ? e.view.ts - e.thread.startTs : undefined)),
   plain('proc.exe_ino.ctime', 'abstime', "the executable's inode change time at exec (nanoseconds since the epoch)", (e) => (e.thread && e.thread.exeCtime > 0n ? e.thread.exeCtime : undefined)),
   plain('proc.exe_ino.mtime', 'abstime', "the executable's modification time at exec (nanoseconds since the epoch)", (e) => (e.thread && e.thread.exeMtime > 0n ? e.thread.exeMtime : undefined)),
+  plain('proc.exe_ino.ctime_duration_proc_start', 'abstime', "nanoseconds between the executable's inode change time and the process start (as libs: 2^64 minus the gap when the change came after the start)",
+    (e) => (e.thread && e.thread.exeCtimeToStart > 0n ? e.thread.exeCtimeToStart : undefined)),
   keyed('proc.env', 'string', 'the environment (bounded); with a name, that variable’s value (proc.env[HOME])', 'variable name',
     (key) => (e) => envValue(e.thread, key), { optional: (e) => e.thread?.env.join(' ') }),
   plain('proc.is_container_healthcheck', 'bool', 'true for a container health check; false: not known here', () => false),
@@ -130,8 +141,13 @@ export const procFields: FieldDef<E>[] = [
     const t = e.thread;
     return t && t.sid > 0 ? e.threads.get(t.sid)?.comm : undefined;
   }),
+  plain('proc.is_vpgid_leader', 'bool', 'true when the process leads its process group, as seen from its pid namespace (proc.vpgid = proc.vpid)', (e) =>
+    e.thread ? e.thread.vpgid === e.thread.vpid : undefined),
   plain('proc.is_session_leader', 'bool', 'true when the process leads its session', (e) => (e.thread ? e.thread.sid === e.thread.pid : undefined)),
   plain('thread.tid', 'int', 'the id of the thread generating the event', (e) => e.view.tid),
   plain('thread.vtid', 'int', 'the thread id as seen from its pid namespace', of('vtid')),
   plain('thread.ismain', 'bool', 'true for the main thread of the process', (e) => (e.thread ? e.thread.tid === e.thread.pid : undefined)),
+  plain('thread.cap_effective', 'string', 'the effective capabilities of the thread, by name (CAP_CHOWN CAP_SYS_ADMIN ...), from exec, capset and clone, or /proc', caps('capEffective')),
+  plain('thread.cap_permitted', 'string', 'the permitted capabilities of the thread, by name', caps('capPermitted')),
+  plain('thread.cap_inheritable', 'string', 'the inheritable capabilities of the thread, by name', caps('capInheritable')),
 ];

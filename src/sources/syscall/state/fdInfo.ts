@@ -41,6 +41,13 @@ export class FdInfo {
   sport: number | undefined;
   /** this side accepted the connection (or listens): the server end is local */
   isServer = false;
+  /**
+   * fd.connected, as libs tracks it: set by a connect that succeeded or is in
+   * progress, an accept, or a successful send/receive on an IP socket
+   */
+  connected = false;
+  /** fd.nameraw: the path as the open named it, before it was made absolute ('' for other fds) */
+  nameRaw = '';
   /** unix/pipe: the kernel object id (inode or socket address) */
   ino = '';
   /** name's directory part, made once per name: several rules read fd.directory of one open */
@@ -87,6 +94,8 @@ export class FdInfo {
     f.sip = this.sip;
     f.sport = this.sport;
     f.isServer = this.isServer;
+    f.connected = this.connected;
+    f.nameRaw = this.nameRaw;
     f.ino = this.ino;
     return f;
   }

@@ -120,6 +120,13 @@ export function fillFromProc(t: ThreadInfo, dir: string, procRoot = '/proc'): bo
   t.vpid = Number(nstgid?.[nstgid.length - 1] ?? t.pid);
   const nspgid = statusField(status, 'NSpgid');
   t.vpgid = Number(nspgid?.[nspgid.length - 1] ?? stat.rest[2]);
+  const caps = (name: string): bigint | undefined => {
+    const hex = statusField(status, name)?.[0];
+    return hex !== undefined && /^[0-9a-fA-F]+$/.test(hex) ? BigInt(`0x${hex}`) : undefined;
+  };
+  t.capInheritable = caps('CapInh');
+  t.capPermitted = caps('CapPrm');
+  t.capEffective = caps('CapEff');
   const loginuid = read(path.join(dir, 'loginuid'));
   t.loginuid = loginuid === undefined ? NO_LOGINUID : Number(loginuid.trim());
   const argv = (read(path.join(dir, 'cmdline')) ?? '').split('\0');
@@ -129,6 +136,15 @@ export function fillFromProc(t: ThreadInfo, dir: string, procRoot = '/proc'): bo
   const exe = link(path.join(dir, 'exe'));
   t.exepath = exe?.endsWith(' (deleted)') ? exe.slice(0, -10) : exe ?? '';
   t.cwd = link(path.join(dir, 'cwd')) ?? '';
+  // as libs' /proc scan: the executable's inode times from stat, and the start minus its ctime
+  try {
+    const st = fs.statSync(path.join(dir, 'exe'), { bigint: true });
+    t.exeCtime = st.ctimeNs;
+    t.exeMtime = st.mtimeNs;
+    t.exeCtimeToStart = BigInt.asUintN(64, t.startTs - st.ctimeNs);
+  } catch {
+    // a kernel thread or a process gone: no executable to stat
+  }
   t.env = boundedList(read(path.join(dir, 'environ')) ?? '', MAX_ENV, MAX_ENV_BYTES);
   t.containerId = containerIdFromCgroupFile(read(path.join(dir, 'cgroup')) ?? '');
   t.complete = true;

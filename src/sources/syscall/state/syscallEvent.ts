@@ -14,6 +14,8 @@ export class SyscallEvent {
   /** the fd the event is about (-1: none), and what the fd table knows of it */
   fdNum = -1;
   fd: FdInfo | undefined;
+  /** fd.name_changed: this event gave its fd another name (connect, accept, a datagram's peer) */
+  fdNameChanged = false;
   /**
    * evt.arg texts already made for this event, by parameter: rules that read
    * the same argument share one decode. Valid while argTextsOf === num.

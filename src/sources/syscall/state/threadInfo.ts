@@ -51,6 +51,15 @@ export class ThreadInfo {
   /** the executable's inode ctime and mtime at exec (0: unknown) */
   exeCtime = 0n;
   exeMtime = 0n;
+  /**
+   * proc.exe_ino.ctime_duration_proc_start as libs keeps it: at exec, the
+   * start time minus the executable's ctime, modulo 2^64 (0: unknown)
+   */
+  exeCtimeToStart = 0n;
+  /** capability sets (thread.cap_*), from exec, capset and clone, or /proc; undefined when unknown */
+  capInheritable: bigint | undefined;
+  capPermitted: bigint | undefined;
+  capEffective: bigint | undefined;
   /** last exec time (0: none seen) */
   execTs = 0n;
   /** set from /proc or an event; false for placeholders made for unknown tids */

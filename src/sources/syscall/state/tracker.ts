@@ -33,7 +33,7 @@ const EXE_FLAGS_PARAM = 19;
 /** What apply() does per event code, decided once here instead of comparing names per event. */
 const enum Act {
   UseFd, Enter, Clone, Exec, Exit, Open, OpenAt, Creat, Close, Dup, Socket, Connect, Accept, Listen, Pipe, Memfd, Bpf,
-  Chdir, Fchdir, Setuid, Setresuid, Setgid, Setresgid,
+  Chdir, Fchdir, Setuid, Setresuid, Setgid, Setresgid, Capset, Send, Recv,
 }
 const ACT_BY_NAME: Readonly<Record<string, Act>> = {
   clone: Act.Clone, fork: Act.Clone, vfork: Act.Clone, clone3: Act.Clone, execve: Act.Exec, execveat: Act.Exec,
@@ -41,8 +41,14 @@ const ACT_BY_NAME: Readonly<Record<string, Act>> = {
   dup: Act.Dup, dup2: Act.Dup, dup3: Act.Dup, socket: Act.Socket, connect: Act.Connect, accept: Act.Accept,
   accept4: Act.Accept, bind: Act.Listen, listen: Act.Listen, pipe: Act.Pipe, pipe2: Act.Pipe,
   memfd_create: Act.Memfd, bpf: Act.Bpf, chdir: Act.Chdir, fchdir: Act.Fchdir, setuid: Act.Setuid,
-  setresuid: Act.Setresuid, setgid: Act.Setgid, setresgid: Act.Setresgid,
+  setresuid: Act.Setresuid, setgid: Act.Setgid, setresgid: Act.Setresgid, capset: Act.Capset,
+  sendto: Act.Send, sendmsg: Act.Send, recvfrom: Act.Recv, recvmsg: Act.Recv,
 };
+/** connect's result while a non-blocking connection is under way (-EINPROGRESS): libs counts it connected */
+const EINPROGRESS = 115;
+/** exec's capability sets (cap_inheritable, cap_permitted, cap_effective) and executable ctime */
+const EXEC_CAPS_PARAM = 20;
+const EXEC_CTIME_PARAM = 24;
 
 /** per event code: the action, the parameter naming the event's fd (-1: none), and an open's name and flags parameters */
 const ACTION = new Uint8Array(EVENTS.length);
@@ -52,12 +58,14 @@ const FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const DEV_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const INO_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const CREAT_FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
+const TUPLE_PARAM = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
   ACTION[e.code] = e.dir === '>' && e.name !== 'procexit' ? Act.Enter : ACT_BY_NAME[e.name] ?? Act.UseFd;
   FD_PARAM[e.code] = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1') ?? -1;
   NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
   FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
+  TUPLE_PARAM[e.code] = e.paramIndex.get('tuple') ?? -1;
   DEV_PARAM[e.code] = e.paramIndex.get('dev') ?? -1;
   INO_PARAM[e.code] = e.paramIndex.get('ino') ?? -1;
   CREAT_FLAGS_PARAM[e.code] = e.paramIndex.get('creat_flags') ?? -1;
@@ -136,6 +144,7 @@ export class StateTracker {
     if (ev.firstTs === 0n) ev.firstTs = v.ts;
     ev.fd = undefined;
     ev.fdNum = -1;
+    ev.fdNameChanged = false;
     // set again below; cleared first so that finish() after an apply that threw touches no other event's thread
     ev.thread = undefined;
     const tid = v.tid;
@@ -223,6 +232,13 @@ export class StateTracker {
       case Act.Setresgid:
         if (v.int(0) === 0) this.setId(t, 'gid', v.int(act === Act.Setgid ? 1 : 2));
         break;
+      case Act.Capset:
+        if (v.int(0) === 0) this.setCaps(t, v, 1);
+        break;
+      case Act.Send:
+      case Act.Recv:
+        if (this.useFd(v, t)) this.datagram(v, act === Act.Recv);
+        break;
       default:
         this.useFd(v, t);
     }
@@ -286,6 +302,10 @@ export class StateTracker {
       t.vpgid = from.vpgid;
       t.exeCtime = from.exeCtime;
       t.exeMtime = from.exeMtime;
+      t.exeCtimeToStart = from.exeCtimeToStart;
+      t.capInheritable = from.capInheritable;
+      t.capPermitted = from.capPermitted;
+      t.capEffective = from.capEffective;
       t.exeFlags = from.exeFlags;
       t.exeWritable = from.exeWritable;
       t.execTs = from.execTs;
@@ -314,8 +334,11 @@ export class StateTracker {
     t.tty = v.int(16) ?? t.tty;
     t.vpgid = v.int(17) ?? t.vpgid;
     t.loginuid = v.int(18) ?? NO_LOGINUID;
-    t.exeCtime = v.bigint(24) ?? 0n;
+    t.exeCtime = v.bigint(EXEC_CTIME_PARAM) ?? 0n;
     t.exeMtime = v.bigint(25) ?? 0n;
+    // as libs: the process start minus the executable's ctime, wrapping as its unsigned 64-bit sum does
+    if (v.paramLen(EXEC_CTIME_PARAM) > 0 && t.startTs !== 0n) t.exeCtimeToStart = BigInt.asUintN(64, t.startTs - t.exeCtime);
+    this.setCaps(t, v, EXEC_CAPS_PARAM);
     t.uid = v.int(26) ?? t.uid;
     t.gid = v.int(29) ?? t.gid;
     const trusted = v.str(27);
@@ -425,6 +448,7 @@ export class StateTracker {
     let base = t.cwd;
     if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
     const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
+    f.nameRaw = p;
     f.openFlags = flags;
     f.dev = v.int(DEV_PARAM[code]) ?? 0;
     f.inode = v.int(INO_PARAM[code]) ?? 0;
@@ -455,6 +479,8 @@ export class StateTracker {
     let tuple = v.tuple(1);
     const old = accepted ? undefined : t.fds.get(fd);
     this.event.fdNum = fd;
+    const res = accepted ? fd : v.int(0) ?? -1;
+    const connected = res >= 0 || res === -EINPROGRESS;
     if (!accepted) {
       const enter = this.takeEnter(t, v.type);
       if (enter?.addr !== undefined) tuple = connectTuple(tuple, v.sockaddr(3), enter.addr);
@@ -473,8 +499,43 @@ export class StateTracker {
       this.event.fd = old;
       return;
     }
+    // a failed connect leaves the socket as it was, connected or not
+    f.connected = connected || (old?.connected ?? false);
     this.event.fd = f;
+    this.event.fdNameChanged = f.name !== (old?.name ?? '');
     if (fd >= 0) t.fds.set(fd, f);
+  }
+
+  /**
+   * A send or receive on a socket, as libs parses it: a successful one on an
+   * IP socket marks it connected; a datagram socket (or one with no name yet)
+   * takes its peer from the event's tuple.
+   */
+  private datagram(v: EventView, received: boolean): void {
+    const ev = this.event;
+    const f = ev.fd!;
+    if ((v.int(0) ?? -1) < 0) return;
+    if (f.type === 'ipv4' || f.type === 'ipv6') f.connected = true;
+    if (f.name !== '' && f.l4proto === 'tcp') return;
+    const tuple = v.tuple(TUPLE_PARAM[v.type]);
+    if (!tuple || tuple.sip === undefined || tuple.family === undefined) return;
+    // the probe reads the socket's own addresses: an unconnected socket's sendto has no peer there
+    if ((received ? tuple.sport : tuple.dport) === 0) return;
+    const before = f.name;
+    f.type = socketType(tuple.family);
+    f.l4proto ??= 'udp';
+    // the tuple runs sender to receiver: a received datagram's sender is the peer, a sent one's receiver
+    const [local, localPort, peer, peerPort] = received ? [tuple.dip!, tuple.dport!, tuple.sip, tuple.sport!] : [tuple.sip, tuple.sport!, tuple.dip!, tuple.dport!];
+    if (f.isServer) f.setTuple(peer, peerPort, local, localPort, true);
+    else f.setTuple(local, localPort, peer, peerPort, false);
+    ev.fdNameChanged = f.name !== before;
+  }
+
+  private setCaps(t: ThreadInfo, v: EventView, first: number): void {
+    if (v.paramLen(first) !== 8) return;
+    t.capInheritable = BigInt.asUintN(64, v.bigint(first)!);
+    t.capPermitted = BigInt.asUintN(64, v.bigint(first + 1) ?? 0n);
+    t.capEffective = BigInt.asUintN(64, v.bigint(first + 2) ?? 0n);
   }
 
   private pipe(v: EventView, t: ThreadInfo): void {
