@@ -8,6 +8,8 @@ import { applyOverride, builtinDefaults, type ConfigTree, ConfigError, get, getB
 import { Engine, ENGINE_VERSION, type LoadResult } from './engine/engine';
 import { parsePriority, priorityName } from './engine/priority';
 import type { Source } from './engine/source';
+import { describeJson } from './outputs/describeJson';
+import { loadResultJson } from './outputs/loadResultJson';
 import { Outputs } from './outputs/outputs';
 import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
@@ -72,6 +74,46 @@ function describeRules(engine: Engine, only?: string): number {
   return 0;
 }
 
+/**
+ * -V: each file loaded in turn into one engine (a file may use what an
+ * earlier one defined), as Falco does. Text: a summary line per file on
+ * stdout, `Ok`, `Ok, with warnings` or `Invalid` followed by its errors, and
+ * every diagnostic on stderr. json_output: one JSON object in Falco's shape.
+ * Exit 1 when any file has an error.
+ */
+function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>[]): number {
+  const engine = new Engine(sources);
+  const json = getBool(config, 'json_output', false);
+  const results: Record<string, unknown>[] = [];
+  let summary = '';
+  let ok = true;
+  for (const f of opts.validate) {
+    const res = engine.loadRulesFiles([f]);
+    ok &&= res.errors.length === 0;
+    if (json) {
+      const content = engine.loadedContent.find((c) => c.name === f)?.content;
+      results.push(loadResultJson({ name: f, content, errors: res.errors, warnings: res.warnings }));
+      continue;
+    }
+    printLoadResult(res, true);
+    if (res.errors.length > 0) summary += `${f}: Invalid\n${res.errors.map((e) => `${e.format()}\n`).join('')}`;
+    else summary += res.warnings.length > 0 ? `${f}: Ok, with warnings\n` : `${f}: Ok\n`;
+  }
+  const describe = ok && (opts.describeAll || opts.describeRule !== undefined);
+  if (json) {
+    const out: Record<string, unknown> = { falco_load_results: results };
+    if (describe) out.falco_describe_results = describeJson(engine, opts.describeRule);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  } else {
+    process.stdout.write(summary);
+    if (describe) {
+      process.stdout.write('\n');
+      return describeRules(engine, opts.describeRule);
+    }
+  }
+  return ok ? 0 : 1;
+}
+
 function rulesPaths(opts: CliOptions, config: ConfigTree): string[] {
   if (opts.rulesFiles.length > 0) return opts.rulesFiles;
   const configured = get<unknown>(config, 'rules_files', []);
@@ -122,14 +164,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const sources = builtinSources();
   if (opts.listFields !== undefined) return listFields(sources, opts.listFields);
 
-  if (opts.validate.length > 0) {
-    const engine = new Engine(sources);
-    const res = engine.loadRulesFiles(opts.validate);
-    printLoadResult(res, true);
-    if (res.errors.length > 0) return 1;
-    for (const f of opts.validate) process.stdout.write(`${f}: Ok\n`);
-    return 0;
-  }
+  if (opts.validate.length > 0) return validate(opts, config, sources);
 
   const enabledSources = sources.filter((s) => !opts.disableSources.includes(s.name));
   for (const d of opts.disableSources) {
@@ -153,7 +188,15 @@ export function main(argv: readonly string[]): number | Promise<number> {
     log('not starting');
     return 1;
   }
-  if (opts.describeAll || opts.describeRule !== undefined) return describeRules(engine, opts.describeRule);
+  if (opts.describeAll || opts.describeRule !== undefined) {
+    if (!getBool(config, 'json_output', false)) return describeRules(engine, opts.describeRule);
+    if (opts.describeRule !== undefined && !engine.rules.some((r) => r.name === opts.describeRule)) {
+      log(`no rule named '${opts.describeRule}'`);
+      return 1;
+    }
+    process.stdout.write(`${JSON.stringify(describeJson(engine, opts.describeRule))}\n`);
+    return 0;
+  }
 
   const matching = String(get(config, 'rule_matching', 'first'));
   if (matching !== 'first' && matching !== 'all') throw new ConfigError(`rule_matching: expected first or all, got '${matching}'`);

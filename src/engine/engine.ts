@@ -13,7 +13,7 @@ import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
 import { Collector } from './rules/collect';
-import { compileRules, readRulesFiles } from './rules/load';
+import { compileRules, readRulesFiles, type Requirements } from './rules/load';
 import { RulesFile } from './rules/sourceText';
 import type { Diagnostics } from './rules/yamlReader';
 
@@ -27,6 +27,11 @@ export interface LoadResult {
   notes: RulesError[];
 }
 
+export interface Definitions {
+  requirements: Requirements;
+  macros: { name: string; condition: string }[];
+  lists: { name: string; items: string[] }[];
+}
 export class Engine {
   private readonly sources = new Map<string, Source<any>>();
   private readonly files: RulesFile[] = [];
@@ -35,6 +40,7 @@ export class Engine {
   private bySource = new Map<string, CompiledRule<any>[]>();
   private compiled: CompiledRule<any>[] = [];
   private readonly contentRead: { name: string; content: string }[] = [];
+  private defs: Definitions = { requirements: { plugins: [] }, macros: [], lists: [] };
 
   constructor(sources: Source<any>[]) {
     for (const s of sources) {
@@ -54,6 +60,11 @@ export class Engine {
   /** in definition order */
   get rules(): readonly CompiledRule<any>[] {
     return this.compiled;
+  }
+
+  /** the macros, lists and requirements of everything loaded, as merged (for describing) */
+  get definitions(): Definitions {
+    return this.defs;
   }
 
   /** Files and directories (a directory: its *.yaml/*.yml files sorted by name), loaded in order. */
@@ -103,10 +114,16 @@ export class Engine {
     const diag: Diagnostics = { errors: [], warnings: [] };
     const notes: RulesError[] = [];
     const collector = new Collector(new Set(this.sources.keys()), diag);
-    const plugins = new Map<string, string>();
-    for (const src of this.sources.values()) for (const p of src.plugins ?? []) plugins.set(p, src.name);
-    readRulesFiles(this.files, collector, diag, notes, plugins);
+    const plugins = new Map<string, { source: string; version: string }>();
+    for (const src of this.sources.values()) for (const [p, version] of Object.entries(src.plugins ?? {})) plugins.set(p, { source: src.name, version });
+    const requirements: Requirements = { plugins: [] };
+    readRulesFiles(this.files, collector, diag, notes, plugins, requirements);
     this.compiled = compileRules(collector, this.sources, diag);
+    this.defs = {
+      requirements,
+      macros: [...collector.macros.values()].map((m) => ({ name: m.name, condition: m.condition.text })),
+      lists: [...collector.lists.values()].map((l) => ({ name: l.name, items: l.items.map((i) => i.text) })),
+    };
     this.bySource = new Map();
     for (const r of this.compiled) {
       let list = this.bySource.get(r.source);

@@ -89,12 +89,6 @@ export interface Source<E> {
    */
   readonly knownEventTypes?: ReadonlySet<string>;
   /**
-   * The source has only part of Falco's fields (or operators) for its events:
-   * a rule using one it lacks is skipped with a warning naming what is
-   * missing, so Falco's own rules files still load. Otherwise that is an error.
-   */
-  readonly partialFalcoFields?: boolean;
-  /**
    * Warn about rules whose condition does not restrict eventTypeField (Falco
    * does for syscalls, where such a rule runs on every event). Default true.
    */
@@ -108,8 +102,9 @@ export interface Source<E> {
   /** the event's time, nanoseconds since the epoch */
   time(evt: E): bigint;
   /**
-   * Falco plugins whose fields this source has built in: rules files that
-   * declare them in `required_plugin_versions` are satisfied by this source.
+   * Falco plugins whose fields this source has built in, with the plugin
+   * version whose fields it has: a `required_plugin_versions` entry naming
+   * one is met when that version satisfies it (same major, not older).
    */
-  readonly plugins?: readonly string[];
+  readonly plugins?: Readonly<Record<string, string>>;
 }

@@ -162,3 +162,59 @@ test('required_plugin_versions: k8saudit and json are satisfied by the built-in 
   assert.match(r.stderr, /required plugin 'json' 0\.7\.0: satisfied by the built-in k8s_audit source/);
   assert.match(r.stderr, /warning: .*:6:7: required_plugin_versions: required plugin 'okta' 0\.1\.0 is not available/);
 });
+
+test('-V: one summary line per file (Ok, Ok with warnings, Invalid with its errors), exit 1 on any error', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+  const warned = path.join(dir, 'warned.yaml');
+  fs.writeFileSync(warned, fs.readFileSync(OK, 'utf8') + '\n- macro: never_used\n  condition: ka.verb = get\n');
+  const bad = path.join(dir, 'bad.yaml');
+  fs.writeFileSync(bad, '- required_engine_version: 99.0.0\n- macro: unused_bad\n  condition: ka.nosuch = x\n');
+  const r = await vigil('-V', OK, '-V', warned, '-V', bad);
+  assert.equal(r.code, 1);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines[0], `${OK}: Ok`);
+  assert.equal(lines[1], `${warned}: Ok, with warnings`);
+  assert.equal(lines[2], `${bad}: Invalid`);
+  assert.match(r.stdout, /bad\.yaml:1:28: required_engine_version: rules require engine version 99\.0\.0/);
+  assert.match(r.stdout, /bad\.yaml:3:14: macro 'unused_bad': unknown field 'ka\.nosuch'/);
+  assert.doesNotMatch(r.stdout, /: Ok\n?$/);
+  const good = await vigil('-V', OK, '-V', warned);
+  assert.equal(good.code, 0, good.stderr);
+});
+
+test('-V and -L with json_output print Falco\'s JSON shapes', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+  const bad = path.join(dir, 'bad.yaml');
+  fs.writeFileSync(bad, '- macro: m\n  condition: ka.nosuch = x\n');
+  const r = await vigil('-V', OK, '-V', bad, '-o', 'json_output=true');
+  assert.equal(r.code, 1);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(Object.keys(out), ['falco_load_results']);
+  const [ok, invalid] = out.falco_load_results;
+  assert.equal(ok.name, OK);
+  assert.equal(ok.successful, true);
+  assert.deepEqual(ok.errors, []);
+  assert.equal(invalid.successful, false);
+  const e = invalid.errors[0];
+  assert.equal(e.code, 'LOAD_ERR_COMPILE_CONDITION');
+  assert.equal(e.codedesc, 'Error compiling condition');
+  assert.equal(e.message, "unknown field 'ka.nosuch'");
+  assert.deepEqual(e.context.locations, [{ item_type: 'macro', item_name: 'm', position: { name: bad, line: 2, column: 14, offset: 24 } }]);
+  assert.match(e.context.snippet, /condition: ka\.nosuch = x\n\s+\^/);
+  const unused = invalid.warnings.find((w: { code: string }) => w.code === 'LOAD_UNUSED_MACRO');
+  assert.ok(unused, JSON.stringify(invalid.warnings));
+
+  const withDescribe = JSON.parse((await vigil('-V', OK, '-L', '-o', 'json_output=true')).stdout);
+  assert.equal(withDescribe.falco_describe_results.rules[0].info.name, 'Admin Creates Something');
+  const described = await vigil('-r', OK, '-L', '-o', 'json_output=true');
+  assert.equal(described.code, 0, described.stderr);
+  const d = JSON.parse(described.stdout);
+  assert.deepEqual(Object.keys(d), ['required_engine_version', 'required_plugin_versions', 'rules', 'macros', 'lists']);
+  const rule = d.rules.find((x: { info: { name: string } }) => x.info.name === 'Admin Creates Something');
+  assert.deepEqual(Object.keys(rule.info), ['name', 'condition', 'priority', 'output', 'description', 'enabled', 'source', 'capture', 'capture_duration', 'tags']);
+  assert.equal(rule.info.priority, 'Warning');
+  assert.ok(rule.details.output_fields.includes('ka.user.name'));
+  assert.ok(d.macros.some((m: { info: { name: string } }) => m.info.name === 'is_create'), JSON.stringify(d.macros));
+  const one = JSON.parse((await vigil('-r', OK, '-l', 'Any Delete', '-o', 'json_output=true')).stdout);
+  assert.deepEqual(one.rules.map((x: { info: { name: string } }) => x.info.name), ['Any Delete']);
+});

@@ -105,12 +105,13 @@ function pluginVersions(r: ItemReader): PluginVersionsDef | undefined {
       r.error(where, 'plugin requirement needs a name and a version');
       continue;
     }
-    const alternatives: string[] = [];
+    const alternatives: { name: string; version: string }[] = [];
     const alts = p.get('alternatives', true);
     if (isSeq(alts)) {
       for (const a of alts.items) {
         const altName = isMap(a) ? a.get('name', true) : undefined;
-        if (isScalar(altName)) alternatives.push(String(altName.value));
+        const altVersion = isMap(a) ? a.get('version', true) : undefined;
+        if (isScalar(altName)) alternatives.push({ name: String(altName.value), version: isScalar(altVersion) ? String(altVersion.value) : '0.0.0' });
       }
     }
     requirements.push({ name: String(name.value), version: String(version.value), alternatives, where });

@@ -87,7 +87,7 @@ export interface EngineVersionDef {
 export interface PluginVersionsDef {
   kind: 'plugin_versions';
   /** each requirement: its plugin, and the alternatives that would do instead */
-  requirements: { name: string; version: string; alternatives: string[]; where: Where }[];
+  requirements: { name: string; version: string; alternatives: { name: string; version: string }[]; where: Where }[];
 }
 
 export type Def = ListDef | MacroDef | RuleDef | EngineVersionDef | PluginVersionsDef;

@@ -15,13 +15,20 @@ import type { Source } from '../source';
 import { astRefs } from './astRefs';
 import { Collector, type MacroEntry, type RuleEntry } from './collect';
 import { decodeItem } from './decode';
-import { ENGINE_VERSION, compareVersions, parseEngineVersion } from './engineVersion';
+import { ENGINE_VERSION, compareVersions, parseEngineVersion, versionSatisfies } from './engineVersion';
 import { applyExceptions } from './exceptions';
 import { resolveLists } from './listResolve';
 import { missingFields } from './missingFields';
 import { errorAt, type MappedText, type RulesFile } from './sourceText';
 import type { LegacyUse } from '../legacyListForms';
 import { readRulesYaml, type Diagnostics } from './yamlReader';
+
+/** What the files require, as read (for `-L` with json_output). */
+export interface Requirements {
+  /** the highest required_engine_version, as written */
+  engineVersion?: string;
+  plugins: { name: string; version: string; alternatives: { name: string; version: string }[] }[];
+}
 
 /**
  * Reads files in order into the collector. `plugins` maps the Falco plugins
@@ -32,9 +39,11 @@ export function readRulesFiles(
   collector: Collector,
   diag: Diagnostics,
   notes: RulesError[],
-  plugins: ReadonlyMap<string, string>,
+  plugins: ReadonlyMap<string, { source: string; version: string }>,
+  requirements: Requirements = { plugins: [] },
 ): void {
   const engine = parseEngineVersion(ENGINE_VERSION);
+  let highest: [number, number, number] | undefined;
   for (const file of files) {
     for (const raw of readRulesYaml(file, diag)) {
       const def = decodeItem(raw, diag);
@@ -42,21 +51,33 @@ export function readRulesFiles(
       switch (def.kind) {
         case 'plugin_versions':
           for (const req of def.requirements) {
-            const by = [req.name, ...req.alternatives].find((p) => plugins.has(p));
+            requirements.plugins.push({ name: req.name, version: req.version, alternatives: req.alternatives });
+            const candidates = [{ name: req.name, version: req.version }, ...req.alternatives];
+            const provided = candidates.filter((c) => plugins.has(c.name));
+            const by = provided.find((c) => versionSatisfies(plugins.get(c.name)!.version, c.version));
             const what = `required plugin '${req.name}' ${req.version}`;
-            // Rules needing a plugin no source stands in for are skipped later, each with its own warning.
             if (by) {
-              const alt = by === req.name ? '' : ` (its alternative '${by}')`;
-              notes.push(errorAt(req.where, `${what}: satisfied by the built-in ${plugins.get(by)} source${alt}`, 'required_plugin_versions'));
+              const alt = by.name === req.name ? '' : ` (its alternative '${by.name}')`;
+              const p = plugins.get(by.name)!;
+              notes.push(errorAt(req.where, `${what}: satisfied by the built-in ${p.source} source, which has the fields of ${by.name} ${p.version}${alt}`, 'required_plugin_versions'));
+            } else if (provided.length > 0) {
+              // as Falco with the plugin loaded at a version that does not satisfy the requirement
+              const have = provided.map((c) => `${c.name} ${plugins.get(c.name)!.version} (needs ${c.version})`).join(', ');
+              diag.errors.push(errorAt(req.where, `${what} is not met: the built-in ${plugins.get(provided[0].name)!.source} source has the fields of ${have}`, 'required_plugin_versions'));
             } else {
-              const alts = req.alternatives.length > 0 ? ` nor its alternatives ${req.alternatives.map((a) => `'${a}'`).join(', ')}` : '';
+              // Rules needing a plugin no source stands in for fail later on their unknown source or fields.
+              const alts = req.alternatives.length > 0 ? ` nor its alternatives ${req.alternatives.map((a) => `'${a.name}'`).join(', ')}` : '';
               diag.warnings.push(errorAt(req.where, `${what} is not available: no built-in source provides it${alts}`, 'required_plugin_versions'));
             }
           }
           break;
         case 'engine_version':
+          if (!highest || compareVersions(def.version, highest) > 0) {
+            highest = def.version;
+            requirements.engineVersion = def.version.join('.');
+          }
           if (compareVersions(def.version, engine) > 0) {
-            diag.warnings.push(errorAt(def.where, `rules require engine version ${def.text}, but the engine version is ${ENGINE_VERSION}`, 'required_engine_version'));
+            diag.errors.push(errorAt(def.where, `rules require engine version ${def.text}, but the engine version is ${ENGINE_VERSION}`, 'required_engine_version'));
           }
           break;
         case 'list':
@@ -79,31 +100,21 @@ interface ParsedMacro {
   refs: Set<string>;
 }
 
-/**
- * Macros that use an operator Vigil lacks: not an error by themselves; a rule
- * reaching one is skipped with a warning (partialFalcoFields) or fails with
- * the macro's error, reported once.
- */
-interface UnsupportedMacros {
-  errors: Map<string, RulesError>;
-  reported: Set<string>;
-}
-
 /** Compiles everything collected into rules, in definition order. */
 export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics): CompiledRule<any>[] {
   const lists = resolveLists(collector.lists, diag.errors);
-  const unsupported: UnsupportedMacros = { errors: new Map(), reported: new Set() };
-  const macros = parseMacros(collector, diag, unsupported);
+  const macros = parseMacros(collector, diag);
   const macroAsts = new Map<string, BoolExpr>();
   for (const [name, m] of macros) macroAsts.set(name, m.ast);
 
   const rules: CompiledRule<any>[] = [];
   const usedMacros = new Set<string>();
   const usedLists = new Set<string>();
+  const reachedByAnyRule = new Set<string>();
   for (const entry of collector.rules.values()) {
     if (entry.unknownSource) continue;
     const source = sources.get(entry.source)!;
-    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, unsupported);
+    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule);
     if (!compiled) continue;
     rules.push(compiled.rule);
     if (!compiled.rule.enabled) continue;
@@ -111,6 +122,7 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
     for (const l of compiled.lists) if (collector.lists.has(l)) usedLists.add(l);
   }
 
+  checkUnreachedMacros(macros, reachedByAnyRule, sources, macroAsts, lists.items, diag);
   for (const l of [...usedLists]) for (const inner of lists.includes.get(l) ?? []) usedLists.add(inner);
   for (const m of collector.macros.values()) {
     if (!usedMacros.has(m.name)) diag.warnings.push(errorAt(m.where, 'macro not used by any enabled rule', m.label));
@@ -121,17 +133,51 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
   return rules;
 }
 
+/**
+ * Compiles the macros no rule reached, as Falco compiles every macro: an
+ * unknown field or a bad value there is an error even if nothing uses it.
+ * A macro names no source, so it is correct when it compiles for one of them.
+ */
+function checkUnreachedMacros(
+  macros: ReadonlyMap<string, ParsedMacro>,
+  reached: ReadonlySet<string>,
+  sources: ReadonlyMap<string, Source<any>>,
+  macroAsts: ReadonlyMap<string, BoolExpr>,
+  lists: ReadonlyMap<string, readonly string[]>,
+  diag: Diagnostics,
+): void {
+  const checked = new Set<string>();
+  for (const [name, m] of macros) {
+    if (reached.has(name) || checked.has(name)) continue;
+    let first: unknown;
+    let ok = false;
+    for (const source of sources.values()) {
+      try {
+        const c = compileCondition(m.ast, { source, macros: macroAsts, lists });
+        for (const inner of c.usedMacros) checked.add(inner);
+        ok = true;
+        break;
+      } catch (err) {
+        first ??= err;
+      }
+    }
+    if (ok || first === undefined) continue;
+    const inner = first instanceof ConditionError && first.macro ? macros.get(first.macro) : undefined;
+    const owner = inner ?? m;
+    const e = conditionError(first, owner.entry.condition, owner.entry.label);
+    if (!diag.errors.some((x) => x.format() === e.format())) diag.errors.push(e);
+  }
+}
+
 /** Parses every macro; macros that fail to parse or sit on a cycle are left out (their errors recorded). */
-function parseMacros(collector: Collector, diag: Diagnostics, unsupported: UnsupportedMacros): Map<string, ParsedMacro> {
+function parseMacros(collector: Collector, diag: Diagnostics): Map<string, ParsedMacro> {
   const parsed = new Map<string, ParsedMacro>();
   for (const entry of collector.macros.values()) {
     try {
       const ast = parseCondition(entry.condition.text);
       parsed.set(entry.name, { entry, ast, refs: new Set(astRefs(ast).macros.keys()) });
     } catch (err) {
-      const e = conditionError(err, entry.condition, entry.label);
-      if (err instanceof UnknownOperatorError) unsupported.errors.set(entry.name, e);
-      else diag.errors.push(e);
+      diag.errors.push(conditionError(err, entry.condition, entry.label));
     }
   }
 
@@ -169,16 +215,15 @@ function compileRule(
   macroAsts: ReadonlyMap<string, BoolExpr>,
   lists: ReadonlyMap<string, readonly string[]>,
   diag: Diagnostics,
-  unsupported: UnsupportedMacros,
+  /** gets every macro the rule reaches, compiled or not: their errors are the rule's */
+  reachedByAnyRule: Set<string>,
 ): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
   const text = entry.condition.clone();
   let ast: BoolExpr;
   try {
     ast = parseCondition(text.text);
   } catch (err) {
-    const e = conditionError(err, text, entry.label);
-    if (err instanceof UnknownOperatorError && source.partialFalcoFields) diag.warnings.push(skipped(e, entry, `operator '${err.operator}' is not one Vigil has`));
-    else diag.errors.push(e);
+    diag.errors.push(conditionError(err, text, entry.label));
     return undefined;
   }
   const withExceptions = applyExceptions(ast, entry.exceptions, text, entry.label, diag.errors);
@@ -195,13 +240,6 @@ function compileRule(
       if (reached.has(name)) continue;
       const m = macros.get(name);
       if (!m) {
-        const bad = unsupported.errors.get(name);
-        if (bad && source.partialFalcoFields) {
-          diag.warnings.push(skipped(bad, entry, `macro '${name}' uses an operator Vigil lacks`));
-        } else if (bad && !unsupported.reported.has(name)) {
-          unsupported.reported.add(name);
-          diag.errors.push(bad);
-        }
         if (collector.macros.has(name)) return undefined;
         continue;
       }
@@ -210,6 +248,7 @@ function compileRule(
     }
   }
 
+  for (const m of reached) reachedByAnyRule.add(m);
   let condition: CompiledCondition<any>;
   let output: CompiledOutput<any>;
   try {
@@ -255,8 +294,8 @@ function compileRule(
 
 /**
  * A rule with an unknown field is skipped with one warning naming every field
- * its condition lacks, when it says `skip-if-unknown-filter: true` or its
- * source has only part of Falco's fields; anything else is an error.
+ * its condition lacks when it says `skip-if-unknown-filter: true`; otherwise,
+ * as in Falco, that is an error.
  */
 function skipOrFail(
   err: unknown,
@@ -274,14 +313,13 @@ function skipOrFail(
     return undefined;
   }
   const unknownField = err instanceof UnknownFieldError;
-  if (!unknownField || !(entry.skipIfUnknownFilter || source.partialFalcoFields)) {
+  if (!unknownField || !entry.skipIfUnknownFilter) {
     diag.errors.push(e);
     return undefined;
   }
   const names = [err.field, ...missingFields(asts, source).map((m) => m.name).filter((n) => n !== err.field)];
   const what = names.length === 1 ? `unknown field '${names[0]}'` : `unknown fields ${names.map((n) => `'${n}'`).join(', ')}`;
-  const why = entry.skipIfUnknownFilter ? 'skip-if-unknown-filter' : `source '${source.name}' lacks ${names.length === 1 ? 'it' : 'them'}`;
-  diag.warnings.push(new RulesError(`${what}; rule '${entry.name}' skipped (${why})`, e.location, e.item, e.lineText));
+  diag.warnings.push(new RulesError(`${what}; rule '${entry.name}' skipped (skip-if-unknown-filter)`, e.location, e.item, e.lineText));
   return undefined;
 }
 
