@@ -64,7 +64,8 @@ export type BinaryOp =
   | 'iglob'
   | 'in'
   | 'intersects'
-  | 'pmatch';
+  | 'pmatch'
+  | 'regex';
 
 export interface BinaryCheck {
   kind: 'binary';

@@ -9,6 +9,7 @@ import type { BinaryOp, Pos } from './ast';
 import type { Check, Emitter, Predicate } from './check';
 import { ConditionError } from './errors';
 import { globMatcher, type GlobMatch } from './glob';
+import { RegexError, regexMatcher } from './regexMatcher';
 import { globSegments, matchGlobSegments } from './globSegments';
 import { addressKey, addressMatcher, networkMatcher } from './ipnet';
 import type { Extractor, FieldType, Scalar, Value } from './source';
@@ -32,7 +33,7 @@ export interface Operand<E> {
 const EQ: BinaryOp[] = ['=', '==', '!=', 'in', 'intersects'];
 const ORDER: BinaryOp[] = ['<', '<=', '>', '>='];
 const ALLOWED: Record<FieldType, ReadonlySet<BinaryOp>> = {
-  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'pmatch']),
+  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'pmatch', 'regex']),
   int: new Set([...EQ, ...ORDER]),
   port: new Set([...EQ, ...ORDER]),
   abstime: new Set([...EQ, ...ORDER]),
@@ -300,6 +301,23 @@ function stringCheck<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Check<
       return stringMethod(ex, 'endsWith', s);
     case 'icontains':
       return regExpCheck(ex, new RegExp(escapeRegExp(s), 'i'));
+    case 'regex': {
+      let m: { test: (s: string) => boolean };
+      try {
+        m = regexMatcher(s);
+      } catch (err) {
+        if (err instanceof RegexError) throw new ConditionError(err.message, item.pos);
+        throw err;
+      }
+      const match = m.test;
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && match(v as string);
+        },
+        emit: (g) => `(v = ${g.ref(ex)}(e)) !== undefined && ${g.ref(match)}(v)`,
+      };
+    }
     case 'glob':
       return globCheck(ex, item);
     case 'iglob':
@@ -463,7 +481,7 @@ function pathPatternMatches(pat: PathPattern, v: string): boolean {
   return true;
 }
 
-const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'iglob', 'pmatch', 'bcontains', 'bstartswith']);
+const NO_VAL: ReadonlySet<BinaryOp> = new Set(['glob', 'iglob', 'pmatch', 'bcontains', 'bstartswith', 'regex']);
 
 /** The check for `field op val(other)`: both fields come from the same event; generated code calls its closure. */
 export function fieldCheck<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand<E>): Check<E> {

@@ -17,7 +17,7 @@
 //   fieldArg    = quoted | raw text up to the matching "]" ;
 //   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
 //               | "contains" | "icontains" | "bcontains" | "startswith" | "bstartswith"
-//               | "endswith" | "glob" | "iglob" | "in" | "intersects" | "pmatch" ;
+//               | "endswith" | "glob" | "iglob" | "in" | "intersects" | "pmatch" | "regex" ;
 //   value       = "val(" operand ")"
 //               | list                                  (* only after in, intersects, pmatch *)
 //               | scalar ;
@@ -68,6 +68,7 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
   'in',
   'intersects',
   'pmatch',
+  'regex',
 ]);
 /** Operators whose right side is a list `(a, b)`. */
 export const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
