@@ -11,6 +11,8 @@ import type { Source } from './engine/source';
 import { describeJson } from './outputs/describeJson';
 import { loadResultJson } from './outputs/loadResultJson';
 import { Outputs } from './outputs/outputs';
+import { unknownConfigKeys } from './configKeys';
+import { applyRuleSelection, readRuleSelection } from './ruleSelection';
 import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
 import { VERSION } from './version';
@@ -26,6 +28,8 @@ function loadConfig(opts: CliOptions): ConfigTree {
   let config = builtinDefaults();
   if (opts.configFile) config = mergeConfig(config, readConfigFile(opts.configFile));
   for (const o of opts.overrides) config = applyOverride(config, o);
+  for (const key of unknownConfigKeys(config)) log(`warning: configuration key '${key}' is not one Vigil reads; ignored`);
+  readRuleSelection(get<unknown>(config, 'rules', undefined));
   return config;
 }
 
@@ -126,6 +130,7 @@ function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): v
   for (const s of opts.disableSubstrings) engine.enableRules({ substring: s }, false);
   if (opts.onlyTags.length > 0) engine.keepOnlyTags(opts.onlyTags);
   if (opts.disableTags.length > 0) engine.enableRules({ tags: opts.disableTags }, false);
+  applyRuleSelection(engine, readRuleSelection(get<unknown>(config, 'rules', undefined)));
   const threshold = parsePriority(String(get(config, 'priority', 'debug')));
   if (threshold === undefined) throw new ConfigError(`priority: unknown priority '${get(config, 'priority', '')}'`);
   // Falco does not load rules below the minimum priority; disabling them skips their evaluation.

@@ -64,25 +64,99 @@ export function readConfigFile(file: string): ConfigTree {
   return value;
 }
 
+/** One step of an override's key path: a map key, a sequence index, or `[]` (append). */
+type Step = { key: string } | { index: number } | { append: true };
+
+/**
+ * Falco's key path syntax for `-o`: keys joined by '.', `[N]` indexes a
+ * sequence, `[]` appends to one (`rules[].disable.rule=*`,
+ * `rules_files[0]=x`); `\.`, `\[`, `\]` and `\\` put those characters in a key.
+ */
+export function parseKeyPath(path: string): Step[] {
+  const steps: Step[] = [];
+  let key = '';
+  let keyOpen = false;
+  const endKey = (at: number): void => {
+    if (!keyOpen) return;
+    if (key === '') throw new ConfigError(`empty key at position ${at} of '${path}'`);
+    steps.push({ key });
+    key = '';
+    keyOpen = false;
+  };
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === '\\') {
+      const next = path[i + 1];
+      if (next === undefined || !'.[]\\'.includes(next)) throw new ConfigError(`invalid escape at position ${i} of '${path}' (\\ escapes . [ ] and \\)`);
+      key += next;
+      keyOpen = true;
+      i++;
+    } else if (c === '.') {
+      if (!keyOpen && (steps.length === 0 || path[i - 1] !== ']')) throw new ConfigError(`empty key at position ${i} of '${path}'`);
+      endKey(i);
+    } else if (c === '[') {
+      endKey(i);
+      if (steps.length === 0) throw new ConfigError(`'[' with no key before it at position ${i} of '${path}'`);
+      const close = path.indexOf(']', i);
+      if (close < 0) throw new ConfigError(`unclosed '[' at position ${i} of '${path}'`);
+      const idx = path.slice(i + 1, close);
+      if (idx === '') steps.push({ append: true });
+      else if (/^\d+$/.test(idx)) steps.push({ index: Number(idx) });
+      else throw new ConfigError(`expected a numeric index or [], found '[${idx}]' in '${path}'`);
+      i = close;
+      if (i + 1 < path.length && path[i + 1] !== '.' && path[i + 1] !== '[') throw new ConfigError(`expected '.' after ']' at position ${i + 1} of '${path}'`);
+    } else {
+      if (!keyOpen && steps.length > 0 && path[i - 1] !== '.') throw new ConfigError(`expected '.' at position ${i} of '${path}'`);
+      key += c;
+      keyOpen = true;
+    }
+  }
+  if (path.endsWith('.')) throw new ConfigError(`empty key at the end of '${path}'`);
+  endKey(path.length);
+  if (steps.length === 0) throw new ConfigError('empty key');
+  return steps;
+}
+
+/** `node` with `value` set at `steps` (copies along the path; maps at the end merge as before). */
+function setAt(node: unknown, steps: readonly Step[], value: unknown, path: string): unknown {
+  if (steps.length === 0) return isTree(node) && isTree(value) ? mergeConfig(node, value) : value;
+  const [step, ...rest] = steps;
+  if ('key' in step) {
+    if (node !== undefined && node !== null && !isTree(node)) throw new ConfigError(`'${path}': '${step.key}' is a key, but the value there is not a mapping`);
+    const tree: ConfigTree = { ...(isTree(node) ? node : {}) };
+    tree[step.key] = setAt(tree[step.key], rest, value, path);
+    return tree;
+  }
+  if (node !== undefined && node !== null && !Array.isArray(node)) throw new ConfigError(`'${path}': the value there is not a sequence`);
+  const list = [...((node as unknown[] | undefined) ?? [])];
+  const i = 'append' in step ? list.length : step.index;
+  if (i > list.length) throw new ConfigError(`'${path}': index ${i} is past the end of a sequence of ${list.length}`);
+  list[i] = setAt(list[i], rest, value, path);
+  return list;
+}
+
 /** Applies one `-o key.path=value` (the value read as a YAML scalar or flow collection). */
 export function applyOverride(config: ConfigTree, spec: string): ConfigTree {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new ConfigError(`-o ${spec}: expected key.path=value`);
-  const keys = spec.slice(0, eq).split('.');
-  if (keys.some((k) => k === '')) throw new ConfigError(`-o ${spec}: empty key in '${spec.slice(0, eq)}'`);
+  let steps: Step[];
+  try {
+    steps = parseKeyPath(spec.slice(0, eq));
+  } catch (err) {
+    throw new ConfigError(`-o ${spec}: ${(err as Error).message}`);
+  }
   let value: unknown;
   try {
     value = YAML.parse(spec.slice(eq + 1));
   } catch {
     value = spec.slice(eq + 1);
   }
-  let over: ConfigTree = {};
-  const root = over;
-  keys.forEach((k, i) => {
-    if (i === keys.length - 1) over[k] = value;
-    else over = over[k] = {};
-  });
-  return mergeConfig(config, root);
+  if (!('key' in steps[0])) throw new ConfigError(`-o ${spec}: the top level is a mapping`);
+  try {
+    return setAt(config, steps, value, spec.slice(0, eq)) as ConfigTree;
+  } catch (err) {
+    throw new ConfigError(`-o ${spec}: ${(err as Error).message}`);
+  }
 }
 
 /** The value at a dotted path, or `fallback` when it is absent. */

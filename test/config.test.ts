@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyOverride, builtinDefaults, ConfigError, get, getBool, mergeConfig, readConfigFile } from '../src/config';
+import { unknownConfigKeys } from '../src/configKeys';
 
 test('-o overrides set nested keys and parse YAML scalars', () => {
   let c = builtinDefaults();
@@ -43,4 +44,34 @@ test('config file errors name the file', () => {
 test('getBool refuses values that are not booleans', () => {
   assert.throws(() => getBool({ json_output: 'yes please' }, 'json_output', false), /json_output: expected true or false/);
   assert.equal(getBool({}, 'json_output', true), true);
+});
+
+test("-o list syntax as Falco takes it: [N] indexes, [] appends, backslash escapes", () => {
+  let c = builtinDefaults();
+  c = applyOverride(c, 'rules_files[0]=/etc/a.yaml');
+  c = applyOverride(c, 'rules_files[]=/etc/b.yaml');
+  assert.deepEqual(c.rules_files, ['/etc/a.yaml', '/etc/b.yaml']);
+  c = applyOverride(c, 'rules[].disable.rule=*');
+  c = applyOverride(c, 'rules[].enable.tag=network');
+  c = applyOverride(c, 'rules[1].enable.tag=k8s');
+  assert.deepEqual(c.rules, [{ disable: { rule: '*' } }, { enable: { tag: 'k8s' } }]);
+  c = applyOverride(c, 'odd\\.key.x=1');
+  assert.deepEqual(c['odd.key'], { x: 1 });
+  for (const [spec, why] of [
+    ['rules_files[5]=x', /index 5 is past the end of a sequence of 1/],
+    ['rules_files[a]=x', /expected a numeric index or \[\]/],
+    ['json_output[0]=x', /not a sequence/],
+    ['rules[0]x=1', /expected '\.' after '\]'/],
+    ['a..b=1', /empty key/],
+    ['a\\q=1', /invalid escape/],
+    ['[0]=1', /with no key before it/],
+  ] as [string, RegExp][]) {
+    assert.throws(() => applyOverride(builtinDefaults(), spec), (e: unknown) => e instanceof ConfigError && why.test(e.message), spec);
+  }
+});
+
+test('unknown configuration keys are found with their path', () => {
+  const c = mergeConfig(builtinDefaults(), { jsn_output: true, webserver: { listen_prot: 1, enabled: true }, file_output: { filename: 'x' }, plugins: [{ name: 'x' }] });
+  assert.deepEqual(unknownConfigKeys(c), ['webserver.listen_prot', 'jsn_output', 'plugins']);
+  assert.deepEqual(unknownConfigKeys(builtinDefaults()), []);
 });

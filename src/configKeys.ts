@@ -1,0 +1,54 @@
+// The configuration keys Vigil reads, as a tree, so that a key it does not
+// know (a typo, or a falco.yaml setting Vigil has no use for) is reported with
+// its path instead of being silently ignored.
+import type { ConfigTree } from './config';
+
+/** true: a leaf (any value); a tree: its known keys; 'list': a sequence of items checked by their reader */
+type Known = true | 'list' | { readonly [key: string]: Known };
+
+const KNOWN: Known = {
+  rules_files: true,
+  rules_file: true,
+  rules: 'list',
+  priority: true,
+  rule_matching: true,
+  json_output: true,
+  json_include_output_property: true,
+  json_include_tags_property: true,
+  json_include_message_property: true,
+  json_include_output_fields_property: true,
+  time_format_iso_8601: true,
+  stdout_output: { enabled: true },
+  file_output: { enabled: true, keep_alive: true, filename: true },
+  webserver: {
+    enabled: true,
+    listen_address: true,
+    listen_port: true,
+    k8s_audit_endpoint: true,
+    k8s_healthz_endpoint: true,
+    ssl_enabled: true,
+    ssl_certificate: true,
+    ssl_ca: true,
+    ssl_verify_client: true,
+    max_event_size: true,
+    max_batch_size: true,
+    threadiness: true,
+  },
+};
+
+/** Dotted paths of the keys in `config` that Vigil does not read, in file order. */
+export function unknownConfigKeys(config: ConfigTree): string[] {
+  const out: string[] = [];
+  const walk = (node: unknown, known: Known, prefix: string): void => {
+    if (known === true || known === 'list') return;
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return;
+    for (const [k, v] of Object.entries(node as Record<string, unknown>)) {
+      const path = prefix === '' ? k : `${prefix}.${k}`;
+      const sub = known[k];
+      if (sub === undefined) out.push(path);
+      else walk(v, sub, path);
+    }
+  };
+  walk(config, KNOWN, '');
+  return out;
+}
