@@ -40,6 +40,68 @@ function posixProblem(pattern: string): { at: number; why: string } | undefined 
   return undefined;
 }
 
+const META = new Set(['.', '[', ']', '(', ')', '|', '*', '+', '?', '{', '}', '^', '$', '\\']);
+const ESCAPED_CONTROL: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v: '\v', a: '\x07' };
+
+/**
+ * The longest text every value the pattern matches must contain, found
+ * conservatively: literal characters at the top level (outside groups and
+ * classes) that no repetition makes optional, in a run; nothing when the
+ * pattern has a top-level '|'. A value without it cannot match, which is
+ * cheaper to learn from includes() than from the automaton.
+ */
+export function requiredLiteral(pattern: string): string {
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const end = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    let lit: string | undefined;
+    if (c === '\\') {
+      const e = pattern[i + 1] ?? '';
+      i++;
+      if (depth === 0) lit = ESCAPED_CONTROL[e] ?? (/[^A-Za-z0-9]/.test(e) ? e : undefined);
+    } else if (c === '[') {
+      // skip the class: a leading ']' (after an optional '^') is a member, [:name:] a class name
+      let j = i + 1;
+      if (pattern[j] === '^') j++;
+      if (pattern[j] === ']') j++;
+      for (; j < pattern.length && pattern[j] !== ']'; j++) {
+        if (pattern[j] === '\\') j++;
+        else if (pattern[j] === '[' && pattern[j + 1] === ':') {
+          const close = pattern.indexOf(':]', j + 2);
+          if (close > 0) j = close + 1;
+        }
+      }
+      i = j;
+    } else if (c === '{') {
+      // a repetition's bounds are not text
+      const m = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+      if (m) i += m[0].length - 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return '';
+    else if (depth === 0 && !META.has(c)) lit = c;
+    const next = pattern[i + 1];
+    if (lit === undefined || depth !== 0) {
+      end();
+      continue;
+    }
+    if (next === '*' || next === '?' || next === '{') {
+      end();
+      continue;
+    }
+    run += lit;
+    if (next === '+') end();
+  }
+  end();
+  return best;
+}
+
 /** A full-match test for `pattern`; throws an Error with the offset in the pattern when libs would refuse it. */
 export function regexMatcher(pattern: string): { test: (s: string) => boolean } {
   const problem = posixProblem(pattern);
@@ -50,7 +112,9 @@ export function regexMatcher(pattern: string): { test: (s: string) => boolean } 
   } catch (err) {
     throw new RegexError(`invalid regex pattern: ${(err as Error).message}`, 0);
   }
-  return { test: (s) => re.matches(s) };
+  const must = requiredLiteral(pattern);
+  if (must.length < 2) return { test: (s) => re.matches(s) };
+  return { test: (s) => s.includes(must) && re.matches(s) };
 }
 
 export class RegexError extends Error {

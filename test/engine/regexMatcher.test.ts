@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine } from '../../src/engine/engine';
-import { regexMatcher } from '../../src/engine/regexMatcher';
+import { RE2JS } from 're2js';
+import { regexMatcher, requiredLiteral } from '../../src/engine/regexMatcher';
 import { testSource } from './testSource';
 
 test('full match of the whole value, POSIX egrep syntax', () => {
@@ -65,4 +66,43 @@ test('regex in rules: compiled once, matched per event; a bad pattern is a load 
   assert.match(bad.errors[0].format(), /^r\.yaml:3:50: rule 'R': invalid regex pattern at offset 0: \\d is a Perl class/);
   const list = new Engine([testSource]).loadRulesContent([{ name: 'r.yaml', content: rule('evt.type = open and proc.name regex (a, b)') }]);
   assert.equal(list.errors.length, 1, 'regex takes one pattern');
+});
+
+test('the required-literal prefilter never changes an answer (random patterns and values against the automaton alone)', () => {
+  let seed = 7;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) & 0x7fffffff;
+    return (seed >>> 8) % n;
+  };
+  const atoms = ['a', 'b', 'c', '.', '[ab]', '[^a]', '(ab|c)', '(a)', '\\.', 'x{2}', 'b{1,2}', 'ab', '^', '$'];
+  const quant = ['', '', '', '*', '+', '?', '{0,1}'];
+  let checked = 0;
+  let prefiltered = 0;
+  for (let i = 0; i < 3000; i++) {
+    let p = '';
+    const n = 1 + rnd(5);
+    for (let k = 0; k < n; k++) p += atoms[rnd(atoms.length)] + quant[rnd(quant.length)];
+    if (rnd(8) === 0) p += '|' + atoms[rnd(atoms.length)];
+    let auto: ReturnType<typeof RE2JS.compile>;
+    try {
+      auto = RE2JS.compile(p, RE2JS.MULTILINE);
+    } catch {
+      continue;
+    }
+    let m: ReturnType<typeof regexMatcher>;
+    try {
+      m = regexMatcher(p);
+    } catch {
+      continue; // Perl-only syntax the generator made (a??)
+    }
+    if (requiredLiteral(p).length >= 2) prefiltered++;
+    for (let v = 0; v < 10; v++) {
+      let s = '';
+      const len = rnd(8);
+      for (let k = 0; k < len; k++) s += 'abcx.\n'[rnd(6)];
+      assert.equal(m.test(s), auto.matches(s), `${p} on ${JSON.stringify(s)}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 20000 && prefiltered > 300, `${checked} checks, ${prefiltered} patterns with a prefilter`);
 });
