@@ -99,6 +99,9 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
     };
   }
   const inner = compileOperand(operand.operand, source);
+  if (operand.name === 'len') {
+    return { extract: lengthOf(inner, operand.pos), type: 'int', isList: false, any: false, display: `len(${inner.display})`, pos: operand.pos };
+  }
   return {
     extract: applyTransformer(operand.name, inner.extract, inner.type, inner.display, operand.pos),
     type: 'string',
@@ -106,6 +109,26 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
     any: inner.any,
     display: `${operand.name}(${inner.display})`,
     pos: operand.pos,
+  };
+}
+
+/**
+ * len(): as libs, the number of values of a list field (0 when it has none),
+ * the bytes of a text (its UTF-8 length) or of a buffer.
+ */
+function lengthOf<E>(inner: Operand<E>, pos: Pos): (evt: E) => Value {
+  const ex = inner.extract;
+  if (inner.isList || inner.any) {
+    return (e) => {
+      const v = ex(e);
+      return v === undefined ? 0 : Array.isArray(v) ? v.length : 1;
+    };
+  }
+  if (inner.type !== 'string' && inner.type !== 'bytes') throw new ConditionError(`transformer 'len' does not apply to ${inner.type} field '${inner.display}'`, pos);
+  return (e) => {
+    const v = ex(e);
+    if (v === undefined) return undefined;
+    return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : (v as Uint8Array).length;
   };
 }
 

@@ -5,7 +5,8 @@
 import type { Pos } from './ast';
 import { ConditionError } from './errors';
 import { bindField, fieldIndex, resolveField, UnknownFieldError, type ResolvedField } from './fieldResolve';
-import { PositionMap } from './parser';
+import { compileOperand } from './compile';
+import { parseOperandAt, PositionMap, TRANSFORMERS } from './parser';
 import type { Extractor, Scalar, Source, Value } from './source';
 
 export interface CompiledOutput<E> {
@@ -53,6 +54,20 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
     }
     const paren = format[i] === '(';
     if (paren) i++;
+    const transformed = transformerAt(format, i, source, positions);
+    if (transformed) {
+      i = transformed.end;
+      if (paren) {
+        if (format[i] !== ')') throw new ConditionError(`expected ')' to close '%(' at column ${positions.at(at).col}`, positions.at(i));
+        i++;
+      }
+      if (text) parts.push(text);
+      text = '';
+      const token: Token<E> = { key: transformed.display, extract: transformed.extract, width };
+      parts.push(token);
+      tokens.push(token);
+      continue;
+    }
     const ref = fieldAt(format, i, source, positions);
     if (!ref) {
       const found = i < format.length ? `'${format[i]}'` : 'end of output';
@@ -149,4 +164,21 @@ function jsonValue(v: Value): string | number | boolean | null {
   if (typeof v === 'bigint') return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
   if (Array.isArray(v) && v.length === 0) return null;
   return valueText(v);
+}
+
+/** `%tolower(proc.name)`: a transformer around a field, as in conditions; undefined when no transformer starts at `i`. */
+function transformerAt<E>(format: string, i: number, source: Source<E>, positions: PositionMap): { extract: Extractor<E>; display: string; end: number } | undefined {
+  NAME_RE.lastIndex = i;
+  const m = NAME_RE.exec(format);
+  if (!m || !TRANSFORMERS.has(m[0]) || format[i + m[0].length] !== '(') return undefined;
+  try {
+    const { operand, end } = parseOperandAt(format, i);
+    const compiled = compileOperand(operand, source);
+    return { extract: compiled.extract, display: compiled.display, end };
+  } catch (err) {
+    // positions inside the operand are positions in the whole format already
+    if (err instanceof UnknownFieldError) throw new UnknownFieldError(err.field, positions.at(err.pos.offset));
+    if (err instanceof ConditionError) throw new ConditionError(err.message, positions.at(err.pos.offset));
+    throw err;
+  }
 }

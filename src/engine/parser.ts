@@ -12,13 +12,14 @@
 //               | operand binaryOp value
 //               | identifier ;                          (* a macro reference *)
 //   operand     = transformer "(" operand ")" | field ;
-//   transformer = "tolower" | "toupper" | "b64" | "basename" ;   (* no blank before "(" *)
+//   transformer = "tolower" | "toupper" | "b64" | "basename" | "len" ;   (* no blank before "(" *)
 //   field       = name [ "[" fieldArg "]" ] ;
 //   fieldArg    = quoted | raw text up to the matching "]" ;
 //   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
 //               | "contains" | "icontains" | "bcontains" | "startswith" | "bstartswith"
 //               | "endswith" | "glob" | "iglob" | "in" | "intersects" | "pmatch" | "regex" ;
 //   value       = "val(" operand ")"
+//               | transformer "(" operand ")"           (* another field, transformed *)
 //               | list                                  (* only after in, intersects, pmatch *)
 //               | scalar ;
 //   list        = "(" [ scalar { "," scalar } ] ")" | scalar ;   (* a lone scalar may name a list *)
@@ -74,7 +75,7 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
 export const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
 /** Every binary operator of the language. */
 export const BINARY_OPS: ReadonlySet<string> = new Set<string>([...SYMBOL_OPS, ...WORD_OPS]);
-export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename']);
+export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename', 'len']);
 const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
 
 const NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*/y;
@@ -102,6 +103,14 @@ export class PositionMap {
 /** Parses one condition; throws ConditionError with the position inside `text`. */
 export function parseCondition(text: string): BoolExpr {
   return new Parser(text).condition();
+}
+
+/**
+ * A field operand (`proc.name`, `tolower(proc.name)`) starting at `start` in
+ * `text`, and where it ends; for outputs, which embed operands in free text.
+ */
+export function parseOperandAt(text: string, start: number): { operand: FieldOperand; end: number } {
+  return new Parser(text).operandAt(start);
 }
 
 /** What a quoted string (all of `text`, quotes included) means in a condition; throws ConditionError on a bad escape. */
@@ -287,6 +296,10 @@ class Parser {
       this.depth--;
       return { kind: 'fieldvalue', pos: this.pos(start), field };
     }
+    const name = this.peekName();
+    if (name !== undefined && TRANSFORMERS.has(name) && this.text[this.i + name.length] === '(') {
+      return { kind: 'fieldvalue', pos: this.pos(start), field: this.operand() };
+    }
     if (LIST_OPS.has(op)) return this.list(op);
     if (this.peek() === '(') throw this.error(`operator '${op}' takes a single value, not a list`, this.i);
     const v = this.scalar();
@@ -337,6 +350,12 @@ class Parser {
     if (!m) return undefined;
     this.i += m[0].length;
     return { kind: 'literal', pos: this.pos(start), value: m[0], quoted: false };
+  }
+
+  operandAt(start: number): { operand: FieldOperand; end: number } {
+    this.i = start;
+    const operand = this.operand();
+    return { operand, end: this.i };
   }
 
   /** The whole text as one quoted string. */

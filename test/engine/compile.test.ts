@@ -517,3 +517,23 @@ test('glob with several stars and a ? or class stays fast on a long crafted valu
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   assert.ok(ms < 500, `took ${ms} ms`);
 });
+
+test('a transformer on the right-hand side compares with another field, transformed', () => {
+  const evs = [{ name: 'bash', pname: 'BASH' }, { name: 'bash', pname: 'zsh' }, { name: 'bash' }];
+  assert.deepEqual(run('proc.name = tolower(proc.pname)', evs), [true, false, false]);
+  assert.deepEqual(run('toupper(proc.name) = toupper(proc.pname)', evs), [true, false, false]);
+  assert.deepEqual(run('proc.name != tolower(proc.pname)', evs), [false, true, false]);
+  assert.match(fails('proc.name = tolower(proc.nosuch)').message, /unknown field 'proc.nosuch'/);
+});
+
+test('len(): values of a list (0 when none), UTF-8 bytes of a text, bytes of a buffer; an int', () => {
+  const evs = [{ tags: ['a', 'b', 'c'], name: 'héllo', buffer: new Uint8Array(4) }, { tags: [], name: '' }, {}];
+  assert.deepEqual(run('len(proc.tags) = 3', evs), [true, false, false]);
+  assert.deepEqual(run('len(proc.tags) = 0', evs), [false, true, true]);
+  assert.deepEqual(run('len(proc.name) > 5', evs), [true, false, false]);
+  assert.deepEqual(run('len(proc.name) = 0', evs), [false, true, false]);
+  assert.deepEqual(run('len(evt.buffer) = 4', evs), [true, false, false]);
+  assert.deepEqual(run('len(tolower(proc.name)) = 6', evs), [true, false, false]);
+  assert.match(fails('len(proc.pid) > 1').message, /transformer 'len' does not apply to int field 'proc.pid'/);
+  assert.match(fails('len(proc.name) contains x').message, /operator 'contains' does not apply to int field 'len\(proc.name\)'/);
+});

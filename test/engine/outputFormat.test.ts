@@ -132,3 +132,11 @@ test('a width too large to print is refused at compile time, at the width, not a
   // the largest width allowed still renders
   assert.equal(render('%4096proc.name').length, 4096);
 });
+
+test('transformers in outputs: %tolower(field), nested, with width; errors at their place', () => {
+  const out = compileOutput('n=%tolower(proc.name) b=%basename(toupper(fd.name)) w=%6toupper(proc.name)|', testSource);
+  const ev = { type: 'open', name: 'BaSh', fdName: '/etc/Passwd' };
+  assert.equal(out.render(ev), 'n=bash b=PASSWD w=BASH  |');
+  assert.deepEqual(Object.keys(out.fields(ev)), ['tolower(proc.name)', 'basename(toupper(fd.name))', 'toupper(proc.name)']);
+  assert.throws(() => compileOutput('x %tolower(proc.nosuch)', testSource), (e: unknown) => e instanceof UnknownFieldError && (e as UnknownFieldError).pos.col === 12);
+});
