@@ -3,13 +3,17 @@
 // - realistic: bench/k8sAuditEvents.ts, what a cluster logs all day (lease
 //   renewals, kubelet reads, controller lists and watches, some user writes
 //   with full objects) with a small share that trips the default rules;
+// - real-shaped: bench/realShapedAuditEvents.ts, a busy cluster's writes with
+//   full request and response objects (about 1.9 KB an event), many of them
+//   activity the default rules report (about 0.65 alerts an event);
 // - alert-heavy: a cycle of reads, privileged pod creations, cluster-admin
 //   bindings, execs, secret lists and configmaps with keys, so that about 0.8
 //   alerts come out per event; a stress case for the alert path, not traffic
 //   any cluster sends.
 import { makeAuditEvents } from './k8sAuditEvents';
+import { makeRealShapedAuditEvents } from './realShapedAuditEvents';
 
-export type AuditMix = 'realistic' | 'alert-heavy';
+export type AuditMix = 'realistic' | 'real-shaped' | 'alert-heavy';
 
 function pick<T>(xs: readonly T[], n: number): T {
   return xs[n % xs.length];
@@ -121,7 +125,8 @@ export function auditEvent(n: number): Record<string, unknown> {
 
 /** `count` EventList bodies of `size` events each of one mix, as the bytes a webhook would send. */
 export function eventListBodies(size: number, count: number, mix: AuditMix): Buffer[] {
-  const events = mix === 'realistic' ? makeAuditEvents(size * count) : Array.from({ length: size * count }, (_, n) => JSON.stringify(auditEvent(n)));
+  const n = size * count;
+  const events = mix === 'realistic' ? makeAuditEvents(n) : mix === 'real-shaped' ? makeRealShapedAuditEvents(n) : Array.from({ length: n }, (_, k) => JSON.stringify(auditEvent(k)));
   const out: Buffer[] = [];
   for (let b = 0; b < count; b++) {
     const items = events.slice(b * size, (b + 1) * size).join(',');
