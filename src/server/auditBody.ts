@@ -3,6 +3,7 @@
 // dropped and counted, events that are not audit events are rejected and
 // counted; neither rejects the rest of the batch.
 import { auditEventProblem, auditEventsOf } from '../sources/k8s_audit/payload';
+import { bodyItems } from './bodyItems';
 import { noneOver } from './eventSizeBound';
 import { byteLengthOver, itemSpans } from './itemSpans';
 
@@ -74,3 +75,68 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
   }
   return { batch };
 }
+
+/**
+ * Bodies from this size up are decoded element by element (decodeAuditBytes):
+ * below V8's 128 KiB large-object size, a whole-body string is cheap.
+ */
+export const ITEMWISE_BYTES = 96 * 1024;
+
+/**
+ * Decodes the first `length` bytes of `body`, with the answer decodeAuditBody
+ * gives for their text. From `itemwiseFrom` bytes up, an EventList or array
+ * is decoded element by element, each element's text parsed on its own (see
+ * bodyItems.ts for why); any other body, and any body whose pieces do not
+ * all parse, is decoded whole, so errors read as JSON.parse says them.
+ */
+export function decodeAuditBytes(body: Buffer, length: number, maxEventSize: number, itemwiseFrom = ITEMWISE_BYTES): DecodedBody {
+  const whole = (): DecodedBody => decodeAuditBody(body.toString('utf8', 0, length), maxEventSize);
+  if (length < itemwiseFrom) return whole();
+  const found = bodyItems(body, length);
+  if (!found) return whole();
+  let label = '';
+  if (found.arrayStart >= 0) {
+    // the envelope without its items: what decides that this is a list
+    let envelope: unknown;
+    try {
+      envelope = JSON.parse(`${body.toString('utf8', 0, found.arrayStart)}[]${body.toString('utf8', found.arrayEnd, length)}`);
+    } catch {
+      return whole();
+    }
+    const payload = auditEventsOf(envelope);
+    if ('error' in payload || payload.events.length !== 0) return whole();
+    label = 'items';
+  }
+  const spans = found.spans;
+  const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0 };
+  const items: unknown[] = [];
+  for (let k = 0; k < spans.length; k += 2) {
+    let item: unknown;
+    try {
+      // an element over the limit is parsed too, and dropped after: the body must still be JSON
+      item = JSON.parse(body.toString('utf8', spans[k], spans[k + 1]));
+    } catch {
+      return whole();
+    }
+    items.push(spans[k + 1] - spans[k] > maxEventSize ? OVERSIZE : item);
+  }
+  // only once every piece parsed is the body known to be JSON
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k];
+    if (item === OVERSIZE) {
+      batch.dropped++;
+      continue;
+    }
+    const problem = auditEventProblem(item);
+    if (problem) {
+      batch.rejected++;
+      if (batch.reasons.length < MAX_REASONS) batch.reasons.push(`${label}[${k}]: not an audit event: ${problem}`);
+      continue;
+    }
+    batch.events.push(item as Record<string, unknown>);
+  }
+  return { batch };
+}
+
+/** Stands for an element over max_event_size, not parsed. */
+const OVERSIZE = Symbol('oversize');

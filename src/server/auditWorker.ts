@@ -1,5 +1,5 @@
 // An audit evaluation worker thread: decodes the bodies the main thread hands
-// it (the same decodeAuditBody, the same size checks) and evaluates them with
+// it (the same decodeAuditBytes, the same size checks) and evaluates them with
 // the same SourceEvaluator as the main thread, against its own Engine built
 // from the main thread's rules recipe. Answers with the batch facts and the
 // alerts as plain data; the main thread emits them.
@@ -10,7 +10,7 @@ import { type AlertData, alertData } from '../evaluation/ruleAlert';
 import { SourceEvaluator } from '../evaluation/sourceEvaluator';
 import { type K8sAuditEvent, k8sAuditSource, toAuditEvent } from '../sources/k8s_audit';
 import type { BatchFacts } from './auditEvaluation';
-import { decodeAuditBody } from './auditBody';
+import { decodeAuditBytes } from './auditBody';
 import { enabledDifference } from './enabledDifference';
 import type { FromWorker, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 
@@ -53,7 +53,7 @@ function loadRules(recipe: RulesRecipe): { evaluator: SourceEvaluator<K8sAuditEv
 
 function evaluateBatch(id: number, body: ArrayBuffer, length: number, maxEventSize: number): FromWorker {
   if (!evaluator) return { type: 'done', id, status: 500, error: 'evaluation worker has no rules loaded' };
-  const decoded = decodeAuditBody(Buffer.from(body, 0, length).toString('utf8'), maxEventSize);
+  const decoded = decodeAuditBytes(Buffer.from(body, 0, length), length, maxEventSize);
   if ('error' in decoded) return { type: 'done', id, status: 400, error: decoded.error };
   const batch = decoded.batch;
   const facts: BatchFacts = { rejected: batch.rejected, reasons: batch.reasons, dropped: batch.dropped, events: batch.events.length, accepted: 0, failed: 0 };

@@ -4,7 +4,7 @@
 // then evaluated a slice per turn (evaluationQueue.ts), so the other work on
 // this thread (the syscall source, the server's sockets) keeps its turns.
 import type { AuditEvaluation, BatchAnswer, EvaluationStats } from './auditEvaluation';
-import { decodeAuditBody } from './auditBody';
+import { decodeAuditBytes } from './auditBody';
 import { type AuditSink, EvaluationQueue } from './evaluationQueue';
 
 /** Evaluation time per event-loop turn. */
@@ -18,10 +18,9 @@ export class MainThreadEvaluation implements AuditEvaluation {
   }
 
   submit(body: Buffer, length: number, maxEventSize: number, done: (answer: BatchAnswer) => void): void {
-    const text = body.toString('utf8', 0, length);
     // one body per turn at most, behind the batches already queued
     this.queue.defer(() => {
-      const decoded = decodeAuditBody(text, maxEventSize);
+      const decoded = decodeAuditBytes(body, length, maxEventSize);
       if ('error' in decoded) return done({ status: 400, error: decoded.error });
       const { events, rejected, reasons, dropped } = decoded.batch;
       if (events.length === 0) return done({ status: 200, facts: { rejected, reasons, dropped, events: 0, accepted: 0, failed: 0 } });
