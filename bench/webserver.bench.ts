@@ -42,9 +42,7 @@ const ROUNDS = Math.round(positiveKnob('WEBSERVER_BENCH_ROUNDS', 4));
 /**
  * Seconds of load before each round's counted part. Short ones flatter uws:
  * after the bench's full GCs and an idle pause, the http server takes longer
- * to get back to speed. 10-event batches, uws/http: without warm-up 1.76-1.95x
- * in 2 s rounds; after 2 s of warm-up 1.63x in 3 s rounds; after 6 s 1.40x;
- * in 15 s rounds 1.35x, the steady state.
+ * to get back to speed (6 s brings uws/http close to its steady state).
  */
 const WARMUP = positiveKnob('WEBSERVER_BENCH_WARMUP', 6);
 /**

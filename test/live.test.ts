@@ -135,7 +135,8 @@ test('SIGHUP reloads the rules and the probe captures what the new rules need; b
   fs.writeFileSync(marker, 'x');
   const a = startAgent(['-r', file, '-v', '-o', 'json_output=true', '--disable-source', 'k8s_audit']);
   try {
-    await waitFor('capture to start', () => /syscall: capturing/.test(a.stderr()) || a.child.exitCode !== null);
+    // -v lists the syscalls on the line after "capturing", written on its own: wait for both lines
+    await waitFor('capture to start', () => /syscall: capturing[^\n]*\nsyscall: [a-z0-9_, ]+\n/.test(a.stderr()) || a.child.exitCode !== null);
     const first = /syscall: capturing[^\n]*\nsyscall: ([a-z0-9_, ]+)\n/.exec(a.stderr());
     assert.ok(first && !first[1].split(', ').includes('fchmodat'), a.stderr());
 
@@ -146,7 +147,7 @@ test('SIGHUP reloads the rules and the probe captures what the new rules need; b
 
     fs.writeFileSync(file, chmodRule);
     a.child.kill('SIGHUP');
-    await waitFor('the reload', () => /syscall: now capturing[^\n]*\nsyscall: [a-z]/.test(a.stderr()));
+    await waitFor('the reload', () => /syscall: now capturing[^\n]*\nsyscall: [a-z0-9_, ]+\n/.test(a.stderr()));
     const now = /syscall: now capturing[^\n]*\nsyscall: ([a-z0-9_, ]+)\n/.exec(a.stderr());
     assert.ok(now && now[1].split(', ').includes('fchmodat'), a.stderr());
     assert.equal(spawnSync('chmod', ['600', marker]).status, 0);
