@@ -244,10 +244,17 @@ test('live: drainNow takes at most a ring of bytes while the producer outruns th
     for (const end = Date.now() + 4000; cap.stats().total.seen < 20_000 && Date.now() < end; ) await sleep(20);
     assert.ok(cap.stats().total.seen >= 20_000, 'the child did not get going within 4 s');
     // with no bound this would drain for as long as the child runs
-    const t0 = performance.now();
-    const n = cap.drainNow();
+    // on a loaded machine the child can be off the CPU just then, with the ring drained: ask again once it has run
+    let n = 0;
+    let took = 0;
+    for (let k = 0; k < 200 && n === 0; k++) {
+      if (k > 0) await sleep(1);
+      const t0 = performance.now();
+      n = cap.drainNow();
+      took = performance.now() - t0;
+    }
     assert.ok(n >= 1 && n <= 2 * ringBytes, `drainNow handed over ${n} bytes`);
-    assert.ok(performance.now() - t0 < 1000, `drainNow took ${Math.round(performance.now() - t0)} ms`);
+    assert.ok(took < 1000, `drainNow took ${Math.round(took)} ms`);
   } finally {
     child.kill();
     cap.stop();
