@@ -65,13 +65,8 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
       batch.dropped++;
       continue;
     }
-    const problem = isList ? auditEventProblem(item) : undefined;
-    if (problem) {
-      batch.rejected++;
-      if (batch.reasons.length < MAX_REASONS) batch.reasons.push(`${label}[${k}]: not an audit event: ${problem}`);
-      continue;
-    }
-    batch.events.push(item as Record<string, unknown>);
+    if (isList) admitEvent(batch, item, label, k);
+    else batch.events.push(item as Record<string, unknown>);
   }
   return { batch };
 }
@@ -127,15 +122,20 @@ export function decodeAuditBytes(body: Buffer, length: number, maxEventSize: num
       batch.dropped++;
       continue;
     }
-    const problem = auditEventProblem(item);
-    if (problem) {
-      batch.rejected++;
-      if (batch.reasons.length < MAX_REASONS) batch.reasons.push(`${label}[${k}]: not an audit event: ${problem}`);
-      continue;
-    }
-    batch.events.push(item as Record<string, unknown>);
+    admitEvent(batch, item, label, k);
   }
   return { batch };
+}
+
+/** Element k of a list body: an audit event joins the batch, anything else is rejected with its reason. */
+function admitEvent(batch: AuditBatch, item: unknown, label: string, k: number): void {
+  const problem = auditEventProblem(item);
+  if (!problem) {
+    batch.events.push(item as Record<string, unknown>);
+    return;
+  }
+  batch.rejected++;
+  if (batch.reasons.length < MAX_REASONS) batch.reasons.push(`${label}[${k}]: not an audit event: ${problem}`);
 }
 
 /** Stands for an element over max_event_size, not parsed. */
