@@ -13,7 +13,13 @@
 //    user space drains and decodes it flat out -- the user-space ceiling,
 //    split into native drain (ring -> batch) and JS decode; meanwhile the
 //    kernel's BPF run-time stats give the probe's cost per syscall and event.
-// 4. redis-benchmark against a private redis-server with and without the agent
+// 4. idle cost: a getppid() loop (a syscall no rule wants) with and without
+//    the agent capturing the default rules' set, in alternating pairs; the
+//    added CPU time per call is what every syscall a host makes pays for the
+//    agent. Measured with the exit hooks as the agent chooses them and, in
+//    the same run, with every exit through the generic sys_exit hook (the
+//    probe's hooks before per-syscall exits) for comparison.
+// 5. redis-benchmark against a private redis-server with and without the agent
 //    capturing what the default rules need (rules/falco_rules.yaml through
 //    syscallsToCapture, as the agent does), in short paired runs whose order
 //    alternates (without/with, then with/without); the median of the pair
@@ -22,6 +28,8 @@
 //    probe's cost when other work shares the machine.
 // The last line is a JSON summary for scripts/run-bench.js.
 // Knobs: BENCH_SECONDS (per live run, 3), BENCH_ROUNDS (alternations, 3),
+// BENCH_IDLE_PAIRS (getppid pairs, 8), BENCH_PARTS (comma list of live, rate,
+// prefill, idle, redis; all by default),
 // BENCH_WORKERS (generator processes, CPUs), BENCH_RATE_ROUNDS (high-rate
 // runs per process count, 2), BENCH_REDIS_PAIRS (20), BENCH_REDIS_REQUESTS
 // (per test per run, 20000: many short pairs ride out bursts of other work), BENCH_REDIS_PIPELINE (1), BENCH_REDIS_PIN
@@ -33,7 +41,7 @@ import { startCapture } from '../src/sources/syscall/capture';
 import { syscallsToCapture } from '../src/sources/syscall/captureSet';
 import { EventView } from '../src/sources/syscall/decode';
 import { EVENTS } from '../src/sources/syscall/eventTable';
-import { DEFAULT_RING_BYTES, Probe } from '../src/sources/syscall/probe';
+import { DEFAULT_RING_BYTES, Probe, type ExitHook } from '../src/sources/syscall/probe';
 import { slotsFor } from '../src/sources/syscall/syscallTable';
 import { loadDefaultSyscallRules } from './defaultSyscallRules';
 import { positiveKnob } from './envKnob';
@@ -51,6 +59,9 @@ const REDIS_PAIRS = Math.round(positiveKnob('BENCH_REDIS_PAIRS', 20));
 const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 20000));
 const REDIS_PIPELINE = Math.round(positiveKnob('BENCH_REDIS_PIPELINE', 1));
 const REDIS_PIN = pinKnob();
+const IDLE_PAIRS = Math.round(positiveKnob('BENCH_IDLE_PAIRS', 8));
+const IDLE_SECONDS = 1.5;
+const PARTS = new Set((process.env.BENCH_PARTS || 'live,rate,prefill,idle,redis').split(',').map((x) => x.trim()));
 const CONNECT_EVERY = 64;
 const PREFILL_SECONDS = 4;
 const RATE_TARGET = 1e6;
@@ -78,8 +89,9 @@ interface Captured<T> {
   tail: number;
 }
 
-async function withCapture<T>(syscalls: string[], ringBytes: number, work: () => Promise<T>, walker = eventWalker()): Promise<Captured<T>> {
-  const cap = startCapture({ syscalls, ringBytes }, (v, n) => walker.walk(v, n));
+async function withCapture<T>(syscalls: string[], ringBytes: number, work: () => Promise<T>, walker = eventWalker(), exitHook: ExitHook = 'auto'): Promise<Captured<T> & { hooks: string }> {
+  const cap = startCapture({ syscalls, ringBytes, exitHook }, (v, n) => walker.walk(v, n));
+  const hooks = cap.probe.describeHooks();
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   try {
@@ -89,7 +101,7 @@ async function withCapture<T>(syscalls: string[], ringBytes: number, work: () =>
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const st = cap.stats();
-    return { result, walker, seen: st.total.seen, dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds, tail: walker.events - before };
+    return { result, walker, seen: st.total.seen, dropped: st.total.dropped, seconds, cpu: (cpu.user + cpu.system) / 1e6 / seconds, tail: walker.events - before, hooks };
   } finally {
     cap.stop();
   }
@@ -122,24 +134,22 @@ async function livePart(bin: string): Promise<Record<string, number>> {
 async function prefilledPart(bin: string, genWithout: number): Promise<Record<string, number>> {
   const probe = new Probe({ ringBytes: 256 * 1024 * 1024 });
   try {
-    // kernel side first: what the syscall-exit program costs for a syscall it
-    // does not report, then per reported event
+    // kernel side: every program's run time over the events they sent
     probe.enableRunStats();
-    const r0 = probe.runStats().sysExit;
-    await runGenerator(bin, 1, WORKERS, CONNECT_EVERY);
-    const r1 = probe.runStats().sysExit;
-    const e1 = probe.runStats().sysEnter;
+    const k1 = probe.runStats();
     probe.setSlots(slotsFor(GEN_SET));
     const enterMode = probe.enterMode;
+    const hooks = probe.describeHooks();
     const gen = await runGenerator(bin, PREFILL_SECONDS, WORKERS, CONNECT_EVERY);
     probe.setSlots(slotsFor([]));
-    const r2 = probe.runStats().sysExit;
-    const e2 = probe.runStats().sysEnter;
-    const enterRuns = e2.runs - e1.runs;
+    const k2 = probe.runStats();
     const st = probe.stats();
-    const idleNs = (r1.ns - r0.ns) / (r1.runs - r0.runs);
-    const reportedRuns = r2.runs - r1.runs;
-    const eventNs = (r2.ns - r1.ns - idleNs * (reportedRuns - st.total.seen)) / st.total.seen;
+    const exitRuns = k2.sysExit.runs - k1.sysExit.runs;
+    const exitNs = k2.sysExit.ns - k1.sysExit.ns;
+    const enterRuns = k2.sysEnter.runs - k1.sysEnter.runs;
+    const enterNs = k2.sysEnter.ns - k1.sysEnter.ns;
+    const procNs = k2.process.ns - k1.process.ns;
+    const eventNs = (exitNs + enterNs + procNs) / st.total.seen;
     const view = new EventView(probe.buffer);
     const walker = eventWalker();
     let drainNs = 0n;
@@ -159,10 +169,10 @@ async function prefilledPart(bin: string, genWithout: number): Promise<Record<st
     const evps = walker.events / total;
     const nsDrain = Number(drainNs) / walker.events;
     const nsDecode = Number(decodeNs) / walker.events;
-    console.log(`kernel side (BPF run-time stats, which add two clock reads per run): ${idleNs.toFixed(0)} ns per syscall not reported, ${eventNs.toFixed(0)} ns per event built and sent; enter programs (${enterMode}): ${fmt(enterRuns)} runs over ${fmt(r2.runs - r1.runs)} syscall exits, ${enterRuns > 0 ? ((e2.ns - e1.ns) / enterRuns).toFixed(0) : '-'} ns per run`);
+    console.log(`kernel side (BPF run-time stats, which add two clock reads per run; hooks: ${hooks}): ${eventNs.toFixed(0)} ns per event built and sent (all programs' time over ${fmt(st.total.seen)} events); exit programs ${fmt(exitRuns)} runs, ${(exitNs / exitRuns).toFixed(0)} ns per run; enter programs (${enterMode}) ${fmt(enterRuns)} runs, ${enterRuns > 0 ? (enterNs / enterRuns).toFixed(0) : '-'} ns per run`);
     console.log(`pre-filled ring (generator ${PREFILL_SECONDS}s at ${fmt(gen.opsPerSec)} ops/s, ratio ${(gen.opsPerSec / genWithout).toFixed(3)} to the live runs without the agent, with the probe attached but not drained; ${fmt(st.total.seen)} events sent, ${st.total.dropped} dropped):`);
     console.log(`  drained and decoded ${fmt(walker.events)} events (${(bytes / 1048576).toFixed(1)} MiB, ${(bytes / walker.events).toFixed(0)} B/event) in ${(total * 1000).toFixed(0)} ms: ${fmt(evps)} events/s on one thread; per event ${nsDrain.toFixed(0)} ns native drain + ${nsDecode.toFixed(0)} ns JS decode`);
-    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec), kernelNsIdle: Number(idleNs.toFixed(1)), kernelNsPerEvent: Number(eventNs.toFixed(1)), kernelEnterRuns: enterRuns, kernelNsPerEnterRun: enterRuns > 0 ? Number(((e2.ns - e1.ns) / enterRuns).toFixed(1)) : 0 };
+    return { prefillEvents: walker.events, prefillEventsPerSec: Math.round(evps), prefillDrainNs: Number(nsDrain.toFixed(1)), prefillDecodeNs: Number(nsDecode.toFixed(1)), prefillDropped: st.total.dropped, genOpsProbeOnly: Math.round(gen.opsPerSec), kernelNsPerEvent: Number(eventNs.toFixed(1)), kernelNsPerExitRun: Number((exitNs / exitRuns).toFixed(1)), kernelEnterRuns: enterRuns, kernelNsPerEnterRun: enterRuns > 0 ? Number((enterNs / enterRuns).toFixed(1)) : 0 };
   } finally {
     probe.close();
   }
@@ -221,6 +231,59 @@ async function ratePart(bin: string): Promise<Record<string, number | string>> {
     rateEventsPerAgentCpuSec: Math.round(agentCapacity),
     rateTargetMet: best !== undefined && best.evps >= RATE_TARGET ? 'yes' : 'no',
   };
+}
+
+/**
+ * What the agent adds to a syscall it does not report: a getppid() loop on
+ * one process, CPU time per call (the workers' user + system time, steadier
+ * under other load than calls per second), alone and with the agent
+ * capturing the default rules' set; each pair alternates its order.
+ */
+async function idlePart(bin: string): Promise<Record<string, number | string>> {
+  const captureSet = syscallsToCapture(loadDefaultSyscallRules().ruleset.eventTypes(), false);
+  if (captureSet === 'all') throw new Error('the default rules ask for every syscall; this bench expects a set');
+  // the syscalls this kernel has no exit tracepoint for keep the generic hook attached
+  const probe = new Probe({ ringBytes: 1 << 16 });
+  probe.setSlots(slotsFor(captureSet));
+  const noTracepoint = probe.exitHooks.genericSyscalls;
+  probe.close();
+  const tracepointSet = captureSet.filter((s) => !noTracepoint.includes(s));
+  const nsPerCall = (g: GenResult): number => (g.cpuSeconds * 1e9) / g.ops;
+  const alone = (): Promise<GenResult> => runGenerator(bin, IDLE_SECONDS, 1, 0, 'getppid');
+  type Way = { name: string; set: string[]; hook: ExitHook; added: number[]; hooks: string };
+  const ways: Way[] = [
+    { name: "the agent's own hooks", set: captureSet, hook: 'auto', added: [], hooks: '' },
+    { name: 'every exit through the generic sys_exit hook (the probe before per-syscall exits)', set: captureSet, hook: 'sys_exit', added: [], hooks: '' },
+  ];
+  if (noTracepoint.length > 0) ways.push({ name: `the agent's own hooks, without ${noTracepoint.join(', ')} (no tracepoint here: they keep the generic hook attached)`, set: tracepointSet, hook: 'auto', added: [], hooks: '' });
+  const base: number[] = [];
+  for (let p = 0; p < IDLE_PAIRS; p++) {
+    for (const w of ways) {
+      const withAgent = async (): Promise<number> => {
+        const c = await withCapture(w.set, DEFAULT_RING_BYTES, alone, eventWalker(), w.hook);
+        w.hooks = c.hooks;
+        return nsPerCall(c.result);
+      };
+      let a: number;
+      let b: number;
+      if (p % 2 === 0) {
+        a = nsPerCall(await alone());
+        b = await withAgent();
+      } else {
+        b = await withAgent();
+        a = nsPerCall(await alone());
+      }
+      base.push(a);
+      w.added.push(b - a);
+    }
+  }
+  const list = (xs: number[]): string => xs.map((x) => x.toFixed(1)).join(' ');
+  console.log(`idle cost (getppid() loop on 1 process, ${IDLE_PAIRS} alternating pairs x ${IDLE_SECONDS}s per way; CPU ns per call; the agent captures the default rules' ${captureSet.length} syscalls):`);
+  console.log(`  without the agent: median ${median(base).toFixed(1)} ns per call`);
+  for (const w of ways) console.log(`  added with ${w.name}: median ${median(w.added).toFixed(1)} ns per call (pairs: ${list(w.added)}); hooks: ${w.hooks}`);
+  const out: Record<string, number | string> = { idleNsBase: Number(median(base).toFixed(1)), idleNsAdded: Number(median(ways[0].added).toFixed(1)), idleNsAddedSysExit: Number(median(ways[1].added).toFixed(1)) };
+  if (ways[2]) out.idleNsAddedTracepointsOnly = Number(median(ways[2].added).toFixed(1));
+  return out;
 }
 
 /** thread ids of a process, from /proc (empty once it is gone) */
@@ -344,13 +407,14 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0];
   console.log(`machine: ${CPUS} CPUs, load average ${load.toFixed(2)} at start (other work on the machine skews the ratios)`);
   const t0 = Date.now();
-  const live = await livePart(bin);
-  const rate = await ratePart(bin);
-  const pre = await prefilledPart(bin, live.genOpsWithout);
-  const redis = await redisPart();
+  const live = PARTS.has('live') ? await livePart(bin) : {};
+  const rate = PARTS.has('rate') ? await ratePart(bin) : {};
+  const pre = PARTS.has('prefill') ? await prefilledPart(bin, live.genOpsWithout ?? NaN) : {};
+  const idle = PARTS.has('idle') ? await idlePart(bin) : {};
+  const redis = PARTS.has('redis') ? await redisPart() : {};
   const loadEnd = os.loadavg()[0];
   console.log(`total ${((Date.now() - t0) / 1000).toFixed(0)} s; load average ${loadEnd.toFixed(2)} at the end`);
-  console.log(JSON.stringify({ bench: 'capture', ...live, ...rate, ...pre, ...redis, loadAvg: Number(load.toFixed(2)), loadAvgEnd: Number(loadEnd.toFixed(2)) }));
+  console.log(JSON.stringify({ bench: 'capture', ...live, ...rate, ...pre, ...idle, ...redis, loadAvg: Number(load.toFixed(2)), loadAvgEnd: Number(loadEnd.toFixed(2)) }));
 }
 
 main().catch((e) => {

@@ -27,6 +27,8 @@ export interface GenResult {
   /** iterations over all workers */
   ops: number;
   connects: number;
+  /** CPU seconds (user + system) the worker processes used */
+  cpuSeconds: number;
 }
 
 /** mix: open/read/close/stat (+ connects); close: close(-1) only; getppid: getppid() only */
@@ -40,9 +42,9 @@ export function runGenerator(bin: string, seconds: number, workers: number, conn
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);
     c.on('exit', (code) => {
-      const [opsPerSec, ops, connects] = out.trim().split(/\s+/).map(Number);
-      if (code !== 0 || !(opsPerSec > 0) || !(ops > 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
-      resolve({ opsPerSec, ops, connects });
+      const [opsPerSec, ops, connects, cpuSeconds] = out.trim().split(/\s+/).map(Number);
+      if (code !== 0 || !(opsPerSec > 0) || !(ops > 0) || !(cpuSeconds >= 0)) return reject(new Error(`generator exited ${code} with output '${out.trim()}'`));
+      resolve({ opsPerSec, ops, connects, cpuSeconds });
     });
   });
 }

@@ -1082,25 +1082,22 @@ static __always_inline void read_args(__u64 *a, struct pt_regs *regs, int ia32)
 	}
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
+/* The exit event of syscall nr (an x86_64 number; ia32: already mapped),
+ * whatever hook saw it return; regs holds the caller's user registers. */
+static __always_inline int emit_exit(struct pt_regs *regs, __u32 nr, long ret, int ia32)
 {
-	/* every syscall of every process comes through here: the cheapest
-	 * tests (plain loads and an array lookup) go first */
-	__u32 nr = regs->orig_ax;
-	int ia32 = in_ia32_syscall();
 	const struct vg_spec *sp;
 	struct vg_buf *b;
+	__u64 id;
 	__u32 i;
 
-	if (ia32)
-		nr = ia32_to_x64(nr);
 	if (nr >= VG_SYSCALL_SLOTS || !reported(nr))
 		return 0;
 	/* clang may test a copy of nr; the mask bounds the one indexing vg_specs */
 	barrier_var(nr);
 	nr &= VG_SYSCALL_SLOTS - 1;
-	if ((bpf_get_current_pid_tgid() >> 32) == self_tgid)
+	id = bpf_get_current_pid_tgid();
+	if ((id >> 32) == self_tgid)
 		return 0;
 	sp = &vg_specs[nr];
 	if (!sp->event)
@@ -1119,7 +1116,7 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 			emit_clone(bpf_get_current_task_btf(), sp->event, ret, clone_flags_of(nr, syscall_arg(regs, 0)));
 		return 0;
 	}
-	b = buf__start(sp->event, sp->nparams, (__u32)bpf_get_current_pid_tgid());
+	b = buf__start(sp->event, sp->nparams, (__u32)id);
 	if (!b)
 		return 0;
 	read_args(b->args, regs, ia32);
@@ -1130,6 +1127,58 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
 	}
 	buf__submit(b, sp->category);
 	return 0;
+}
+
+/* Exits of x86_64 syscalls, one syscall at a time: the addon attaches this
+ * program to syscalls/sys_exit_<name> (through a perf event) for exactly the
+ * syscalls the rules need, so the others run no program at all. The kernel
+ * fires these tracepoints for native syscalls only (ia32 ones go to the
+ * generic hook below). The record is the tracepoint's: the syscall number at
+ * offset 8, the return value at 16; the arguments come from the task's saved
+ * user registers. */
+struct vg_sys_exit_record {
+	__u64 common;
+	__s32 nr;
+	__s32 pad;
+	__s64 ret;
+};
+
+SEC("tracepoint")
+int vigil_tp_exit(struct vg_sys_exit_record *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return emit_exit(regs, ctx->nr, ctx->ret, 0);
+}
+
+/* The generic exit hook, attached only where it is needed: for ia32
+ * syscalls where the kernel runs them (no per-syscall tracepoint fires for
+ * them), and for the native syscalls set in generic_nr: those enabled that
+ * have no tracepoint of their own (the kernel does not implement them, as
+ * init_module without module support: their calls still fail visibly), or
+ * all of them when the per-syscall tracepoints cannot be used. Set by the
+ * addon; a native syscall not in generic_nr returns after a load and a bit
+ * test, before any helper call. */
+volatile __u64 generic_nr[VG_SYSCALL_SLOTS / 64] = {};
+volatile __u32 generic_ia32 = 0;
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret)
+{
+	__u32 nr = regs->orig_ax;
+	int native = nr < VG_SYSCALL_SLOTS && (generic_nr[(nr / 64) & (VG_SYSCALL_SLOTS / 64 - 1)] >> (nr & 63)) & 1;
+	int ia32;
+
+	if (!native && !generic_ia32)
+		return 0;
+	ia32 = in_ia32_syscall();
+	if (ia32) {
+		if (!generic_ia32)
+			return 0;
+		nr = ia32_to_x64(nr);
+	} else if (!native) {
+		return 0;
+	}
+	return emit_exit(regs, nr, ret, ia32);
 }
 
 /* syscall number of vg_enter_specs[k] */

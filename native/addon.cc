@@ -31,6 +31,7 @@
 #include <thread>
 #include <vector>
 
+#include "ia32_emulation.h"
 #include "spec_table.h"
 #include "syscall_tracepoints.h"
 #include "vigil_events.h"
@@ -88,6 +89,11 @@ const char *const kEnterNames[kEnters] = {VG_ENTER_SYSCALLS(VG_ENTER_NAME)};
 // syscall only), the sys_enter tracepoint (runs on every syscall).
 enum class EnterHook { kFentry, kTracepoint, kSysEnter };
 
+// How syscall exits are hooked: the per-syscall exit tracepoints (each runs
+// for its own syscall only; the generic program may run beside them for ia32
+// syscalls), or the generic sys_exit program for every syscall.
+enum class ExitHook { kTracepoint, kSysExit };
+
 // Why fentry cannot hook the entry functions here, or "" when it can load:
 // one missing from BTF, or the kernel refusing a two-instruction fentry
 // program (no BPF trampoline, or a policy against it). Saves loading the
@@ -133,6 +139,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
                         InstanceMethod("enterAttached", &Probe::EnterAttached),
                         InstanceMethod("enterMode", &Probe::EnterMode),
                         InstanceMethod("enterFallback", &Probe::EnterFallback),
+                        InstanceMethod("exitHooks", &Probe::ExitHooks),
                         InstanceMethod("enableRunStats", &Probe::EnableRunStats),
                         InstanceMethod("runStats", &Probe::RunStats),
                         InstanceMethod("close", &Probe::Close),
@@ -149,6 +156,17 @@ class Probe : public Napi::ObjectWrap<Probe> {
     batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
     Napi::Value hook_option = o.Get("enterHook");
     std::string asked = hook_option.IsString() ? hook_option.As<Napi::String>().Utf8Value() : "auto";
+    Napi::Value exit_option = o.Get("exitHook");
+    std::string exit_asked = exit_option.IsString() ? exit_option.As<Napi::String>().Utf8Value() : "auto";
+    std::vector<std::string> exit_names(VG_SYSCALL_SLOTS);
+    Napi::Value names_option = o.Get("exitTracepoints");
+    if (names_option.IsArray()) {
+      Napi::Array names = names_option.As<Napi::Array>();
+      for (uint32_t i = 0; i < names.Length() && i < VG_SYSCALL_SLOTS; i++) {
+        Napi::Value v = names.Get(i);
+        if (v.IsString()) exit_names[i] = v.As<Napi::String>().Utf8Value();
+      }
+    }
     // the ArrayBuffer owns the batch memory, so a view JS keeps never dangles
     size_t cap = batch_bytes_ + kMaxRecord;
     batch_ = static_cast<uint8_t *>(malloc(cap));
@@ -161,6 +179,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     env_ = env;
 
     libbpf_set_print(collect_libbpf_log);
+    ChooseExitHook(exit_asked, exit_names);
     if (asked == "sys_enter") {
       hook_ = EnterHook::kSysEnter;
       fallback_ = "the sys_enter hook was asked for";
@@ -195,6 +214,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
       g_libbpf_log = log + g_libbpf_log;
       Fail(env, "load", -err);
     }
+    skel_->bss->generic_ia32 = exit_hook_ == ExitHook::kSysExit || ia32_hook_;
     err = vigil__attach(skel_);
     if (err) Fail(env, "attach", -err);
     rb_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &Probe::OnRecord, this, nullptr);
@@ -213,10 +233,120 @@ class Probe : public Napi::ObjectWrap<Probe> {
   // Under the tracepoint hook, read the five tracepoints' ids, or fall back to
   // sys_enter saying why they cannot be had.
   void UseTracepointsIfFound() {
-    std::string why = syscall_enter_tracepoint_ids(kEnterNames, kEnters, tp_ids_);
+    std::string why = syscall_tracepoint_ids("enter", kEnterNames, kEnters, tp_ids_, true);
     if (why.empty()) return;
     fallback_ += "; the per-syscall tracepoints cannot be used: " + why;
     hook_ = EnterHook::kSysEnter;
+  }
+
+  // How syscall exits are hooked, decided before the load: the per-syscall
+  // exit tracepoints when tracefs has them (ids read once for every syscall
+  // the probe knows), plus the generic sys_exit program for ia32 syscalls
+  // where the kernel runs them; else the generic program for everything.
+  void ChooseExitHook(const std::string &asked, const std::vector<std::string> &names) {
+    if (asked == "sys_exit") {
+      exit_hook_ = ExitHook::kSysExit;
+      exit_why_ = "the sys_exit hook was asked for";
+      return;
+    }
+    std::vector<const char *> cnames(VG_SYSCALL_SLOTS);
+    for (size_t i = 0; i < VG_SYSCALL_SLOTS; i++) cnames[i] = names[i].c_str();
+    exit_tp_ids_.assign(VG_SYSCALL_SLOTS, -1);
+    std::string why = syscall_tracepoint_ids("exit", cnames.data(), VG_SYSCALL_SLOTS, exit_tp_ids_.data(), false);
+    if (!why.empty()) {
+      exit_hook_ = ExitHook::kSysExit;
+      exit_why_ = "the per-syscall exit tracepoints cannot be used: " + why;
+      return;
+    }
+    exit_hook_ = ExitHook::kTracepoint;
+    if (asked == "ia32") {
+      ia32_hook_ = true;
+      exit_why_ = "the ia32 hook was asked for";
+      return;
+    }
+    std::string off = ia32_emulation_off();
+    ia32_hook_ = off.empty();
+    exit_why_ = ia32_hook_ ? "ia32 emulation is on: 32-bit syscalls reach no per-syscall tracepoint" : off;
+  }
+
+  // One perf event on CPU 0 for tracepoint `id`, running `prog`: the kernel
+  // runs the programs of a tracepoint on every CPU, the CPU only selects where
+  // perf samples land. nullptr with errno set when it fails.
+  struct bpf_link *AttachTracepoint(struct bpf_program *prog, int id) {
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.size = sizeof attr;
+    attr.config = uint64_t(id);
+    int pfd = int(syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC));
+    if (pfd < 0) return nullptr;
+    // the link owns pfd from here on, and closes it when destroyed
+    struct bpf_link *l = bpf_program__attach_perf_event(prog, pfd);
+    if (!l) {
+      int e = errno;
+      close(pfd);
+      errno = e;
+    }
+    return l;
+  }
+
+  // Follow the enabled slots with the exit hooks: a per-syscall tracepoint
+  // for each enabled syscall that has one, the generic program for the rest
+  // (generic_nr) and for ia32 syscalls, attached while it has work. A
+  // tracepoint that does not attach moves every exit to the generic program,
+  // saying why. Returns "" or why attaching the generic program failed.
+  std::string SetExitHooks(const Napi::Uint8Array &a) {
+    std::string failed;
+    if (exit_hook_ == ExitHook::kTracepoint) {
+      for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS && failed.empty(); nr++) {
+        bool want = nr != VG_SLOT_PROCEXIT && a[nr] && exit_tp_ids_[nr] >= 0;
+        if (want && !exit_links_[nr]) {
+          g_libbpf_log.clear();
+          exit_links_[nr] = AttachTracepoint(skel_->progs.vigil_tp_exit, exit_tp_ids_[nr]);
+          if (!exit_links_[nr]) failed = "sys_exit of syscall " + std::to_string(nr) + ": " + strerror(errno);
+        } else if (!want && exit_links_[nr]) {
+          bpf_link__destroy(exit_links_[nr]);
+          exit_links_[nr] = nullptr;
+        }
+      }
+      if (!failed.empty()) {
+        DetachExits();
+        exit_hook_ = ExitHook::kSysExit;
+        exit_why_ = "the per-syscall exit tracepoints did not attach (" + failed + ")";
+        skel_->bss->generic_ia32 = 1;
+      }
+    }
+    bool any = false, generic = false;
+    for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++) {
+      bool on = nr != VG_SLOT_PROCEXIT && a[nr];
+      bool here = on && (exit_hook_ == ExitHook::kSysExit || exit_tp_ids_[nr] < 0);
+      uint64_t bit = 1ull << (nr & 63);
+      if (here)
+        skel_->bss->generic_nr[nr / 64] |= bit;
+      else
+        skel_->bss->generic_nr[nr / 64] &= ~bit;
+      any |= on;
+      generic |= here;
+    }
+    bool need = generic || (any && skel_->bss->generic_ia32);
+    if (need && !generic_exit_link_) {
+      g_libbpf_log.clear();
+      generic_exit_link_ = bpf_program__attach(skel_->progs.vigil_sys_exit);
+      if (!generic_exit_link_) return std::string("attach sys_exit failed: ") + strerror(errno) + "; " + g_libbpf_log;
+    } else if (!need && generic_exit_link_) {
+      bpf_link__destroy(generic_exit_link_);
+      generic_exit_link_ = nullptr;
+    }
+    return "";
+  }
+
+  void DetachExits() {
+    for (auto &l : exit_links_) {
+      if (l) bpf_link__destroy(l);
+      l = nullptr;
+    }
+    if (generic_exit_link_) bpf_link__destroy(generic_exit_link_);
+    generic_exit_link_ = nullptr;
   }
 
   // Open the skeleton, set its tunables and load it; the enter programs are
@@ -239,6 +369,10 @@ class Probe : public Napi::ObjectWrap<Probe> {
     // the sys_enter program runs on every syscall once attached, a fentry or
     // tracepoint program on its own syscall: SetEnabled attaches them as needed
     bpf_program__set_autoattach(skel_->progs.vigil_sys_enter, false);
+    // the exit programs too; the generic one stays loaded for a fallback
+    bpf_program__set_autoattach(skel_->progs.vigil_sys_exit, false);
+    bpf_program__set_autoattach(skel_->progs.vigil_tp_exit, false);
+    bpf_program__set_autoload(skel_->progs.vigil_tp_exit, exit_hook_ == ExitHook::kTracepoint);
     for (size_t i = 0; i < kEnters; i++) {
       bpf_program__set_autoattach(FentryProgram(i), false);
       bpf_program__set_autoload(FentryProgram(i), hook_ == EnterHook::kFentry);
@@ -265,27 +399,11 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // Attach the enter program of kEnterSyscalls[i] under hook_ (fentry or
-  // tracepoint); nullptr with errno set when it fails. A tracepoint program
-  // goes through one perf event on CPU 0: the kernel runs the programs of a
-  // tracepoint on every CPU, the CPU only selects where perf samples land.
+  // tracepoint); nullptr with errno set when it fails.
   struct bpf_link *AttachEnter(size_t i) {
     g_libbpf_log.clear();
     if (hook_ == EnterHook::kFentry) return bpf_program__attach(FentryProgram(i));
-    struct perf_event_attr attr;
-    memset(&attr, 0, sizeof attr);
-    attr.type = PERF_TYPE_TRACEPOINT;
-    attr.size = sizeof attr;
-    attr.config = uint64_t(tp_ids_[i]);
-    int pfd = int(syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC));
-    if (pfd < 0) return nullptr;
-    // the link owns pfd from here on, and closes it when destroyed
-    struct bpf_link *l = bpf_program__attach_perf_event(TracepointProgram(i), pfd);
-    if (!l) {
-      int e = errno;
-      close(pfd);
-      errno = e;
-    }
-    return l;
+    return AttachTracepoint(TracepointProgram(i), tp_ids_[i]);
   }
 
   void DetachEnters() {
@@ -362,6 +480,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
       if (bpf_map_update_elem(fd, &i, &v, BPF_ANY) != 0)
         throw Napi::Error::New(info.Env(), std::string("set syscalls failed: ") + strerror(errno));
     }
+    std::string exit_failed = SetExitHooks(a);
+    if (!exit_failed.empty()) throw Napi::Error::New(info.Env(), exit_failed);
     bool want[kEnters], any = false;
     for (size_t i = 0; i < kEnters; i++) any |= want[i] = a[kEnterSyscalls[i]] != 0;
     if (hook_ != EnterHook::kSysEnter) {
@@ -413,6 +533,30 @@ class Probe : public Napi::ObjectWrap<Probe> {
   // not by the per-syscall tracepoints either), or "" under fentry
   Napi::Value EnterFallback(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), fallback_);
+  }
+
+  // exitHooks(): { mode: 'tracepoint' (one per enabled syscall) | 'sys_exit'
+  // (the generic program for every syscall), ia32: whether the generic program
+  // also runs for ia32 syscalls, why: the reason for either, attached: the
+  // per-syscall exit tracepoints attached now, generic: whether the generic
+  // program is attached now }
+  Napi::Value ExitHooks(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mode", exit_hook_ == ExitHook::kTracepoint ? "tracepoint" : "sys_exit");
+    o.Set("ia32", skel_ && skel_->bss->generic_ia32 != 0);
+    o.Set("why", exit_why_);
+    uint32_t n = 0;
+    for (auto *l : exit_links_) n += l != nullptr;
+    o.Set("attached", n);
+    o.Set("generic", generic_exit_link_ != nullptr);
+    // enabled syscalls the generic program reports (no tracepoint of their own), by number
+    Napi::Array g = Napi::Array::New(env);
+    if (skel_)
+      for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++)
+        if ((skel_->bss->generic_nr[nr / 64] >> (nr & 63)) & 1) g.Set(g.Length(), nr);
+    o.Set("genericSyscalls", g);
+    return o;
   }
 
   const char *EnterModeName() {
@@ -469,7 +613,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     auto out = Napi::Float64Array::New(env, 6);
     // (program, where its counts go): 0 the exit, 2 the process hooks, 4 the enters
     std::vector<std::pair<struct bpf_program *, size_t>> progs = {
-        {skel_->progs.vigil_sys_exit, 0}, {skel_->progs.vigil_exec, 2}, {skel_->progs.vigil_fork, 2},
+        {skel_->progs.vigil_sys_exit, 0}, {skel_->progs.vigil_tp_exit, 0}, {skel_->progs.vigil_exec, 2}, {skel_->progs.vigil_fork, 2},
         {skel_->progs.vigil_exit, 2}, {skel_->progs.vigil_sys_enter, 4}};
     for (size_t i = 0; i < kEnters; i++) {
       progs.push_back({FentryProgram(i), 4});
@@ -560,6 +704,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
       stats_fd_ = -1;
     }
     DetachEnters();
+    DetachExits();
     if (rb_) {
       ring_buffer__free(rb_);
       rb_ = nullptr;
@@ -580,6 +725,12 @@ class Probe : public Napi::ObjectWrap<Probe> {
   struct ring_buffer *rb_ = nullptr;
   struct bpf_link *enter_link_ = nullptr;  // the sys_enter program, while attached
   struct bpf_link *enter_links_[kEnters] = {};  // each fentry or tracepoint program, while attached
+  ExitHook exit_hook_ = ExitHook::kTracepoint;  // how native syscall exits are hooked
+  bool ia32_hook_ = false;  // under kTracepoint: the generic program also runs, for ia32 syscalls
+  std::string exit_why_;  // why the generic exit program is used, or not used, for ia32 or everything
+  std::vector<int> exit_tp_ids_;  // syscalls/sys_exit_<name> id by syscall number, -1 none
+  struct bpf_link *exit_links_[VG_SYSCALL_SLOTS] = {};  // the per-syscall exit tracepoints attached
+  struct bpf_link *generic_exit_link_ = nullptr;  // the generic sys_exit program, while attached
   EnterHook hook_ = EnterHook::kFentry;  // how enters are hooked (their programs the only ones loaded)
   int tp_ids_[kEnters] = {};  // the per-syscall tracepoints' ids, under kTracepoint
   std::string fallback_;  // why enters are not hooked by fentry; "" = fentry

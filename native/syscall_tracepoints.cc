@@ -15,13 +15,20 @@ bool is_dir(const std::string &path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// reads <base>events/syscalls/sys_enter_<name>/id for each name, base taken
+// reads <base>events/syscalls/sys_<dir>_<name>/id for each name, base taken
 // relative to dirfd; shown names the tracefs in errors
-std::string read_ids(int dirfd, const std::string &base, const std::string &shown, const char *const *names, size_t n,
-                     int *ids) {
+std::string read_ids(int dirfd, const std::string &base, const std::string &shown, const char *dir,
+                     const char *const *names, size_t n, int *ids, bool required) {
+  // a kernel without syscall tracepoints (CONFIG_FTRACE_SYSCALLS off) has no such directory
+  int sys = openat(dirfd, (base + "events/syscalls").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (sys < 0) return "cannot open " + shown + "events/syscalls (" + strerror(errno) + ")";
+  close(sys);
   for (size_t i = 0; i < n; i++) {
-    std::string rel = std::string("events/syscalls/sys_enter_") + names[i] + "/id";
+    ids[i] = -1;
+    if (!names[i] || !names[i][0]) continue;
+    std::string rel = std::string("events/syscalls/sys_") + dir + "_" + names[i] + "/id";
     int fd = openat(dirfd, (base + rel).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && !required) continue;
     FILE *f = fd < 0 ? nullptr : fdopen(fd, "r");
     if (!f) {
       std::string why = "cannot read " + shown + rel + " (" + strerror(errno) + ")";
@@ -39,9 +46,10 @@ std::string read_ids(int dirfd, const std::string &base, const std::string &show
 
 }  // namespace
 
-std::string syscall_enter_tracepoint_ids(const char *const *names, size_t n, int *ids) {
+std::string syscall_tracepoint_ids(const char *dir, const char *const *names, size_t n, int *ids, bool required) {
   for (const char *root : {"/sys/kernel/tracing/", "/sys/kernel/debug/tracing/"})
-    if (is_dir(std::string(root) + "events/syscalls")) return read_ids(AT_FDCWD, root, root, names, n, ids);
+    if (is_dir(std::string(root) + "events/syscalls"))
+      return read_ids(AT_FDCWD, root, root, dir, names, n, ids, required);
 
   // A detached mount (Linux 5.2+): it is in no mount namespace, so it never
   // shows or propagates anywhere, and no path a user could swap is involved;
@@ -54,7 +62,7 @@ std::string syscall_enter_tracepoint_ids(const char *const *names, size_t n, int
   int e = errno;
   close(fs);
   if (mnt < 0) return "cannot mount tracefs (" + std::string(strerror(e)) + ")";
-  std::string why = read_ids(mnt, "", "tracefs:", names, n, ids);
+  std::string why = read_ids(mnt, "", "tracefs:", dir, names, n, ids, required);
   close(mnt);
   return why;
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CATEGORY_NAMES, layoutMismatches, MAX_SNAPLEN, type NativeLayout } from './probeLayout';
-import { SYSCALL_SLOTS } from './syscallTable';
+import { EXIT_TRACEPOINT_NAMES, SYSCALL_NUMBERS, SYSCALL_SLOTS } from './syscallTable';
 
 export { MAX_SNAPLEN };
 
@@ -23,6 +23,33 @@ export interface ProbeOptions {
    * (for tests and benchmarks).
    */
   enterHook?: EnterHook;
+  /**
+   * How syscall exits are hooked: 'auto' (default) attaches the per-syscall
+   * exit tracepoints of exactly the enabled syscalls, plus the generic
+   * sys_exit hook only for what they miss (ia32 syscalls where the kernel runs
+   * them, syscalls the kernel has no tracepoint for); 'sys_exit' reports every
+   * exit from the generic hook; 'ia32' is 'auto' with the ia32 part of the
+   * generic hook on even where no ia32 code can run (for tests and benchmarks).
+   */
+  exitHook?: ExitHook;
+}
+
+export type ExitHook = 'auto' | 'sys_exit' | 'ia32';
+
+/** How syscall exits are hooked now. */
+export interface ExitHooks {
+  /** 'tracepoint': one syscalls/sys_exit_<name> tracepoint per enabled syscall; 'sys_exit': the generic hook for every syscall */
+  mode: 'tracepoint' | 'sys_exit';
+  /** whether the generic hook reports ia32 (32-bit) syscalls */
+  ia32: boolean;
+  /** why the generic hook is used (for ia32 or for everything) or not */
+  why: string;
+  /** per-syscall exit tracepoints attached now */
+  attached: number;
+  /** whether the generic sys_exit program is attached now (it then runs on every syscall, returning at once for those not its own) */
+  generic: boolean;
+  /** enabled syscalls the generic hook reports because they have no tracepoint of their own */
+  genericSyscalls: string[];
 }
 
 export type EnterHook = 'auto' | 'tracepoint' | 'sys_enter';
@@ -69,7 +96,7 @@ export interface ProbeStats {
 
 /** Kernel-side cost of the probe's programs, counted once enableRunStats() was called. */
 export interface ProbeRunStats {
-  /** the syscall-exit program: runs every syscall of every process */
+  /** the syscall-exit programs: the per-syscall tracepoint one (runs for the enabled syscalls only) and the generic one (every syscall while attached) */
   sysExit: { runs: number; ns: number };
   /** exec, fork and exit hooks together */
   process: { runs: number; ns: number };
@@ -88,12 +115,13 @@ interface NativeProbe {
   enterAttached(): boolean;
   enterMode(): EnterMode;
   enterFallback(): string;
+  exitHooks(): Omit<ExitHooks, 'genericSyscalls'> & { genericSyscalls: number[] };
   enableRunStats(): void;
   runStats(): Float64Array;
   close(): void;
 }
 interface NativeAddon {
-  Probe: new (o: Required<ProbeOptions>) => NativeProbe;
+  Probe: new (o: Required<ProbeOptions> & { exitTracepoints: readonly string[] }) => NativeProbe;
   layout: NativeLayout;
 }
 
@@ -118,6 +146,7 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
   const batchBytes = o.batchBytes ?? DEFAULT_BATCH_BYTES;
   const enterHook = o.enterHook ?? 'auto';
+  const exitHook = o.exitHook ?? 'auto';
   const page = 4096;
   if (!Number.isInteger(ringBytes) || ringBytes < page || ringBytes > 2 ** 30 || (ringBytes & (ringBytes - 1)) !== 0) {
     throw new CaptureError('BAD_OPTION', `ringBytes must be a power of two between ${page} and 2^30, got ${ringBytes}`);
@@ -131,7 +160,10 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   if (enterHook !== 'auto' && enterHook !== 'tracepoint' && enterHook !== 'sys_enter') {
     throw new CaptureError('BAD_OPTION', `enterHook must be 'auto', 'tracepoint' or 'sys_enter', got ${JSON.stringify(enterHook)}`);
   }
-  return { ringBytes, snaplen, batchBytes, enterHook };
+  if (exitHook !== 'auto' && exitHook !== 'sys_exit' && exitHook !== 'ia32') {
+    throw new CaptureError('BAD_OPTION', `exitHook must be 'auto', 'sys_exit' or 'ia32', got ${JSON.stringify(exitHook)}`);
+  }
+  return { ringBytes, snaplen, batchBytes, enterHook, exitHook };
 }
 
 function kernelVersion(): [number, number] {
@@ -160,6 +192,8 @@ function explain(e: Error & { step?: string; errno?: number; log?: string }): Ca
   return new CaptureError('LOAD_FAILED', `syscall capture could not ${step} its eBPF probe: ${e.message}: ${HOW_TO_SKIP}`, e.log);
 }
 
+const NAME_OF_NUMBER = new Map(Object.entries(SYSCALL_NUMBERS).map(([name, nr]) => [nr, name]));
+
 // the fallback's cost is said once per process, not per probe
 let fallbackLogged = false;
 
@@ -172,7 +206,7 @@ export class Probe {
     this.options = checkOptions(options);
     const addon = loadAddon();
     try {
-      this.native = new addon.Probe(this.options);
+      this.native = new addon.Probe({ ...this.options, exitTracepoints: EXIT_TRACEPOINT_NAMES });
     } catch (e) {
       throw explain(e as Error);
     }
@@ -265,6 +299,32 @@ export class Probe {
    */
   get enterMode(): EnterMode {
     return this.live().enterMode();
+  }
+
+  /** how syscall exits are hooked now, and why */
+  get exitHooks(): ExitHooks {
+    const h = this.live().exitHooks();
+    return { ...h, genericSyscalls: h.genericSyscalls.map((nr) => NAME_OF_NUMBER.get(nr) ?? String(nr)) };
+  }
+
+  /**
+   * One line for the agent's start: which hooks the probe runs on and why,
+   * so the cost a host pays is never a guess.
+   */
+  describeHooks(): string {
+    const x = this.exitHooks;
+    const enter = this.enterMode;
+    const parts: string[] = [];
+    if (x.mode === 'tracepoint') {
+      parts.push(`exits through ${x.attached} per-syscall tracepoint${x.attached === 1 ? '' : 's'}`);
+      if (x.genericSyscalls.length > 0) parts.push(`${x.genericSyscalls.join(', ')} through the generic sys_exit hook (this kernel has no tracepoint for them)`);
+      parts.push(x.ia32 ? `ia32 syscalls through the generic sys_exit hook (${x.why})` : `no generic sys_exit hook for ia32 syscalls (${x.why})`);
+    } else {
+      parts.push(`every exit through the generic sys_exit hook, which runs on every syscall (${x.why})`);
+    }
+    const enterWhy = this.enterFallback;
+    parts.push(enter === 'none' ? 'no enter hook (no open/openat/openat2/creat/connect enabled)' : `enters through ${enter}${enterWhy ? ` (${enterWhy})` : ''}`);
+    return parts.join('; ');
   }
 
   /** why enter events are not hooked by fentry (under sys_enter: nor by the per-syscall tracepoints), or '' under fentry */

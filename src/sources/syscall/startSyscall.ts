@@ -65,12 +65,13 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
   log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
+  log(`syscall: probe hooks: ${capture.probe.describeHooks()}`);
   return {
     name: 'syscall capture',
     rulesChanged: () => {
       const now = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
       capture.setSyscalls(now);
-      log(`syscall: now capturing ${now === 'all' ? 'all syscalls' : `${now.length} syscalls`}`);
+      log(`syscall: now capturing ${now === 'all' ? 'all syscalls' : `${now.length} syscalls`}; probe hooks: ${capture.probe.describeHooks()}`);
       if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
     },
     stop: () => {

@@ -72,6 +72,19 @@ export const SYSCALL_NUMBERS: Readonly<Record<string, number>> = {
   openat2: 437,
 };
 
+/**
+ * The kernel's own name of a syscall where it differs from libs' (umount2 is
+ * SYSCALL_DEFINE2(umount, ...)): the name in its per-syscall tracepoints.
+ */
+const KERNEL_NAMES: Readonly<Record<string, string>> = { umount2: 'umount' };
+
+/** The name of each syscall's exit tracepoint (syscalls/sys_exit_<name>), by number; '' for numbers the probe does not report. */
+export const EXIT_TRACEPOINT_NAMES: readonly string[] = (() => {
+  const out = new Array<string>(SYSCALL_SLOTS).fill('');
+  for (const [name, nr] of Object.entries(SYSCALL_NUMBERS)) out[nr] = KERNEL_NAMES[name] ?? name;
+  return out;
+})();
+
 /** Names accepted in a syscall set: every syscall above, plus `procexit`. */
 export const CAPTURABLE: readonly string[] = [...Object.keys(SYSCALL_NUMBERS), 'procexit'].sort();
 
