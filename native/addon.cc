@@ -156,6 +156,15 @@ class Probe : public Napi::ObjectWrap<Probe> {
     batch_bytes_ = o.Get("batchBytes").As<Napi::Number>().Uint32Value();
     Napi::Value hook_option = o.Get("enterHook");
     std::string asked = hook_option.IsString() ? hook_option.As<Napi::String>().Utf8Value() : "auto";
+    // a probe artifact (npm run probe:build) instead of the object built in,
+    // and a BTF file to relocate against instead of the running kernel's
+    Napi::Value object_option = o.Get("objectPath");
+    if (object_option.IsString()) {
+      std::string path = object_option.As<Napi::String>().Utf8Value();
+      if (!ReadFile(path, object_bytes_)) Fail(env, ("read probe object " + path).c_str(), errno);
+    }
+    Napi::Value btf_option = o.Get("btfPath");
+    if (btf_option.IsString()) btf_path_ = btf_option.As<Napi::String>().Utf8Value();
     Napi::Value exit_option = o.Get("exitHook");
     std::string exit_asked = exit_option.IsString() ? exit_option.As<Napi::String>().Utf8Value() : "auto";
     std::vector<std::string> exit_names(VG_SYSCALL_SLOTS);
@@ -349,12 +358,48 @@ class Probe : public Napi::ObjectWrap<Probe> {
     generic_exit_link_ = nullptr;
   }
 
+  static bool ReadFile(const std::string &path, std::vector<uint8_t> &out) {
+    FILE *f = fopen(path.c_str(), "rb");
+    if (!f) return false;
+    uint8_t chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) out.insert(out.end(), chunk, chunk + n);
+    bool ok = !ferror(f);
+    fclose(f);
+    return ok;
+  }
+
+  // The skeleton over the object built in, or over object_bytes_ (an
+  // artifact of the same source: the skeleton finds its maps and programs by
+  // name, and fails to open an object that lacks one); relocated against
+  // btf_path_ when set. Like vigil__open_opts, with the object swapped.
+  struct vigil *Open() {
+    LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path_.empty() ? nullptr : btf_path_.c_str());
+    struct vigil *obj = static_cast<struct vigil *>(calloc(1, sizeof(struct vigil)));
+    if (!obj) {
+      errno = ENOMEM;
+      return nullptr;
+    }
+    int err = vigil__create_skeleton(obj);
+    if (!err && !object_bytes_.empty()) {
+      obj->skeleton->data = object_bytes_.data();
+      obj->skeleton->data_sz = object_bytes_.size();
+    }
+    if (!err) err = bpf_object__open_skeleton(obj->skeleton, &opts);
+    if (err) {
+      vigil__destroy(obj);
+      errno = -err;
+      return nullptr;
+    }
+    return obj;
+  }
+
   // Open the skeleton, set its tunables and load it; the enter programs are
   // left for SetEnabled to attach, and only those of hook_ are loaded.
   // Returns 0 or a negative errno from the load; other steps throw.
   int OpenAndLoad(Napi::Env env, uint32_t ring, uint32_t snaplen) {
     g_libbpf_log.clear();
-    skel_ = vigil__open();
+    skel_ = Open();
     if (!skel_) Fail(env, "open", errno);
     skel_->rodata->self_tgid = getpid();
     skel_->rodata->snaplen = snaplen;
@@ -725,6 +770,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
   struct ring_buffer *rb_ = nullptr;
   struct bpf_link *enter_link_ = nullptr;  // the sys_enter program, while attached
   struct bpf_link *enter_links_[kEnters] = {};  // each fentry or tracepoint program, while attached
+  std::vector<uint8_t> object_bytes_;  // a probe artifact's object, or empty: the one built in
+  std::string btf_path_;  // BTF to relocate against, or "": the running kernel's
   ExitHook exit_hook_ = ExitHook::kTracepoint;  // how native syscall exits are hooked
   bool ia32_hook_ = false;  // under kTracepoint: the generic program also runs, for ia32 syscalls
   std::string exit_why_;  // why the generic exit program is used, or not used, for ia32 or everything
@@ -793,6 +840,10 @@ Napi::Object Layout(Napi::Env env) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Probe", Probe::Init(env));
   exports.Set("layout", Layout(env));
+  // the probe object built in, for its checksum (vigil --probe-info, probe artifacts' manifests)
+  size_t object_size = 0;
+  const void *object = vigil__elf_bytes(&object_size);
+  exports.Set("builtinObject", Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t *>(object), object_size));
   return exports;
 }
 

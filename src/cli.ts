@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `vigil` command: loads configuration and rules, then validates,
 // describes, reads a trace file, or runs the live sources until stopped.
+import { probeInfo } from './sources/syscall/probeVariant';
 import * as fs from 'node:fs';
 import { Agent } from './agent';
 import { parseCliArgs, type CliOptions, UsageError, USAGE } from './cliArgs';
@@ -165,6 +166,11 @@ export function main(argv: readonly string[]): number | Promise<number> {
     process.stdout.write(`Vigil version: ${VERSION}\nEngine version: ${ENGINE_VERSION}\n`);
     return 0;
   }
+  if (opts.probeInfo) {
+    const info = probeInfo(opts.probe);
+    process.stdout.write(`${info.lines.join('\n')}\n`);
+    return info.ok ? 0 : 1;
+  }
   const config = loadConfig(opts);
   const sources = builtinSources();
   if (opts.listFields !== undefined) return listFields(sources, opts.listFields);
@@ -214,6 +220,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
     durationSeconds: opts.durationSeconds,
     allEvents: opts.allEvents,
     dumpEvents: opts.dumpEvents,
+    probe: opts.probe,
     webserverEnabled: getBool(config, 'webserver.enabled', true),
     reloadEngine: loadEngine,
   });

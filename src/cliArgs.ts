@@ -20,6 +20,10 @@ export interface CliOptions {
   disableSources: string[];
   dumpEvents: boolean;
   durationSeconds?: number;
+  /** a probe artifact to load (npm run probe:build) */
+  probe?: string;
+  /** print which probe would be loaded and why, then exit */
+  probeInfo: boolean;
 }
 
 export class UsageError extends Error {
@@ -45,6 +49,8 @@ export const USAGE = `Usage: vigil [options]
   -A                     capture all syscalls, not only those the rules need
   --disable-source NAME  do not run a source (syscall, k8s_audit); repeatable
   --dump-events          print each captured syscall event, one a line
+  --probe PATH           load this probe artifact (npm run probe:build) instead of choosing one
+  --probe-info           print which probe this kernel gets and why, and exit
   -M SECONDS             stop after SECONDS
   -v                     verbose: show warnings and progress
   --version              print the version and exit
@@ -64,6 +70,7 @@ const WITH_VALUE: Record<string, keyof CliOptions> = {
   '-e': 'traceFile',
   '--disable-source': 'disableSources',
   '-M': 'durationSeconds',
+  '--probe': 'probe',
 };
 
 const FLAGS: Record<string, keyof CliOptions> = {
@@ -74,6 +81,7 @@ const FLAGS: Record<string, keyof CliOptions> = {
   '--help': 'help',
   '-A': 'allEvents',
   '--dump-events': 'dumpEvents',
+  '--probe-info': 'probeInfo',
 };
 
 export function parseCliArgs(argv: readonly string[]): CliOptions {
@@ -91,6 +99,7 @@ export function parseCliArgs(argv: readonly string[]): CliOptions {
     allEvents: false,
     disableSources: [],
     dumpEvents: false,
+    probeInfo: false,
   };
   const rec = o as unknown as Record<string, unknown>;
   for (let i = 0; i < argv.length; i++) {

@@ -18,6 +18,8 @@ export interface LiveOptions {
   allEvents: boolean;
   dumpEvents: boolean;
   webserverEnabled: boolean;
+  /** a probe artifact to load (--probe) */
+  probe?: string;
   /** loads the rules again (SIGHUP); undefined when they have errors, which it has reported */
   reloadEngine?: () => Engine | undefined;
 }
@@ -43,7 +45,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   if (opts.sources.includes('syscall')) {
     try {
       const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
-      running.push(startSyscall(agent, { verbose: opts.verbose, allEvents: opts.allEvents, dump }, log));
+      running.push(startSyscall(agent, { verbose: opts.verbose, allEvents: opts.allEvents, dump, probe: opts.probe }, log));
     } catch (e) {
       failed = true;
       log(`syscall: capture could not start: ${(e as Error).message}`);

@@ -3,11 +3,14 @@
 // through one reused EventView; onBatch must finish with it before returning.
 import { EventView } from './decode';
 import { DEFAULT_RING_BYTES, Probe, ProbeOptions, ProbeStats } from './probe';
+import { chooseProbe, type ProbeChoice } from './probeVariant';
 import { slotsFor } from './syscallTable';
 
 export interface CaptureOptions extends ProbeOptions {
   /** syscall names to report (see CAPTURABLE), or 'all' */
   syscalls: Iterable<string> | 'all';
+  /** a probe artifact (npm run probe:build) to load, as --probe gives it; without it and without objectPath, the probe is chosen for the running kernel */
+  probe?: string;
 }
 
 export interface CaptureStats extends ProbeStats {
@@ -21,6 +24,8 @@ export type BatchHandler = (view: EventView, length: number) => void;
 
 export interface Capture {
   readonly probe: Probe;
+  /** which probe was loaded and why; undefined when the caller named its object (objectPath) */
+  readonly choice: ProbeChoice | undefined;
   setSyscalls(names: Iterable<string> | 'all'): void;
   stats(): CaptureStats;
   /**
@@ -52,7 +57,9 @@ export const MAX_TURN_BUDGET_MS = 50;
 
 export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Capture {
   const slots = slotsFor(opts.syscalls);
-  const probe = new Probe(opts);
+  // refuses a kernel that lacks what the probe needs before anything loads
+  const choice = opts.objectPath ? undefined : chooseProbe({ probe: opts.probe });
+  const probe = new Probe({ ...opts, objectPath: opts.objectPath ?? choice?.objectPath, btfPath: opts.btfPath ?? choice?.btfPath });
   const view = new EventView(probe.buffer);
   view.useMarks(new Uint32Array(probe.marks));
   let batches = 0;
@@ -107,6 +114,7 @@ export function startCapture(opts: CaptureOptions, onBatch: BatchHandler): Captu
 
   const capture: Capture = {
     probe,
+    choice,
     setSyscalls(names) {
       probe.setSlots(slotsFor(names));
     },

@@ -32,7 +32,14 @@ export interface ProbeOptions {
    * generic hook on even where no ia32 code can run (for tests and benchmarks).
    */
   exitHook?: ExitHook;
+  /** a probe object to load instead of the one built into the addon (an artifact of npm run probe:build; see probeVariant.ts) */
+  objectPath?: string;
+  /** a BTF file libbpf relocates the probe against instead of the running kernel's (btf_custom_path): an artifact's minimal BTF */
+  btfPath?: string;
 }
+
+/** The options a Probe runs with: every default filled in; objectPath and btfPath stay optional. */
+export type ProbeSettings = Required<Omit<ProbeOptions, 'objectPath' | 'btfPath'>> & Pick<ProbeOptions, 'objectPath' | 'btfPath'>;
 
 export type ExitHook = 'auto' | 'sys_exit' | 'ia32';
 
@@ -61,7 +68,7 @@ export const DEFAULT_SNAPLEN = 256;
 /** a batch is the unit between clock checks in capture.ts: 64 KiB is about 1 ms of decoding and rules warm, and some 15 ms while the code is still cold */
 export const DEFAULT_BATCH_BYTES = 64 * 1024;
 
-export type CaptureErrorCode = 'NOT_BUILT' | 'LAYOUT_MISMATCH' | 'NOT_ROOT' | 'NO_BTF' | 'KERNEL_TOO_OLD' | 'BPF_NOT_PERMITTED' | 'LOAD_FAILED' | 'BAD_OPTION';
+export type CaptureErrorCode = 'NOT_BUILT' | 'LAYOUT_MISMATCH' | 'BAD_PROBE' | 'NOT_ROOT' | 'NO_BTF' | 'KERNEL_TOO_OLD' | 'BPF_NOT_PERMITTED' | 'LOAD_FAILED' | 'BAD_OPTION';
 
 const HOW_TO_SKIP = 'run the agent with --disable-source syscall to go on without syscall capture';
 
@@ -121,7 +128,7 @@ interface NativeProbe {
   close(): void;
 }
 interface NativeAddon {
-  Probe: new (o: Required<ProbeOptions> & { exitTracepoints: readonly string[] }) => NativeProbe;
+  Probe: new (o: ProbeSettings & { exitTracepoints: readonly string[] }) => NativeProbe;
   layout: NativeLayout;
 }
 
@@ -141,7 +148,7 @@ function loadAddon(): NativeAddon {
   return addon;
 }
 
-function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
+function checkOptions(o: ProbeOptions): ProbeSettings {
   const ringBytes = o.ringBytes ?? DEFAULT_RING_BYTES;
   const snaplen = o.snaplen ?? DEFAULT_SNAPLEN;
   const batchBytes = o.batchBytes ?? DEFAULT_BATCH_BYTES;
@@ -163,7 +170,10 @@ function checkOptions(o: ProbeOptions): Required<ProbeOptions> {
   if (exitHook !== 'auto' && exitHook !== 'sys_exit' && exitHook !== 'ia32') {
     throw new CaptureError('BAD_OPTION', `exitHook must be 'auto', 'sys_exit' or 'ia32', got ${JSON.stringify(exitHook)}`);
   }
-  return { ringBytes, snaplen, batchBytes, enterHook, exitHook };
+  for (const [name, file] of [['objectPath', o.objectPath], ['btfPath', o.btfPath]] as const) {
+    if (file !== undefined && !fs.existsSync(file)) throw new CaptureError('BAD_PROBE', `${name} ${file}: no such file`);
+  }
+  return { ringBytes, snaplen, batchBytes, enterHook, exitHook, objectPath: o.objectPath, btfPath: o.btfPath };
 }
 
 function kernelVersion(): [number, number] {
@@ -200,7 +210,7 @@ let fallbackLogged = false;
 /** A loaded and attached probe. Nothing is reported until setSlots() enables syscalls. */
 export class Probe {
   private native: NativeProbe | undefined;
-  readonly options: Required<ProbeOptions>;
+  readonly options: ProbeSettings;
 
   constructor(options: ProbeOptions = {}) {
     this.options = checkOptions(options);

@@ -20,6 +20,8 @@ export interface SyscallOptions {
   allEvents: boolean;
   /** where every captured event goes as a line (--dump-events); closed when the source stops */
   dump?: { write(line: string): void; close(): void };
+  /** a probe artifact to load (--probe, npm run probe:build); without it the probe is chosen for this kernel */
+  probe?: string;
 }
 
 export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
@@ -54,7 +56,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   };
   // capture first, then read /proc: what changes meanwhile waits in the ring
   // buffer (drained only on a later turn) and is applied on top of the seed
-  const capture: Capture = startCapture({ syscalls }, batchHandler(tracker, onEvent, onFailure));
+  const capture: Capture = startCapture({ syscalls, probe: opts.probe }, batchHandler(tracker, onEvent, onFailure));
   let seeded: number;
   try {
     seeded = tracker.seed();
@@ -65,6 +67,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
   log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
+  if (capture.choice) log(`syscall: probe: ${capture.choice.variant}: ${capture.choice.why}`);
   log(`syscall: probe hooks: ${capture.probe.describeHooks()}`);
   return {
     name: 'syscall capture',
