@@ -7,6 +7,8 @@ import { Agent } from './agent';
 import { parseCliArgs, type CliOptions, UsageError, USAGE } from './cliArgs';
 import { applyOverride, builtinDefaults, type ConfigTree, ConfigError, get, getBool, mergeConfig, readConfigFile } from './config';
 import { Engine, ENGINE_VERSION, type LoadResult } from './engine/engine';
+import type { RulesError } from './engine/errors';
+import { readRulesInputs, type RulesInput } from './engine/rules/rulesInput';
 import { parsePriority, priorityName } from './engine/priority';
 import type { Source } from './engine/source';
 import { describeJson } from './outputs/describeJson';
@@ -18,6 +20,7 @@ import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
 import { VERSION } from './version';
 import { runLive } from './live';
+import { trialLoad } from './rulesTrial';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
 import { replayScapTrace } from './scapTrace';
 
@@ -181,10 +184,10 @@ export function main(argv: readonly string[]): number | Promise<number> {
   for (const d of opts.disableSources) {
     if (!sources.some((s) => s.name === d)) throw new UsageError(`--disable-source: unknown source '${d}'`);
   }
-  const loadEngine = (): Engine | undefined => {
+  const buildEngine = (inputs: { files: RulesInput[]; errors: RulesError[] }, paths: string[]): Engine | undefined => {
     const engine = new Engine(sources);
-    const paths = rulesPaths(opts, config);
-    const res = engine.loadRulesFiles(paths);
+    const res = engine.loadRulesContent(inputs.files);
+    res.errors.unshift(...inputs.errors);
     printLoadResult(res, opts.verbose);
     if (res.errors.length > 0) {
       log(`${res.errors.length} error(s) in rules`);
@@ -193,6 +196,26 @@ export function main(argv: readonly string[]): number | Promise<number> {
     if (opts.verbose) log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
     applySelection(engine, opts, config);
     return engine;
+  };
+  const loadEngine = (): Engine | undefined => {
+    const paths = rulesPaths(opts, config);
+    return buildEngine(readRulesInputs(paths), paths);
+  };
+  // a reload is built in a trial worker first: one that fails or runs away there never holds up the agent
+  const reloadEngine = async (signal: AbortSignal): Promise<Engine | undefined> => {
+    const paths = rulesPaths(opts, config);
+    const inputs = readRulesInputs(paths);
+    if (inputs.errors.length === 0) {
+      const trial = await trialLoad(inputs.files, undefined, signal);
+      if (signal.aborted) return undefined;
+      if (!trial.built) {
+        if ('failure' in trial) log(`rules reload: ${trial.failure}`);
+        else for (const e of trial.errors) log(`error: ${e}`);
+        if ('errors' in trial) log(`${trial.errors.length} error(s) in rules`);
+        return undefined;
+      }
+    }
+    return buildEngine(inputs, paths);
   };
   const engine = loadEngine();
   if (!engine) {
@@ -222,7 +245,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
     dumpEvents: opts.dumpEvents,
     probe: opts.probe,
     webserverEnabled: getBool(config, 'webserver.enabled', true),
-    reloadEngine: loadEngine,
+    reloadEngine,
   });
 }
 

@@ -21,7 +21,7 @@ export interface LiveOptions {
   /** a probe artifact to load (--probe) */
   probe?: string;
   /** loads the rules again (SIGHUP); undefined when they have errors, which it has reported */
-  reloadEngine?: () => Engine | undefined;
+  reloadEngine?: (signal: AbortSignal) => Promise<Engine | undefined> | Engine | undefined;
 }
 
 /** The longest delay setTimeout honours. */
@@ -68,6 +68,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       stopping = true;
       if (timer) clearTimeout(timer);
       process.off('SIGHUP', onReload);
+      stopped.abort();
       if (opts.verbose) log(`stopping: ${why}`);
       // a source that fails to stop must not cost the alerts already accepted
       await Promise.all(
@@ -87,14 +88,20 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
-    // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place
-    const onReload = (): void => {
+    // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place.
+    // The events keep flowing while a reload builds; a SIGHUP during one asks for one more after it.
+    let reloading = false;
+    let reloadAgain = false;
+    // a reload still building when the agent stops is abandoned, not waited for
+    const stopped = new AbortController();
+    const reload = async (): Promise<void> => {
       let engine: Engine | undefined;
       try {
-        engine = opts.reloadEngine?.();
+        engine = await opts.reloadEngine?.(stopped.signal);
       } catch (e) {
         log(`rules reload: ${(e as Error).message}`);
       }
+      if (stopping) return;
       if (!engine) {
         log('rules reload failed; the rules loaded before stay in effect');
         return;
@@ -102,6 +109,20 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       agent.replaceEngine(engine);
       log(`rules reloaded: ${engine.rules.filter((r) => r.enabled).length} enabled rule(s)`);
       for (const r of running) r.rulesChanged?.();
+    };
+    const onReload = (): void => {
+      if (reloading) {
+        reloadAgain = true;
+        return;
+      }
+      reloading = true;
+      void reload().finally(() => {
+        reloading = false;
+        if (reloadAgain && !stopping) {
+          reloadAgain = false;
+          onReload();
+        }
+      });
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);

@@ -41,6 +41,16 @@ export interface CompiledCondition<E> {
 /** Nesting of boolean nodes across macro bodies deeper than this is refused. */
 export const MAX_COMPILE_DEPTH = 2000;
 
+/**
+ * Checks a condition may stand for once every macro is expanded at every use.
+ * The plan shares a macro's body, so memory stays small, but evaluation still
+ * walks each use: `m1: (m0 and m0)`, `m2: (m1 and m1)`... doubles the work per
+ * level, and forty levels would never finish an event. Falco's own rules stay
+ * under a few hundred; an exception with hundreds of thousands of values must
+ * still load.
+ */
+export const MAX_EXPANDED_CHECKS = 1_000_000;
+
 export function compileCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): CompiledCondition<E> {
   const { plan, usedMacros, usedLists, legacyUses } = planCondition(ast, ctx);
   const evaluate = generateEvaluator(plan) ?? closureEvaluator(plan);
@@ -137,6 +147,8 @@ class Compiler<E> {
   readonly usedLists = new Set<string>();
   readonly legacyUses: LegacyUse[] = [];
   private readonly compiledMacros = new Map<string, Plan<E>>();
+  /** expanded size in checks of each plan node built, shared bodies counted at every use */
+  private readonly sizes = new Map<Plan<E>, number>();
   /** macros being expanded, outermost first, to report cycles */
   private readonly expanding: string[] = [];
   private depth = 0;
@@ -151,19 +163,39 @@ class Compiler<E> {
       switch (n.kind) {
         case 'and':
         case 'or':
-          return { kind: n.kind, children: n.children.map((child) => this.node(child)) };
+          return this.sized({ kind: n.kind, children: n.children.map((child) => this.node(child)) }, n.pos);
         case 'not':
-          return { kind: 'not', child: this.node(n.child) };
+          return this.sized({ kind: 'not', child: this.node(n.child) }, n.pos);
         case 'macro':
           return this.macro(n.name, n.pos);
         case 'unary':
-          return { kind: 'check', check: existsCheck(compileOperand(n.field, this.ctx.source)) };
+          return this.sized({ kind: 'check', check: existsCheck(compileOperand(n.field, this.ctx.source)) }, n.pos);
         case 'binary':
-          return this.binary(n);
+          return this.sized(this.binary(n), n.pos);
       }
     } finally {
       this.depth--;
     }
+  }
+
+  /** Records `plan`'s expanded size; refuses it, at `pos`, past MAX_EXPANDED_CHECKS. */
+  private sized(plan: Plan<E>, pos: Pos): Plan<E> {
+    let n = 0;
+    switch (plan.kind) {
+      case 'check':
+        n = 1;
+        break;
+      case 'not':
+        n = this.sizes.get(plan.child)!;
+        break;
+      default:
+        for (const c of plan.children) n += this.sizes.get(c)!;
+    }
+    if (n > MAX_EXPANDED_CHECKS) {
+      throw new ConditionError(`condition expands to more than ${MAX_EXPANDED_CHECKS} checks once its macros are expanded at every use (${n} here)`, pos);
+    }
+    this.sizes.set(plan, n);
+    return plan;
   }
 
   private macro(name: string, pos: Pos): Plan<E> {

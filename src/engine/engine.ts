@@ -6,14 +6,13 @@
 // recompiles the whole set. Enablement changes made through enableRules and
 // keepOnlyTags are forgotten by such a reload, and errors already returned
 // by an earlier call are not returned again.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CompiledRule } from './compiledRule';
 import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
 import { Collector } from './rules/collect';
 import { compileRules, readRulesFiles, type Requirements } from './rules/load';
+import { readRulesInputs } from './rules/rulesInput';
 import { RulesFile } from './rules/sourceText';
 import type { Diagnostics } from './rules/yamlReader';
 
@@ -67,40 +66,14 @@ export class Engine {
     return this.defs;
   }
 
-  /** Files and directories (a directory: its *.yaml/*.yml files sorted by name), loaded in order. */
+  /**
+   * Files and directories (a directory: its *.yaml/*.yml files sorted by
+   * name), loaded in order; only regular files up to MAX_RULES_FILE_BYTES.
+   */
   loadRulesFiles(paths: string[]): LoadResult {
-    const files: { name: string; content: string }[] = [];
-    const unreadable: RulesError[] = [];
-    const read = (path: string): void => {
-      try {
-        files.push({ name: path, content: readFileSync(path, 'utf8') });
-      } catch (err) {
-        unreadable.push(new RulesError(`cannot read rules file '${path}': ${(err as Error).message}`, undefined, undefined, undefined));
-      }
-    };
-    for (const path of paths) {
-      let isDir = false;
-      try {
-        isDir = statSync(path).isDirectory();
-      } catch {
-        // read() reports the missing file
-      }
-      if (!isDir) {
-        read(path);
-        continue;
-      }
-      let names: string[] = [];
-      try {
-        names = readdirSync(path)
-          .filter((n) => /\.ya?ml$/.test(n))
-          .sort();
-      } catch (err) {
-        unreadable.push(new RulesError(`cannot read rules directory '${path}': ${(err as Error).message}`, undefined, undefined, undefined));
-      }
-      for (const n of names) read(join(path, n));
-    }
+    const { files, errors } = readRulesInputs(paths);
     const result = this.loadRulesContent(files);
-    result.errors.unshift(...unreadable);
+    result.errors.unshift(...errors);
     return result;
   }
 

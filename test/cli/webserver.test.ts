@@ -192,6 +192,36 @@ test('SIGHUP with evaluation workers: the reloaded rules make the alerts', async
   assert.match(out, /Configmap v2: 4\n/);
 });
 
+test('SIGHUP with rules whose macros double per level: the reload is refused at file:line:col and the running rules go on alerting', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-doubling-'));
+  const rules = path.join(dir, 'rules.yaml');
+  const rule = `- rule: Configmap\n  desc: t\n  condition: ka.target.resource=configmaps\n  output: cm %ka.target.name\n  priority: WARNING\n  source: k8s_audit\n`;
+  fs.writeFileSync(rules, rule);
+  const cm = traceEvents().flat().find((e) => (e as { objectRef?: { resource?: string } }).objectRef?.resource === 'configmaps')!;
+  const started = startAgent(['-r', rules, '-o', 'json_output=true', '-o', 'webserver.threadiness=-1']);
+  const agent = started.agent;
+  const port = await started.port;
+  const alerts = () => started.out().split('\n').filter((l) => l.startsWith('{')).length;
+  try {
+    let doubling = '- macro: m0\n  condition: ka.verb = create\n';
+    for (let i = 1; i <= 40; i++) doubling += `- macro: m${i}\n  condition: (m${i - 1} and m${i - 1})\n`;
+    fs.writeFileSync(rules, `${doubling}- rule: Doubling\n  desc: t\n  condition: m40\n  output: x\n  priority: WARNING\n  source: k8s_audit\n`);
+    agent.kill('SIGHUP');
+    await until('the refused reload', () => /rules reload failed/.test(started.err()), 30000).catch((e) => {
+      throw new Error(`${e.message}; stderr: ${started.err()}`);
+    });
+    assert.match(started.err(), /rules\.yaml:42:15: macro 'm20': condition expands to more than 1000000 checks/);
+    assert.equal((await get(port, '/healthz')).status, 200);
+    assert.equal((await post(port, '/k8s-audit', JSON.stringify(cm))).status, 200);
+    await until('the old rule alerting', () => alerts() === 1);
+  } finally {
+    const exited = new Promise<[number | null, string | null]>((resolve) => agent.on('exit', (code, signal) => resolve([code, signal])));
+    agent.kill('SIGTERM');
+    assert.deepEqual(await exited, [0, null], started.err());
+    fs.rmSync(dir, { recursive: true });
+  }
+});
+
 test('a fractional webserver.threadiness is refused with an error naming the key, before any worker starts', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), '-r', RULES, '-o', 'webserver.threadiness=1.5', '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '--disable-source', 'syscall'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@
 // items, in place and in order; any other item is a literal string. A list
 // that reaches itself again is an error naming the chain.
 import { ConditionError, type RulesError } from '../errors';
+import { MAX_LIST_ITEMS } from '../listItems';
 import { quotedText } from '../parser';
 import type { ListEntry } from './collect';
 import { errorAt } from './sourceText';
@@ -49,8 +50,14 @@ export function resolveLists(lists: ReadonlyMap<string, ListEntry>, errors: Rule
         ok = false;
         continue;
       }
+      const inner = items.get(item.text)!;
+      if (out.length + inner.length > MAX_LIST_ITEMS) {
+        errors.push(errorAt(item.where, `list expands to more than ${MAX_LIST_ITEMS} items (${out.length + inner.length} at this item)`, list.label));
+        ok = false;
+        break;
+      }
       // a loop, not push(...items): spreading a very long list overflows the stack
-      for (const v of items.get(item.text)!) out.push(v);
+      for (const v of inner) out.push(v);
       inc.add(item.text);
       for (const n of includes.get(item.text)!) inc.add(n);
     }

@@ -301,3 +301,39 @@ test('priority is read in any case and with info for informational', () => {
     [6, 2],
   );
 });
+
+test('macros that double per level are compiled once each and refused past the expansion bound, at the macro that crosses it', () => {
+  let macros = '- macro: m0\n  condition: proc.name = x\n';
+  for (let i = 1; i <= 40; i++) macros += `- macro: m${i}\n  condition: (m${i - 1} and m${i - 1})\n`;
+  const { result } = engineFor(macros, rule('R', 'evt.type = open and m40'));
+  const errors = formatted(result);
+  assert.equal(errors.length, 1, errors.join('\n'));
+  // m20 is the first to stand for more than 1,000,000 checks (2^20); its line is 2 * 20 + 2
+  assert.match(errors[0], /^rules1\.yaml:42:15: macro 'm20': condition expands to more than 1000000 checks/);
+
+  // under the bound the shared bodies evaluate as written
+  let small = '- macro: m0\n  condition: proc.name = x\n';
+  for (let i = 1; i <= 12; i++) small += `- macro: m${i}\n  condition: (m${i - 1} and m${i - 1})\n`;
+  const engine = loadClean(small, rule('R', 'evt.type = open and m12'));
+  assert.deepEqual(matching(engine, { type: 'open', name: 'x' }), ['R']);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'y' }), []);
+});
+
+test('lists that double per level are refused past the item bound with the item that crosses it', () => {
+  let lists = '- list: l0\n  items: [a]\n';
+  for (let i = 1; i <= 40; i++) lists += `- list: l${i}\n  items: [l${i - 1}, l${i - 1}]\n`;
+  const { result } = engineFor(lists, rule('R', 'evt.type = open and proc.name in (l40)'));
+  const errors = formatted(result);
+  assert.equal(errors.length, 1, errors.join('\n'));
+  assert.match(errors[0], /^rules1\.yaml:42:16: list 'l20': list expands to more than 1000000 items \(1048576 at this item\)/);
+});
+
+test('a list operand naming many big lists is refused past the item bound at the list name', () => {
+  const items = Array.from({ length: 10_000 }, (_, i) => `v${i}`).join(', ');
+  const names = Array.from({ length: 101 }, () => 'big').join(', ');
+  const { result } = engineFor(`- list: big\n  items: [${items}]\n`, rule('R', `evt.type = open and proc.name in (${names})`));
+  const errors = formatted(result);
+  assert.equal(errors.length, 1, errors.join('\n'));
+  // the 101st name, at column 14 + 'evt.type = open and proc.name in ('.length + 100 * 'big, '.length
+  assert.match(errors[0], /^rules2\.yaml:3:548: rule 'R': list operand expands to more than 1000000 values \(1010000 at this item\)/);
+});
