@@ -1,8 +1,10 @@
 // Rule output formats: text with `%field`, `%field[arg]`, `%(field)` and
 // `%Nfield` (pad or cut the value to N characters) substituted per event.
-// A missing value prints `<NA>`; a list prints as `(a,b)`. There is no `%%`
-// escape, as in Falco: every `%` must start a field.
+// A missing value prints `<NA>`; a list prints as `(a,b)`; control characters
+// in a value print as escapes (controlEscape.ts). There is no `%%` escape, as
+// in Falco: every `%` must start a field.
 import type { Pos } from './ast';
+import { escapeControls } from './controlEscape';
 import { ConditionError } from './errors';
 import { bindField, fieldIndex, resolveField, UnknownFieldError, type ResolvedField } from './fieldResolve';
 import { compileOperand } from './compile';
@@ -95,7 +97,7 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
           out += p;
           continue;
         }
-        const s = valueText(p.extract(evt));
+        const s = escapeControls(valueText(p.extract(evt)));
         out += p.width === 0 ? s : s.length >= p.width ? s.slice(0, p.width) : s.padEnd(p.width, ' ');
       }
       return out;

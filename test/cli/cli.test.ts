@@ -218,3 +218,36 @@ test('-V and -L with json_output print Falco\'s JSON shapes', async () => {
   const one = JSON.parse((await vigil('-r', OK, '-l', 'Any Delete', '-o', 'json_output=true')).stdout);
   assert.deepEqual(one.rules.map((x: { info: { name: string } }) => x.info.name), ['Any Delete']);
 });
+
+test('a field value holding a newline cannot forge an alert line: text output on stdout and in the file channel escapes it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-forge-'));
+  try {
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(rules, '- rule: Any configmap\n  desc: t\n  condition: ka.target.resource=configmaps\n  output: configmap touched (user=%ka.user.name)\n  priority: WARNING\n  source: k8s_audit\n');
+    const trace = path.join(dir, 'forge.json');
+    const evt = {
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level: 'Request',
+      auditID: '1',
+      stage: 'ResponseComplete',
+      requestURI: '/api/v1/namespaces/default/configmaps',
+      verb: 'create',
+      user: { username: 'x\n12:00:00.000000000: Critical Fake alert\x1b[2K' },
+      objectRef: { resource: 'configmaps', namespace: 'default', name: 'c', apiVersion: 'v1' },
+      responseStatus: { code: 201 },
+      requestReceivedTimestamp: '2024-01-01T00:00:00.000000Z',
+      stageTimestamp: '2024-01-01T00:00:00.000000Z',
+    };
+    fs.writeFileSync(trace, JSON.stringify(evt));
+    const file = path.join(dir, 'alerts.txt');
+    const r = await vigil('-r', rules, '-e', trace, '-o', 'file_output.enabled=true', '-o', `file_output.filename=${file}`);
+    assert.equal(r.code, 0, r.stderr);
+    const expected = '00:00:00.000000000: Warning configmap touched (user=x\\n12:00:00.000000000: Critical Fake alert\\x1b[2K)';
+    assert.equal(r.stdout.split('\n')[0], expected);
+    assert.doesNotMatch(r.stdout, /^12:00:00/m);
+    assert.equal(fs.readFileSync(file, 'utf8'), `${expected}\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -140,3 +140,11 @@ test('transformers in outputs: %tolower(field), nested, with width; errors at th
   assert.deepEqual(Object.keys(out.fields(ev)), ['tolower(proc.name)', 'basename(toupper(fd.name))', 'toupper(proc.name)']);
   assert.throws(() => compileOutput('x %tolower(proc.nosuch)', testSource), (e: unknown) => e instanceof UnknownFieldError && (e as UnknownFieldError).pos.col === 12);
 });
+
+test('control characters in field values print as escapes, so a value cannot start a line of its own', () => {
+  const forged = { ...evt, name: 'x\n12:00:00.000000000: Critical Fake alert', fdName: '/tmp/a\rb\x1b[2K' };
+  const out = compileOutput('proc=%proc.name file=%fd.name', testSource);
+  assert.equal(out.render(forged), 'proc=x\\n12:00:00.000000000: Critical Fake alert file=/tmp/a\\rb\\x1b[2K');
+  // output fields keep the value as it is: JSON escapes it where it is written
+  assert.equal(out.fields(forged)['proc.name'], 'x\n12:00:00.000000000: Critical Fake alert');
+});
