@@ -30,8 +30,11 @@ export function traceKind(file: string): TraceKind {
     }
   }
   if (head.length >= 4 && head.readUInt32LE(0) === SCAP_MAGIC) return 'scap';
-  const first = head.toString('utf8').trimStart()[0];
+  const text = head.toString('utf8').replace(/^\uFEFF/, '');
+  const first = text.trimStart()[0];
   if (first === '{' || first === '[') return 'k8s_audit';
   if (first === undefined) return 'k8s_audit';
+  // JSON Lines whose first line is garbage: the reader reports that line and reads the rest
+  if (/\n[ \t\r]*[{[]/.test(text)) return 'k8s_audit';
   return { error: 'not a known trace format (expected JSON audit events or a scap capture)' };
 }

@@ -29,3 +29,10 @@ test('other content is not an audit trace, and says why', () => {
   const missing = traceKind(path.join(dir, 'missing.json'));
   assert.ok(typeof missing === 'object' && /cannot read trace file/.test(missing.error));
 });
+
+test('JSON Lines whose first line is garbage are still an audit trace (the reader rejects that line alone)', () => {
+  assert.equal(kindOf('bad-first.jsonl', 'garbage line\n{"kind":"Event"}\n'), 'k8s_audit');
+  assert.equal(kindOf('bad-first-crlf.jsonl', 'garbage\r\n  [{"kind":"Event"}]\r\n'), 'k8s_audit');
+  const yaml = kindOf('rules2.yaml', '- rule: x\n  desc: y\n');
+  assert.ok(typeof yaml === 'object' && /not a known trace format/.test(yaml.error));
+});

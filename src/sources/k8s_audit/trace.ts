@@ -6,39 +6,81 @@
 // is JSON on its own the file is JSON Lines; if not, the whole file is tried as
 // one document; if that fails too, it is JSON Lines whose first line is broken.
 // A broken line or a non-event is reported as `FILE:LINE: why` and skipped.
+// No document (line or file) over MAX_TRACE_DOCUMENT_BYTES is held in memory.
 import fs from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { type K8sAuditEvent, toAuditEvent } from './event';
 import { auditEventProblem, auditEventsOf } from './payload';
 
 const CHUNK = 1 << 20;
 
-/** Calls `fn(line, lineNumber)` for each line of the file (without its end of line). */
-function forEachLine(path: string, fn: (line: string, lineNo: number) => boolean | void): void {
+/**
+ * Largest JSON document read, one line or the whole file, in bytes. JSON.parse
+ * holds the text and every value at once (several times the text's size),
+ * and V8 strings end a little under 512 MiB.
+ */
+export const MAX_TRACE_DOCUMENT_BYTES = 128 * 1024 * 1024;
+
+/** A line longer than the document limit: skipped whole, never held in memory. */
+const TOO_LONG = Symbol('too long');
+
+/**
+ * Calls `fn(line, lineNumber)` for each line of the file (without its end of
+ * line), or TOO_LONG for a line over `limit` bytes. Linear in the file's size:
+ * only each new chunk is searched for line ends, and a line is decoded once,
+ * when it is complete (a newline byte never sits inside a UTF-8 sequence).
+ */
+function forEachLine(path: string, fn: (line: string | typeof TOO_LONG, lineNo: number) => boolean | void, limit = MAX_TRACE_DOCUMENT_BYTES): void {
   const fd = fs.openSync(path, 'r');
   try {
-    const buf = Buffer.allocUnsafe(CHUNK);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
+    let parts: Buffer[] = [];
+    let partBytes = 0;
+    let tooLong = false;
     let lineNo = 0;
+    const emit = (last: Buffer): boolean | void => {
+      lineNo++;
+      if (tooLong || partBytes + last.length > limit) {
+        parts = [];
+        partBytes = 0;
+        tooLong = false;
+        return fn(TOO_LONG, lineNo);
+      }
+      const whole = parts.length === 0 ? last : Buffer.concat([...parts, last]);
+      parts = [];
+      partBytes = 0;
+      const end = whole.length > 0 && whole[whole.length - 1] === 13 ? whole.length - 1 : whole.length;
+      return fn(whole.toString('utf8', 0, end), lineNo);
+    };
     for (;;) {
+      const buf = Buffer.allocUnsafe(CHUNK);
       const n = fs.readSync(fd, buf, 0, CHUNK, null);
-      const text = n > 0 ? rest + decoder.write(buf.subarray(0, n)) : rest + decoder.end();
+      if (n <= 0) {
+        if (partBytes > 0 || tooLong) emit(Buffer.alloc(0));
+        return;
+      }
       let start = 0;
-      for (let nl = text.indexOf('\n', start); nl >= 0; nl = text.indexOf('\n', start)) {
-        lineNo++;
-        if (fn(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl), lineNo) === false) return;
+      for (let nl = buf.indexOf(10, start); nl >= 0 && nl < n; nl = buf.indexOf(10, start)) {
+        if (emit(buf.subarray(start, nl)) === false) return;
         start = nl + 1;
       }
-      rest = text.slice(start);
-      if (n <= 0) {
-        if (rest.length > 0) fn(rest.endsWith('\r') ? rest.slice(0, -1) : rest, lineNo + 1);
-        return;
+      if (start < n) {
+        if (tooLong || partBytes + (n - start) > limit) {
+          tooLong = true;
+          parts = [];
+          partBytes = 0;
+        } else {
+          // copied: the chunk's buffer is not reused, but a small tail should not pin a whole MiB
+          parts.push(n - start < CHUNK / 4 ? Buffer.from(buf.subarray(start, n)) : buf.subarray(start, n));
+          partBytes += n - start;
+        }
       }
     }
   } finally {
     fs.closeSync(fd);
   }
+}
+
+function tooLongWhy(limit = MAX_TRACE_DOCUMENT_BYTES): string {
+  return `line longer than the ${limit}-byte limit for one JSON document; skipped`;
 }
 
 function isBlank(line: string): boolean {
@@ -87,8 +129,9 @@ export function readAuditTrace(
   let firstLine = 0;
   let firstOk = false;
   forEachLine(path, (line, no) => {
-    if (isBlank(line)) return true;
+    if (line !== TOO_LONG && isBlank(line)) return true;
     firstLine = no;
+    if (line === TOO_LONG) return false;
     try {
       JSON.parse(line.charCodeAt(0) === 0xfeff ? line.slice(1) : line);
       firstOk = true;
@@ -100,28 +143,41 @@ export function readAuditTrace(
   if (firstLine === 0) return { events, rejected };
 
   if (!firstOk) {
-    const whole = fs.readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
-    let doc: unknown;
-    let parsed = false;
-    try {
-      doc = JSON.parse(whole);
-      parsed = true;
-    } catch (err) {
-      // A multi-line document that is broken somewhere: say where, if JSON.parse told us.
-      const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '');
-      const multiLineDoc = !isJsonLines(whole);
-      if (multiLineDoc) {
-        reject(pos ? lineOf(whole, +pos[1]) : firstLine, parseErrorWhy(err));
+    const size = fs.statSync(path).size;
+    if (size > MAX_TRACE_DOCUMENT_BYTES) {
+      // too big to be read as one document: JSON Lines if some later line is JSON alone
+      if (!laterLineParses(path)) {
+        reject(firstLine, `a single JSON document of ${size} bytes is over the ${MAX_TRACE_DOCUMENT_BYTES}-byte limit; not read`);
         return { events, rejected };
       }
-    }
-    if (parsed) {
-      take(doc, firstLine);
-      return { events, rejected };
+    } else {
+      const whole = fs.readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+      let doc: unknown;
+      let parsed = false;
+      try {
+        doc = JSON.parse(whole);
+        parsed = true;
+      } catch (err) {
+        // A multi-line document that is broken somewhere: say where, if JSON.parse told us.
+        const pos = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+        const multiLineDoc = !isJsonLines(whole);
+        if (multiLineDoc) {
+          reject(pos ? lineOf(whole, +pos[1]) : firstLine, parseErrorWhy(err));
+          return { events, rejected };
+        }
+      }
+      if (parsed) {
+        take(doc, firstLine);
+        return { events, rejected };
+      }
     }
   }
 
   forEachLine(path, (line, no) => {
+    if (line === TOO_LONG) {
+      reject(no, tooLongWhy());
+      return;
+    }
     if (isBlank(line)) return;
     let doc: unknown;
     try {
@@ -133,6 +189,32 @@ export function readAuditTrace(
     take(doc, no);
   });
   return { events, rejected };
+}
+
+/** Whether a line after the first non-blank one parses as JSON by itself, reading line by line. */
+function laterLineParses(path: string): boolean {
+  let seenFirst = false;
+  let found = false;
+  forEachLine(path, (line) => {
+    if (line === TOO_LONG || isBlank(line)) {
+      seenFirst ||= line === TOO_LONG;
+      return true;
+    }
+    if (!seenFirst) {
+      seenFirst = true;
+      return true;
+    }
+    const t = line.trim();
+    if (t[0] !== '{' && t[0] !== '[') return true;
+    try {
+      JSON.parse(t);
+      found = true;
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  return found;
 }
 
 /** Whether some line after the first non-blank one parses as JSON by itself (then the file is JSON Lines). */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { readAuditTrace } from '../../../src/sources/k8s_audit';
+import { MAX_TRACE_DOCUMENT_BYTES } from '../../../src/sources/k8s_audit/trace';
 import { TRACE_DIR } from './traceEvent';
 
 function read(file: string) {
@@ -86,4 +87,51 @@ test('large JSON Lines files are read across chunk boundaries', () => {
   assert.equal(r.events, 3000);
   assert.equal(r.rejected, 0);
   assert.equal(r.ids[2999], 'id-2999');
+});
+
+
+test('one line of many MiB, with multi-byte characters across chunk ends, is read whole', () => {
+  const items = Array.from({ length: 2000 }, (_, i) => ({ ...ev(`long-${i}`), pad: '日本é'.repeat(333) }));
+  const r = read(tmpFile('longline.jsonl', `${JSON.stringify({ kind: 'EventList', items })}\n${JSON.stringify(ev('after'))}\n`));
+  assert.deepEqual([r.events, r.rejected], [2001, 0]);
+  assert.equal(r.ids[1999], 'long-1999');
+  assert.equal(r.ids[2000], 'after');
+});
+
+/** A file whose first line is `head` followed by `bytes` spaces and `tail`, written in pieces. */
+function hugeFile(name: string, head: string, bytes: number, tail: string): string {
+  const p = path.join(tmp, name);
+  const fd = fs.openSync(p, 'w');
+  try {
+    fs.writeSync(fd, head);
+    const block = Buffer.alloc(1 << 20, 0x20);
+    for (let left = bytes; left > 0; left -= block.length) fs.writeSync(fd, block, 0, Math.min(left, block.length));
+    fs.writeSync(fd, tail);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return p;
+}
+
+test('a line over the document limit is rejected with the limit and skipped, and the lines after it are read', () => {
+  const file = hugeFile('overlong.jsonl', '{"kind":"EventList","items":[],"pad":"', MAX_TRACE_DOCUMENT_BYTES, `"}\n${JSON.stringify(ev('next'))}\n`);
+  try {
+    const r = read(file);
+    assert.deepEqual(r.rejects, [`${file}:1: line longer than the ${MAX_TRACE_DOCUMENT_BYTES}-byte limit for one JSON document; skipped`]);
+    assert.deepEqual(r.ids, ['next']);
+  } finally {
+    fs.rmSync(file);
+  }
+});
+
+test('a multi-line document over the limit is one clear rejection, not a crash', () => {
+  const file = hugeFile('overbig.json', '{\n "kind": "EventList",\n "items": [],\n "pad": "', MAX_TRACE_DOCUMENT_BYTES, '"\n}\n');
+  try {
+    const r = read(file);
+    const size = fs.statSync(file).size;
+    assert.deepEqual(r.rejects, [`${file}:1: a single JSON document of ${size} bytes is over the ${MAX_TRACE_DOCUMENT_BYTES}-byte limit; not read`]);
+    assert.equal(r.events, 0);
+  } finally {
+    fs.rmSync(file);
+  }
 });
