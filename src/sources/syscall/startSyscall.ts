@@ -13,6 +13,7 @@ import type { SyscallEvent } from './state/syscallEvent';
 import { hostPaths } from './state/hostRoot';
 import { StateTracker } from './state/tracker';
 import { UserDb } from './state/userDb';
+import { DropWatch } from './dropWatch';
 
 export interface SyscallOptions {
   verbose: boolean;
@@ -69,6 +70,8 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
   if (capture.choice) log(`syscall: probe: ${capture.choice.variant}: ${capture.choice.why}`);
   log(`syscall: probe hooks: ${capture.probe.describeHooks()}`);
+  const drops = new DropWatch(() => capture.probe.stats(), { log });
+  drops.start();
   return {
     name: 'syscall capture',
     rulesChanged: () => {
@@ -84,6 +87,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
         // the stats, the probe's release and the exit line still follow
         log(`syscall: the last drain failed: ${(e as Error).message}`);
       }
+      drops.stop();
       const st = capture.stats();
       capture.stop();
       dump?.close();
