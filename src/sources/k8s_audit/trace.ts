@@ -50,16 +50,19 @@ function forEachLine(path: string, fn: (line: string | typeof TOO_LONG, lineNo: 
       const end = whole.length > 0 && whole[whole.length - 1] === 13 ? whole.length - 1 : whole.length;
       return fn(whole.toString('utf8', 0, end), lineNo);
     };
+    // one buffer, reused while no partial line points into it
+    const size = fs.fstatSync(fd).size;
+    let buf = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, size + 1)));
     for (;;) {
-      const buf = Buffer.allocUnsafe(CHUNK);
-      const n = fs.readSync(fd, buf, 0, CHUNK, null);
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n <= 0) {
         if (partBytes > 0 || tooLong) emit(Buffer.alloc(0));
         return;
       }
+      const data = buf.subarray(0, n);
       let start = 0;
-      for (let nl = buf.indexOf(10, start); nl >= 0 && nl < n; nl = buf.indexOf(10, start)) {
-        if (emit(buf.subarray(start, nl)) === false) return;
+      for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
+        if (emit(data.subarray(start, nl)) === false) return;
         start = nl + 1;
       }
       if (start < n) {
@@ -67,11 +70,17 @@ function forEachLine(path: string, fn: (line: string | typeof TOO_LONG, lineNo: 
           tooLong = true;
           parts = [];
           partBytes = 0;
-        } else {
-          // copied: the chunk's buffer is not reused, but a small tail should not pin a whole MiB
-          parts.push(n - start < CHUNK / 4 ? Buffer.from(buf.subarray(start, n)) : buf.subarray(start, n));
+        } else if (n - start < CHUNK / 4) {
+          parts.push(Buffer.from(data.subarray(start)));
           partBytes += n - start;
+        } else {
+          // a long tail stays where it is; the next chunk goes to a new buffer
+          parts.push(data.subarray(start));
+          partBytes += n - start;
+          buf = Buffer.allocUnsafe(CHUNK);
         }
+      } else if (buf.length < CHUNK && n === buf.length) {
+        buf = Buffer.allocUnsafe(CHUNK);
       }
     }
   } finally {
