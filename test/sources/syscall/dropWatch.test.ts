@@ -82,7 +82,8 @@ test('live: a tiny ring that overflows while the agent is busy is said on the lo
     await exited;
     const end = Date.now() + 10_000;
     while (lines.length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(lines.length, 1, 'said while running, before stop');
+    // one line at once; more only if the machine is so slow that this took over 10 s
+    assert.ok(lines.length >= 1, 'said while running, before stop');
     assert.match(lines[0], /^syscall: \d+ events dropped by the probe in the last/);
     // the probe sees every process's opens, so it may have dropped more since the last poll
     assert.ok(w.dropped > 0 && w.dropped <= cap.probe.stats().total.dropped, `${w.dropped} counted`);
