@@ -24,6 +24,9 @@ export interface LiveOptions {
   reloadEngine?: (signal: AbortSignal) => Promise<Engine | undefined> | Engine | undefined;
 }
 
+/** The longest a stop may take, all steps together (request drain, workers, outputs). */
+const STOP_LIMIT_MS = 30_000;
+
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -67,6 +70,11 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       }
       stopping = true;
       if (timer) clearTimeout(timer);
+      // the stop is bounded: each step has its own limit, and this catches whatever still hangs
+      setTimeout(() => {
+        log(`stopping took more than ${STOP_LIMIT_MS / 1000} s; exiting now`);
+        process.exit(1);
+      }, STOP_LIMIT_MS).unref();
       process.off('SIGHUP', onReload);
       stopped.abort();
       if (opts.verbose) log(`stopping: ${why}`);

@@ -18,6 +18,8 @@ export interface AuditBatch {
   reasons: string[];
   /** events over max_event_size */
   dropped: number;
+  /** those events, for the alert each raises (droppedEventAlert.ts); non-events over the size are only counted */
+  droppedEvents: Record<string, unknown>[];
 }
 
 export type DecodedBody = { batch: AuditBatch } | { error: string };
@@ -54,7 +56,7 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
     }
   }
 
-  const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0 };
+  const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0, droppedEvents: [] };
   for (let k = 0; k < items.length; k++) {
     const item = items[k];
     let tooBig = false;
@@ -62,7 +64,7 @@ export function decodeAuditBody(text: string, maxEventSize: number): DecodedBody
     else if (measure === 'whole') tooBig = true;
     else if (measure === 'stringify') tooBig = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8') > maxEventSize;
     if (tooBig) {
-      batch.dropped++;
+      dropOversize(batch, item);
       continue;
     }
     if (isList) admitEvent(batch, item, label, k);
@@ -103,8 +105,9 @@ export function decodeAuditBytes(body: Buffer, length: number, maxEventSize: num
     label = 'items';
   }
   const spans = found.spans;
-  const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0 };
+  const batch: AuditBatch = { events: [], rejected: 0, reasons: [], dropped: 0, droppedEvents: [] };
   const items: unknown[] = [];
+  const oversize: boolean[] = [];
   for (let k = 0; k < spans.length; k += 2) {
     let item: unknown;
     try {
@@ -113,13 +116,14 @@ export function decodeAuditBytes(body: Buffer, length: number, maxEventSize: num
     } catch {
       return whole();
     }
-    items.push(spans[k + 1] - spans[k] > maxEventSize ? OVERSIZE : item);
+    items.push(item);
+    oversize.push(spans[k + 1] - spans[k] > maxEventSize);
   }
   // only once every piece parsed is the body known to be JSON
   for (let k = 0; k < items.length; k++) {
     const item = items[k];
-    if (item === OVERSIZE) {
-      batch.dropped++;
+    if (oversize[k]) {
+      dropOversize(batch, item);
       continue;
     }
     admitEvent(batch, item, label, k);
@@ -138,5 +142,8 @@ function admitEvent(batch: AuditBatch, item: unknown, label: string, k: number):
   if (batch.reasons.length < MAX_REASONS) batch.reasons.push(`${label}[${k}]: not an audit event: ${problem}`);
 }
 
-/** Stands for an element over max_event_size, not parsed. */
-const OVERSIZE = Symbol('oversize');
+/** An element over max_event_size: counted, and kept for its built-in alert if it is an audit event. */
+function dropOversize(batch: AuditBatch, item: unknown): void {
+  batch.dropped++;
+  if (auditEventProblem(item) === undefined) batch.droppedEvents.push(item as Record<string, unknown>);
+}

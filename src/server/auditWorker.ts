@@ -11,6 +11,7 @@ import { SourceEvaluator } from '../evaluation/sourceEvaluator';
 import { type K8sAuditEvent, k8sAuditSource, toAuditEvent } from '../sources/k8s_audit';
 import type { BatchFacts } from './auditEvaluation';
 import { decodeAuditBytes } from './auditBody';
+import { droppedEventAlertData } from './droppedEventAlert';
 import { enabledDifference } from './enabledDifference';
 import type { FromWorker, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 
@@ -58,6 +59,7 @@ function evaluateBatch(id: number, body: ArrayBuffer, length: number, maxEventSi
   const batch = decoded.batch;
   const facts: BatchFacts = { rejected: batch.rejected, reasons: batch.reasons, dropped: batch.dropped, events: batch.events.length, accepted: 0, failed: 0 };
   alerts = [];
+  for (const obj of batch.droppedEvents) alerts.push(droppedEventAlertData(obj, maxEventSize, withFields));
   for (const obj of batch.events) {
     try {
       evaluator.evaluate(toAuditEvent(obj));

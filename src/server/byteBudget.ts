@@ -30,6 +30,11 @@ export class ByteBudget {
     return r;
   }
 
+  /** Whether `bytes` would be granted at once. */
+  fits(bytes: number): boolean {
+    return this.waiting.length === 0 && this.used + bytes <= this.limit;
+  }
+
   /** Gives back a granted reservation, or withdraws a waiting one. Idempotent per reservation. */
   release(r: Reservation): void {
     if (r.granted) {

@@ -7,8 +7,12 @@
 // task: it runs whole, but only while the turn has budget left, so bodies
 // that arrive together are decoded in different turns.
 
+import type { AlertData } from '../evaluation/ruleAlert';
+
 export interface AuditSink {
   accept(event: Record<string, unknown>): void;
+  /** a built-in alert the server raises itself (droppedEventAlert.ts) */
+  alert?(data: AlertData): void;
 }
 
 export interface EvaluationResult {

@@ -5,6 +5,7 @@
 // this thread (the syscall source, the server's sockets) keeps its turns.
 import type { AuditEvaluation, BatchAnswer, EvaluationStats } from './auditEvaluation';
 import { decodeAuditBytes } from './auditBody';
+import { droppedEventAlertData } from './droppedEventAlert';
 import { type AuditSink, EvaluationQueue } from './evaluationQueue';
 
 /** Evaluation time per event-loop turn. */
@@ -13,7 +14,10 @@ export const EVAL_BUDGET_MS = 5;
 export class MainThreadEvaluation implements AuditEvaluation {
   private readonly queue: EvaluationQueue;
 
-  constructor(sink: AuditSink, budgetMs = EVAL_BUDGET_MS) {
+  constructor(
+    private readonly sink: AuditSink,
+    budgetMs = EVAL_BUDGET_MS,
+  ) {
     this.queue = new EvaluationQueue(sink, budgetMs);
   }
 
@@ -22,7 +26,8 @@ export class MainThreadEvaluation implements AuditEvaluation {
     this.queue.defer(() => {
       const decoded = decodeAuditBytes(body, length, maxEventSize);
       if ('error' in decoded) return done({ status: 400, error: decoded.error });
-      const { events, rejected, reasons, dropped } = decoded.batch;
+      const { events, rejected, reasons, dropped, droppedEvents } = decoded.batch;
+      for (const obj of droppedEvents) this.sink.alert?.(droppedEventAlertData(obj, maxEventSize, true));
       if (events.length === 0) return done({ status: 200, facts: { rejected, reasons, dropped, events: 0, accepted: 0, failed: 0 } });
       this.queue.submit(events, (r) => done({ status: 200, facts: { rejected, reasons, dropped, events: events.length, ...r } }));
     });

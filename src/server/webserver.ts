@@ -3,18 +3,46 @@
 // (auditEvaluation.ts), on this thread or in workers alike. Bounded memory: a
 // request reserves its body's bytes from a shared budget before it is read
 // (byteBudget.ts) and keeps them until its events are evaluated, so a server
-// that falls behind pauses reading instead of queueing bodies.
+// that falls behind pauses reading instead of queueing bodies. Small bodies
+// have a lane of their own, slow bodies are cut off (408), a request that
+// waits too long is answered 503 with Retry-After, and a drain at shutdown
+// answers every request it took before closing every connection.
 import * as fs from 'node:fs';
 import * as uWS from 'uWebSockets.js';
 import type { AuditEvaluation, BatchAnswer, BatchFacts } from './auditEvaluation';
 import { type ClientCertGate, privateSocketPath, startClientCertGate } from './clientCertGate';
 import { ByteBudget, type Reservation } from './byteBudget';
 import type { WebserverConfig } from './webserverConfig';
+import { IntakeLog } from './intakeLog';
+import { declaredLength, isJsonMediaType } from './requestHeaders';
 
 export { WEBSERVER_DEFAULTS, type WebserverConfig } from './webserverConfig';
 
 /** How many maximal batches may be held (read, parsed or being evaluated) at once. */
 const BUDGET_BATCHES = 4;
+/**
+ * A body up to this size (and a sixteenth of max_batch_size) that finds the
+ * budget spent draws from a lane of its own, max_batch_size bytes, so big
+ * bodies trickling in cannot hold every byte and starve the small ones.
+ */
+export const SMALL_BODY_BYTES = 256 * 1024;
+export interface IntakeLimits {
+  /**
+   * Longest wait for the body budget before the answer is 503 with
+   * Retry-After. Under uWebSockets.js's 10 s idle timeout, which would
+   * otherwise reset the paused connection with no answer at all.
+   */
+  budgetWaitMs: number;
+  /** Slowest body taken: it must be whole within bodyGraceMs plus its length at this rate (bytes per second). */
+  minBodyRate: number;
+  bodyGraceMs: number;
+}
+
+export const INTAKE_LIMITS: IntakeLimits = { budgetWaitMs: 5000, minBodyRate: 1024 * 1024, bodyGraceMs: 10_000 };
+/** How long the last answers of a drain get to leave before every connection is closed. */
+const ANSWER_FLUSH_MS = 50;
+/** Seconds a client is told to wait before retrying a 503. */
+const RETRY_AFTER_S = 1;
 
 export interface WebserverStats {
   requests: number;
@@ -51,6 +79,14 @@ export interface WebserverStats {
   worker_crashes: number;
   /** batches answered 500 because their worker died or none was running */
   status_500: number;
+  /** bodies too slow (IntakeLimits), answered 408 */
+  status_408: number;
+  /** requests refused with Retry-After: waited too long for the budget, or came while stopping */
+  status_503: number;
+  /** bytes of bodies that arrived before their budget was granted (at most one socket read each) */
+  early_bytes: number;
+  /** requests being read, evaluated or answered right now */
+  in_flight: number;
 }
 
 export interface Webserver {
@@ -62,7 +98,15 @@ export interface Webserver {
    */
   ready: Promise<void>;
   stats(): WebserverStats;
-  /** Stops listening; idempotent. */
+  /**
+   * Stops taking requests: a new request on any connection is answered 503
+   * with Retry-After and Connection: close, requests already being read are
+   * read, evaluated and answered (with Connection: close), then every
+   * connection is closed. Settles when that is done, or after `timeoutMs`
+   * with whatever is left cut off (no 2xx is sent for it). Idempotent.
+   */
+  drain(timeoutMs: number): Promise<void>;
+  /** Stops listening and closes every connection at once; idempotent. */
   close(): void;
 }
 
@@ -72,8 +116,10 @@ const STATUS = {
   404: '404 Not Found',
   405: '405 Method Not Allowed',
   413: '413 Payload Too Large',
+  408: '408 Request Timeout',
   415: '415 Unsupported Media Type',
   500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
 } as const;
 type Status = keyof typeof STATUS;
 
@@ -125,12 +171,26 @@ function batchBody(f: BatchFacts): Record<string, unknown> {
 }
 
 /**
- * Serves until closed. `cfg` is as checkWebserverConfig passed it. Bodies go
- * to `evaluation`, which the caller closes after this server.
+ * Serves until drained or closed. `cfg` is as checkWebserverConfig passed it.
+ * Bodies go to `evaluation`, which the caller closes after this server.
  */
-export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation, versions: { vigil: string; engine: string }): Webserver {
+export function startWebserver(
+  cfg: WebserverConfig,
+  evaluation: AuditEvaluation,
+  versions: { vigil: string; engine: string },
+  log: (msg: string) => void = () => {},
+  limits: IntakeLimits = INTAKE_LIMITS,
+): Webserver {
   const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
+  const smallLane = new ByteBudget(cfg.max_batch_size);
+  const intake = new IntakeLog(log);
+  let draining = false;
+  let inFlight = 0;
+  let earlyBytes = 0;
+  let onIdle: (() => void) | undefined;
+  // requests waiting for the budget, so a drain can answer them 503 at once
+  const waiters = new Set<() => void>();
   const counts = {
     requests: 0,
     batches: 0,
@@ -144,33 +204,43 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
     status_413: 0,
     status_415: 0,
     status_500: 0,
+    status_408: 0,
+    status_503: 0,
     aborted: 0,
     budget_waits: 0,
   };
 
-  /** Answers with a JSON body; call only while `res` is valid. */
+  /** Answers with a JSON body; call only while `res` is valid. While draining every answer closes its connection. */
   function reply(res: uWS.HttpResponse, status: Status, body: unknown, close = false, allow?: string): void {
     if (status !== 200) counts[`status_${status}`]++;
     res.cork(() => {
       res.writeStatus(STATUS[status]).writeHeader('Content-Type', 'application/json');
       if (allow) res.writeHeader('Allow', allow);
-      res.end(JSON.stringify(body), close);
+      if (status === 503) res.writeHeader('Retry-After', String(RETRY_AFTER_S));
+      res.end(JSON.stringify(body), close || draining);
     });
+  }
+
+  function requestDone(): void {
+    inFlight--;
+    if (inFlight === 0 && onIdle) onIdle();
   }
 
   function onAudit(res: uWS.HttpResponse, req: uWS.HttpRequest): void {
     counts.requests++;
     const contentType = req.getHeader('content-type');
-    if (!contentType.toLowerCase().includes('application/json')) {
+    const declaredOr = declaredLength(req);
+    if (draining) return refuseWhileStopping(res, hasBody(req));
+    if (!isJsonMediaType(contentType)) {
       reply(res, 415, { error: `Content-Type must be application/json, got ${JSON.stringify(contentType)}` }, hasBody(req));
       return;
     }
-    const lengthHeader = req.getHeader('content-length');
-    const declared = lengthHeader === '' ? -1 : /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : NaN;
-    if (Number.isNaN(declared)) {
-      reply(res, 400, { error: `bad Content-Length ${JSON.stringify(lengthHeader)}` }, true);
+    if (typeof declaredOr !== 'number') {
+      intake.note('refused for their length headers', `request refused: ${declaredOr.error}`);
+      reply(res, 400, { error: declaredOr.error }, true);
       return;
     }
+    const declared = declaredOr;
     if (declared > cfg.max_batch_size) {
       reply(res, 413, { error: `body of ${declared} bytes is over webserver.max_batch_size (${cfg.max_batch_size})` }, true);
       return;
@@ -181,21 +251,38 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
     }
 
     // per-request state; `res` is touched only while neither flag is set
+    inFlight++;
     let aborted = false;
     let answered = false;
     let buf: Buffer | undefined;
     let chunks: Buffer[] | undefined;
     let received = 0;
-    // a body that arrived whole before its grant (one packet can hold it) waits here
+    // chunks that came before the grant (one socket read can hold them), and a whole body that did
+    let early: Buffer[] | undefined;
     let waitingBody: Buffer | undefined;
-    // once the body is with the evaluation, its bytes stay reserved until it
-    // answers, even if the client has gone
+    // past the budget wait: the body is read to its end and dropped, then answered 503
+    let discarding = false;
+    // once the body is with the evaluation, its bytes stay
+    // reserved until that work answers, even if the client has gone
     let handedOff = false;
-    const reservation: Reservation = budget.reserve(declared >= 0 ? declared : cfg.max_batch_size, () => {
+    let waitTimer: NodeJS.Timeout | undefined;
+    let bodyTimer: NodeJS.Timeout | undefined;
+    const bytes = declared >= 0 ? declared : cfg.max_batch_size;
+    const small = declared >= 0 && declared <= Math.min(SMALL_BODY_BYTES, cfg.max_batch_size / 16);
+    const lane = small && !budget.fits(bytes) ? smallLane : budget;
+    const waitedSince = performance.now();
+    const reservation: Reservation = lane.reserve(bytes, () => {
+      stopWaiting();
       if (aborted || answered) return;
+      armBodyTimer();
       // resume even when the body is already here: the connection stays paused
       // otherwise, and its next keep-alive request is never read
       res.resume();
+      if (early) {
+        for (const c of early) take(c);
+        earlyBytes -= early.reduce((n, c) => n + c.length, 0);
+        early = undefined;
+      }
       if (waitingBody === undefined) return;
       const body = waitingBody;
       waitingBody = undefined;
@@ -204,51 +291,138 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
     res.onAborted(() => {
       aborted = true;
       counts.aborted++;
+      stopWaiting();
+      clearTimeout(bodyTimer);
       buf = undefined;
       chunks = undefined;
+      dropEarly();
       waitingBody = undefined;
-      if (!handedOff) budget.release(reservation);
+      // work handed off still finishes (and counts as in flight until then); its answer goes nowhere
+      if (handedOff || answered) return;
+      lane.release(reservation);
+      answered = true;
+      requestDone();
     });
-    if (!reservation.granted) {
+    if (reservation.granted) armBodyTimer();
+    else {
       counts.budget_waits++;
       res.pause();
+      waitTimer = setTimeout(() => giveUpWaiting(`waited ${limits.budgetWaitMs} ms for the body budget`), limits.budgetWaitMs);
+      waiters.add(onDrainWhileWaiting);
+    }
+
+    function onDrainWhileWaiting(): void {
+      giveUpWaiting('the agent is stopping');
+    }
+
+    function stopWaiting(granted = true): void {
+      clearTimeout(waitTimer);
+      waiters.delete(onDrainWhileWaiting);
+      const waited = performance.now() - waitedSince;
+      if (granted && waited > 100) intake.note('waited for the body budget', `a request waited ${waited.toFixed(0)} ms for the body budget (${lane.bytesReserved} of ${lane.limit} bytes reserved)`);
+    }
+
+    /** No budget in time (or stopping): the body is read and dropped, then the answer is 503 with Retry-After. */
+    function giveUpWaiting(why: string): void {
+      stopWaiting(false);
+      if (aborted || answered || reservation.granted) return;
+      lane.release(reservation);
+      discarding = true;
+      dropEarly();
+      intake.note('answered 503 (no budget in time, or stopping)', `request answered 503: ${why}`);
+      armBodyTimer();
+      if (waitingBody !== undefined) {
+        waitingBody = undefined;
+        return finish(503, { error: `server busy: ${why}; retry` }, true);
+      }
+      res.resume();
+    }
+
+    function dropEarly(): void {
+      if (!early) return;
+      earlyBytes -= early.reduce((n, c) => n + c.length, 0);
+      early = undefined;
+    }
+
+    /** Times out a body not whole within bodyGraceMs plus its length at minBodyRate. */
+    function armBodyTimer(): void {
+      clearTimeout(bodyTimer);
+      const expected = declared >= 0 ? declared : cfg.max_batch_size;
+      const ms = limits.bodyGraceMs + (1000 * expected) / limits.minBodyRate;
+      bodyTimer = setTimeout(() => {
+        if (aborted || answered || handedOff) return;
+        intake.note('bodies too slow (408)', `request body too slow: ${received} of ${declared >= 0 ? declared : 'unknown'} bytes in ${(ms / 1000).toFixed(1)} s; answered 408`);
+        buf = undefined;
+        chunks = undefined;
+        finish(408, { error: `body too slow: ${received} bytes in ${(ms / 1000).toFixed(1)} s (at least ${limits.minBodyRate} bytes/s after ${limits.bodyGraceMs / 1000} s)` }, true);
+      }, ms);
     }
 
     function finish(status: Status, body: unknown, close = false): void {
-      budget.release(reservation);
-      if (aborted || answered) return;
+      clearTimeout(bodyTimer);
+      lane.release(reservation);
+      if (answered) return;
       answered = true;
-      reply(res, status, body, close);
+      if (!aborted) reply(res, status, body, close);
+      requestDone();
+    }
+
+    /** Copies a chunk into the body (the chunk is only valid during onData). */
+    function take(chunk: Buffer): boolean {
+      const n = chunk.length;
+      if (declared >= 0) {
+        buf ??= Buffer.allocUnsafe(declared);
+        if (received + n > declared) {
+          finish(400, { error: 'body longer than its Content-Length' }, true);
+          return false;
+        }
+        chunk.copy(buf, received);
+      } else {
+        (chunks ??= []).push(Buffer.from(chunk));
+      }
+      received += n;
+      return true;
     }
 
     res.onData((chunk, isLast) => {
       if (aborted || answered) return;
       const n = chunk.byteLength;
-      if (received + n > cfg.max_batch_size) {
+      if (discarding) {
+        received += n;
+        if (isLast) finish(503, { error: 'server busy: no budget for this body in time; retry' }, true);
+        return;
+      }
+      if (received + n + (early ? early.reduce((m, c) => m + c.length, 0) : 0) > cfg.max_batch_size) {
         // stop reading here: answer and close rather than take in the rest
         buf = undefined;
         chunks = undefined;
+        dropEarly();
         finish(413, { error: `body is over webserver.max_batch_size (${cfg.max_batch_size} bytes)` }, true);
         return;
       }
-      // the chunk is only valid during this call: copy it
-      if (declared >= 0) {
-        buf ??= Buffer.allocUnsafe(declared);
-        if (received + n > declared) return finish(400, { error: 'body longer than its Content-Length' }, true);
-        buf.set(new Uint8Array(chunk), received);
-      } else {
-        (chunks ??= []).push(Buffer.from(new Uint8Array(chunk)));
+      const view = Buffer.from(chunk);
+      if (!reservation.granted) {
+        // arrived with the headers, before the grant: kept as a copy, counted
+        const copy = Buffer.from(view);
+        (early ??= []).push(copy);
+        earlyBytes += copy.length;
+        if (!isLast) return;
+        const all = Buffer.concat(early);
+        dropEarly();
+        received = all.length;
+        waitingBody = all;
+        return;
       }
-      received += n;
+      if (!take(view)) return;
       if (!isLast) return;
       const body = declared >= 0 ? buf! : Buffer.concat(chunks ?? []);
       buf = undefined;
       chunks = undefined;
-      if (reservation.granted) handleBody(body);
-      else waitingBody = body;
+      handleBody(body);
     });
 
     function handleBody(body: Buffer): void {
+      clearTimeout(bodyTimer);
       handedOff = true;
       evaluation.submit(body, received, cfg.max_event_size, onAnswer);
     }
@@ -264,6 +438,24 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
       counts.events_failed += f.failed;
       finish(200, batchBody(f));
     }
+  }
+
+  /** A request that came while stopping: its body is read and dropped, then the answer is 503 with Retry-After. */
+  function refuseWhileStopping(res: uWS.HttpResponse, withBody: boolean): void {
+    intake.note('answered 503 while stopping', 'request answered 503: the agent is stopping');
+    let done = false;
+    res.onAborted(() => {
+      done = true;
+    });
+    const answer = (): void => {
+      if (done) return;
+      done = true;
+      reply(res, 503, { error: 'the agent is stopping; retry' }, true);
+    };
+    if (!withBody) return answer();
+    res.onData((_chunk, isLast) => {
+      if (isLast) answer();
+    });
   }
 
   function notAllowed(allow: string) {
@@ -319,7 +511,27 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
     port = gate.port;
   }
   const socket: uWS.us_listen_socket = listenSocket;
+  let listening = true;
   let closed = false;
+  let drained: Promise<void> | undefined;
+
+  function stopListening(): void {
+    if (!listening) return;
+    listening = false;
+    uWS.us_listen_socket_close(socket);
+    gate?.close();
+    socketPath?.remove();
+  }
+
+  function closeAll(): void {
+    if (closed) return;
+    closed = true;
+    stopListening();
+    intake.flush();
+    // every connection, idle keep-alive ones included, so nothing keeps the process up
+    // (the native app has close(); this package's typings leave it out)
+    (app as unknown as { close(): void }).close();
+  }
 
   return {
     port,
@@ -328,21 +540,44 @@ export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation
       const ev = evaluation.stats();
       return {
         ...counts,
-        bytes_reserved: budget.bytesReserved,
-        peak_bytes_reserved: budget.peakBytesReserved,
-        waiting_for_budget: budget.waiters,
+        bytes_reserved: budget.bytesReserved + smallLane.bytesReserved,
+        peak_bytes_reserved: budget.peakBytesReserved + smallLane.peakBytesReserved,
+        waiting_for_budget: budget.waiters + smallLane.waiters,
         pending_batches: ev.pendingBatches,
         longest_eval_turn_ms: ev.longestTurnMs,
         workers_ready: ev.readyWorkers,
         worker_crashes: ev.crashes,
+        early_bytes: earlyBytes,
+        in_flight: inFlight,
       };
     },
+    drain(timeoutMs: number): Promise<void> {
+      if (drained) return drained;
+      draining = true;
+      stopListening();
+      for (const w of [...waiters]) w();
+      drained = new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          log(`webserver: ${inFlight} request(s) still in flight ${timeoutMs} ms after the stop began; closing their connections unanswered`);
+          done();
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          onIdle = undefined;
+          // on a later turn: the last answers are still in uWebSockets.js's buffers now, and close() would drop them
+          setTimeout(() => {
+            closeAll();
+            resolve();
+          }, ANSWER_FLUSH_MS);
+        };
+        if (inFlight === 0) done();
+        else onIdle = done;
+      });
+      return drained;
+    },
     close(): void {
-      if (closed) return;
-      closed = true;
-      uWS.us_listen_socket_close(socket);
-      gate?.close();
-      socketPath?.remove();
+      draining = true;
+      closeAll();
     },
   };
 }

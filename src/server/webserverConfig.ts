@@ -13,7 +13,12 @@ export interface WebserverConfig {
   /** CA bundle that client certificates must chain to (mutual TLS) */
   ssl_ca: string;
   ssl_verify_client: boolean;
-  /** bytes; a larger event is dropped and counted, the rest of its batch goes on */
+  /**
+   * bytes; a larger event is not evaluated but raises the built-in alert
+   * 'Vigil internal: audit event dropped' naming its user, verb and object
+   * (droppedEventAlert.ts), and the rest of its batch goes on. Defaults to
+   * max_batch_size's default: any event that fits a batch is evaluated.
+   */
   max_event_size: number;
   /** bytes; a larger body is answered 413 without being read */
   max_batch_size: number;
@@ -34,7 +39,7 @@ export const WEBSERVER_DEFAULTS: WebserverConfig = {
   ssl_certificate: '/etc/vigil/vigil.pem',
   ssl_ca: '',
   ssl_verify_client: false,
-  max_event_size: 256 * 1024,
+  max_event_size: 12 * 1024 * 1024,
   max_batch_size: 12 * 1024 * 1024,
   threadiness: 0,
 };

@@ -222,6 +222,61 @@ test('SIGHUP with rules whose macros double per level: the reload is refused at 
   }
 });
 
+for (const threadiness of ['2', '-1']) {
+  test(`SIGTERM under load: every event answered 2xx has its alert, later requests get 503 or a closed connection, and the agent exits (threadiness ${threadiness})`, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-web-sigterm-'));
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(rules, '- rule: Every event\n  desc: t\n  condition: ka.verb exists\n  output: seen id=%ka.auditid\n  priority: WARNING\n  source: k8s_audit\n');
+    const started = startAgent(['-r', rules, '-o', `webserver.threadiness=${threadiness}`]);
+    const agent = started.agent;
+    const port = await started.port;
+    const exited = new Promise<[number | null, string | null]>((resolve) => agent.on('exit', (code, signal) => resolve([code, signal])));
+    let running = true;
+    void exited.then(() => (running = false));
+    const acked: string[] = [];
+    const refused: Record<string, number> = {};
+    let n = 0;
+    // eight kept-alive connections posting one event after another until the agent is gone
+    const client = async (k: number): Promise<void> => {
+      const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      while (running) {
+        const id = `c${k}-${n++}`;
+        const body = JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', auditID: id, stage: 'ResponseComplete', verb: 'get' });
+        const status = await new Promise<number>((resolve) => {
+          const req = http.request({ host: '127.0.0.1', port, path: '/k8s-audit', method: 'POST', agent: keepAlive, headers: { 'content-type': 'application/json' } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', () => resolve(-1));
+          req.end(body);
+        });
+        if (status >= 200 && status < 300) acked.push(id);
+        else {
+          refused[status] = (refused[status] ?? 0) + 1;
+          if (status === -1) await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+      keepAlive.destroy();
+    };
+    const clients = Array.from({ length: 8 }, (_, k) => client(k));
+    try {
+      await until('some events answered', () => acked.length >= 100, 30000);
+      agent.kill('SIGTERM');
+      const [code, signal] = await Promise.race([exited, new Promise<[string, string]>((r) => setTimeout(() => r(['not exited', 'after 40 s']), 40000))]);
+      assert.deepEqual([code, signal], [0, null], started.err());
+    } finally {
+      running = false;
+      if (agent.exitCode === null) agent.kill('SIGKILL');
+      await Promise.all(clients);
+      fs.rmSync(dir, { recursive: true });
+    }
+    const alerted = new Set([...started.out().matchAll(/seen id=(\S+)/g)].map((m) => m[1]));
+    const lost = acked.filter((id) => !alerted.has(id));
+    assert.deepEqual(lost, [], `${lost.length} of ${acked.length} acknowledged events have no alert`);
+    for (const status of Object.keys(refused)) assert.ok(['503', '-1'].includes(status), `unexpected answers: ${JSON.stringify(refused)}`);
+  });
+}
+
 test('a fractional webserver.threadiness is refused with an error naming the key, before any worker starts', async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), '-r', RULES, '-o', 'webserver.threadiness=1.5', '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '--disable-source', 'syscall'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
 import type { Agent } from '../../agent';
 import { type ConfigTree, get } from '../../config';
 import { ENGINE_VERSION } from '../../engine/engine';
+import { PostedAlert } from '../../evaluation/ruleAlert';
 import type { AuditEvaluation } from '../../server/auditEvaluation';
 import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../../server/auditWorkerPool';
 import { MainThreadEvaluation } from '../../server/mainThreadEvaluation';
@@ -16,12 +17,22 @@ import { type K8sAuditEvent, toAuditEvent } from './event';
 
 /** How long shutdown waits for evaluation workers to answer the batches they hold. */
 const WORKER_DRAIN_MS = 5000;
+/**
+ * How long shutdown waits for the requests being read or evaluated when it
+ * began; the rest have their connections closed unanswered (no 2xx, so the
+ * API server sends them again).
+ */
+const REQUEST_DRAIN_MS = 10_000;
 
 export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningSource {
   const cfg: WebserverConfig = { ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(config, 'webserver', {}) };
   checkWebserverConfig(cfg);
   const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
-  const onThisThread = new MainThreadEvaluation({ accept: (obj) => evaluator.evaluate(toAuditEvent(obj)) });
+  const onThisThread = new MainThreadEvaluation({
+    accept: (obj) => evaluator.evaluate(toAuditEvent(obj)),
+    // the server's own alerts (an event dropped unevaluated)
+    alert: (data) => agent.emit(new PostedAlert(data)),
+  });
   const threads = evaluationThreads(cfg.threadiness);
   const recipe = () => rulesRecipe(agent.engine, agent.ruleMatching, agent.alertsNeedFields);
   // a pool left with no worker falls back to this thread
@@ -29,7 +40,7 @@ export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningS
   const evaluation: AuditEvaluation = pool ?? onThisThread;
   let server: Webserver;
   try {
-    server = startWebserver(cfg, evaluation, { vigil: VERSION, engine: ENGINE_VERSION });
+    server = startWebserver(cfg, evaluation, { vigil: VERSION, engine: ENGINE_VERSION }, log);
   } catch (e) {
     void evaluation.close(0);
     throw e;
@@ -41,8 +52,8 @@ export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningS
     // the workers load the reloaded rules and swap engines between batches; the main thread's evaluator already moved (Agent.replaceEngine)
     rulesChanged: pool ? () => pool.updateRules(recipe()) : undefined,
     stop: async () => {
-      server.close();
-      // batches the workers hold are answered, and their alerts emitted, before the outputs close
+      // every request answered 2xx has been evaluated and its alerts emitted before the outputs close
+      await server.drain(REQUEST_DRAIN_MS);
       await evaluation.close(WORKER_DRAIN_MS);
     },
   };
