@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Agent } from '../src/agent';
 import { builtinDefaults } from '../src/config';
 import { Engine } from '../src/engine/engine';
+import { ChannelStats } from '../src/outputs/channels/channel';
 import { Outputs } from '../src/outputs/outputs';
 import { k8sAuditSource, toAuditEvent, type K8sAuditEvent } from '../src/sources/k8s_audit';
 import { makeAuditEvents } from './k8sAuditEvents';
@@ -28,9 +29,17 @@ const load = engine.loadRulesFiles([path.resolve(__dirname, '../rules/k8s_audit_
 if (load.errors.length > 0) throw new Error(load.errors.map((e) => e.format()).join('\n'));
 // The agent's own path: evaluator, alert counts, JSON formatting; the formatted
 // lines go to a channel that only measures them instead of to stdout.
-const outputs = new Outputs({ ...builtinDefaults(), json_output: true, stdout_output: { enabled: false } });
+const outputs = new Outputs({ ...builtinDefaults(), json_output: true, stdout_output: { enabled: false }, syslog_output: { enabled: false } });
 let sink = 0;
-outputs.addChannel({ write: (line) => (sink += line.length), flush: () => undefined, close: () => undefined });
+outputs.addChannel({
+  name: 'measure',
+  stats: new ChannelStats(),
+  queued: 0,
+  send: (r) => (sink += r.line.length),
+  flush: () => undefined,
+  reopen: () => undefined,
+  close: async () => undefined,
+});
 const agent = new Agent(engine, outputs, 'all');
 const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
 let alerts = 0;

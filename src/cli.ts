@@ -141,13 +141,14 @@ function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): v
   for (const r of engine.rules) if (r.enabled && r.priority > threshold) engine.enableRules({ name: r.name }, false);
 }
 
-function readTrace(agent: Agent, file: string, opts: CliOptions): number | Promise<number> {
+async function readTrace(agent: Agent, file: string, opts: CliOptions): Promise<number> {
   const kind = traceKind(file);
   if (kind === 'scap') return replayScapTrace(agent, file, opts.allEvents, opts.verbose);
   if (kind === 'k8s_audit') {
     const evaluator = agent.evaluatorFor<ReturnType<typeof toAuditEvent>>('k8s_audit');
     const res = readAuditTrace(file, (evt) => evaluator.evaluate(evt), (msg) => log(`rejected: ${msg}`));
-    agent.outputs.close();
+    await agent.outputs.close();
+    for (const line of agent.outputs.lossReport()) log(line);
     process.stdout.write(agent.summary());
     if (res.rejected > 0) {
       log(`${res.rejected} input(s) rejected, ${res.events} event(s) read from ${file}`);
@@ -156,6 +157,7 @@ function readTrace(agent: Agent, file: string, opts: CliOptions): number | Promi
     return 0;
   }
   log(`${file}: ${kind.error}`);
+  await agent.outputs.close();
   return 1;
 }
 

@@ -22,7 +22,12 @@ export function builtinDefaults(): ConfigTree {
     json_include_output_fields_property: true,
     time_format_iso_8601: false,
     stdout_output: { enabled: true },
+    syslog_output: { enabled: true },
     file_output: { enabled: false, keep_alive: false, filename: './events.txt' },
+    program_output: { enabled: false, keep_alive: false, program: '' },
+    http_output: { enabled: false, url: '' },
+    outputs_queue: { capacity: 0 },
+    output_timeout: 2000,
     webserver: {},
   };
 }
@@ -175,4 +180,22 @@ export function getBool(config: ConfigTree, dotted: string, fallback: boolean): 
   if (v === 'true') return true;
   if (v === 'false') return false;
   throw new ConfigError(`${dotted}: expected true or false, got ${JSON.stringify(v)}`);
+}
+
+export function getString(config: ConfigTree, dotted: string, fallback: string): string {
+  const v = get<unknown>(config, dotted, fallback);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  throw new ConfigError(`${dotted}: expected a string, got ${JSON.stringify(v)}`);
+}
+
+/** A number at a dotted path (YAML may give it as a string), refused outside [min, max]. */
+export function getNumber(config: ConfigTree, dotted: string, fallback: number, min = -Infinity, max = Infinity, integer = false): number {
+  const v = get<unknown>(config, dotted, fallback);
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
+    throw new ConfigError(`${dotted}: expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(v)}`);
+  }
+  if (n < min || n > max) throw new ConfigError(`${dotted}: ${n} is outside ${min}..${max}`);
+  return n;
 }

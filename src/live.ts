@@ -89,10 +89,12 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
           }
         }),
       );
-      agent.outputs.close();
+      await agent.outputs.close();
+      for (const line of agent.outputs.lossReport()) log(line);
       process.stdout.write(agent.summary());
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGUSR1', onReopen);
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
@@ -132,9 +134,15 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
         }
       });
     };
+    // SIGUSR1 closes and opens file outputs and kept-alive programs again, as with Falco (log rotation)
+    const onReopen = (): void => {
+      agent.outputs.reopen();
+      if (opts.verbose) log('outputs reopened (SIGUSR1)');
+    };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onReload);
+    process.on('SIGUSR1', onReopen);
     if (opts.durationSeconds !== undefined) {
       // setTimeout fires at once for delays above 2^31-1 ms, so a long -M waits in steps
       const deadline = Date.now() + opts.durationSeconds * 1000;

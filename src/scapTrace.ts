@@ -25,7 +25,8 @@ export async function replayScapTrace(agent: Agent, file: string, allEvents: boo
       if (failed === 1) log(`${file}: ${v ? `a ${v.name} event (tid ${v.tid}) failed` : 'an event could not be decoded'}: ${(err as Error)?.message ?? String(err)}; going on`);
     },
   });
-  agent.outputs.close();
+  await agent.outputs.close();
+  for (const l of agent.outputs.lossReport()) log(l);
   process.stdout.write(agent.summary());
   const c = stats.convert;
   const unhandled = [...c.unhandled.values()].reduce((a, b) => a + b, 0);

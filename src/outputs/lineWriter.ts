@@ -5,8 +5,10 @@
 // A non-blocking pipe whose reader is slow answers EAGAIN. The unwritten rest
 // then waits in a backlog retried from a timer, so the thread keeps serving
 // the sources instead of spinning on the pipe; once the backlog reaches its
-// bound, writing waits for the reader (sleeping between tries), so memory
-// stays bounded and no accepted line is dropped.
+// bound, writing either waits for the reader (sleeping between tries), so
+// memory stays bounded and no line is dropped, or (`dropWhenFull`, for alert
+// channels, which must never hold up detection) refuses the line: write()
+// answers false and the caller counts it.
 import * as fs from 'node:fs';
 
 const FLUSH_BYTES = 64 * 1024;
@@ -27,6 +29,7 @@ export class LineWriter {
     private fd: number,
     private readonly closeFd: boolean,
     private readonly maxBacklog = DEFAULT_MAX_BACKLOG,
+    private readonly dropWhenFull = false,
   ) {}
 
   /** bytes accepted but not yet written to the descriptor */
@@ -34,7 +37,13 @@ export class LineWriter {
     return this.bytes + this.backlogBytes;
   }
 
-  write(line: string): void {
+  /** false when the line was refused (dropWhenFull and the backlog at its bound) */
+  write(line: string): boolean {
+    if (this.dropWhenFull && this.backlogBytes > this.maxBacklog) {
+      // the reader may have caught up since the last retry
+      this.drain(false);
+      if (this.backlogBytes > this.maxBacklog) return false;
+    }
     this.pending.push(line);
     this.bytes += line.length + 1;
     if (this.bytes >= FLUSH_BYTES) this.flush();
@@ -42,6 +51,7 @@ export class LineWriter {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    return true;
   }
 
   flush(): void {
@@ -75,7 +85,7 @@ export class LineWriter {
         n = fs.writeSync(this.fd, head);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        if (block || this.backlogBytes > this.maxBacklog) {
+        if (block || (!this.dropWhenFull && this.backlogBytes > this.maxBacklog)) {
           Atomics.wait(sleeper, 0, 0, 1);
           continue;
         }

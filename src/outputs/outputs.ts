@@ -1,10 +1,26 @@
-// The alert channels named by the configuration (stdout_output, file_output),
-// each getting every alert at or above the configured priority.
-import * as fs from 'node:fs';
-import { ConfigError, type ConfigTree, get, getBool } from '../config';
+// The alert channels named by the configuration (stdout_output, file_output,
+// syslog_output, program_output, http_output; grpc_output joins from the gRPC
+// server), each getting every alert. An alert is formatted once and handed to
+// every channel, which takes it without blocking (see channels/queuedChannel).
+import * as os from 'node:os';
+import { ConfigError, type ConfigTree, getBool, getNumber, getString } from '../config';
 import type { Alert } from './alert';
 import { type AlertFormatOptions, DEFAULT_FORMAT_OPTIONS, formatAlert } from './alertFormat';
-import { LineWriter } from './lineWriter';
+import type { Channel, OutputRecord } from './channels/channel';
+import { HttpChannel, httpOutputConfig } from './channels/httpChannel';
+import { ProgramChannel } from './channels/programChannel';
+import type { QueueOptions } from './channels/queuedChannel';
+import { FileChannel, StdoutChannel } from './channels/streamChannels';
+import { SyslogChannel } from './channels/syslogChannel';
+
+/** outputs_queue.capacity 0 is Falco's "unbounded"; Vigil bounds every queue, at this many alerts a channel */
+export const DEFAULT_QUEUE_CAPACITY = 100_000;
+const MAX_QUEUE_CAPACITY = 10_000_000;
+
+/** The hostname alerts carry: VIGIL_HOSTNAME, else FALCO_HOSTNAME (as Falco reads it), else the kernel's. */
+export function alertHostname(env: NodeJS.ProcessEnv = process.env): string {
+  return env.VIGIL_HOSTNAME || env.FALCO_HOSTNAME || os.hostname();
+}
 
 export function formatOptionsFrom(config: ConfigTree): AlertFormatOptions {
   return {
@@ -15,52 +31,115 @@ export function formatOptionsFrom(config: ConfigTree): AlertFormatOptions {
     includeTags: getBool(config, 'json_include_tags_property', true),
     includeMessage: getBool(config, 'json_include_message_property', false),
     includeOutputFields: getBool(config, 'json_include_output_fields_property', true),
+    hostname: alertHostname(),
   };
 }
 
-/** Where formatted alert lines go: a file descriptor's LineWriter, or any other line consumer. */
-export interface Channel {
-  write(line: string): void;
-  flush(): void;
-  close(): void;
+export interface OutputsOptions {
+  log?: (msg: string) => void;
+  /** -U: write every alert as it is emitted instead of at the end of the turn */
+  unbuffered?: boolean;
+}
+
+export function queueOptionsFrom(config: ConfigTree, log: (msg: string) => void): QueueOptions {
+  const capacity = getNumber(config, 'outputs_queue.capacity', 0, 0, MAX_QUEUE_CAPACITY, true);
+  return {
+    capacity: capacity === 0 ? DEFAULT_QUEUE_CAPACITY : capacity,
+    timeoutMs: getNumber(config, 'output_timeout', 2000, 1, 3_600_000, true),
+    log,
+  };
+}
+
+/** Output fields as strings, as Falco's gRPC output sends them (a non-string value as its JSON). */
+function stringFields(alert: Alert): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(alert.outputFields())) out[k] = typeof v === 'string' ? v : JSON.stringify(v);
+  return out;
 }
 
 export class Outputs {
-  private readonly writers: Channel[] = [];
+  readonly channels: Channel[] = [];
   readonly format: AlertFormatOptions;
+  readonly queue: QueueOptions;
+  private readonly log: (msg: string) => void;
+  private needsFields = false;
 
-  constructor(config: ConfigTree) {
+  constructor(config: ConfigTree, opts: OutputsOptions = {}) {
+    this.log = opts.log ?? ((msg) => process.stderr.write(`${msg}\n`));
     this.format = formatOptionsFrom(config);
-    if (getBool(config, 'stdout_output.enabled', true)) this.writers.push(new LineWriter(1, false));
-    if (getBool(config, 'file_output.enabled', false)) {
-      const file = get<unknown>(config, 'file_output.filename', './events.txt');
-      if (typeof file !== 'string' || file === '') throw new ConfigError(`file_output.filename: expected a file name, got ${JSON.stringify(file)}`);
-      let fd: number;
-      try {
-        fd = fs.openSync(file, 'a');
-      } catch (e) {
-        throw new ConfigError(`file_output.filename: cannot open ${file}: ${(e as Error).message}`);
-      }
-      this.writers.push(new LineWriter(fd, true));
-    }
+    this.queue = queueOptionsFrom(config, this.log);
+    const unbuffered = opts.unbuffered === true;
+    // each channel's settings are read (and refused) before any of them starts
+    const http = getBool(config, 'http_output.enabled', false) ? httpOutputConfig(config) : undefined;
+    const program = getBool(config, 'program_output.enabled', false) ? getString(config, 'program_output.program', '') : undefined;
+    if (program !== undefined && program.trim() === '') throw new ConfigError('program_output.program: empty (program_output is enabled)');
+    const programKeepAlive = getBool(config, 'program_output.keep_alive', false);
+    const fileEnabled = getBool(config, 'file_output.enabled', false);
+    const fileName = fileEnabled ? getString(config, 'file_output.filename', './events.txt') : '';
+    if (fileEnabled && fileName === '') throw new ConfigError('file_output.filename: empty (file_output is enabled)');
+    const fileKeepAlive = getBool(config, 'file_output.keep_alive', false);
+    const syslog = getBool(config, 'syslog_output.enabled', true);
+    const syslogSocket = getString(config, 'syslog_output.socket', '/dev/log');
+
+    if (getBool(config, 'stdout_output.enabled', true)) this.channels.push(new StdoutChannel(this.log, unbuffered));
+    if (fileEnabled) this.channels.push(new FileChannel(fileName, fileKeepAlive, this.log, unbuffered));
+    if (syslog) this.channels.push(new SyslogChannel(syslogSocket, 'vigil', this.queue));
+    if (program !== undefined) this.channels.push(new ProgramChannel(program, programKeepAlive, this.queue));
+    if (http) this.channels.push(new HttpChannel(http, config, this.queue));
   }
 
-  /** Adds a channel that gets every formatted alert line (also for embedding and benchmarks). */
+  /** Adds a channel that gets every alert (the gRPC output, embedders, benchmarks). */
   addChannel(channel: Channel): void {
-    this.writers.push(channel);
+    this.channels.push(channel);
+    if (channel.needsFields) this.needsFields = true;
   }
 
   emit(alert: Alert): void {
-    if (this.writers.length === 0) return;
-    const line = formatAlert(alert, this.format);
-    for (const w of this.writers) w.write(line);
+    const n = this.channels.length;
+    if (n === 0) return;
+    const record: OutputRecord = {
+      time: alert.time,
+      rule: alert.rule,
+      priority: alert.priority,
+      source: alert.source,
+      tags: alert.tags,
+      line: formatAlert(alert, this.format),
+    };
+    // fields are read now: the event behind the alert is not kept
+    if (this.needsFields) record.fields = stringFields(alert);
+    for (let i = 0; i < n; i++) this.channels[i].send(record);
   }
 
   flush(): void {
-    for (const w of this.writers) w.flush();
+    for (const c of this.channels) c.flush();
   }
 
-  close(): void {
-    for (const w of this.writers) w.close();
+  /** SIGUSR1: files and programs are closed and opened again */
+  reopen(): void {
+    for (const c of this.channels) c.reopen();
+  }
+
+  /** One line per channel that lost alerts, for the exit report. */
+  lossReport(): string[] {
+    const out: string[] = [];
+    for (const c of this.channels) {
+      const d = c.stats.dropped;
+      if (c.stats.droppedTotal === 0) continue;
+      out.push(`${c.name} output: ${c.stats.sent} alert(s) delivered, ${c.stats.droppedTotal} dropped (queue full ${d.queue_full}, delivery failed ${d.failed}, still queued at exit ${d.shutdown})`);
+    }
+    return out;
+  }
+
+  /** Delivers what every channel holds, each waiting at most output_timeout, then closes them. */
+  async close(): Promise<void> {
+    await Promise.all(
+      this.channels.map(async (c) => {
+        try {
+          await c.close(this.queue.timeoutMs);
+        } catch (e) {
+          this.log(`${c.name} output: closing failed: ${(e as Error)?.message ?? String(e)}`);
+        }
+      }),
+    );
   }
 }
