@@ -40,9 +40,9 @@ export class Agent {
     this.outputs.emit(alert);
   }
 
-  /** Whether the outputs show alerts' output fields (JSON with output_fields), so alerts made elsewhere must carry them. */
+  /** Whether the outputs show alerts' output fields (JSON with output_fields, or the gRPC output), so alerts made elsewhere must carry them. */
   get alertsNeedFields(): boolean {
-    return this.outputs.format.json && this.outputs.format.includeOutputFields;
+    return (this.outputs.format.json && this.outputs.format.includeOutputFields) || this.outputs.needsFields;
   }
 
   summary(): string {

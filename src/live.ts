@@ -9,6 +9,11 @@ import { LineWriter } from './outputs/lineWriter';
 import { startAudit } from './sources/k8s_audit/startAudit';
 import type { RunningSource } from './sources/runningSource';
 import { startSyscall } from './sources/syscall/startSyscall';
+import { builtinSources } from './sources';
+import { fieldsChecksum } from './engine/fieldsChecksum';
+import { ENGINE_VERSION } from './engine/engine';
+import { VERSION } from './version';
+import { type GrpcServer, type GrpcServerConfig, grpcServerConfig } from './outputs/grpc/grpcServer';
 
 export interface LiveOptions {
   config: ConfigTree;
@@ -34,7 +39,27 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
+/** The gRPC server (Falco's outputs and version APIs); a server that cannot start is logged and the agent goes on, as Falco does. */
+function startGrpc(agent: Agent, cfg: GrpcServerConfig | undefined): Promise<GrpcServer | undefined> | undefined {
+  if (!cfg) return undefined;
+  const versions = { version: VERSION, engineVersion: ENGINE_VERSION, engineFieldsChecksum: fieldsChecksum(builtinSources()) };
+  // @grpc/grpc-js and protobufjs are loaded only when the server runs
+  const { startGrpcServer } = require('./outputs/grpc/grpcServer') as typeof import('./outputs/grpc/grpcServer');
+  return startGrpcServer(cfg, agent.outputs.grpcChannel, versions).then(
+    (server) => {
+      log(`grpc: serving Falco's outputs and version APIs on ${server.address}${cfg.bindAddress.startsWith('unix:') ? '' : ' (mutual TLS)'}${agent.outputs.grpcChannel ? '' : '; grpc_output is off, so no alerts are queued for it'}`);
+      return server;
+    },
+    (e: unknown) => {
+      log(`grpc: the server could not start on ${cfg.bindAddress}: ${(e as Error)?.message ?? String(e)}`);
+      return undefined;
+    },
+  );
+}
+
 export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
+  // settings are checked before anything starts
+  const grpcConfig = grpcServerConfig(opts.config);
   const running: RunningSource[] = [];
   let failed = false;
   if (opts.sources.includes('k8s_audit') && opts.webserverEnabled) {
@@ -58,6 +83,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     log('no source is running (all disabled or failed to start); exiting');
     return Promise.resolve(1);
   }
+  const grpc = startGrpc(agent, grpcConfig);
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let stopping = false;
@@ -90,6 +116,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
         }),
       );
       await agent.outputs.close();
+      await (await grpc)?.close();
       for (const line of agent.outputs.lossReport()) log(line);
       process.stdout.write(agent.summary());
       process.off('SIGINT', onSignal);

@@ -12,6 +12,7 @@ import { ProgramChannel } from './channels/programChannel';
 import type { QueueOptions } from './channels/queuedChannel';
 import { FileChannel, StdoutChannel } from './channels/streamChannels';
 import { SyslogChannel } from './channels/syslogChannel';
+import { GrpcChannel } from './grpc/grpcChannel';
 
 /** outputs_queue.capacity 0 is Falco's "unbounded"; Vigil bounds every queue, at this many alerts a channel */
 export const DEFAULT_QUEUE_CAPACITY = 100_000;
@@ -62,7 +63,8 @@ export class Outputs {
   readonly format: AlertFormatOptions;
   readonly queue: QueueOptions;
   private readonly log: (msg: string) => void;
-  private needsFields = false;
+  /** whether some channel reads alerts' output fields (the gRPC output) */
+  needsFields = false;
 
   constructor(config: ConfigTree, opts: OutputsOptions = {}) {
     this.log = opts.log ?? ((msg) => process.stderr.write(`${msg}\n`));
@@ -86,6 +88,16 @@ export class Outputs {
     if (syslog) this.channels.push(new SyslogChannel(syslogSocket, 'vigil', this.queue));
     if (program !== undefined) this.channels.push(new ProgramChannel(program, programKeepAlive, this.queue));
     if (http) this.channels.push(new HttpChannel(http, config, this.queue));
+    if (getBool(config, 'grpc_output.enabled', false)) {
+      // alerts wait for gRPC clients, which only the gRPC server lets in
+      if (getBool(config, 'grpc.enabled', false)) this.addChannel(new GrpcChannel(this.queue.capacity, this.format.hostname, this.log));
+      else this.log('grpc_output is enabled but the gRPC server (grpc.enabled) is not: no client could take the alerts, so grpc_output is off');
+    }
+  }
+
+  /** the grpc_output channel, which the gRPC server serves */
+  get grpcChannel(): GrpcChannel | undefined {
+    return this.channels.find((c): c is GrpcChannel => c instanceof GrpcChannel);
   }
 
   /** Adds a channel that gets every alert (the gRPC output, embedders, benchmarks). */

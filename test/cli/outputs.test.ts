@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startReceiver } from '../outputs/channels/receiver';
+import { falcoClients, take } from '../outputs/grpc/falcoClient';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -111,5 +112,51 @@ test('live: SIGTERM with alerts queued for a slow HTTP receiver delivers every o
   } finally {
     agent.kill('SIGKILL');
     await rx.close();
+  }
+});
+
+test('live: a client generated from Falco\'s proto subscribes over the unix socket and receives the alerts', async () => {
+  const sock = path.join(dir, 'grpc', 'vigil.sock');
+  const agent = spawn(
+    process.execPath,
+    [
+      CLI, '-r', RULES, '--disable-source', 'syscall', '-o', 'json_output=true', '-o', 'syslog_output.enabled=false',
+      '-o', 'webserver.listen_address=127.0.0.1', '-o', 'webserver.listen_port=0', '-o', 'webserver.threadiness=-1',
+      '-o', 'grpc.enabled=true', '-o', 'grpc_output.enabled=true', '-o', `grpc.bind_address=unix://${sock}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  agent.stdout!.on('data', (c) => (stdout += c));
+  const c = falcoClients(`unix://${sock}`);
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not started: ${stderr}`)), 20000);
+      agent.stderr!.on('data', (chunk) => {
+        stderr += chunk;
+        const m = /webserver listening on [^:]+:(\d+)\//.exec(stderr);
+        if (m && /grpc: serving/.test(stderr)) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+    });
+    const events = fs.readFileSync(path.join(FIX, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.equal(await post(port, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items: events })), 200);
+    const sub = c.outputs.sub();
+    sub.write({});
+    const got = await take(sub, 2);
+    sub.end();
+    agent.kill('SIGTERM');
+    await new Promise((resolve) => agent.on('exit', resolve));
+    const lines = stdout.split('\n').filter((l) => l.startsWith('{'));
+    assert.deepEqual(got.map((r) => r.output), lines);
+    assert.deepEqual(got.map((r) => r.rule), ['Admin Creates Something', 'Any Delete']);
+    assert.deepEqual(got.map((r) => r.priority), ['WARNING', 'INFORMATIONAL']);
+    assert.equal(got[0].output_fields['ka.user.name'], 'alice');
+  } finally {
+    c.close();
+    agent.kill('SIGKILL');
   }
 });

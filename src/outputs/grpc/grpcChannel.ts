@@ -1,0 +1,154 @@
+// grpc_output: alerts wait in a bounded queue until a gRPC client asks for
+// them, as Falco's gRPC output did: `get` streams what is queued and ends;
+// on `sub`, every request the client sends is answered with what is queued at
+// that moment (clients poll by sending requests). An alert goes to the one
+// client that takes it. With nobody asking, the queue fills and further
+// alerts are dropped, counted.
+import type * as grpc from '@grpc/grpc-js';
+import { AlertQueue } from '../channels/alertQueue';
+import { type Channel, ChannelStats, type OutputRecord } from '../channels/channel';
+import { DropLog } from '../channels/dropLog';
+
+/** The fields of falco.outputs.response, ready for protobufjs. */
+export interface OutputsResponse {
+  time: { seconds: number; nanos: number };
+  priority: number;
+  source_deprecated: number;
+  rule: string;
+  output: string;
+  output_fields: Record<string, string>;
+  hostname: string;
+  tags: readonly string[];
+  source: string;
+}
+
+/** falco.schema.source: the sources the old enum names; any other is PLUGIN (3) */
+const SOURCE_ENUM: Record<string, number> = { syscall: 0, k8s_audit: 1, internal: 2 };
+const NS = 1_000_000_000n;
+
+export function toResponse(r: OutputRecord, hostname: string): OutputsResponse {
+  const seconds = r.time / NS;
+  return {
+    time: { seconds: Number(seconds), nanos: Number(r.time - seconds * NS) },
+    priority: r.priority,
+    source_deprecated: SOURCE_ENUM[r.source] ?? 3,
+    rule: r.rule,
+    output: r.line,
+    output_fields: r.fields ?? {},
+    hostname,
+    tags: r.tags,
+    source: r.source,
+  };
+}
+
+type Writable = grpc.ServerWritableStream<unknown, OutputsResponse> | grpc.ServerDuplexStream<unknown, OutputsResponse>;
+
+export class GrpcChannel implements Channel {
+  readonly name = 'grpc';
+  readonly stats = new ChannelStats();
+  readonly needsFields = true;
+  private readonly queue: AlertQueue;
+  private readonly drops: DropLog;
+  private closing = false;
+  private readonly streams = new Set<Writable>();
+  private emptied: (() => void) | undefined;
+
+  constructor(
+    capacity: number,
+    private readonly hostname: string,
+    log: (msg: string) => void,
+  ) {
+    this.queue = new AlertQueue(capacity);
+    this.drops = new DropLog(this.name, this.stats, log);
+  }
+
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** clients connected to `sub` or `get` now */
+  get subscribers(): number {
+    return this.streams.size;
+  }
+
+  send(r: OutputRecord): void {
+    if (this.closing) return this.drops.drop('shutdown', 1);
+    if (!this.queue.push(r)) this.drops.drop('queue_full', 1);
+  }
+
+  flush(): void {}
+
+  reopen(): void {}
+
+  /** `get`: what is queued now, then the end of the stream */
+  serveGet(call: grpc.ServerWritableStream<unknown, OutputsResponse>): void {
+    this.streams.add(call);
+    const done = (): void => void this.streams.delete(call);
+    call.on('cancelled', done);
+    call.on('error', done);
+    void this.drainTo(call).then(() => {
+      done();
+      if (!call.cancelled) call.end();
+    });
+  }
+
+  /** `sub`: each request read is answered with what is queued at that moment */
+  serveSub(call: grpc.ServerDuplexStream<unknown, OutputsResponse>): void {
+    this.streams.add(call);
+    let draining = false;
+    let again = false;
+    const done = (): void => void this.streams.delete(call);
+    const answer = async (): Promise<void> => {
+      if (draining) {
+        again = true;
+        return;
+      }
+      draining = true;
+      do {
+        again = false;
+        await this.drainTo(call);
+      } while (again && !call.cancelled && !call.destroyed);
+      draining = false;
+    };
+    call.on('data', () => void answer());
+    call.on('end', () => {
+      done();
+      if (!call.cancelled && !call.writableEnded) call.end();
+    });
+    call.on('cancelled', done);
+    call.on('error', done);
+  }
+
+  /** writes queued alerts to `call` until the queue is empty, waiting when its buffer is full */
+  private async drainTo(call: Writable): Promise<void> {
+    while (this.queue.length > 0) {
+      if (call.cancelled || call.destroyed || call.writableEnded) return;
+      const r = this.queue.shift()!;
+      this.stats.sent++;
+      if (!call.write(toResponse(r, this.hostname))) await new Promise<void>((resolve) => {
+        call.once('drain', resolve);
+        call.once('close', resolve);
+      });
+    }
+    this.emptied?.();
+  }
+
+  /** Waits (at most `timeoutMs`) for clients to take what is queued, then ends every stream. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closing = true;
+    if (this.queue.length > 0 && this.streams.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.emptied = () => {
+          if (this.queue.length > 0) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    const left = this.queue.clear();
+    if (left > 0) this.drops.drop('shutdown', left);
+    for (const s of this.streams) if (!s.cancelled && !s.writableEnded) s.end();
+    this.streams.clear();
+  }
+}
