@@ -45,6 +45,13 @@ export class Agent {
     return (this.outputs.format.json && this.outputs.format.includeOutputFields) || this.outputs.needsFields;
   }
 
+  /** events evaluated so far, per source */
+  eventCounts(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const ev of this.evaluators) out.set(ev.ruleset.source.name, (out.get(ev.ruleset.source.name) ?? 0) + ev.events);
+    return out;
+  }
+
   summary(): string {
     return this.counts.format(this.engine.rules.map((r) => r.name));
   }

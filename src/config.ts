@@ -28,6 +28,20 @@ export function builtinDefaults(): ConfigTree {
     http_output: { enabled: false, url: '' },
     outputs_queue: { capacity: 0 },
     output_timeout: 2000,
+    grpc_output: { enabled: false },
+    grpc: { enabled: false, bind_address: 'unix:///run/vigil/vigil.sock', threadiness: 0 },
+    syscall_event_drops: { threshold: 0.1, actions: ['log', 'alert'], rate: 0.03333, max_burst: 1 },
+    metrics: {
+      enabled: false,
+      interval: '1h',
+      output_rule: true,
+      output_file: '',
+      rules_counters_enabled: true,
+      resource_utilization_enabled: true,
+      state_counters_enabled: true,
+      kernel_event_counters_enabled: true,
+      include_empty_values: false,
+    },
     webserver: {},
   };
 }

@@ -13,7 +13,12 @@ import { builtinSources } from './sources';
 import { fieldsChecksum } from './engine/fieldsChecksum';
 import { ENGINE_VERSION } from './engine/engine';
 import { VERSION } from './version';
-import { type GrpcServer, type GrpcServerConfig, grpcServerConfig } from './outputs/grpc/grpcServer';
+import { type GrpcServerConfig, grpcServerConfig } from './outputs/grpc/grpcServerConfig';
+import type { GrpcServer } from './outputs/grpc/grpcServer';
+import type { AgentMetrics } from './metrics/agentMetrics';
+import { metricsConfig } from './metrics/metricsConfig';
+import { startSnapshots } from './metrics/metricsSnapshots';
+import { syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
 
 export interface LiveOptions {
   config: ConfigTree;
@@ -60,11 +65,21 @@ function startGrpc(agent: Agent, cfg: GrpcServerConfig | undefined): Promise<Grp
 export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   // settings are checked before anything starts
   const grpcConfig = grpcServerConfig(opts.config);
+  const metricsCfg = metricsConfig(opts.config);
+  const drops = syscallEventDropsConfig(opts.config);
+  // prom-client is loaded only when metrics are on
+  const metrics: AgentMetrics | undefined = metricsCfg.enabled ? new (require('./metrics/agentMetrics') as typeof import('./metrics/agentMetrics')).AgentMetrics(agent, metricsCfg) : undefined;
   const running: RunningSource[] = [];
   let failed = false;
+  let requestStop: ((why: string) => void) | undefined;
+  const fatal = (why: string): void => {
+    failed = true;
+    log(why);
+    requestStop?.(why);
+  };
   if (opts.sources.includes('k8s_audit') && opts.webserverEnabled) {
     try {
-      running.push(startAudit(agent, opts.config, log));
+      running.push(startAudit(agent, opts.config, log, metricsCfg.prometheus ? metrics : undefined));
     } catch (e) {
       failed = true;
       log(`k8s_audit: the webserver could not start: ${(e as Error).message}`);
@@ -74,6 +89,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     try {
       const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
       running.push(startSyscall(agent, { verbose: opts.verbose, allEvents: opts.allEvents, dump, probe: opts.probe }, log));
+      stopSnapshots();
     } catch (e) {
       failed = true;
       log(`syscall: capture could not start: ${(e as Error).message}`);
@@ -84,6 +100,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     return Promise.resolve(1);
   }
   const grpc = startGrpc(agent, grpcConfig);
+  const stopSnapshots = metrics ? startSnapshots(metrics, agent, log) : () => undefined;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
     let stopping = false;
@@ -96,6 +113,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       }
       stopping = true;
       if (timer) clearTimeout(timer);
+    requestStop = (why) => void stop(why);
       // the stop is bounded: each step has its own limit, and this catches whatever still hangs
       setTimeout(() => {
         log(`stopping took more than ${STOP_LIMIT_MS / 1000} s; exiting now`);
@@ -125,13 +143,6 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
-    // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place.
-    // The events keep flowing while a reload builds; a SIGHUP during one asks for one more after it.
-    let reloading = false;
-    let reloadAgain = false;
-    // a reload still building when the agent stops is abandoned, not waited for
-    const stopped = new AbortController();
-    const reload = async (): Promise<void> => {
       let engine: Engine | undefined;
       try {
         engine = await opts.reloadEngine?.(stopped.signal);

@@ -7,7 +7,7 @@ import { ConfigError, type ConfigTree, getBool, getNumber, getString } from '../
 import type { Alert } from './alert';
 import { type AlertFormatOptions, DEFAULT_FORMAT_OPTIONS, formatAlert } from './alertFormat';
 import type { Channel, OutputRecord } from './channels/channel';
-import { HttpChannel, httpOutputConfig } from './channels/httpChannel';
+import type { HttpChannel, HttpOutputConfig } from './channels/httpChannel';
 import { ProgramChannel } from './channels/programChannel';
 import type { QueueOptions } from './channels/queuedChannel';
 import { FileChannel, StdoutChannel } from './channels/streamChannels';
@@ -72,7 +72,9 @@ export class Outputs {
     this.queue = queueOptionsFrom(config, this.log);
     const unbuffered = opts.unbuffered === true;
     // each channel's settings are read (and refused) before any of them starts
-    const http = getBool(config, 'http_output.enabled', false) ? httpOutputConfig(config) : undefined;
+    // undici is loaded only when http_output is on: it costs the start of every run otherwise
+    const httpModule = getBool(config, 'http_output.enabled', false) ? (require('./channels/httpChannel') as typeof import('./channels/httpChannel')) : undefined;
+    const http: HttpOutputConfig | undefined = httpModule?.httpOutputConfig(config);
     const program = getBool(config, 'program_output.enabled', false) ? getString(config, 'program_output.program', '') : undefined;
     if (program !== undefined && program.trim() === '') throw new ConfigError('program_output.program: empty (program_output is enabled)');
     const programKeepAlive = getBool(config, 'program_output.keep_alive', false);
@@ -87,7 +89,7 @@ export class Outputs {
     if (fileEnabled) this.channels.push(new FileChannel(fileName, fileKeepAlive, this.log, unbuffered));
     if (syslog) this.channels.push(new SyslogChannel(syslogSocket, 'vigil', this.queue));
     if (program !== undefined) this.channels.push(new ProgramChannel(program, programKeepAlive, this.queue));
-    if (http) this.channels.push(new HttpChannel(http, config, this.queue));
+    if (http && httpModule) this.channels.push(new httpModule.HttpChannel(http, config, this.queue) as HttpChannel);
     if (getBool(config, 'grpc_output.enabled', false)) {
       // alerts wait for gRPC clients, which only the gRPC server lets in
       if (getBool(config, 'grpc.enabled', false)) this.addChannel(new GrpcChannel(this.queue.capacity, this.format.hostname, this.log));

@@ -8,6 +8,16 @@ export class AlertCounts {
   private readonly byPriority = new Array<number>(PRIORITIES.length).fill(0);
   private readonly byRule = new Map<string, number>();
 
+  /** alerts per rule so far */
+  get rules(): ReadonlyMap<string, number> {
+    return this.byRule;
+  }
+
+  /** alerts per priority (index: 0 emergency ... 7 debug) */
+  get priorities(): readonly number[] {
+    return this.byPriority;
+  }
+
   count(rule: string, priority: Priority): void {
     this.total++;
     this.byPriority[priority]++;

@@ -171,16 +171,36 @@ function batchBody(f: BatchFacts): Record<string, unknown> {
 }
 
 /**
+ * /versions with Falco's key names where they mean the same: engine_version is
+ * the engine's minor number and engine_version_semver the whole version, as
+ * Falco 0.38+ answers; vigil_version stands where Falco says falco_version.
+ */
+export function versionsBody(versions: { vigil: string; engine: string }): Record<string, string> {
+  const minor = /^\d+\.(\d+)\./.exec(versions.engine)?.[1] ?? versions.engine;
+  return { vigil_version: versions.vigil, engine_version: minor, engine_version_semver: versions.engine };
+}
+
+/** What GET /metrics serves (webserver.prometheus_metrics_enabled with metrics.enabled). */
+export interface MetricsEndpoint {
+  text(): Promise<string>;
+  readonly contentType: string;
+}
+
+/** What startWebserver may be given besides its configuration. */
+export interface WebserverOptions {
+  /** intake problems (budget waits, slow bodies), rate-limited */
+  log?: (msg: string) => void;
+  limits?: IntakeLimits;
+  /** served on GET /metrics */
+  metrics?: MetricsEndpoint;
+}
+
+/**
  * Serves until drained or closed. `cfg` is as checkWebserverConfig passed it.
  * Bodies go to `evaluation`, which the caller closes after this server.
  */
-export function startWebserver(
-  cfg: WebserverConfig,
-  evaluation: AuditEvaluation,
-  versions: { vigil: string; engine: string },
-  log: (msg: string) => void = () => {},
-  limits: IntakeLimits = INTAKE_LIMITS,
-): Webserver {
+export function startWebserver(cfg: WebserverConfig, evaluation: AuditEvaluation, versions: { vigil: string; engine: string }, opts: WebserverOptions = {}): Webserver {
+  const { log = () => {}, limits = INTAKE_LIMITS, metrics } = opts;
   const { app, gateCa } = makeApp(cfg);
   const budget = new ByteBudget(BUDGET_BATCHES * cfg.max_batch_size);
   const smallLane = new ByteBudget(cfg.max_batch_size);
@@ -474,9 +494,30 @@ export function startWebserver(
     .any(cfg.k8s_healthz_endpoint, notAllowed('GET'))
     .get('/versions', (res) => {
       counts.requests++;
-      reply(res, 200, { vigil_version: versions.vigil, engine_version: versions.engine });
+      reply(res, 200, versionsBody(versions));
     })
-    .any('/versions', notAllowed('GET'))
+    .any('/versions', notAllowed('GET'));
+  if (metrics) {
+    app
+      .get('/metrics', (res) => {
+        counts.requests++;
+        let aborted = false;
+        res.onAborted(() => {
+          aborted = true;
+        });
+        metrics.text().then(
+          (text) => {
+            if (aborted) return;
+            res.cork(() => res.writeStatus(STATUS[200]).writeHeader('Content-Type', metrics.contentType).end(text));
+          },
+          (e: unknown) => {
+            if (!aborted) reply(res, 500, { error: `metrics: ${(e as Error)?.message ?? String(e)}` });
+          },
+        );
+      })
+      .any('/metrics', notAllowed('GET'));
+  }
+  app
     .any('/*', (res, req) => {
       counts.requests++;
       reply(res, 404, { error: `no such endpoint: ${req.getUrl()}` }, hasBody(req));

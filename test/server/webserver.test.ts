@@ -59,7 +59,7 @@ async function until(what: string, cond: () => boolean, ms = 5000): Promise<void
 const ev = (id: string, extra: Record<string, unknown> = {}) => ({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: id, stage: 'ResponseComplete', verb: 'get', requestURI: '/api/v1/pods', ...extra });
 
 function serve(over: Partial<WebserverConfig>, accept: (e: Record<string, unknown>) => void): Webserver {
-  return serveOnThisThread({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, accept, { vigil: '9.8.7', engine: '42' });
+  return serveOnThisThread({ ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, ...over }, accept, { vigil: '9.8.7', engine: '0.42.1' });
 }
 
 describe('webserver over HTTP', () => {
@@ -82,7 +82,8 @@ describe('webserver over HTTP', () => {
     assert.deepEqual(h.json, { status: 'ok' });
     assert.match(String(h.headers['content-type']), /application\/json/);
     const v = await request(port, 'GET', '/versions');
-    assert.deepEqual(v.json, { vigil_version: '9.8.7', engine_version: '42' });
+    // Falco's keys: engine_version is the minor number, engine_version_semver the whole version
+    assert.deepEqual(v.json, { vigil_version: '9.8.7', engine_version: '42', engine_version_semver: '0.42.1' });
   });
 
   test('an EventList, an array and a single Event all reach the sink in order', async () => {

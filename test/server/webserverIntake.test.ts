@@ -37,8 +37,7 @@ function serve(over: Partial<WebserverConfig>, accept: (e: Record<string, unknow
     { ...WEBSERVER_DEFAULTS, listen_address: '127.0.0.1', listen_port: 0, threadiness: -1, ...over },
     new MainThreadEvaluation({ accept, alert: (a) => void alerts.push(a) }),
     { vigil: 't', engine: 't' },
-    (m) => void logs.push(m),
-    { ...INTAKE_LIMITS, ...limits },
+    { log: (m) => void logs.push(m), limits: { ...INTAKE_LIMITS, ...limits } },
   );
 }
 

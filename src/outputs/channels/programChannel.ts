@@ -14,6 +14,9 @@ export class ProgramChannel extends QueuedChannel {
   readonly name = 'program';
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
+  /** programs ended by reopen() that may still be writing what they read */
+  private readonly retiring = new Set<Promise<void>>();
+  private readonly retiringChildren = new Set<ChildProcess>();
 
   constructor(
     private readonly program: string,
@@ -69,18 +72,27 @@ export class ProgramChannel extends QueuedChannel {
   override reopen(): void {
     const child = this.child;
     this.child = undefined;
-    child?.stdin?.end();
+    if (!child) return;
+    const exited = this.exited!;
+    this.retiring.add(exited);
+    this.retiringChildren.add(child);
+    void exited.then(() => {
+      this.retiring.delete(exited);
+      this.retiringChildren.delete(child);
+    });
+    child.stdin?.end();
   }
 
   protected async shutdown(): Promise<void> {
     const child = this.child;
-    if (!child) return;
-    child.stdin?.end();
-    if (child.exitCode === null && child.signalCode === null) await this.exited;
+    child?.stdin?.end();
+    if (child && child.exitCode === null && child.signalCode === null) await this.exited;
     this.child = undefined;
+    await Promise.all(this.retiring);
   }
 
   protected override abort(): void {
+    for (const c of this.retiringChildren) if (c.exitCode === null) c.kill('SIGTERM');
     if (this.child?.exitCode === null) {
       this.log(`program output: '${this.program}' did not exit after its input ended; terminating it`);
       this.child.kill('SIGTERM');

@@ -9,7 +9,7 @@ import { PostedAlert } from '../../evaluation/ruleAlert';
 import type { AuditEvaluation } from '../../server/auditEvaluation';
 import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../../server/auditWorkerPool';
 import { MainThreadEvaluation } from '../../server/mainThreadEvaluation';
-import { startWebserver, type Webserver } from '../../server/webserver';
+import { type MetricsEndpoint, startWebserver, type Webserver } from '../../server/webserver';
 import { checkWebserverConfig, WEBSERVER_DEFAULTS, type WebserverConfig } from '../../server/webserverConfig';
 import { VERSION } from '../../version';
 import type { Log, RunningSource } from '../runningSource';
@@ -24,7 +24,8 @@ const WORKER_DRAIN_MS = 5000;
  */
 const REQUEST_DRAIN_MS = 10_000;
 
-export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningSource {
+/** `metrics`: served on GET /metrics (webserver.prometheus_metrics_enabled with metrics.enabled) */
+export function startAudit(agent: Agent, config: ConfigTree, log: Log, metrics?: MetricsEndpoint): RunningSource {
   const cfg: WebserverConfig = { ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(config, 'webserver', {}) };
   checkWebserverConfig(cfg);
   const evaluator = agent.evaluatorFor<K8sAuditEvent>('k8s_audit');
@@ -40,13 +41,13 @@ export function startAudit(agent: Agent, config: ConfigTree, log: Log): RunningS
   const evaluation: AuditEvaluation = pool ?? onThisThread;
   let server: Webserver;
   try {
-    server = startWebserver(cfg, evaluation, { vigil: VERSION, engine: ENGINE_VERSION }, log);
+    server = startWebserver(cfg, evaluation, { vigil: VERSION, engine: ENGINE_VERSION }, { log, metrics });
   } catch (e) {
     void evaluation.close(0);
     throw e;
   }
   const where = threads > 0 ? `, evaluating in ${threads} worker thread(s)` : ', evaluating on the main thread';
-  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}`);
+  log(`k8s_audit: webserver listening on ${cfg.listen_address}:${server.port}${cfg.k8s_audit_endpoint}${cfg.ssl_enabled ? ' (TLS)' : ''}${where}${metrics ? ', Prometheus metrics on /metrics' : ''}`);
   return {
     name: 'k8s_audit webserver',
     // the workers load the reloaded rules and swap engines between batches; the main thread's evaluator already moved (Agent.replaceEngine)

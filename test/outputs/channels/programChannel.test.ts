@@ -55,11 +55,30 @@ test('reopen() (SIGUSR1) ends the kept-alive program and starts a new one for th
   assert.notEqual(lines[0].split(' ')[0], lines[1].split(' ')[0]);
 });
 
+/** true once `pid` has exited (gone, or a zombie not yet reaped) */
+function exited(pid: number): boolean {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') ?? true;
+  } catch {
+    return true;
+  }
+}
+
+async function until(what: string, cond: () => boolean, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 test('a kept-alive program that exits is started again for the next alert', async () => {
   const file = path.join(dir, 'dies.txt');
-  const out = new Outputs(config('program_output.enabled=true', 'program_output.keep_alive=true', `program_output.program=head -n 1 | sed "s/^/$$ /" >> ${file}`), collectLog());
+  const pids = path.join(dir, 'dies.pids');
+  // exec: the program is head itself, so its exit leaves the pipe without a reader
+  const out = new Outputs(config('program_output.enabled=true', 'program_output.keep_alive=true', `program_output.program=echo $$ >> ${pids}; exec head -n 1 >> ${file}`), collectLog());
   out.emit(alert(1));
-  await new Promise((r) => setTimeout(r, 300));
+  await until('the first program to write its line and exit', () => readLines(file).length === 1 && readLines(pids).length === 1 && exited(Number(readLines(pids)[0])));
   out.emit(alert(2));
   await out.close();
   const got = readLines(file);
@@ -67,7 +86,7 @@ test('a kept-alive program that exits is started again for the next alert', asyn
   assert.equal(got.length, 2);
   assert.match(got[0], /alert number 1$/);
   assert.match(got[1], /alert number 2$/);
-  assert.notEqual(got[0].split(' ')[0], got[1].split(' ')[0]);
+  assert.equal(readLines(pids).length, 2);
 });
 
 test('an empty program is refused at start', () => {
