@@ -125,10 +125,17 @@ export class GrpcChannel implements Channel {
       if (call.cancelled || call.destroyed || call.writableEnded) return;
       const r = this.queue.shift()!;
       this.stats.sent++;
-      if (!call.write(toResponse(r, this.hostname))) await new Promise<void>((resolve) => {
-        call.once('drain', resolve);
-        call.once('close', resolve);
-      });
+      if (!call.write(toResponse(r, this.hostname))) {
+        await new Promise<void>((resolve) => {
+          const done = (): void => {
+            call.off('drain', done);
+            call.off('close', done);
+            resolve();
+          };
+          call.on('drain', done);
+          call.on('close', done);
+        });
+      }
     }
     this.emptied?.();
   }

@@ -1,0 +1,179 @@
+// npm run bench:outputs -- alerts formatted as Falco's JSON by the agent's
+// Outputs and delivered by three channels: file_output (measured against a
+// plain fs write stream writing the same, already formatted lines: the
+// channel's cost over writing), http_output to a receiver on loopback, and
+// grpc_output to a subscriber generated from Falco's proto. Targets: file
+// within 1.5x of the plain stream; HTTP and gRPC at least 50k alerts/s.
+// BENCH_ALERTS sets the count (default 1M).
+import { type ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { applyOverride, builtinDefaults, type ConfigTree } from '../src/config';
+import type { Alert } from '../src/outputs/alert';
+import { formatAlert } from '../src/outputs/alertFormat';
+import { startGrpcServer } from '../src/outputs/grpc/grpcServer';
+import { grpcServerConfig } from '../src/outputs/grpc/grpcServerConfig';
+import { Outputs } from '../src/outputs/outputs';
+import { positiveKnob } from './envKnob';
+
+const N = positiveKnob('BENCH_ALERTS', 1_000_000);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-outputs-'));
+const RULES = ['Write below etc', 'Terminal shell in container', 'Read sensitive file untrusted', 'Outbound connection'];
+
+function alerts(n: number): Alert[] {
+  const out: Alert[] = new Array(n);
+  const tags = [['filesystem', 'mitre_persistence'], ['container', 'shell'], ['filesystem'], ['network']];
+  for (let i = 0; i < n; i++) {
+    const k = i % RULES.length;
+    const fields = { 'proc.name': 'bash', 'proc.pid': 1000 + (i % 5000), 'fd.name': `/etc/file${i % 977}`, 'user.name': 'root', 'container.id': 'host' };
+    out[i] = {
+      time: 1715679935_000000000n + BigInt(i) * 1000n,
+      rule: RULES[k],
+      priority: 4,
+      source: 'syscall',
+      tags: tags[k],
+      message: `File below /etc opened for writing (file=/etc/file${i % 977} pid=${1000 + (i % 5000)} user=root command=bash)`,
+      outputFields: () => ({ ...fields }),
+    };
+  }
+  return out;
+}
+
+function config(...o: string[]): ConfigTree {
+  let c = builtinDefaults();
+  for (const x of ['stdout_output.enabled=false', 'syslog_output.enabled=false', 'json_output=true', ...o]) c = applyOverride(c, x);
+  return c;
+}
+
+function progress(what: string, done: number, t0: number): void {
+  process.stderr.write(`\r${what}: ${done}/${N} (${Math.round(done / ((performance.now() - t0) / 1000))} alerts/s)   `);
+}
+
+function rate(n: number, ms: number): number {
+  return Math.round(n / (ms / 1000));
+}
+
+async function fileChannel(list: Alert[]): Promise<{ channelMs: number; plainMs: number }> {
+  // the baseline's lines: the same JSON, formatted before the clock starts
+  const outs = new Outputs(config());
+  const lines = list.map((a) => formatAlert(a, outs.format));
+  const plainFile = path.join(dir, 'plain.jsonl');
+  let t0 = performance.now();
+  const ws = fs.createWriteStream(plainFile);
+  for (let i = 0; i < lines.length; i++) {
+    if (!ws.write(`${lines[i]}\n`)) await new Promise<void>((r) => ws.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => ws.end(r));
+  const plainMs = performance.now() - t0;
+
+  const chanFile = path.join(dir, 'channel.jsonl');
+  const o = new Outputs(config('file_output.enabled=true', 'file_output.keep_alive=true', `file_output.filename=${chanFile}`));
+  t0 = performance.now();
+  const BATCH = 10_000;
+  for (let i = 0; i < list.length; i += BATCH) {
+    for (let j = i; j < Math.min(i + BATCH, list.length); j++) o.emit(list[j]);
+    // the agent emits a batch of events a turn; the channel writes at the end of each
+    await new Promise((r) => setImmediate(r));
+  }
+  await o.close();
+  const channelMs = performance.now() - t0;
+  const a = fs.statSync(plainFile).size;
+  const b = fs.statSync(chanFile).size;
+  if (a !== b) throw new Error(`file channel wrote ${b} bytes, the plain stream ${a}`);
+  return { channelMs, plainMs };
+}
+
+function child(kind: string, target: string): { proc: ChildProcess; lines: AsyncIterator<string>; ask(): void } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'outputsReceivers.ts'), kind, target, String(N)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let buf = '';
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  proc.stdout!.on('data', (c) => {
+    buf += c;
+    let nl: number;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      queue.push(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+    }
+    wake?.();
+  });
+  const lines: AsyncIterator<string> = {
+    async next() {
+      while (queue.length === 0) await new Promise<void>((r) => (wake = r));
+      return { value: queue.shift()!, done: false };
+    },
+  };
+  return { proc, lines, ask: () => proc.stdin!.write('?\n') };
+}
+
+/** Emits every alert, keeping at most half the queue filled (so none is dropped), until the far end has them all. */
+async function pump(what: string, o: Outputs, list: Alert[], received: () => Promise<number>): Promise<number> {
+  const ch = o.channels[o.channels.length - 1];
+  const room = o.queue.capacity / 2;
+  const t0 = performance.now();
+  let i = 0;
+  let lastShown = 0;
+  while (i < list.length) {
+    const n = Math.min(list.length - i, room - ch.queued);
+    for (let k = 0; k < n; k++) o.emit(list[i++]);
+    await new Promise((r) => setImmediate(r));
+    if (i - lastShown >= 50_000) {
+      progress(what, i, t0);
+      lastShown = i;
+    }
+  }
+  const got = await received();
+  const ms = performance.now() - t0;
+  process.stderr.write('\n');
+  if (ch.stats.droppedTotal > 0) throw new Error(`${what}: ${ch.stats.droppedTotal} alerts dropped`);
+  if (got !== list.length) throw new Error(`${what}: the far end got ${got} of ${list.length}`);
+  return ms;
+}
+
+async function httpChannel(list: Alert[]): Promise<number> {
+  const rx = child('http', '-');
+  const port = Number((await rx.lines.next()).value.replace('port ', ''));
+  const o = new Outputs(config('http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=http://127.0.0.1:${port}/falco`));
+  try {
+    return await pump('http', o, list, async () => Number((await rx.lines.next()).value));
+  } finally {
+    await o.close();
+    rx.proc.kill();
+  }
+}
+
+async function grpcChannel(list: Alert[]): Promise<number> {
+  const sock = path.join(dir, 'vigil.sock');
+  const c = config('grpc.enabled=true', 'grpc_output.enabled=true', `grpc.bind_address=unix://${sock}`);
+  const o = new Outputs(c);
+  const server = await startGrpcServer(grpcServerConfig(c)!, o.grpcChannel, { version: '0.0.0', engineVersion: '0.0.0', engineFieldsChecksum: '' });
+  const rx = child('grpc', `unix://${sock}`);
+  await rx.lines.next();
+  try {
+    return await pump('grpc', o, list, async () => Number((await rx.lines.next()).value));
+  } finally {
+    rx.proc.stdin!.end();
+    await o.close();
+    await server.close();
+    rx.proc.kill();
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`bench:outputs: ${N} alerts as Falco JSON; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const list = alerts(N);
+  const f = await fileChannel(list);
+  const ratio = f.channelMs / f.plainMs;
+  console.log(`file channel: ${rate(N, f.channelMs)} alerts/s (formatting included), plain write stream of the formatted lines: ${rate(N, f.plainMs)} lines/s; ratio ${ratio.toFixed(2)} (target <= 1.5)`);
+  const h = await httpChannel(list);
+  console.log(`http channel: ${rate(N, h)} alerts/s, one POST each, keep_alive, to a uWebSockets.js receiver on loopback (target >= 50000)`);
+  const g = await grpcChannel(list);
+  console.log(`grpc channel: ${rate(N, g)} alerts/s to a subscriber generated from Falco's outputs.proto over a unix socket (target >= 50000)`);
+  console.log(JSON.stringify({ bench: 'outputs', file_ratio: Number(ratio.toFixed(2)), file_per_s: rate(N, f.channelMs), http_per_s: rate(N, h), grpc_per_s: rate(N, g), target: 'file<=1.5x, http>=50k/s, grpc>=50k/s' }));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

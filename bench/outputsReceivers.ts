@@ -1,0 +1,53 @@
+// The far ends of bench:outputs, each in its own process so that they do not
+// share the agent's thread: an HTTP receiver (uWebSockets.js, answering 200 to
+// every POST) and a gRPC subscriber built from Falco's own proto that keeps
+// asking `sub` for alerts. Each prints its count on stdout when asked (a line
+// on stdin) and once it has received the number given on the command line.
+import * as path from 'node:path';
+
+const [kind, target, wantText] = process.argv.slice(2);
+const want = Number(wantText);
+let received = 0;
+const report = (): void => void process.stdout.write(`${received}\n`);
+process.stdin.on('data', report);
+
+if (kind === 'http') {
+  const uWS = require('uWebSockets.js') as typeof import('uWebSockets.js');
+  const app = uWS.App();
+  app.post('/*', (res) => {
+    res.onAborted(() => undefined);
+    res.onData((_chunk, last) => {
+      if (!last) return;
+      received++;
+      res.cork(() => res.end('ok'));
+      if (received === want) report();
+    });
+  });
+  app.listen('127.0.0.1', 0, (s) => {
+    if (!s) throw new Error('http receiver: cannot listen');
+    process.stdout.write(`port ${uWS.us_socket_local_port(s)}\n`);
+  });
+} else if (kind === 'grpc') {
+  const grpc = require('@grpc/grpc-js') as typeof import('@grpc/grpc-js');
+  const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const def = protoLoader.loadSync('outputs.proto', { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [path.resolve(__dirname, '../test/fixtures/upstream/falco-grpc')] });
+  const pkg = grpc.loadPackageDefinition(def) as any;
+  const client = new pkg.falco.outputs.service(target, grpc.credentials.createInsecure());
+  const sub = client.sub();
+  sub.on('data', () => {
+    received++;
+    if (received === want) report();
+  });
+  sub.on('error', (e: Error) => {
+    process.stderr.write(`grpc subscriber: ${e.message}\n`);
+    process.exit(1);
+  });
+  // a client polls by sending requests; each is answered with what is queued
+  const poll = setInterval(() => sub.write({}), 2);
+  process.stdin.on('end', () => {
+    clearInterval(poll);
+    sub.end();
+    client.close();
+  });
+  process.stdout.write('ready\n');
+}
