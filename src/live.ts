@@ -18,7 +18,8 @@ import type { GrpcServer } from './outputs/grpc/grpcServer';
 import type { AgentMetrics } from './metrics/agentMetrics';
 import { metricsConfig } from './metrics/metricsConfig';
 import { startSnapshots } from './metrics/metricsSnapshots';
-import { syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
+import { type DropVerdict, syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
+import { InternalAlert } from './outputs/internalAlert';
 
 export interface LiveOptions {
   config: ConfigTree;
@@ -62,6 +63,21 @@ function startGrpc(agent: Agent, cfg: GrpcServerConfig | undefined): Promise<Grp
   );
 }
 
+const CRITICAL = 2;
+
+/** syscall_event_drops' actions: log, the internal alert Falco raises (its rule name and priority), exit */
+function dropActions(agent: Agent, fatal: (why: string) => void): (v: DropVerdict) => void {
+  return (v) => {
+    const what = `${v.dropped} syscall event(s) dropped by the probe in the last second (${(v.ratio * 100).toFixed(2)}% of ${v.seen + v.dropped}; ring buffer full)`;
+    if (v.actions.includes('log')) log(`syscall: ${what}`);
+    if (v.actions.includes('alert')) {
+      const fields = { n_drops: v.dropped, n_evts: v.seen + v.dropped, drop_ratio: Number(v.ratio.toFixed(6)) };
+      agent.emit(new InternalAlert('Falco internal: syscall event drop', CRITICAL, `Falco internal: syscall event drop. ${v.dropped} system calls dropped in last second.`, fields));
+    }
+    if (v.actions.includes('exit')) fatal(`syscall_event_drops: ${what}; exiting as its actions say`);
+  };
+}
+
 export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   // settings are checked before anything starts
   const grpcConfig = grpcServerConfig(opts.config);
@@ -88,8 +104,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   if (opts.sources.includes('syscall')) {
     try {
       const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
-      running.push(startSyscall(agent, { verbose: opts.verbose, allEvents: opts.allEvents, dump, probe: opts.probe }, log));
-      stopSnapshots();
+      running.push(startSyscall(agent, { verbose: opts.verbose, allEvents: opts.allEvents, dump, probe: opts.probe, drops: { config: drops, act: dropActions(agent, fatal) }, metrics }, log));
     } catch (e) {
       failed = true;
       log(`syscall: capture could not start: ${(e as Error).message}`);
@@ -113,12 +128,12 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       }
       stopping = true;
       if (timer) clearTimeout(timer);
-    requestStop = (why) => void stop(why);
       // the stop is bounded: each step has its own limit, and this catches whatever still hangs
       setTimeout(() => {
         log(`stopping took more than ${STOP_LIMIT_MS / 1000} s; exiting now`);
         process.exit(1);
       }, STOP_LIMIT_MS).unref();
+      stopSnapshots();
       process.off('SIGHUP', onReload);
       stopped.abort();
       if (opts.verbose) log(`stopping: ${why}`);
@@ -143,6 +158,14 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       resolve(failed ? 1 : 0);
     };
     const onSignal = (sig: NodeJS.Signals): void => void stop(sig);
+    requestStop = (why) => void stop(why);
+    // SIGHUP reloads the rules, as with Falco; rules with errors leave the running ones in place.
+    // The events keep flowing while a reload builds; a SIGHUP during one asks for one more after it.
+    let reloading = false;
+    let reloadAgain = false;
+    // a reload still building when the agent stops is abandoned, not waited for
+    const stopped = new AbortController();
+    const reload = async (): Promise<void> => {
       let engine: Engine | undefined;
       try {
         engine = await opts.reloadEngine?.(stopped.signal);

@@ -14,6 +14,8 @@ export interface DropWatchOptions {
   log: (msg: string) => void;
   /** new drops since the last poll, per category and in total */
   onDrops?: (delta: DropDelta) => void;
+  /** every poll: the running totals since capture started */
+  onPoll?: (seen: number, dropped: number) => void;
 }
 
 export type DropDelta = Record<'process' | 'file' | 'net' | 'other' | 'total', { seen: number; dropped: number }>;
@@ -57,6 +59,7 @@ export class DropWatch {
     this.last = now;
     this.seen = now.total.seen;
     this.dropped = now.total.dropped;
+    this.opts.onPoll?.(this.seen, this.dropped);
     const newDrops = now.total.dropped - prev.total.dropped;
     if (newDrops <= 0) return;
     const delta = { total: diff(now.total, prev.total) } as DropDelta;

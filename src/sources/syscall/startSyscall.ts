@@ -15,8 +15,7 @@ import { StateTracker } from './state/tracker';
 import { UserDb } from './state/userDb';
 import { DropWatch } from './dropWatch';
 import { DEFAULT_RING_BYTES } from './probe';
-import { DropMonitor, type SyscallEventDropsConfig } from './syscallEventDrops';
-import { InternalAlert } from '../../outputs/internalAlert';
+import { DropMonitor, type DropVerdict, type SyscallEventDropsConfig } from './syscallEventDrops';
 import type { SyscallMetricsSource } from '../../metrics/agentMetrics';
 
 export interface SyscallOptions {
@@ -27,34 +26,10 @@ export interface SyscallOptions {
   dump?: { write(line: string): void; close(): void };
   /** a probe artifact to load (--probe, npm run probe:build); without it the probe is chosen for this kernel */
   probe?: string;
-  /** syscall_event_drops */
-  drops?: SyscallEventDropsConfig;
-  /** the drop action 'exit': stops the agent, saying why */
-  fatal?: (why: string) => void;
+  /** syscall_event_drops, and what to do when its threshold is crossed (log, alert, exit: the agent's part) */
+  drops?: { config: SyscallEventDropsConfig; act(v: DropVerdict): void };
   /** the metrics read the capture's counters and the state table through this */
   metrics?: { setSyscall(src: SyscallMetricsSource | undefined): void };
-}
-
-const CRITICAL = 2;
-
-/** syscall_event_drops: the probe's counters compared each second, the actions as configured */
-function watchDrops(agent: Agent, capture: Capture, cfg: SyscallEventDropsConfig, log: Log, fatal: (why: string) => void): () => void {
-  const monitor = new DropMonitor(cfg, Date.now());
-  const timer = setInterval(() => {
-    const t = capture.stats().total;
-    const v = monitor.check(t.seen, t.dropped, Date.now());
-    if (!v) return;
-    const what = `${v.dropped} syscall event(s) dropped by the probe in the last second (${(v.ratio * 100).toFixed(2)}% of ${v.seen + v.dropped}; ring buffer full)`;
-    if (v.actions.includes('log')) log(`syscall: ${what}`);
-    if (v.actions.includes('alert')) {
-      const fields = { n_drops: v.dropped, n_evts: v.seen + v.dropped, drop_ratio: Number(v.ratio.toFixed(6)) };
-      // Falco's internal rule name and priority for this alert
-      agent.emit(new InternalAlert('Falco internal: syscall event drop', CRITICAL, `Falco internal: syscall event drop. ${v.dropped} system calls dropped in last second.`, fields));
-    }
-    if (v.actions.includes('exit')) fatal(`syscall_event_drops: ${what}; exiting as its actions say`);
-  }, 1000);
-  timer.unref();
-  return () => clearInterval(timer);
 }
 
 export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
@@ -105,11 +80,16 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
     threads: () => tracker.threads.size,
     procReads: () => tracker.procReads,
   });
-  const stopDropWatch = opts.drops ? watchDrops(agent, capture, opts.drops, log, opts.fatal ?? (() => undefined)) : () => undefined;
   if (opts.verbose && syscalls !== 'all') log(`syscall: ${syscalls.join(', ')}`);
   if (capture.choice) log(`syscall: probe: ${capture.choice.variant}: ${capture.choice.why}`);
   log(`syscall: probe hooks: ${capture.probe.describeHooks()}`);
-  const drops = new DropWatch(() => capture.probe.stats(), { log });
+  // one watch of the probe's drop counters: said on stderr, and syscall_event_drops checked each second
+  const monitor = opts.drops ? new DropMonitor(opts.drops.config, Date.now()) : undefined;
+  const onPoll = (seen: number, dropped: number): void => {
+    const v = monitor?.check(seen, dropped, Date.now());
+    if (v) opts.drops?.act(v);
+  };
+  const drops = new DropWatch(() => capture.probe.stats(), { log, onPoll });
   drops.start();
   return {
     name: 'syscall capture',
@@ -120,7 +100,6 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
       if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
     },
     stop: () => {
-      stopDropWatch();
       try {
         capture.drainNow();
       } catch (e) {
