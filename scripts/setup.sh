@@ -18,6 +18,11 @@ fi
 # sysdig, the reference reader the capture-file tests compare with.
 sh scripts/setup-sysdig.sh
 
+# Container runtimes for the live container-metadata tests (root only, only what is missing).
+if [ -x scripts/setup-containers.sh ]; then
+  sh scripts/setup-containers.sh
+fi
+
 # TypeScript -> dist/, only when a source is newer than the last build.
 if [ ! -f dist/cli.js ] || [ -n "$(find src tsconfig.json -newer dist/cli.js -print -quit)" ]; then
   echo "setup: compiling TypeScript" >&2

@@ -122,6 +122,13 @@ function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>
   return ok ? 0 : 1;
 }
 
+/** Falco's `append_output` entry `suggested_output: true` (the other entry kinds are the outputs' business) */
+function suggestedOutput(config: ConfigTree): boolean {
+  const entries = get<unknown>(config, 'append_output', []);
+  if (!Array.isArray(entries)) throw new ConfigError(`append_output: expected a list, got ${JSON.stringify(entries)}`);
+  return entries.some((e) => e !== null && typeof e === 'object' && (e as Record<string, unknown>).suggested_output === true);
+}
+
 function rulesPaths(opts: CliOptions, config: ConfigTree): string[] {
   if (opts.rulesFiles.length > 0) return opts.rulesFiles;
   const configured = get<unknown>(config, 'rules_files', []);
@@ -187,7 +194,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
     if (!sources.some((s) => s.name === d)) throw new UsageError(`--disable-source: unknown source '${d}'`);
   }
   const buildEngine = (inputs: { files: RulesInput[]; errors: RulesError[] }, paths: string[]): Engine | undefined => {
-    const engine = new Engine(sources);
+    const engine = new Engine(sources, { suggestedOutput: suggestedOutput(config) });
     const res = engine.loadRulesContent(inputs.files);
     res.errors.unshift(...inputs.errors);
     printLoadResult(res, opts.verbose);

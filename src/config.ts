@@ -43,6 +43,8 @@ export function builtinDefaults(): ConfigTree {
       include_empty_values: false,
     },
     webserver: {},
+    // as Falco's falco.yaml: syscall alerts end with the container and pod
+    append_output: [{ suggested_output: true }],
   };
 }
 

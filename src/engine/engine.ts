@@ -41,7 +41,15 @@ export class Engine {
   private readonly contentRead: { name: string; content: string }[] = [];
   private defs: Definitions = { requirements: { plugins: [] }, macros: [], lists: [] };
 
-  constructor(sources: Source<any>[]) {
+  /**
+   * `suggestedOutput`: append each source's suggested output fields
+   * (Source.suggestedOutputFields) to its rules' outputs, as Falco's
+   * `append_output: - suggested_output: true`.
+   */
+  constructor(
+    sources: Source<any>[],
+    private readonly options: { suggestedOutput?: boolean } = {},
+  ) {
     for (const s of sources) {
       if (this.sources.has(s.name)) throw new Error(`source '${s.name}' is given twice`);
       this.sources.set(s.name, s);
@@ -91,7 +99,7 @@ export class Engine {
     for (const src of this.sources.values()) for (const [p, version] of Object.entries(src.plugins ?? {})) plugins.set(p, { source: src.name, version });
     const requirements: Requirements = { plugins: [] };
     readRulesFiles(this.files, collector, diag, notes, plugins, requirements);
-    this.compiled = compileRules(collector, this.sources, diag);
+    this.compiled = compileRules(collector, this.sources, diag, this.options.suggestedOutput === true);
     this.defs = {
       requirements,
       macros: [...collector.macros.values()].map((m) => ({ name: m.name, condition: m.condition.text })),

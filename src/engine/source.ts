@@ -107,4 +107,9 @@ export interface Source<E> {
    * one is met when that version satisfies it (same major, not older).
    */
   readonly plugins?: Readonly<Record<string, string>>;
+  /**
+   * Fields appended to every rule output of this source when the
+   * configuration asks for suggested output (Falco's plugins suggest them).
+   */
+  readonly suggestedOutputFields?: readonly string[];
 }

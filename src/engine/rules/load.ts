@@ -10,6 +10,7 @@ import { ConditionError, RulesError } from '../errors';
 import { UnknownEventTypeError } from '../evttypes';
 import { UnknownFieldError } from '../fieldResolve';
 import { compileOutput, type CompiledOutput } from '../outputFormat';
+import { withSuggestedFields } from '../suggestedOutput';
 import { parseCondition, UnknownOperatorError } from '../parser';
 import type { Source } from '../source';
 import { astRefs } from './astRefs';
@@ -101,7 +102,7 @@ interface ParsedMacro {
 }
 
 /** Compiles everything collected into rules, in definition order. */
-export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics): CompiledRule<any>[] {
+export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics, suggestedOutput = false): CompiledRule<any>[] {
   const lists = resolveLists(collector.lists, diag.errors);
   const macros = parseMacros(collector, diag);
   const macroAsts = new Map<string, BoolExpr>();
@@ -114,7 +115,7 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
   for (const entry of collector.rules.values()) {
     if (entry.unknownSource) continue;
     const source = sources.get(entry.source)!;
-    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule);
+    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule, suggestedOutput);
     if (!compiled) continue;
     rules.push(compiled.rule);
     if (!compiled.rule.enabled) continue;
@@ -217,6 +218,7 @@ function compileRule(
   diag: Diagnostics,
   /** gets every macro the rule reaches, compiled or not: their errors are the rule's */
   reachedByAnyRule: Set<string>,
+  suggestedOutput: boolean,
 ): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
   const text = entry.condition.clone();
   let ast: BoolExpr;
@@ -259,7 +261,8 @@ function compileRule(
     return skipOrFail(err, entry, source, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag, asts);
   }
   try {
-    output = compileOutput(entry.output.text, source);
+    const suggested = suggestedOutput ? source.suggestedOutputFields : undefined;
+    output = compileOutput(suggested ? withSuggestedFields(entry.output.text, suggested) : entry.output.text, source);
   } catch (err) {
     return skipOrFail(err, entry, source, entry.output, entry.label, diag, []);
   }

@@ -106,7 +106,15 @@ const rows: Row[] = [
   [405, 'PPME_SYSCALL_MEMFD_CREATE_X', 'memfd_create', 'X', 'memory', [['fd', 'FD'], ['name', 'CHARBUF'], ['flags', 'FLAGS32']]],
   [411, 'PPME_SYSCALL_INIT_MODULE_X', 'init_module', 'X', 'other', [['res', 'ERRNO'], ['img', 'BYTEBUF'], ['length', 'UINT64'], ['uargs', 'CHARBUF']]],
   [413, 'PPME_SYSCALL_FINIT_MODULE_X', 'finit_module', 'X', 'other', [['res', 'ERRNO'], ['fd', 'FD'], ['uargs', 'CHARBUF'], ['flags', 'FLAGS32']]],
+  // made in user space, never by the probe: a container described by its
+  // runtime (libs' container event, its JSON), and a container gone (the
+  // container plugin's async event of that name)
+  [324, 'PPME_CONTAINER_JSON_2_E', 'container', 'E', 'other', [['json', 'CHARBUF']]],
+  [402, 'PPME_ASYNCEVENT_E', 'container_removed', 'E', 'other', [['plugin_id', 'UINT32'], ['name', 'CHARBUF'], ['data', 'BYTEBUF']]],
 ];
+
+/** the codes of the events above that Vigil makes itself (container metadata), not the probe */
+export const META_EVENT_CODES: ReadonlySet<number> = new Set([324, 402]);
 
 function build(r: Row): EventInfo {
   const params = r[5].map(([name, type]) => ({ name, type }));

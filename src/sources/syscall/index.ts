@@ -7,7 +7,7 @@ import { syscallFields } from './fields';
 import { KNOWN_EVENT_TYPES } from './knownEventTypes';
 import type { SyscallEvent } from './state/syscallEvent';
 
-export { SyscallEvent };
+export { SyscallEvent } from './state/syscallEvent';
 export { StateTracker } from './state/tracker';
 export { batchHandler, type EventFailure } from './batchHandler';
 
@@ -24,9 +24,11 @@ export const STATE_SYSCALLS: readonly string[] = [
 export const syscallSource: Source<SyscallEvent> = {
   name: 'syscall',
   fields: syscallFields,
-  // container.* fields are built in (ids from cgroups; what needs the runtime's API answers <NA>),
+  // container.* fields are built in (ids from cgroups, the rest from the container runtimes),
   // standing in for the fields of Falco's container plugin 0.4.0, which Falco's rules files require
   plugins: { container: '0.4.0' },
+  // what Falco appends with the container plugin (container.id, container.name) and the pod beside them
+  suggestedOutputFields: ['container.id', 'container.name', 'k8s.ns.name', 'k8s.pod.name'],
   eventTypeField: 'evt.type',
   eventTypes: EVENT_TYPE_NAMES,
   knownEventTypes: KNOWN_EVENT_TYPES,

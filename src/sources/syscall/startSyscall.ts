@@ -3,13 +3,15 @@
 // (batchHandler.ts), the capture set following the rules on reload, and the
 // exit line with the probe's counts.
 import type { Agent } from '../../agent';
+import type { ConfigTree } from '../../config';
 import type { Log, RunningSource } from '../runningSource';
 import { batchHandler } from './batchHandler';
 import { type Capture, startCapture } from './capture';
 import { syscallsToCapture } from './captureSet';
-import type { EventView } from './decode';
+import { type ContainerInfo, containerStoreFromConfig, metaEvent } from './containers';
+import { EventView } from './decode';
 import { dumpLine } from './dumpLine';
-import type { SyscallEvent } from './state/syscallEvent';
+import { SyscallEvent } from './state/syscallEvent';
 import { hostPaths } from './state/hostRoot';
 import { StateTracker } from './state/tracker';
 import { UserDb } from './state/userDb';
@@ -19,6 +21,8 @@ import { DropMonitor, type DropVerdict, type SyscallEventDropsConfig } from './s
 import type { SyscallMetricsSource } from '../../metrics/agentMetrics';
 
 export interface SyscallOptions {
+  /** the configuration: `container_engines` */
+  config: ConfigTree;
   verbose: boolean;
   /** capture every syscall the probe knows, not only those the rules need (-A) */
   allEvents: boolean;
@@ -36,8 +40,28 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
   const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
   const host = hostPaths(process.env.HOST_ROOT);
-  const tracker = new StateTracker({ procRoot: host.procRoot, users: new UserDb(host.passwd, host.group) });
   if (process.env.HOST_ROOT) log(`syscall: host files under HOST_ROOT=${process.env.HOST_ROOT} (${host.procRoot}, ${host.passwd})`);
+  // container and container_removed events go to the rules whose event types name them, on their own
+  // SyscallEvent: they arrive from runtime answers and timers, between batches
+  const onContainer = (kind: 'container' | 'container_removed', info: ContainerInfo): void => {
+    const types = evaluator.ruleset.eventTypes();
+    if (types !== 'all' && !types.has(kind)) return;
+    const bytes = metaEvent(kind, info, BigInt(Date.now()) * 1_000_000n);
+    const view = new EventView(bytes);
+    view.moveTo(0, bytes.byteLength);
+    metaEv.view = view;
+    metaEv.container = info;
+    metaEv.num = tracker.event.num;
+    try {
+      onEvent(metaEv);
+    } catch (err) {
+      onFailure(err, view);
+    }
+  };
+  const containers = containerStoreFromConfig(opts.config, log, onContainer);
+  const tracker = new StateTracker({ procRoot: host.procRoot, users: new UserDb(host.passwd, host.group), containers });
+  const metaEv = new SyscallEvent(tracker.threads, tracker.users);
+  metaEv.containers = containers;
   const dump = opts.dump;
   const onEvent = dump
     ? (e: SyscallEvent): void => {
@@ -64,12 +88,19 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   };
   // capture first, then read /proc: what changes meanwhile waits in the ring
   // buffer (drained only on a later turn) and is applied on top of the seed
-  const capture: Capture = startCapture({ syscalls, probe: opts.probe }, batchHandler(tracker, onEvent, onFailure));
+  let capture: Capture;
+  try {
+    capture = startCapture({ syscalls, probe: opts.probe }, batchHandler(tracker, onEvent, onFailure));
+  } catch (e) {
+    containers.close();
+    throw e;
+  }
   let seeded: number;
   try {
     seeded = tracker.seed();
   } catch (e) {
     capture.stop();
+    containers.close();
     throw e;
   }
   const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
@@ -109,6 +140,9 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
       drops.stop();
       const st = capture.stats();
       capture.stop();
+      containers.close();
+      const cs = containers.stats;
+      if (opts.verbose) log(`containers: ${containers.size} known, ${cs.lookups} lookups, ${cs.described} described, ${cs.unknown} unknown to every runtime, ${cs.failures} runtime failures, ${cs.removed} removed`);
       dump?.close();
       const failures = failed + undecodable > 0 ? `, ${failed} events failed evaluation, ${undecodable} batches cut short by an undecodable event` : '';
       log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded${failures}`);

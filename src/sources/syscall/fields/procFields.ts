@@ -134,9 +134,6 @@ export const procFields: FieldDef<E>[] = [
     (e) => (e.thread && e.thread.exeCtimeToStart > 0n ? e.thread.exeCtimeToStart : undefined)),
   keyed('proc.env', 'string', 'the environment (bounded); with a name, that variable’s value (proc.env[HOME])', 'variable name',
     (key) => (e) => envValue(e.thread, key), { optional: (e) => e.thread?.env.join(' ') }),
-  plain('proc.is_container_healthcheck', 'bool', 'true for a container health check; false: not known here', () => false),
-  plain('proc.is_container_liveness_probe', 'bool', 'true for a Kubernetes liveness probe; false: not known here', () => false),
-  plain('proc.is_container_readiness_probe', 'bool', 'true for a Kubernetes readiness probe; false: not known here', () => false),
   plain('proc.sname', 'string', 'the name of the session leader', (e) => {
     const t = e.thread;
     return t && t.sid > 0 ? e.threads.get(t.sid)?.comm : undefined;

@@ -3,7 +3,7 @@
 // Each read is best effort: a process may exit while it is being read.
 import fs from 'node:fs';
 import path from 'node:path';
-import { containerIdFromCgroupFile } from './containerId';
+import { containerRefFromCgroupFile } from './containerId';
 import { FdInfo } from './fdInfo';
 import { readSockets } from './procNet';
 import { NO_LOGINUID, ThreadInfo } from './threadInfo';
@@ -146,7 +146,7 @@ export function fillFromProc(t: ThreadInfo, dir: string, procRoot = '/proc'): bo
     // a kernel thread or a process gone: no executable to stat
   }
   t.env = boundedList(read(path.join(dir, 'environ')) ?? '', MAX_ENV, MAX_ENV_BYTES);
-  t.containerId = containerIdFromCgroupFile(read(path.join(dir, 'cgroup')) ?? '');
+  t.setContainer(containerRefFromCgroupFile(read(path.join(dir, 'cgroup')) ?? ''));
   t.complete = true;
   return true;
 }

@@ -1,11 +1,19 @@
 // The object every syscall field extractor reads: the decoded event (a view
 // moved from event to event) plus what the state tracker resolved for it, the
 // thread and the fd. One instance is reused for every event.
+import type { ContainerInfo } from '../containers/containerInfo';
 import { type EventView, MAX_PARAMS } from '../decode';
 import type { FdInfo } from './fdInfo';
 import type { ThreadInfo } from './threadInfo';
 import type { ThreadTable } from './threadTable';
 import type { UserDb } from './userDb';
+
+/** Where container.* fields find what the runtimes said: the container store, by 12-character id. */
+export interface ContainerLookup {
+  get(id: string): ContainerInfo | undefined;
+}
+
+const NO_CONTAINERS: ContainerLookup = { get: () => undefined };
 
 export class SyscallEvent {
   /** evt.num: events seen since start, from 1 */
@@ -24,6 +32,9 @@ export class SyscallEvent {
   /** bit i: argTexts[i] is set for event argTextsOf */
   argTextsMask = 0;
   argTextsOf = -1;
+  /** the container a `container` or `container_removed` event is about (they have no thread) */
+  container: ContainerInfo | undefined = undefined;
+  containers: ContainerLookup = NO_CONTAINERS;
 
   /** the event being evaluated; set by StateTracker.apply before anything reads it */
   view!: EventView;

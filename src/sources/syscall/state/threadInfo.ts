@@ -2,6 +2,7 @@
 // cwd, fds) are copied to each thread of the process at clone time and the fd
 // table object is shared between them, as Linux shares it.
 import type { SockAddr } from '../decode';
+import type { ContainerRef } from './containerId';
 import { FdTable } from './fdTable';
 
 /**
@@ -46,6 +47,10 @@ export class ThreadInfo {
   env: readonly string[] = [];
   /** `host`, or the 12-character container id from the cgroup path */
   containerId = 'host';
+  /** the container the cgroup names (full id, runtime); undefined on the host */
+  container: ContainerRef | undefined = undefined;
+  /** proc.pidns_init_start_ts: start of the pid namespace's init, from clone events (0: unknown) */
+  pidnsInitStartTs = 0n;
   /** clone (or /proc start) time, nanoseconds since the epoch */
   startTs = 0n;
   /** the executable's inode ctime and mtime at exec (0: unknown) */
@@ -77,6 +82,12 @@ export class ThreadInfo {
     readonly tid: number,
     public fds: FdTable,
   ) {}
+
+  /** Move the thread to a container (undefined: the host). */
+  setContainer(ref: ContainerRef | undefined): void {
+    this.container = ref;
+    this.containerId = ref === undefined ? 'host' : ref.id;
+  }
 
   /** proc.cmdline: comm then the arguments, as Falco prints it */
   cmdline(): string {

@@ -5,11 +5,11 @@
 import path from 'node:path';
 import fs from 'node:fs';
 import { AF_INET, AF_INET6, AF_UNIX, type EventView, type SockAddr, type SockTuple } from '../decode';
-import { EVENTS } from '../eventTable';
-import { containerIdFromCgroupEntries, containerIdFromCgroupFile } from './containerId';
+import { EVENTS, META_EVENT_CODES } from '../eventTable';
+import { type ContainerRef, containerRefFromCgroupEntries, containerRefFromCgroupFile } from './containerId';
 import { FdInfo, type FdType, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from './fdInfo';
 import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
-import { SyscallEvent } from './syscallEvent';
+import { type ContainerLookup, SyscallEvent } from './syscallEvent';
 import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
 import { ThreadTable } from './threadTable';
 import { UserDb } from './userDb';
@@ -29,6 +29,8 @@ const NO_ID = 4294967295;
 const CGROUPS_PARAM = 14;
 /** the flags parameter of exec events (PPM_EXE_*) */
 const EXE_FLAGS_PARAM = 19;
+/** the pidns_init_start_ts parameter of clone events */
+const PIDNS_INIT_START_PARAM = 20;
 
 /** What apply() does per event code, decided once here instead of comparing names per event. */
 const enum Act {
@@ -61,7 +63,8 @@ const CREAT_FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const TUPLE_PARAM = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
-  ACTION[e.code] = e.dir === '>' && e.name !== 'procexit' ? Act.Enter : ACT_BY_NAME[e.name] ?? Act.UseFd;
+  // container events (made from runtime answers, or read from a capture) change no thread
+  ACTION[e.code] = META_EVENT_CODES.has(e.code) ? Act.UseFd : e.dir === '>' && e.name !== 'procexit' ? Act.Enter : ACT_BY_NAME[e.name] ?? Act.UseFd;
   FD_PARAM[e.code] = e.paramIndex.get('fd') ?? e.paramIndex.get('oldfd') ?? e.paramIndex.get('fd1') ?? -1;
   NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
   FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
@@ -71,9 +74,17 @@ for (const e of EVENTS) {
   CREAT_FLAGS_PARAM[e.code] = e.paramIndex.get('creat_flags') ?? -1;
 }
 
+/** What the tracker tells the container store: containers met, and containers whose init exited. */
+export interface ContainerSink extends ContainerLookup {
+  seen(ref: ContainerRef): void;
+  removed(id: string): void;
+}
+
 export interface TrackerOptions {
   /** where /proc is; null when there is none to read (a capture file being replayed on another machine) */
   procRoot?: string | null;
+  /** the container store; without one, container.* fields other than the id are <NA> */
+  containers?: ContainerSink;
   maxThreads?: number;
   maxFdsPerProcess?: number;
   users?: UserDb;
@@ -117,6 +128,7 @@ export class StateTracker {
   readonly users: UserDb;
   readonly event: SyscallEvent;
   private readonly procRoot: string | null;
+  private readonly containers: ContainerSink | undefined;
   /** threads read back from /proc because an event named a tid the table lacked */
   procReads = 0;
 
@@ -125,11 +137,16 @@ export class StateTracker {
     this.threads = new ThreadTable(opts.maxThreads, opts.maxFdsPerProcess);
     this.users = opts.users ?? new UserDb();
     this.event = new SyscallEvent(this.threads, this.users);
+    this.containers = opts.containers;
+    if (opts.containers) this.event.containers = opts.containers;
   }
 
   /** Read every process from /proc; returns how many threads were read. */
   seed(): number {
-    return this.procRoot === null ? 0 : seedFromProc(this.threads, this.procRoot);
+    const n = this.procRoot === null ? 0 : seedFromProc(this.threads, this.procRoot);
+    const sink = this.containers;
+    if (sink) for (const t of this.threads.values()) if (t.container) sink.seen(t.container);
+    return n;
   }
 
   /**
@@ -167,6 +184,8 @@ export class StateTracker {
         break;
       case Act.Exit:
         t.exited = true;
+        // the container's init is gone, and the container with it
+        if (t.container !== undefined && t.vpid === 1 && t.tid === t.pid) this.containers?.removed(t.containerId);
         break;
       case Act.Open:
       case Act.OpenAt:
@@ -266,7 +285,10 @@ export class StateTracker {
     if (this.procRoot !== null) {
       this.procReads++;
       const t = readThread(this.threads, tid, this.procRoot);
-      if (t) return t;
+      if (t) {
+        if (t.container) this.containers?.seen(t.container);
+        return t;
+      }
     }
     // gone before we could look: keep a placeholder so fields answer what the events say
     const p = this.threads.create(tid);
@@ -292,6 +314,7 @@ export class StateTracker {
     t.vtid = v.int(18) ?? tid;
     t.vpid = v.int(19) ?? pid;
     t.startTs = v.ts;
+    t.pidnsInitStartTs = v.bigint(PIDNS_INIT_START_PARAM) ?? from?.pidnsInitStartTs ?? 0n;
     if (from) {
       t.exepath = from.exepath;
       t.cwd = from.cwd;
@@ -310,11 +333,16 @@ export class StateTracker {
       t.exeWritable = from.exeWritable;
       t.execTs = from.execTs;
       t.complete = from.complete;
-      t.containerId = this.cgroupsContainerId(v) ?? from.containerId;
+      const ref = this.cgroupsContainer(v);
+      t.setContainer(ref === undefined ? from.container : ref ?? undefined);
+      if (t.container) this.containers?.seen(t.container);
     } else {
       // the parent is unknown too: what /proc says of the child fills the gaps
       const probe = this.procRoot === null ? undefined : readThread(this.threads, tid, this.procRoot);
-      if (probe) return probe;
+      if (probe) {
+        if (probe.container) this.containers?.seen(probe.container);
+        return probe;
+      }
     }
     return t;
   }
@@ -350,19 +378,21 @@ export class StateTracker {
     // runtimes move a process into the container's cgroup between fork and exec:
     // take the cgroups the kernel sent with the exec; /proc only when it sent none
     // (it may be gone by now for a short-lived process)
-    const fromEvent = this.cgroupsContainerId(v);
-    if (fromEvent !== undefined) t.containerId = fromEvent;
+    const fromEvent = this.cgroupsContainer(v);
+    if (fromEvent !== undefined) t.setContainer(fromEvent ?? undefined);
     else {
       const cgroup = this.cgroupText(t.pid);
-      if (cgroup !== undefined) t.containerId = containerIdFromCgroupFile(cgroup);
+      if (cgroup !== undefined) t.setContainer(containerRefFromCgroupFile(cgroup));
     }
+    if (t.container) this.containers?.seen(t.container);
     t.complete = true;
     // close-on-exec descriptors are gone in the new program
     for (const [fd, f] of t.fds.entries()) if (f.openFlags & PPM_O_CLOEXEC) t.fds.delete(fd);
   }
 
-  private cgroupsContainerId(v: EventView): string | undefined {
-    return v.paramLen(CGROUPS_PARAM) > 0 ? containerIdFromCgroupEntries(v.strList(CGROUPS_PARAM)) : undefined;
+  /** the container the event's cgroups name; null: the host; undefined: the event has none */
+  private cgroupsContainer(v: EventView): ContainerRef | null | undefined {
+    return v.paramLen(CGROUPS_PARAM) > 0 ? containerRefFromCgroupEntries(v.strList(CGROUPS_PARAM)) : undefined;
   }
 
   private cgroupText(pid: number): string | undefined {

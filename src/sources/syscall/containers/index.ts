@@ -1,0 +1,15 @@
+// Container metadata for the syscall source: the store the tracker feeds and
+// the fields read, built from the `container_engines` configuration.
+import type { ConfigTree } from '../../../config';
+import { ContainerStore, type StoreOptions } from './containerStore';
+import { makeEngine, readEnginesConfig } from './engineConfig';
+
+export { ContainerStore } from './containerStore';
+export { ContainerInfo } from './containerInfo';
+export { metaEvent } from './metaEvents';
+
+/** A store asking the configured runtimes; throws a ConfigError for a bad `container_engines`. */
+export function containerStoreFromConfig(config: ConfigTree, log: (msg: string) => void, onChange?: StoreOptions['onChange']): ContainerStore {
+  const { engines, pacing } = readEnginesConfig(config);
+  return new ContainerStore({ ...pacing, engines: engines.map((e) => makeEngine(e.kind, e.socket)), log, onChange });
+}

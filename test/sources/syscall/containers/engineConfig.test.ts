@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { applyOverride, builtinDefaults, ConfigError } from '../../../../src/config';
+import { DEFAULT_SOCKETS, readEnginesConfig } from '../../../../src/sources/syscall/containers/engineConfig';
+
+test('defaults: every engine on its usual sockets, the CRI first', () => {
+  const { engines, pacing } = readEnginesConfig(builtinDefaults());
+  assert.deepEqual(engines.slice(0, 4).map((e) => `${e.kind} ${e.socket}`), DEFAULT_SOCKETS.cri.map((s) => `cri ${s}`));
+  assert.ok(engines.some((e) => e.kind === 'docker' && e.socket === '/var/run/docker.sock'));
+  assert.ok(engines.some((e) => e.kind === 'podman' && e.socket === '/run/podman/podman.sock'));
+  assert.deepEqual(pacing, {});
+});
+
+test('engines are switched off, moved to other sockets, paced', () => {
+  let c = applyOverride(builtinDefaults(), 'container_engines.docker.enabled=false');
+  c = applyOverride(c, 'container_engines.cri.sockets=[/host/run/containerd/containerd.sock]');
+  c = applyOverride(c, 'container_engines.lookup_timeout_ms=500');
+  const { engines, pacing } = readEnginesConfig(c);
+  assert.ok(!engines.some((e) => e.kind === 'docker'));
+  assert.deepEqual(engines.filter((e) => e.kind === 'cri').map((e) => e.socket), ['/host/run/containerd/containerd.sock']);
+  assert.deepEqual(pacing, { timeoutMs: 500 });
+});
+
+test('bad values are refused with the key', () => {
+  const bad = (spec: string, msg: RegExp): void => assert.throws(() => readEnginesConfig(applyOverride(builtinDefaults(), spec)), (e: Error) => e instanceof ConfigError && msg.test(e.message));
+  bad('container_engines.rkt.enabled=true', /container_engines\.rkt: unknown key/);
+  bad('container_engines.docker.enabled=yes please', /container_engines\.docker\.enabled: expected true or false/);
+  bad('container_engines.podman.sockets=/run/x.sock', /container_engines\.podman\.sockets: expected a list/);
+  bad('container_engines.max_lookups_per_second=0', /max_lookups_per_second: expected a whole number/);
+  bad('container_engines=3', /container_engines: expected a mapping/);
+});
