@@ -35,9 +35,11 @@ export interface GenResult {
 export type GenMode = 'mix' | 'close' | 'getppid';
 
 // async so a capture in this process keeps draining while the generator runs
-export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number, mode: GenMode = 'mix'): Promise<GenResult> {
+/** `prefix`: a command that runs the generator (e.g. inside a container's cgroup) */
+export function runGenerator(bin: string, seconds: number, workers: number, connectEvery: number, mode: GenMode = 'mix', prefix: string[] = []): Promise<GenResult> {
   return new Promise((resolve, reject) => {
-    const c = spawn(bin, [String(seconds), String(workers), String(connectEvery), mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const argv = [...prefix, bin, String(seconds), String(workers), String(connectEvery), mode];
+    const c = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (d) => (out += d));
     c.on('error', reject);

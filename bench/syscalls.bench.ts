@@ -9,13 +9,21 @@
 // through StateTracker and the syscall ruleset; alerts are counted, not printed.
 // Prints events/s evaluated, drops, the agent's CPU (this process, in cores)
 // and each workload's throughput ratio; the last line is a JSON summary.
+// 3. the generator inside one of 100 containers (bench/containerNode.ts: Docker
+//    cgroups and a Docker API describing them), with and without the agent
+//    and its container metadata path (store, lookups, container.* fields):
+//    the lookups happen once per container and are amortised over the runs.
 // Knobs: BENCH_SECONDS (per generator run, 3), BENCH_ROUNDS (alternations, 3),
-// BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000).
+// BENCH_WORKERS (generator processes, CPUs), BENCH_REDIS_REQUESTS (200000),
+// BENCH_CONTAINERS (containers on the node, 100; 0 skips part 3).
 import os from 'node:os';
 import { syscallsToCapture } from '../src/sources/syscall/captureSet';
 import { batchHandler, StateTracker, type SyscallEvent } from '../src/sources/syscall';
 import { startCapture } from '../src/sources/syscall/capture';
 import { EventView } from '../src/sources/syscall/decode';
+import { ContainerStore } from '../src/sources/syscall/containers';
+import { DockerEngine } from '../src/sources/syscall/containers/engines/dockerEngine';
+import { startContainerNode } from './containerNode';
 import { loadDefaultSyscallRules } from './defaultSyscallRules';
 import { positiveKnob } from './envKnob';
 import { ensureRedis, redisBenchmark, startRedis } from './redisLoad';
@@ -27,6 +35,7 @@ const ROUNDS = Math.round(positiveKnob('BENCH_ROUNDS', 3));
 const WORKERS = Math.round(positiveKnob('BENCH_WORKERS', os.cpus().length));
 const REDIS_REQUESTS = Math.round(positiveKnob('BENCH_REDIS_REQUESTS', 200000));
 const CONNECT_EVERY = 64;
+const CONTAINERS = Math.round(positiveKnob('BENCH_CONTAINERS', 100, true));
 
 /** the agent's syscall path with the default rules, built once */
 function buildAgent(): { syscalls: string[] | 'all'; ruleCount: number; evaluate: (e: SyscallEvent) => void; counts: { events: number; alerts: number } } {
@@ -56,9 +65,9 @@ interface Run<T> {
   cpu: number;
 }
 
-async function withAgent<T>(work: () => Promise<T>): Promise<Run<T>> {
+async function withAgent<T>(work: () => Promise<T>, containers?: ContainerStore): Promise<Run<T>> {
   const agent = buildAgent();
-  const tracker = new StateTracker();
+  const tracker = new StateTracker({ containers });
   const cap = startCapture({ syscalls: agent.syscalls, ringBytes: 64 * 1024 * 1024 }, batchHandler(tracker, agent.evaluate));
   try {
     tracker.seed();
@@ -102,6 +111,30 @@ async function generatorPart(bin: string): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(res).map(([k, v]) => [`gen_${k}`, v]));
 }
 
+async function containerPart(bin: string): Promise<Record<string, number | string>> {
+  if (CONTAINERS === 0) return { containers: 'skipped' };
+  const node = await startContainerNode(CONTAINERS);
+  // one store for every run, as one long-running agent keeps its cache
+  const store = new ContainerStore({ engines: [new DockerEngine('docker', node.socket)], log: (m) => console.log(m) });
+  try {
+    const without: number[] = [];
+    const runs: Run<number>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const inside = node.inside(r % CONTAINERS);
+      without.push((await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY, 'mix', inside)).opsPerSec);
+      runs.push(await withAgent(async () => (await runGenerator(bin, SECONDS, WORKERS, CONNECT_EVERY, 'mix', inside)).opsPerSec, store));
+    }
+    const res = report(`generator in a container of ${CONTAINERS}, container metadata on (${ROUNDS} x ${SECONDS}s each way; medians)`, without, runs, 'ops/s');
+    const st = store.stats;
+    const described = node.ids.filter((id) => store.get(id.slice(0, 12))?.described).length;
+    console.log(`  containers: ${described} of ${CONTAINERS} described, ${st.lookups} lookups, ${node.requests()} runtime requests, ${st.failures} failures over ${ROUNDS} agent runs`);
+    return { ...Object.fromEntries(Object.entries(res).map(([k, v]) => [`ctr_${k}`, v])), ctr_described: described, ctr_requests: node.requests() };
+  } finally {
+    store.close();
+    await node.stop();
+  }
+}
+
 async function redisPart(): Promise<Record<string, number | string>> {
   const why = ensureRedis();
   if (why) {
@@ -130,8 +163,9 @@ async function main(): Promise<void> {
   const load = os.loadavg()[0];
   console.log(`machine: ${os.cpus().length} CPUs, load average ${load.toFixed(2)} at start; ${agent.ruleCount} default rules, capturing ${Array.isArray(agent.syscalls) ? agent.syscalls.length : 'all'} syscalls`);
   const gen = await generatorPart(bin);
+  const ctr = await containerPart(bin);
   const redis = await redisPart();
-  console.log(JSON.stringify({ bench: 'syscalls', rules: agent.ruleCount, ...gen, ...redis, loadAvg: Number(load.toFixed(2)) }));
+  console.log(JSON.stringify({ bench: 'syscalls', rules: agent.ruleCount, ...gen, ...ctr, ...redis, loadAvg: Number(load.toFixed(2)) }));
 }
 
 main().catch((e) => {
