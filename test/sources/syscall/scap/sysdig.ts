@@ -53,9 +53,12 @@ export async function sysdigLines(file: string, extraFilter = ''): Promise<{ lin
   }
 }
 
-/** Vigil's lines for the same file, through the every-event rule (-A: EF_DROP_SIMPLE_CONS types too). */
+/**
+ * Vigil's lines for the same file, through the every-event rule (-A: EF_DROP_SIMPLE_CONS types too),
+ * without the suggested container and pod fields (sysdig's format has none).
+ */
 export async function vigilLines(file: string): Promise<{ lines: string[]; code: number; stderr: string }> {
-  const r = await vigil('-r', EVERY_EVENT_RULE, '-A', '-e', file);
+  const r = await vigil('-r', EVERY_EVENT_RULE, '-A', '-o', 'append_output=[]', '-e', file);
   const lines = r.stdout.split('\n').filter((l) => / Informational /.test(l)).map((l) => l.replace(/^\S+ Informational /, ''));
   return { lines, code: r.code, stderr: r.stderr };
 }
