@@ -174,7 +174,9 @@ state = "${d}/state"
     this.sandboxId = String(sb?.pod_sandbox_id ?? '');
     const ct = await this.cri.call(method(root, CRI, 'CreateContainer'), {
       pod_sandbox_id: this.sandboxId,
-      config: { metadata: { name: 'cri-app' }, image: { image: IMAGE }, command: ['/bin/sleep', '1000000'], labels: { tier: 'test' }, log_path: 'app.log' },
+      // the labels kubelet puts on every container it asks the CRI for
+      config: { metadata: { name: 'cri-app' }, image: { image: IMAGE }, command: ['/bin/sleep', '1000000'], log_path: 'app.log',
+        labels: { tier: 'test', 'io.kubernetes.container.name': 'cri-app', 'io.kubernetes.pod.name': 'cri-pod', 'io.kubernetes.pod.namespace': 'ns-cri', 'io.kubernetes.pod.uid': this.podUid } },
       sandbox_config: podConfig,
     }, deadline());
     this.criId = String(ct?.container_id ?? '');
