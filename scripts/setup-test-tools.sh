@@ -4,6 +4,9 @@
 # only as root; without it that test says loudly that it is skipped.
 cd "$(dirname "$0")/.." || exit 0
 
+# the container runtimes the live container-metadata tests start
+sh scripts/setup-containers.sh
+
 PKGS="shellcheck"
 missing=""
 for p in $PKGS; do

@@ -18,14 +18,12 @@ fi
 # sysdig, the reference reader the capture-file tests compare with.
 sh scripts/setup-sysdig.sh
 
-# Container runtimes for the live container-metadata tests (root only, only what is missing).
-if [ -x scripts/setup-containers.sh ]; then
-  sh scripts/setup-containers.sh
-fi
-
 # TypeScript -> dist/, only when a source is newer than the last build.
 if [ ! -f dist/cli.js ] || [ -n "$(find src tsconfig.json -newer dist/cli.js -print -quit)" ]; then
   echo "setup: compiling TypeScript" >&2
   node_modules/.bin/tsc -p tsconfig.json
   touch dist/cli.js
 fi
+
+# The runtime APIs' .proto files, loaded at run time next to the compiled code.
+mkdir -p dist/sources/syscall/containers && cp -R src/sources/syscall/containers/proto dist/sources/syscall/containers/

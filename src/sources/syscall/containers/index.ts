@@ -11,5 +11,14 @@ export { metaEvent } from './metaEvents';
 /** A store asking the configured runtimes; throws a ConfigError for a bad `container_engines`. */
 export function containerStoreFromConfig(config: ConfigTree, log: (msg: string) => void, onChange?: StoreOptions['onChange']): ContainerStore {
   const { engines, pacing } = readEnginesConfig(config);
-  return new ContainerStore({ ...pacing, engines: engines.map((e) => makeEngine(e.kind, e.socket)), log, onChange });
+  const made = [];
+  for (const e of engines) {
+    try {
+      made.push(makeEngine(e.kind, e.socket));
+    } catch (err) {
+      // a client that cannot be built (its .proto missing) costs that runtime's metadata, not the capture
+      log(`containers: warning: no ${e.kind} client for ${e.socket}: ${(err as Error).message}`);
+    }
+  }
+  return new ContainerStore({ ...pacing, engines: made, log, onChange });
 }

@@ -3,10 +3,10 @@
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
-import { PROJECT_ROOT } from '../../../../config';
 import { EngineError, socketFailure } from './engine';
 
-const PROTO_DIR = path.join(PROJECT_ROOT, 'src', 'sources', 'syscall', 'containers', 'proto');
+/** src/.../containers/proto, or its copy in dist/ (scripts/setup.sh) */
+const PROTO_DIR = path.join(__dirname, '..', 'proto');
 
 const roots = new Map<string, protobuf.Root>();
 
