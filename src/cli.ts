@@ -244,13 +244,17 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const matching = String(get(config, 'rule_matching', 'first'));
   if (matching !== 'first' && matching !== 'all') throw new ConfigError(`rule_matching: expected first or all, got '${matching}'`);
   const agent = new Agent(engine, new Outputs(config), matching);
-  if (opts.traceFile !== undefined) return readTrace(agent, opts.traceFile, opts);
+  if (opts.traceFile !== undefined) {
+    if (opts.writeFile !== undefined) throw new UsageError('-w records live capture; it cannot be combined with -e');
+    return readTrace(agent, opts.traceFile, opts);
+  }
   return runLive(agent, {
     config,
     sources: enabledSources.map((s) => s.name),
     verbose: opts.verbose,
     durationSeconds: opts.durationSeconds,
     allEvents: opts.allEvents,
+    writeFile: opts.writeFile,
     dumpEvents: opts.dumpEvents,
     probe: opts.probe,
     webserverEnabled: getBool(config, 'webserver.enabled', true),

@@ -13,6 +13,8 @@ export interface CliOptions {
   onlyTags: string[];
   disableTags: string[];
   traceFile?: string;
+  /** -w: record live syscall capture to this scap file (.gz: gzip) */
+  writeFile?: string;
   verbose: boolean;
   version: boolean;
   help: boolean;
@@ -46,6 +48,8 @@ export const USAGE = `Usage: vigil [options]
   -t TAG                 enable only rules with this tag (repeatable)
   -T TAG                 disable rules with this tag (repeatable)
   -e FILE                read events from a trace file instead of live sources
+  -w FILE                record live syscall capture to a scap file (FILE.gz: gzip), state first;
+                         records every syscall the probe knows, with or without rules
   -A                     capture all syscalls, not only those the rules need
   --disable-source NAME  do not run a source (syscall, k8s_audit); repeatable
   --dump-events          print each captured syscall event, one a line
@@ -68,6 +72,7 @@ const WITH_VALUE: Record<string, keyof CliOptions> = {
   '-t': 'onlyTags',
   '-T': 'disableTags',
   '-e': 'traceFile',
+  '-w': 'writeFile',
   '--disable-source': 'disableSources',
   '-M': 'durationSeconds',
   '--probe': 'probe',

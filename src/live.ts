@@ -27,6 +27,8 @@ export interface LiveOptions {
   verbose: boolean;
   durationSeconds?: number;
   allEvents: boolean;
+  /** -w: record the syscall capture to this scap file */
+  writeFile?: string;
   dumpEvents: boolean;
   webserverEnabled: boolean;
   /** a probe artifact to load (--probe) */
@@ -104,7 +106,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   if (opts.sources.includes('syscall')) {
     try {
       const dump = opts.dumpEvents ? new LineWriter(1, false) : undefined;
-      running.push(startSyscall(agent, { config: opts.config, verbose: opts.verbose, allEvents: opts.allEvents, dump, probe: opts.probe, drops: { config: drops, act: dropActions(agent, fatal) }, metrics }, log));
+      running.push(startSyscall(agent, { config: opts.config, verbose: opts.verbose, allEvents: opts.allEvents, dump, writeFile: opts.writeFile, probe: opts.probe, drops: { config: drops, act: dropActions(agent, fatal) }, metrics }, log));
     } catch (e) {
       failed = true;
       log(`syscall: capture could not start: ${(e as Error).message}`);

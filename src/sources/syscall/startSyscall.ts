@@ -19,6 +19,7 @@ import { DropWatch } from './dropWatch';
 import { DEFAULT_RING_BYTES } from './probe';
 import { DropMonitor, type DropVerdict, type SyscallEventDropsConfig } from './syscallEventDrops';
 import type { SyscallMetricsSource } from '../../metrics/agentMetrics';
+import { ScapWriter } from './scap/scapWriter';
 
 export interface SyscallOptions {
   /** the configuration: `container_engines` */
@@ -34,11 +35,15 @@ export interface SyscallOptions {
   drops?: { config: SyscallEventDropsConfig; act(v: DropVerdict): void };
   /** the metrics read the capture's counters and the state table through this */
   metrics?: { setSyscall(src: SyscallMetricsSource | undefined): void };
+  /** -w: record the capture to this scap file (state first, then every event) */
+  writeFile?: string;
 }
 
 export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
   const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
-  const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+  // a recording holds every syscall the probe knows, whatever the rules need
+  const captureAll = opts.allEvents || opts.writeFile !== undefined;
+  const syscalls = syscallsToCapture(evaluator.ruleset.eventTypes(), captureAll);
   const host = hostPaths(process.env.HOST_ROOT);
   if (process.env.HOST_ROOT) log(`syscall: host files under HOST_ROOT=${process.env.HOST_ROOT} (${host.procRoot}, ${host.passwd})`);
   // container and container_removed events go to the rules whose event types name them, on their own
@@ -63,12 +68,28 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   const metaEv = new SyscallEvent(tracker.threads, tracker.users);
   metaEv.containers = containers;
   const dump = opts.dump;
-  const onEvent = dump
+  let writer: ScapWriter | undefined;
+  const evaluate = dump
     ? (e: SyscallEvent): void => {
         dump.write(dumpLine(e));
         evaluator.evaluate(e);
       }
     : (e: SyscallEvent): void => evaluator.evaluate(e);
+  const onEvent = opts.writeFile === undefined
+    ? evaluate
+    : (e: SyscallEvent): void => {
+        if (writer !== undefined) {
+          try {
+            writer.writeEvent(e.view);
+          } catch (err) {
+            // a full disk ends the recording, not the agent
+            log(`syscall: recording to ${writer.path} stopped: ${(err as Error).message}`);
+            void writer.close().catch(() => undefined);
+            writer = undefined;
+          }
+        }
+        evaluate(e);
+      };
   // an event that throws is counted and skipped; the first is logged whole,
   // then the count with the latest error at 10, 100, 1000... failures
   let failed = 0;
@@ -103,8 +124,19 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
     containers.close();
     throw e;
   }
+  if (opts.writeFile !== undefined) {
+    try {
+      writer = new ScapWriter(opts.writeFile);
+      // the state the events apply to comes first, as libs writes it
+      writer.writeState({ threads: tracker.threads, users: tracker.users.userEntries(), groups: tracker.users.groupEntries() });
+    } catch (e) {
+      capture.stop();
+      containers.close();
+      throw new Error(`cannot record to ${opts.writeFile}: ${(e as Error).message}`);
+    }
+  }
   const what = syscalls === 'all' ? 'all syscalls' : `${syscalls.length} syscalls`;
-  log(`syscall: capturing ${what} (${seeded} threads read from /proc)`);
+  log(`syscall: capturing ${what} (${seeded} threads read from /proc)${writer ? `, recording to ${writer.path}` : ''}`);
   opts.metrics?.setSyscall({
     stats: () => capture.stats(),
     ringBytes: DEFAULT_RING_BYTES,
@@ -125,12 +157,12 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   return {
     name: 'syscall capture',
     rulesChanged: () => {
-      const now = syscallsToCapture(evaluator.ruleset.eventTypes(), opts.allEvents);
+      const now = syscallsToCapture(evaluator.ruleset.eventTypes(), captureAll);
       capture.setSyscalls(now);
       log(`syscall: now capturing ${now === 'all' ? 'all syscalls' : `${now.length} syscalls`}; probe hooks: ${capture.probe.describeHooks()}`);
       if (opts.verbose && now !== 'all') log(`syscall: ${now.join(', ')}`);
     },
-    stop: () => {
+    stop: async () => {
       try {
         capture.drainNow();
       } catch (e) {
@@ -146,6 +178,17 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
       dump?.close();
       const failures = failed + undecodable > 0 ? `, ${failed} events failed evaluation, ${undecodable} batches cut short by an undecodable event` : '';
       log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded${failures}`);
+      if (writer !== undefined) {
+        const w = writer;
+        writer = undefined;
+        try {
+          await w.close();
+          log(`syscall: ${w.stats.events} events recorded to ${w.path} (${w.stats.bytes} bytes before compression)`);
+        } catch (e) {
+          log(`syscall: recording to ${w.path} failed: ${(e as Error).message}`);
+          throw e;
+        }
+      }
     },
   };
 }

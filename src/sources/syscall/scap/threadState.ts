@@ -89,11 +89,15 @@ export function fdFromScap(s: ScapFd): FdInfo {
   }
 }
 
+/** a thread shares its process's fd table: libs' readers look at these clone flags to know it */
+const PPM_CL_CLONE_FILES = 1 << 0;
+const PPM_CL_CLONE_THREAD = 1 << 13;
+
 /** A thread as a process list entry (for the writer). */
 export function threadToScap(t: ThreadInfo): ScapThread {
   return {
     tid: t.tid, pid: t.pid, ptid: t.ppid, sid: t.sid, vpgid: t.vpgid, pgid: -1, comm: t.comm, exe: t.exe, exepath: t.exepath,
-    args: [...t.args], cwd: t.cwd, fdlimit: 0, flags: 0, uid: t.uid, gid: t.gid, env: [...t.env], vtid: t.vtid, vpid: t.vpid,
+    args: [...t.args], cwd: t.cwd, fdlimit: 0, flags: t.tid !== t.pid ? PPM_CL_CLONE_FILES | PPM_CL_CLONE_THREAD : 0, uid: t.uid, gid: t.gid, env: [...t.env], vtid: t.vtid, vpid: t.vpid,
     cgroups: [], root: '/', pidnsInitStartTs: 0n, tty: t.tty, loginuid: t.loginuid ?? NO_LOGINUID,
     exeWritable: ((t.exeFlags ?? 0) & EXE_WRITABLE) !== 0 || t.exeWritable === true,
     capInheritable: 0n, capPermitted: 0n, capEffective: 0n,
@@ -102,20 +106,27 @@ export function threadToScap(t: ThreadInfo): ScapThread {
   };
 }
 
+/**
+ * fd kinds as the writer stores them. bpf, userfaultfd, io_uring, memfd and
+ * pidfd (types 17-21) came with libs 0.10; earlier readers, Debian's sysdig
+ * among them, refuse a whole capture holding one, so they go as "unsupported"
+ * with their name, which every reader takes.
+ */
 const SCAP_TYPES: Partial<Record<FdType, ScapFdType>> = {
   file: ScapFdType.FileV2, directory: ScapFdType.Directory, pipe: ScapFdType.Fifo, unix: ScapFdType.UnixSock, event: ScapFdType.Event,
   signalfd: ScapFdType.Signalfd, eventpoll: ScapFdType.Eventpoll, inotify: ScapFdType.Inotify, timerfd: ScapFdType.Timerfd,
-  netlink: ScapFdType.Netlink, bpf: ScapFdType.Bpf, userfaultfd: ScapFdType.Userfaultfd, io_uring: ScapFdType.IoUring,
-  memfd: ScapFdType.Memfd, pidfd: ScapFdType.Pidfd, unknown: ScapFdType.Unsupported,
+  netlink: ScapFdType.Netlink, bpf: ScapFdType.Unsupported, userfaultfd: ScapFdType.Unsupported, io_uring: ScapFdType.Unsupported,
+  memfd: ScapFdType.Unsupported, pidfd: ScapFdType.Unsupported, unknown: ScapFdType.Unsupported,
 };
 
-function ipBytes(text: string, v6: boolean): Buffer {
+/** an address as libs stores it: 4 or 16 bytes in network order */
+export function ipBytes(text: string, v6: boolean): Buffer {
   if (!v6) return Buffer.from(text.split('.').map((x) => Number(x) & 255));
   const out = Buffer.alloc(16);
-  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const [head, tail] = text.replace(/%.*$/, '').split('::');
   const h = head ? head.split(':') : [];
   const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = [...h, ...new Array(8 - h.length - t.length).fill('0'), ...t];
+  const groups = [...h, ...new Array(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t].slice(0, 8);
   groups.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16) || 0, 2 * i));
   return out;
 }

@@ -95,6 +95,17 @@ export class UserDb {
     return this.groups!.get(gid);
   }
 
+  /** every user known now (the writer's user list) */
+  userEntries(): IterableIterator<[number, UserEntry]> {
+    if (!this.users) this.load();
+    return this.users!.entries();
+  }
+
+  groupEntries(): IterableIterator<[number, string]> {
+    if (!this.groups) this.load();
+    return this.groups!.entries();
+  }
+
   private mayReload(): boolean {
     return !this.fixed && process.hrtime.bigint() - this.loadedAt > RELOAD_NS;
   }

@@ -9,6 +9,9 @@ const ROOT = path.resolve(__dirname, '../../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 export const EVERY_EVENT_RULE = path.join(__dirname, 'fixtures', 'every_event.yaml');
 export const FORMAT = '%evt.rawtime %thread.tid %evt.dir %evt.type fd=%fd.name proc=%proc.name exe=%proc.exe cmd=%proc.cmdline ppid=%proc.ppid';
+/** the same without the command line, for live recordings (multi-line command lines break line-by-line comparison) */
+export const EVERY_EVENT_NOCMD_RULE = path.join(__dirname, 'fixtures', 'every_event_nocmd.yaml');
+export const FORMAT_NOCMD = FORMAT.replace(' cmd=%proc.cmdline', '');
 
 export function haveSysdig(): boolean {
   try {
@@ -36,12 +39,12 @@ export function vigil(...args: string[]): Promise<{ code: number; stdout: string
  * Vigil reads (open family, connect) and procexit. Types this sysdig does not
  * know are left out of the filter (it refuses the whole filter otherwise).
  */
-export async function sysdigLines(file: string, extraFilter = ''): Promise<{ lines: string[]; unknownToSysdig: string[] }> {
-  let types = EVENT_TYPE_NAMES.filter((t) => t !== 'procexit');
+export async function sysdigLines(file: string, exclude: readonly string[] = [], format = FORMAT): Promise<{ lines: string[]; unknownToSysdig: string[] }> {
+  let types = EVENT_TYPE_NAMES.filter((t) => t !== 'procexit' && !exclude.includes(t));
   const unknownToSysdig: string[] = [];
   for (;;) {
-    const filter = `(evt.dir=< or evt.type in (open,openat,openat2,creat,connect) or evt.type=procexit) and evt.type in (${[...types, 'procexit'].join(',')})${extraFilter}`;
-    const r = await run('sysdig', ['-r', file, '-p', `*${FORMAT}`, filter]);
+    const filter = `(evt.dir=< or evt.type in (open,openat,openat2,creat,connect) or evt.type=procexit) and evt.type in (${[...types, 'procexit'].join(',')})`;
+    const r = await run('sysdig', ['-r', file, '-p', `*${format}`, filter]);
     const unknown = /unknown event type (\w+)/.exec(r.stdout + r.stderr);
     if (unknown && types.includes(unknown[1])) {
       unknownToSysdig.push(unknown[1]);
@@ -57,8 +60,8 @@ export async function sysdigLines(file: string, extraFilter = ''): Promise<{ lin
  * Vigil's lines for the same file, through the every-event rule (-A: EF_DROP_SIMPLE_CONS types too),
  * without the suggested container and pod fields (sysdig's format has none).
  */
-export async function vigilLines(file: string): Promise<{ lines: string[]; code: number; stderr: string }> {
-  const r = await vigil('-r', EVERY_EVENT_RULE, '-A', '-o', 'append_output=[]', '-e', file);
+export async function vigilLines(file: string, rules = EVERY_EVENT_RULE): Promise<{ lines: string[]; code: number; stderr: string }> {
+  const r = await vigil('-r', rules, '-A', '-o', 'append_output=[]', '-e', file);
   const lines = r.stdout.split('\n').filter((l) => / Informational /.test(l)).map((l) => l.replace(/^\S+ Informational /, ''));
   return { lines, code: r.code, stderr: r.stderr };
 }
