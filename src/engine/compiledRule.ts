@@ -19,6 +19,10 @@ export interface CompiledRule<E = unknown> {
   evttypes: ReadonlySet<string> | 'all';
   /** where the rule is defined */
   location: FileLocation;
+  /** `capture: true`: an alert starts (or extends) a capture file of the events that follow */
+  capture: boolean;
+  /** `capture_duration` in milliseconds; 0 means the configured capture.default_duration */
+  captureDurationMs: number;
   evaluate: Predicate<E>;
   /** the evaluator a Ruleset uses: only asked about events whose type is in evttypes (compile.ts) */
   indexedEvaluate(): Predicate<E>;

@@ -13,6 +13,8 @@ export type RuleMatching = 'first' | 'all';
 export class SourceEvaluator<E> {
   /** events evaluated */
   events = 0;
+  /** told of each alert after it is emitted (Falco's rule captures) */
+  alertObserver: ((rule: CompiledRule<E>, evt: E) => void) | undefined;
   private current: E | undefined;
   private readonly onMatch: (rule: CompiledRule<E>) => void;
   private readonly onError: (rule: CompiledRule<E>, err: unknown) => void;
@@ -28,6 +30,7 @@ export class SourceEvaluator<E> {
     this.onMatch = (rule) => {
       const evt = this.current as E;
       onAlert(new RuleAlert(rule, evt, this.ruleset.source.time(evt)));
+      this.alertObserver?.(rule, evt);
     };
     this.onError = (rule, err) => {
       const source = this.ruleset.source;

@@ -36,6 +36,8 @@ export interface RuleEntry {
   enabled: boolean;
   warnEvttypes: boolean;
   skipIfUnknownFilter: boolean;
+  capture: boolean;
+  captureDuration: number;
   exceptions: ExceptionDef[];
 }
 
@@ -104,6 +106,8 @@ export class Collector {
       enabled: def.enabled ?? true,
       warnEvttypes: def.warnEvttypes ?? true,
       skipIfUnknownFilter: def.skipIfUnknownFilter ?? false,
+      capture: def.capture ?? false,
+      captureDuration: def.captureDuration ?? 0,
       exceptions: def.exceptions ?? [],
     });
   }
@@ -145,6 +149,12 @@ export class Collector {
           break;
         case 'skip-if-unknown-filter':
           prev.skipIfUnknownFilter = def.skipIfUnknownFilter!;
+          break;
+        case 'capture':
+          prev.capture = def.capture!;
+          break;
+        case 'capture_duration':
+          prev.captureDuration = def.captureDuration!;
           break;
       }
     }

@@ -286,6 +286,17 @@ function ruleFields(r: ItemReader, keys: readonly RuleKey[]): RuleFields {
       case 'skip-if-unknown-filter':
         f.skipIfUnknownFilter = r.bool('skip-if-unknown-filter');
         break;
+      case 'capture':
+        f.capture = r.bool('capture');
+        break;
+      case 'capture_duration': {
+        const text = r.string('capture_duration');
+        if (text === undefined) break;
+        const ms = Number(text);
+        if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(ms)) r.error(r.whereOf('capture_duration'), `'capture_duration' must be a whole number of milliseconds, not '${text}'`);
+        else f.captureDuration = ms;
+        break;
+      }
       case 'exceptions':
         f.exceptions = exceptions(r);
         break;

@@ -40,6 +40,8 @@ export const RULE_REPLACEABLE = [
   'output',
   'desc',
   'priority',
+  'capture',
+  'capture_duration',
   'tags',
   'exceptions',
   'enabled',
@@ -57,6 +59,10 @@ export interface RuleFields {
   enabled?: boolean;
   warnEvttypes?: boolean;
   skipIfUnknownFilter?: boolean;
+  /** Falco's capture: write the events from this rule's alert on to a capture file */
+  capture?: boolean;
+  /** how long that capture lasts, milliseconds (0: capture.default_duration) */
+  captureDuration?: number;
   exceptions?: ExceptionDef[];
 }
 

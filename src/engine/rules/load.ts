@@ -289,6 +289,8 @@ function compileRule(
     output,
     evttypes,
     location: entry.where.file.location(entry.where.offset),
+    capture: entry.capture,
+    captureDurationMs: entry.captureDuration,
     evaluate: condition.evaluate,
     indexedEvaluate: condition.indexedEvaluate,
   };

@@ -20,9 +20,10 @@ import { DEFAULT_RING_BYTES } from './probe';
 import { DropMonitor, type DropVerdict, type SyscallEventDropsConfig } from './syscallEventDrops';
 import type { SyscallMetricsSource } from '../../metrics/agentMetrics';
 import { ScapWriter } from './scap/scapWriter';
+import { captureConfig, RuleCapture } from './scap/ruleCapture';
 
 export interface SyscallOptions {
-  /** the configuration: `container_engines` */
+  /** the configuration: `container_engines`, `capture.*` (Falco's rule captures) */
   config: ConfigTree;
   verbose: boolean;
   /** capture every syscall the probe knows, not only those the rules need (-A) */
@@ -69,12 +70,22 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   metaEv.containers = containers;
   const dump = opts.dump;
   let writer: ScapWriter | undefined;
-  const evaluate = dump
+  // Falco's rule captures (capture.enabled, rules with capture: true)
+  const captureCfg = captureConfig(opts.config);
+  const ruleCapture = captureCfg.enabled ? new RuleCapture(captureCfg, log) : undefined;
+  if (ruleCapture) evaluator.alertObserver = (rule, e) => ruleCapture.onAlert(rule, e);
+  const evaluateOnly = dump
     ? (e: SyscallEvent): void => {
         dump.write(dumpLine(e));
         evaluator.evaluate(e);
       }
     : (e: SyscallEvent): void => evaluator.evaluate(e);
+  const evaluate = ruleCapture
+    ? (e: SyscallEvent): void => {
+        evaluateOnly(e);
+        ruleCapture.afterEvent(e);
+      }
+    : evaluateOnly;
   const onEvent = opts.writeFile === undefined
     ? evaluate
     : (e: SyscallEvent): void => {
@@ -178,6 +189,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
       dump?.close();
       const failures = failed + undecodable > 0 ? `, ${failed} events failed evaluation, ${undecodable} batches cut short by an undecodable event` : '';
       log(`syscall: ${evaluator.events} events evaluated, ${st.total.seen} seen by the probe, ${st.total.dropped} dropped, ${st.total.truncated} parameters truncated, ${st.total.ia32_unhandled} ia32 syscalls not decoded${failures}`);
+      await ruleCapture?.close();
       if (writer !== undefined) {
         const w = writer;
         writer = undefined;

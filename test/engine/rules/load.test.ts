@@ -337,3 +337,16 @@ test('a list operand naming many big lists is refused past the item bound at the
   // the 101st name, at column 14 + 'evt.type = open and proc.name in ('.length + 100 * 'big, '.length
   assert.match(errors[0], /^rules2\.yaml:3:548: rule 'R': list operand expands to more than 1000000 values \(1010000 at this item\)/);
 });
+
+test('capture and capture_duration: read, overridable, checked', () => {
+  const engine = loadClean(
+    rule('Cap', 'evt.type = open', 'capture: true', 'capture_duration: 10000'),
+    rule('Plain', 'evt.type = open'),
+    '- rule: Plain\n  capture: true\n  override:\n    capture: replace\n',
+  );
+  const by = new Map(engine.rules.map((r) => [r.name, r]));
+  assert.deepEqual([by.get('Cap')!.capture, by.get('Cap')!.captureDurationMs], [true, 10000]);
+  assert.deepEqual([by.get('Plain')!.capture, by.get('Plain')!.captureDurationMs], [true, 0]);
+  const { result } = engineFor(rule('Bad', 'evt.type = open', 'capture_duration: soon'));
+  assert.match(formatted(result).join('\n'), /'capture_duration' must be a whole number of milliseconds, not 'soon'/);
+});

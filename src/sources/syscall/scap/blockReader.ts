@@ -42,7 +42,8 @@ export class BlockReader {
   /** stream offset of buf[0] */
   private base = 0;
   readonly counts: BlockCounts = { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 };
-  private lastEventType = -1;
+  private runType = -1;
+  private runLength = 0;
 
   constructor(private readonly h: BlockHandlers) {}
 
@@ -62,8 +63,15 @@ export class BlockReader {
     this.parse();
   }
 
+  /** Counts complete up to the last block read (also after an error). */
+  settleCounts(): BlockCounts {
+    this.endRun(-1);
+    return this.counts;
+  }
+
   /** The stream ended: anything left is a block cut short. */
   end(): void {
+    this.settleCounts();
     const left = this.buf.length - this.pos;
     if (this.counts.sections === 0) throw new ScapError(left === 0 ? 'empty capture' : `not a scap capture: ${left} bytes, no section header block`, 0);
     if (left === 0) return;
@@ -93,8 +101,9 @@ export class BlockReader {
       const ev = eventBlockLayout(type);
       if (ev !== undefined) {
         this.counts.eventBlocks++;
-        if (type !== this.lastEventType) this.countEventType(type);
-        else this.counts.eventBlockTypes.set(ev.name, this.counts.eventBlockTypes.get(ev.name)! + 1);
+        // counted by runs of one type: a map update per event would cost more than the rest of the block
+        if (type !== this.runType) this.endRun(type);
+        this.runLength++;
         if (bodyLen < ev.eventAt) throw new ScapError(`event block of ${total} bytes holds no event`, at);
         this.pos = pos;
         h.onEvent(buf, body + ev.eventAt, bodyLen - ev.eventAt, ev.v2, at);
@@ -107,10 +116,14 @@ export class BlockReader {
     this.pos = pos;
   }
 
-  private countEventType(type: number): void {
-    this.lastEventType = type;
-    const name = eventBlockLayout(type)!.name;
-    this.counts.eventBlockTypes.set(name, (this.counts.eventBlockTypes.get(name) ?? 0) + 1);
+  /** the run of event blocks of one type ends (next: the type of the next run, -1 at the end) */
+  private endRun(next: number): void {
+    if (this.runLength > 0) {
+      const name = eventBlockLayout(this.runType)!.name;
+      this.counts.eventBlockTypes.set(name, (this.counts.eventBlockTypes.get(name) ?? 0) + this.runLength);
+    }
+    this.runType = next;
+    this.runLength = 0;
   }
 
   private count(kind: string): void {

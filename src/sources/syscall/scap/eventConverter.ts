@@ -42,6 +42,8 @@ interface Plan {
   /** the target's parameters: index in this event, or -1 */
   fromSelf: Int16Array;
   libs: LibsEvent | undefined;
+  /** an enter event handed on as it is */
+  enter?: boolean;
 }
 
 interface Stashed {
@@ -81,7 +83,7 @@ function planFor(code: number): Plan {
   const same = vigilByKey.get(`${libs.name}${dir}`);
   if (libs.dir === 'E' && libs.name !== 'procexit') {
     // an enter the tracker reads itself only in its current layout; any enter of a decoded type may fill its exit
-    if (same && same.code === code) return { kind: Kind.Take, target: same, fromSelf: mapping(libs, same), libs };
+    if (same && same.code === code) return { kind: Kind.Take, target: same, fromSelf: mapping(libs, same), libs, enter: true };
     return vigilByKey.has(`${libs.name}<`) ? { kind: Kind.Stash, target: undefined, fromSelf: empty, libs } : { kind: Kind.Unhandled, target: undefined, fromSelf: empty, libs };
   }
   const target = same ?? (libs.name === 'procexit' ? vigilByKey.get('procexit>') : undefined);
@@ -145,7 +147,11 @@ export class EventConverter {
       return;
     }
     const target = plan.target!;
-    const enter = this.stash.size > 0 ? this.takeStash(tid, plan.libs!.name) : undefined;
+    if (plan.enter) {
+      // the tracker reads this enter itself; an older exit may still need its parameters
+      this.keep(tid, buf, at + hdr, n, plan.libs!);
+    }
+    const enter = !plan.enter && this.stash.size > 0 ? this.takeStash(tid, plan.libs!.name) : undefined;
     if (v2 && type === target.code && n >= target.params.length && n <= MAX_PARAMS) {
       const { buf: out, at: o } = this.sink.reserve(len);
       buf.copy(out, o, at, at + len);

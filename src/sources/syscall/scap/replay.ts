@@ -127,6 +127,6 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
   flush();
   stats.events = events;
   stats.notEvaluated = notEvaluated;
-  stats.blocks = reader.counts;
+  stats.blocks = reader.settleCounts();
   return stats;
 }

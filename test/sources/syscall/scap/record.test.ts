@@ -29,15 +29,19 @@ interface Live {
 
 /** run vigil live with -w until `act` is done, then stop it with SIGINT */
 function recordLive(file: string, act: () => Promise<void>): Promise<Live> {
+  return runLive(['-r', RULES, '-w', file], /syscall: capturing .*recording to/, act);
+}
+
+function runLive(args: string[], ready: RegExp, act: () => Promise<void>): Promise<Live> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '-r', RULES, '--disable-source', 'k8s_audit', '-w', file], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, '--disable-source', 'k8s_audit', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let started = false;
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (!started && /syscall: capturing .*recording to/.test(stderr)) {
+      if (!started && ready.test(stderr)) {
         started = true;
         act().then(
           () => setTimeout(() => child.kill('SIGINT'), 500),
@@ -140,4 +144,50 @@ test('-w with -M: the recording ends by itself, without rules too', { skip }, as
   const stats = await replayCapture(file, { allEvents: true, onEvent: () => {} });
   assert.equal(stats.error, undefined);
   assert.equal(stats.events, n);
+});
+
+test("Falco's capture key: an alert of a capture rule writes the following events to <path_prefix>_<ts>_<num>.scap", { skip }, async () => {
+  const dir = plainTmpDir('vigil-scap-cap-');
+  const prefix = path.join(dir, 'falco');
+  const marker = path.join(dir, 'vigil-capture-marker.txt');
+  const other = path.join(dir, 'vigil-nocapture-marker.txt');
+  fs.writeFileSync(marker, 'x');
+  fs.writeFileSync(other, 'x');
+  const live = await runLive(
+    // as in Falco, every alert (the other rule's too) pushes the deadline by its duration: keep the default short
+    ['-r', path.join(__dirname, 'fixtures', 'capture_rules.yaml'), '-o', 'capture.enabled=true', '-o', `capture.path_prefix=${prefix}`, '-o', 'capture.default_duration=300'],
+    /syscall: capturing/,
+    async () => {
+      spawnSync('cat', [other], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 300));
+      spawnSync('cat', [marker], { stdio: 'ignore' });
+      // activity past the rule's 1.5 s, which must not be in the capture
+      const until = Date.now() + 2500;
+      while (Date.now() < until) {
+        spawnSync('true');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  );
+  assert.equal(live.code, 0, live.stderr);
+  const files = fs.readdirSync(dir).filter((f) => f.startsWith('falco_'));
+  assert.equal(files.length, 1, `captures: ${files.join(', ')}; ${live.stderr}`);
+  assert.match(files[0], /^falco_\d{20}_\d{20}\.scap$/);
+  const file = path.join(dir, files[0]);
+  assert.equal(fs.readFileSync(file)[0], 0x1f, 'gzip, as Falco writes captures');
+  const ts: bigint[] = [];
+  let first = '';
+  const stats = await replayCapture(file, {
+    allEvents: true,
+    onEvent: (e) => {
+      if (ts.length === 0) first = `${e.view.name} ${e.fd?.name}`;
+      ts.push(e.view.ts);
+    },
+  });
+  assert.equal(stats.error, undefined);
+  assert.ok(stats.threadsSeeded > 10, 'the state at the alert comes first');
+  assert.equal(first, `openat ${marker}`, 'the capture begins with the triggering event');
+  assert.equal(BigInt(files[0].split('_')[1]), ts[0]);
+  const span = Number(ts[ts.length - 1] - ts[0]) / 1e6;
+  assert.ok(span >= 1000 && span < 2400, `captured ${span} ms of events for a 1500 ms capture_duration`);
 });
