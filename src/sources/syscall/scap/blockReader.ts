@@ -2,6 +2,7 @@
 // from gunzip), without holding more than the block being read: complete
 // blocks are handed on at once, a partial one waits for the next chunk.
 import {
+  type EventBlockLayout,
   eventBlockLayout, FDL_BLOCK_TYPE, FDL_BLOCK_TYPE_INT, FDL_BLOCK_TYPE_V2, IL_BLOCK_TYPE, IL_BLOCK_TYPE_INT, IL_BLOCK_TYPE_V2,
   MI_BLOCK_TYPE, MI_BLOCK_TYPE_INT, procListVersion, SHB_BLOCK_TYPE, SHB_MAGIC, SHB_MAJOR, UL_BLOCK_TYPE, UL_BLOCK_TYPE_INT,
   UL_BLOCK_TYPE_V2,
@@ -42,6 +43,8 @@ export class BlockReader {
   /** stream offset of buf[0] */
   private base = 0;
   readonly counts: BlockCounts = { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 };
+  private layoutType = -1;
+  private layout: EventBlockLayout | undefined;
   private runType = -1;
   private runLength = 0;
 
@@ -98,7 +101,12 @@ export class BlockReader {
       if (trailer !== total) throw new ScapError(`corrupt block: type 0x${type.toString(16)}, total length ${total} in its header, ${trailer} in its trailer`, at);
       const body = pos + 8;
       const bodyLen = total - 12;
-      const ev = eventBlockLayout(type);
+      // event blocks of one type follow each other: look the layout up when the type changes
+      if (type !== this.layoutType) {
+        this.layoutType = type;
+        this.layout = eventBlockLayout(type);
+      }
+      const ev = this.layout;
       if (ev !== undefined) {
         this.counts.eventBlocks++;
         // counted by runs of one type: a map update per event would cost more than the rest of the block

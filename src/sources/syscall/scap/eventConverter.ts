@@ -18,6 +18,9 @@ import { ScapError } from './scapError';
 /** the v1 event header: ts, tid, len, type (no nparams) */
 const V1_HEADER_LEN = 22;
 
+/** enters kept at most, one per thread */
+const MAX_STASHED = 65536;
+
 /** parameter names that changed between versions: current name -> older names */
 const OLDER_NAMES: Readonly<Record<string, readonly string[]>> = {
   oldfd: ['fd'],
@@ -46,11 +49,18 @@ interface Plan {
   enter?: boolean;
 }
 
+/**
+ * An enter kept for its exit: where it lies in the stream chunk that holds it
+ * (chunks are never reused, so the bytes stay as they were while referenced).
+ */
 interface Stashed {
+  tid: number;
   name: string;
   libs: LibsEvent;
-  lens: number[];
-  data: Buffer;
+  buf: Buffer;
+  /** where its parameter lengths start */
+  lensAt: number;
+  n: number;
 }
 
 /** where converted events go: a batch buffer with room made on request */
@@ -116,6 +126,12 @@ export interface ConvertStats {
 export class EventConverter {
   readonly stats: ConvertStats = { passed: 0, converted: 0, unknownCode: 0, unhandled: new Map() };
   private readonly plans: (Plan | undefined)[] = [];
+  /**
+   * The last enter kept, and older ones of other threads: an exit nearly
+   * always follows its thread's enter at once, so one slot serves most and
+   * the map stays small.
+   */
+  private last: Stashed | undefined;
   private readonly stash = new Map<number, Stashed>();
   private readonly lens = new Uint32Array(256);
 
@@ -151,7 +167,7 @@ export class EventConverter {
       // the tracker reads this enter itself; an older exit may still need its parameters
       this.keep(tid, buf, at + hdr, n, plan.libs!);
     }
-    const enter = !plan.enter && this.stash.size > 0 ? this.takeStash(tid, plan.libs!.name) : undefined;
+    const enter = !plan.enter && (this.last !== undefined || this.stash.size > 0) ? this.takeStash(tid, plan.libs!.name) : undefined;
     if (v2 && type === target.code && n >= target.params.length && n <= MAX_PARAMS) {
       const { buf: out, at: o } = this.sink.reserve(len);
       buf.copy(out, o, at, at + len);
@@ -196,20 +212,25 @@ export class EventConverter {
   }
 
   private keep(tid: number, buf: Buffer, lensAt: number, n: number, libs: LibsEvent): void {
-    const lens: number[] = [];
-    let size = 0;
-    for (let i = 0; i < n; i++) {
-      lens.push(this.lens[i]);
-      size += this.lens[i];
+    const prev = this.last;
+    if (this.stash.size > 0) this.stash.delete(tid);
+    if (prev !== undefined && prev.tid !== tid) {
+      this.stash.set(prev.tid, prev);
+      // threads that died between enter and exit leave theirs behind: forget the oldest
+      if (this.stash.size > MAX_STASHED) this.stash.delete(this.stash.keys().next().value as number);
     }
-    const from = lensAt + 2 * n;
-    this.stash.set(tid, { name: libs.name, libs, lens, data: Buffer.from(buf.subarray(from, from + size)) });
+    this.last = { tid, name: libs.name, libs, buf, lensAt, n };
   }
 
   private takeStash(tid: number, name: string): Stashed | undefined {
-    const s = this.stash.get(tid);
-    if (s === undefined) return undefined;
-    this.stash.delete(tid);
+    let s = this.last;
+    if (s !== undefined && s.tid === tid) this.last = undefined;
+    else {
+      if (this.stash.size === 0) return undefined;
+      s = this.stash.get(tid);
+      if (s === undefined) return undefined;
+      this.stash.delete(tid);
+    }
     return s.name === name ? s : undefined;
   }
 
@@ -235,12 +256,13 @@ export class EventConverter {
         srcLen.push(this.lens[j]);
       } else if (enter !== undefined) {
         const k = indexByName(enter.libs, params[i].name);
-        if (k >= 0 && k < enter.lens.length) {
-          let o = 0;
-          for (let q = 0; q < k; q++) o += enter.lens[q];
-          srcBuf.push(enter.data);
+        if (k >= 0 && k < enter.n) {
+          const eb = enter.buf;
+          let o = enter.lensAt + 2 * enter.n;
+          for (let q = 0; q < k; q++) o += eb.readUInt16LE(enter.lensAt + 2 * q);
+          srcBuf.push(eb);
           srcAt.push(o);
-          srcLen.push(enter.lens[k]);
+          srcLen.push(eb.readUInt16LE(enter.lensAt + 2 * k));
         } else {
           srcBuf.push(buf);
           srcAt.push(0);
