@@ -112,6 +112,7 @@ test('sysdig -r reads what -w wrote: same events, processes and paths', { skip: 
   assert.equal(vl.length, s.lines.length, `event count: vigil ${vl.length}, sysdig ${s.lines.length}`);
   // every event: the same time, thread, direction, type, process, executable and parent
   let fdSame = 0;
+  let sysdigUnnamed = 0;
   const fdDiffs: string[] = [];
   for (let i = 0; i < vl.length; i++) {
     const a = normalize(vl[i].trim()).split(/ (?=\w+=)/);
@@ -119,13 +120,17 @@ test('sysdig -r reads what -w wrote: same events, processes and paths', { skip: 
     // [head, fd, proc, exe, ppid]
     assert.deepEqual([a[0], ...a.slice(2)], [b[0], ...b.slice(2)], `event ${i + 1}:\nvigil:  ${vl[i]}\nsysdig: ${s.lines[i]}`);
     if (a[1] === b[1]) fdSame++;
+    else if (b[1] === 'fd=<NA>') sysdigUnnamed++;
     else if (fdDiffs.length < 5) fdDiffs.push(`vigil ${a[1]} / sysdig ${b[1]}`);
   }
   // fd.name: sysdig 0.29 skips event codes from 336 on (dup2, dup3, pipe2, accept4...), so its fd table
-  // goes stale where they change it; it also names unix-socket connects and fds it only has as
-  // "unsupported" (bpf, pipes from the process scan) differently
-  t.diagnostic(`sysdig agreement: ${vl.length} events, ${vl.length} same time/thread/type/process, ${fdSame} same fd.name (${((100 * fdSame) / vl.length).toFixed(1)}%); e.g. ${fdDiffs.join('; ')}`);
-  assert.ok(fdSame >= 0.95 * vl.length, `fd.name agrees on ${fdSame} of ${vl.length}: ${fdDiffs.join('; ')}`);
+  // goes stale where they change it (there it has no name: <NA>, e.g. the shell's dup2 of /dev/null
+  // onto stdout; how many depends on what else ran on the machine meanwhile, so that share is only
+  // bounded); it also names unix-socket connects and fds it only has as "unsupported" differently
+  const named = vl.length - sysdigUnnamed;
+  t.diagnostic(`sysdig agreement: ${vl.length} events, ${vl.length} same time/thread/type/process, ${fdSame} same fd.name (${((100 * fdSame) / vl.length).toFixed(1)}%), ${sysdigUnnamed} with no name in sysdig's stale table; where sysdig names the fd: ${fdSame} of ${named} agree; e.g. ${fdDiffs.join('; ')}`);
+  assert.ok(fdSame >= 0.95 * named, `fd.name agrees on ${fdSame} of the ${named} events sysdig names an fd for: ${fdDiffs.join('; ')}`);
+  assert.ok(sysdigUnnamed <= 0.15 * vl.length, `sysdig has no fd name for ${sysdigUnnamed} of ${vl.length} events`);
   // the marker paths made it through both readers
   assert.ok(s.lines.some((l) => l.includes('vigil-scap-marker.txt')));
   const stats = await replayCapture(file, { allEvents: true, onEvent: () => {} });
