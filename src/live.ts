@@ -40,6 +40,9 @@ export interface LiveOptions {
 /** The longest a stop may take, all steps together (request drain, workers, outputs). */
 const STOP_LIMIT_MS = 30_000;
 
+/** The signals live mode acts on: stop (SIGINT, SIGTERM), reload (SIGHUP), reopen outputs (SIGUSR1). */
+const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
+
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -87,6 +90,14 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   const drops = syscallEventDropsConfig(opts.config);
   // prom-client is loaded only when metrics are on
   const metrics: AgentMetrics | undefined = metricsCfg.enabled ? new (require('./metrics/agentMetrics') as typeof import('./metrics/agentMetrics')).AgentMetrics(agent, metricsCfg) : undefined;
+  // a signal that arrives while the sources start (a SIGHUP as soon as the webserver listens) is
+  // held and handled once they run, instead of taking the default action and killing the agent
+  const held: NodeJS.Signals[] = [];
+  const hold = (sig: NodeJS.Signals): void => void held.push(sig);
+  for (const sig of HANDLED_SIGNALS) process.on(sig, hold);
+  const release = (): void => {
+    for (const sig of HANDLED_SIGNALS) process.off(sig, hold);
+  };
   const running: RunningSource[] = [];
   let failed = false;
   let requestStop: ((why: string) => void) | undefined;
@@ -113,6 +124,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     }
   }
   if (running.length === 0) {
+    release();
     log('no source is running (all disabled or failed to start); exiting');
     return Promise.resolve(1);
   }
@@ -206,6 +218,12 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onReload);
     process.on('SIGUSR1', onReopen);
+    release();
+    for (const sig of held) {
+      if (sig === 'SIGHUP') onReload();
+      else if (sig === 'SIGUSR1') onReopen();
+      else onSignal(sig);
+    }
     if (opts.durationSeconds !== undefined) {
       // setTimeout fires at once for delays above 2^31-1 ms, so a long -M waits in steps
       const deadline = Date.now() + opts.durationSeconds * 1000;
