@@ -108,7 +108,9 @@ test('after many batches, aborts and budget waits nothing is reserved, queued or
     assert.equal(s.status_400, bad);
     assert.equal(s.requests, sent + aborts + bad);
     assert.ok(s.budget_waits > 0, `chunked uploads should have waited for the budget: ${JSON.stringify(s)}`);
-    assert.equal(s.peak_bytes_reserved, 4 * MAX_BATCH);
+    // the budget was full at its peak; small bodies (the malformed ones) may have held the small
+    // lane at that time or another: its peak adds at most one max_batch_size
+    assert.ok(s.peak_bytes_reserved >= 4 * MAX_BATCH && s.peak_bytes_reserved <= 5 * MAX_BATCH, `peak ${s.peak_bytes_reserved}`);
     assert.equal(s.bytes_reserved, 0);
     assert.equal(s.waiting_for_budget, 0);
     assert.equal(s.pending_batches, 0);
