@@ -9,7 +9,7 @@ const RULES = path.resolve(__dirname, '..', 'rules/falco_rules.yaml');
 
 /** as `vigil` loads them: suggested output (container and pod) appended, as its default configuration says */
 export function loadDefaultSyscallRules() {
-  const engine = new Engine(builtinSources(), { suggestedOutput: true });
+  const engine = new Engine(builtinSources(), { appends: [{ suggested: true }] });
   const res = engine.loadRulesFiles([RULES]);
   if (res.errors.length > 0) throw new Error(`default rules do not load:\n${res.errors.map((e) => e.format()).join('\n')}`);
   return { engine, ruleset: engine.ruleset<SyscallEvent>('syscall') };

@@ -1,13 +1,14 @@
 #!/bin/sh
 # Debian tools the tests use beyond what setup.sh installs: shellcheck (every
-# shell script of the repository is checked). Installed only when missing and
-# only as root; without it that test says loudly that it is skipped.
+# shell script of the repository is checked) and strace (vigil -U's writes are
+# counted). Installed only when missing and only as root; without them those
+# tests say loudly that they are skipped.
 cd "$(dirname "$0")/.." || exit 0
 
 # the container runtimes the live container-metadata tests start
 sh scripts/setup-containers.sh
 
-PKGS="shellcheck"
+PKGS="shellcheck strace"
 missing=""
 for p in $PKGS; do
   dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -5,7 +5,7 @@ import { probeInfo } from './sources/syscall/probeVariant';
 import * as fs from 'node:fs';
 import { Agent } from './agent';
 import { parseCliArgs, type CliOptions, UsageError, USAGE } from './cliArgs';
-import { applyOverride, builtinDefaults, type ConfigTree, ConfigError, get, getBool, mergeConfig, readConfigFile } from './config';
+import { type ConfigTree, ConfigError, get, getBool } from './config';
 import { Engine, ENGINE_VERSION, type LoadResult } from './engine/engine';
 import type { RulesError } from './engine/errors';
 import { readRulesInputs, type RulesInput } from './engine/rules/rulesInput';
@@ -14,8 +14,13 @@ import type { Source } from './engine/source';
 import { describeJson } from './outputs/describeJson';
 import { loadResultJson } from './outputs/loadResultJson';
 import { Outputs } from './outputs/outputs';
-import { unknownConfigKeys } from './configKeys';
 import { applyRuleSelection, readRuleSelection } from './ruleSelection';
+import { readAppendOutput } from './appendOutput';
+import { checkSettings, ruleMatching } from './configCheck';
+import { type LoadedConfig, loadConfiguration } from './configLoad';
+import { listEvents } from './listEvents';
+import { PidFileError, writePidFile } from './pidFile';
+import { supportJson } from './support';
 import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
 import { VERSION } from './version';
@@ -28,13 +33,10 @@ function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
 }
 
-function loadConfig(opts: CliOptions): ConfigTree {
-  let config = builtinDefaults();
-  if (opts.configFile) config = mergeConfig(config, readConfigFile(opts.configFile));
-  for (const o of opts.overrides) config = applyOverride(config, o);
-  for (const key of unknownConfigKeys(config)) log(`warning: configuration key '${key}' is not one Vigil reads; ignored`);
-  readRuleSelection(get<unknown>(config, 'rules', undefined));
-  return config;
+function loadConfig(opts: CliOptions): LoadedConfig {
+  const loaded = loadConfiguration({ configFile: opts.configFile, overrides: opts.overrides });
+  for (const key of loaded.unknownKeys) log(`warning: configuration key '${key}' is not one Vigil reads; ignored`);
+  return loaded;
 }
 
 function printLoadResult(res: LoadResult, verbose: boolean): void {
@@ -122,13 +124,6 @@ function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>
   return ok ? 0 : 1;
 }
 
-/** Falco's `append_output` entry `suggested_output: true` (the other entry kinds are the outputs' business) */
-function suggestedOutput(config: ConfigTree): boolean {
-  const entries = get<unknown>(config, 'append_output', []);
-  if (!Array.isArray(entries)) throw new ConfigError(`append_output: expected a list, got ${JSON.stringify(entries)}`);
-  return entries.some((e) => e !== null && typeof e === 'object' && (e as Record<string, unknown>).suggested_output === true);
-}
-
 function rulesPaths(opts: CliOptions, config: ConfigTree): string[] {
   if (opts.rulesFiles.length > 0) return opts.rulesFiles;
   const configured = get<unknown>(config, 'rules_files', []);
@@ -168,6 +163,32 @@ async function readTrace(agent: Agent, file: string, opts: CliOptions): Promise<
   return 1;
 }
 
+/** The sources that run: --enable-source names them, --disable-source names those that do not. */
+function chosenSources(sources: readonly Source<unknown>[], opts: CliOptions): Source<unknown>[] {
+  for (const [flag, names] of [['--enable-source', opts.enableSources], ['--disable-source', opts.disableSources]] as const) {
+    for (const n of names) if (!sources.some((s) => s.name === n)) throw new UsageError(`${flag}: unknown source '${n}' (sources: ${sources.map((s) => s.name).join(', ')})`);
+  }
+  if (opts.enableSources.length > 0) return sources.filter((s) => opts.enableSources.includes(s.name));
+  return sources.filter((s) => !opts.disableSources.includes(s.name));
+}
+
+/** -P around a run: written before, removed when it ends however it ends. */
+async function withPidFile(file: string | undefined, run: () => Promise<number>): Promise<number> {
+  if (file === undefined) return run();
+  let remove: () => void;
+  try {
+    remove = writePidFile(file);
+  } catch (e) {
+    log(`vigil: ${(e as PidFileError).message}`);
+    return 1;
+  }
+  try {
+    return await run();
+  } finally {
+    remove();
+  }
+}
+
 export function main(argv: readonly string[]): number | Promise<number> {
   const opts = parseCliArgs(argv);
   if (opts.help) {
@@ -183,18 +204,27 @@ export function main(argv: readonly string[]): number | Promise<number> {
     process.stdout.write(`${info.lines.join('\n')}\n`);
     return info.ok ? 0 : 1;
   }
-  const config = loadConfig(opts);
   const sources = builtinSources();
+  if (opts.listEvents) {
+    process.stdout.write(listEvents(sources));
+    return 0;
+  }
+  const loaded = loadConfig(opts);
+  const config = loaded.config;
   if (opts.listFields !== undefined) return listFields(sources, opts.listFields);
 
   if (opts.validate.length > 0) return validate(opts, config, sources);
 
-  const enabledSources = sources.filter((s) => !opts.disableSources.includes(s.name));
-  for (const d of opts.disableSources) {
-    if (!sources.some((s) => s.name === d)) throw new UsageError(`--disable-source: unknown source '${d}'`);
+  const enabledSources = chosenSources(sources, opts);
+  if (opts.support) {
+    const rules = readRulesInputs(rulesPaths(opts, config));
+    for (const e of rules.errors) log(`warning: ${e.format()}`);
+    process.stdout.write(`${JSON.stringify(supportJson({ argv: process.argv, config, configFiles: loaded.files, rulesFiles: rules.files }))}\n`);
+    return 0;
   }
+  const appends = readAppendOutput(config, opts.printAppend, log);
   const buildEngine = (inputs: { files: RulesInput[]; errors: RulesError[] }, paths: string[]): Engine | undefined => {
-    const engine = new Engine(sources, { suggestedOutput: suggestedOutput(config) });
+    const engine = new Engine(sources, { appends });
     const res = engine.loadRulesContent(inputs.files);
     res.errors.unshift(...inputs.errors);
     printLoadResult(res, opts.verbose);
@@ -228,7 +258,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   };
   const engine = loadEngine();
   if (!engine) {
-    log('not starting');
+    log(opts.dryRun ? 'dry run: the rules have errors' : 'not starting');
     return 1;
   }
   if (opts.describeAll || opts.describeRule !== undefined) {
@@ -240,26 +270,34 @@ export function main(argv: readonly string[]): number | Promise<number> {
     process.stdout.write(`${JSON.stringify(describeJson(engine, opts.describeRule))}\n`);
     return 0;
   }
+  if (opts.dryRun) {
+    const problems = checkSettings(config);
+    for (const p of problems) log(`error: ${p}`);
+    const enabled = engine.rules.filter((r) => r.enabled).length;
+    log(problems.length > 0 ? `dry run: ${problems.length} configuration error(s); nothing started` : `dry run: configuration and rules are valid (${enabled} enabled rule(s), sources: ${enabledSources.map((s) => s.name).join(', ') || 'none'}); nothing started`);
+    return problems.length > 0 ? 1 : 0;
+  }
 
-  const matching = String(get(config, 'rule_matching', 'first'));
-  if (matching !== 'first' && matching !== 'all') throw new ConfigError(`rule_matching: expected first or all, got '${matching}'`);
-  const agent = new Agent(engine, new Outputs(config), matching);
+  const agent = new Agent(engine, new Outputs(config, { unbuffered: opts.unbuffered }), ruleMatching(config));
   if (opts.traceFile !== undefined) {
     if (opts.writeFile !== undefined) throw new UsageError('-w records live capture; it cannot be combined with -e');
-    return readTrace(agent, opts.traceFile, opts);
+    const file = opts.traceFile;
+    return withPidFile(opts.pidFile, () => readTrace(agent, file, opts));
   }
-  return runLive(agent, {
-    config,
-    sources: enabledSources.map((s) => s.name),
-    verbose: opts.verbose,
-    durationSeconds: opts.durationSeconds,
-    allEvents: opts.allEvents,
-    writeFile: opts.writeFile,
-    dumpEvents: opts.dumpEvents,
-    probe: opts.probe,
-    webserverEnabled: getBool(config, 'webserver.enabled', true),
-    reloadEngine,
-  });
+  return withPidFile(opts.pidFile, () =>
+    runLive(agent, {
+      config,
+      sources: enabledSources.map((s) => s.name),
+      verbose: opts.verbose,
+      durationSeconds: opts.durationSeconds,
+      allEvents: opts.allEvents,
+      writeFile: opts.writeFile,
+      dumpEvents: opts.dumpEvents,
+      probe: opts.probe,
+      webserverEnabled: getBool(config, 'webserver.enabled', true),
+      reloadEngine,
+    }),
+  );
 }
 
 if (require.main === module) {
@@ -267,7 +305,7 @@ if (require.main === module) {
   try {
     code = main(process.argv.slice(2));
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError) log(`vigil: ${e.message}`);
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof PidFileError) log(`vigil: ${e.message}`);
     else log(`vigil: ${(e as Error).stack ?? e}`);
     code = 1;
   }

@@ -69,14 +69,27 @@ export function mergeConfig(base: ConfigTree, over: ConfigTree): ConfigTree {
 }
 
 export function readConfigFile(file: string): ConfigTree {
+  return readConfigText(file).tree;
+}
+
+/** The file's mapping and its text; a ConfigError names the file and, for YAML errors, the line and column. */
+export function readConfigText(file: string): { tree: ConfigTree; content: string } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
   }
+  return { tree: parseConfigText(text, file), content: text };
+}
+
+export function parseConfigText(text: string, file: string): ConfigTree {
   const doc = YAML.parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) throw new ConfigError(`config file ${file}: ${doc.errors[0].message}`);
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const at = e.linePos?.[0];
+    throw new ConfigError(`config file ${file}${at ? `:${at.line}:${at.col}` : ''}: ${e.message}`);
+  }
   const value = doc.toJS() as unknown;
   if (value === null || value === undefined) return {};
   if (!isTree(value)) throw new ConfigError(`config file ${file}: the top level must be a mapping`);

@@ -39,3 +39,20 @@ test('-t with -T or -D is refused, as Falco refuses it', () => {
   assert.throws(() => parseCliArgs(['-D', 'shell', '-t', 'k8s']), (e: unknown) => e instanceof UsageError && /-t cannot be combined with -D/.test(e.message));
   assert.deepEqual(parseCliArgs(['-T', 'network', '-D', 'shell']).disableTags, ['network']);
 });
+
+test("Falco's -P, -U, --dry-run, --support, -p, --enable-source, --list-events", () => {
+  const o = parseCliArgs(['-P', '/run/v.pid', '-U', '--dry-run', '--support', '-p', 'x=%evt.type', '--enable-source', 'k8s_audit', '--list-events']);
+  assert.equal(o.pidFile, '/run/v.pid');
+  assert.equal(o.unbuffered, true);
+  assert.equal(o.dryRun, true);
+  assert.equal(o.support, true);
+  assert.equal(o.printAppend, 'x=%evt.type');
+  assert.deepEqual(o.enableSources, ['k8s_audit']);
+  assert.equal(o.listEvents, true);
+  // a short option's value may be attached, as cxxopts takes it (-pc, -pk, -r/x)
+  assert.equal(parseCliArgs(['-pc']).printAppend, 'c');
+  assert.deepEqual(parseCliArgs(['-r/x.yaml', '-M3']).rulesFiles, ['/x.yaml']);
+  assert.equal(parseCliArgs(['--pidfile=/p', '--unbuffered']).pidFile, '/p');
+  assert.throws(() => parseCliArgs(['-Ux']), /unknown option '-Ux'/);
+  assert.throws(() => parseCliArgs(['--enable-source', 'syscall', '--disable-source', 'k8s_audit']), (e: unknown) => e instanceof UsageError && /cannot be combined with --disable-source/.test(e.message));
+});

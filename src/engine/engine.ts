@@ -7,6 +7,7 @@
 // keepOnlyTags are forgotten by such a reload, and errors already returned
 // by an earlier call are not returned again.
 import type { CompiledRule } from './compiledRule';
+import type { OutputAppend } from './outputAppend';
 import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
@@ -41,14 +42,10 @@ export class Engine {
   private readonly contentRead: { name: string; content: string }[] = [];
   private defs: Definitions = { requirements: { plugins: [] }, macros: [], lists: [] };
 
-  /**
-   * `suggestedOutput`: append each source's suggested output fields
-   * (Source.suggestedOutputFields) to its rules' outputs, as Falco's
-   * `append_output: - suggested_output: true`.
-   */
+  /** `appends`: Falco's append_output entries, applied to every rule's output as it compiles (outputAppend.ts) */
   constructor(
     sources: Source<any>[],
-    private readonly options: { suggestedOutput?: boolean } = {},
+    private readonly options: { appends?: readonly OutputAppend[] } = {},
   ) {
     for (const s of sources) {
       if (this.sources.has(s.name)) throw new Error(`source '${s.name}' is given twice`);
@@ -62,6 +59,11 @@ export class Engine {
    */
   get loadedContent(): readonly { name: string; content: string }[] {
     return this.contentRead;
+  }
+
+  /** the append_output entries the rules were compiled with */
+  get appends(): readonly OutputAppend[] {
+    return this.options.appends ?? [];
   }
 
   /** in definition order */
@@ -99,7 +101,7 @@ export class Engine {
     for (const src of this.sources.values()) for (const [p, version] of Object.entries(src.plugins ?? {})) plugins.set(p, { source: src.name, version });
     const requirements: Requirements = { plugins: [] };
     readRulesFiles(this.files, collector, diag, notes, plugins, requirements);
-    this.compiled = compileRules(collector, this.sources, diag, this.options.suggestedOutput === true);
+    this.compiled = compileRules(collector, this.sources, diag, this.options.appends ?? []);
     this.defs = {
       requirements,
       macros: [...collector.macros.values()].map((m) => ({ name: m.name, condition: m.condition.text })),

@@ -58,6 +58,37 @@ function stringFields(alert: Alert): Record<string, string> {
   return out;
 }
 
+export interface ChannelSettings {
+  stdout: boolean;
+  file?: { name: string; keepAlive: boolean };
+  syslog?: { socket: string };
+  program?: { command: string; keepAlive: boolean };
+  http?: { config: HttpOutputConfig; module: typeof import('./channels/httpChannel') };
+  grpc: boolean;
+}
+
+/** The channels' settings, read and checked without starting anything (also --dry-run's check). */
+export function readChannelSettings(config: ConfigTree): ChannelSettings {
+  // undici is loaded only when http_output is on: it costs the start of every run otherwise
+  const httpModule = getBool(config, 'http_output.enabled', false) ? (require('./channels/httpChannel') as typeof import('./channels/httpChannel')) : undefined;
+  const out: ChannelSettings = { stdout: getBool(config, 'stdout_output.enabled', true), grpc: getBool(config, 'grpc_output.enabled', false) };
+  if (httpModule) out.http = { config: httpModule.httpOutputConfig(config), module: httpModule };
+  if (getBool(config, 'program_output.enabled', false)) {
+    const command = getString(config, 'program_output.program', '');
+    if (command.trim() === '') throw new ConfigError('program_output.program: empty (program_output is enabled)');
+    out.program = { command, keepAlive: getBool(config, 'program_output.keep_alive', false) };
+  }
+  const fileKeepAlive = getBool(config, 'file_output.keep_alive', false);
+  if (getBool(config, 'file_output.enabled', false)) {
+    const name = getString(config, 'file_output.filename', './events.txt');
+    if (name === '') throw new ConfigError('file_output.filename: empty (file_output is enabled)');
+    out.file = { name, keepAlive: fileKeepAlive };
+  }
+  const syslogSocket = getString(config, 'syslog_output.socket', '/dev/log');
+  if (getBool(config, 'syslog_output.enabled', true)) out.syslog = { socket: syslogSocket };
+  return out;
+}
+
 export class Outputs {
   readonly channels: Channel[] = [];
   readonly format: AlertFormatOptions;
@@ -72,25 +103,13 @@ export class Outputs {
     this.queue = queueOptionsFrom(config, this.log);
     const unbuffered = opts.unbuffered === true;
     // each channel's settings are read (and refused) before any of them starts
-    // undici is loaded only when http_output is on: it costs the start of every run otherwise
-    const httpModule = getBool(config, 'http_output.enabled', false) ? (require('./channels/httpChannel') as typeof import('./channels/httpChannel')) : undefined;
-    const http: HttpOutputConfig | undefined = httpModule?.httpOutputConfig(config);
-    const program = getBool(config, 'program_output.enabled', false) ? getString(config, 'program_output.program', '') : undefined;
-    if (program !== undefined && program.trim() === '') throw new ConfigError('program_output.program: empty (program_output is enabled)');
-    const programKeepAlive = getBool(config, 'program_output.keep_alive', false);
-    const fileEnabled = getBool(config, 'file_output.enabled', false);
-    const fileName = fileEnabled ? getString(config, 'file_output.filename', './events.txt') : '';
-    if (fileEnabled && fileName === '') throw new ConfigError('file_output.filename: empty (file_output is enabled)');
-    const fileKeepAlive = getBool(config, 'file_output.keep_alive', false);
-    const syslog = getBool(config, 'syslog_output.enabled', true);
-    const syslogSocket = getString(config, 'syslog_output.socket', '/dev/log');
-
-    if (getBool(config, 'stdout_output.enabled', true)) this.channels.push(new StdoutChannel(this.log, unbuffered));
-    if (fileEnabled) this.channels.push(new FileChannel(fileName, fileKeepAlive, this.log, unbuffered));
-    if (syslog) this.channels.push(new SyslogChannel(syslogSocket, 'vigil', this.queue));
-    if (program !== undefined) this.channels.push(new ProgramChannel(program, programKeepAlive, this.queue));
-    if (http && httpModule) this.channels.push(new httpModule.HttpChannel(http, config, this.queue) as HttpChannel);
-    if (getBool(config, 'grpc_output.enabled', false)) {
+    const s = readChannelSettings(config);
+    if (s.stdout) this.channels.push(new StdoutChannel(this.log, unbuffered));
+    if (s.file) this.channels.push(new FileChannel(s.file.name, s.file.keepAlive, this.log, unbuffered));
+    if (s.syslog) this.channels.push(new SyslogChannel(s.syslog.socket, 'vigil', this.queue));
+    if (s.program) this.channels.push(new ProgramChannel(s.program.command, s.program.keepAlive, this.queue));
+    if (s.http) this.channels.push(new s.http.module.HttpChannel(s.http.config, config, this.queue) as HttpChannel);
+    if (s.grpc) {
       // alerts wait for gRPC clients, which only the gRPC server lets in
       if (getBool(config, 'grpc.enabled', false)) this.addChannel(new GrpcChannel(this.queue.capacity, this.format.hostname, this.log));
       else this.log('grpc_output is enabled but the gRPC server (grpc.enabled) is not: no client could take the alerts, so grpc_output is off');

@@ -42,6 +42,7 @@ export function rulesRecipe(engine: Engine, ruleMatching: RuleMatching, withFiel
     files: engine.loadedContent,
     enabled: engine.rules.filter((r) => r.enabled && r.source === 'k8s_audit').map((r) => r.name),
     ruleMatching,
+    appends: engine.appends,
     withFields,
   };
 }

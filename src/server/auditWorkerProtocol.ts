@@ -5,6 +5,8 @@ import type { AlertData } from '../evaluation/ruleAlert';
 import type { RuleMatching } from '../evaluation/sourceEvaluator';
 import type { BatchFacts } from './auditEvaluation';
 
+import type { OutputAppend } from '../engine/outputAppend';
+
 /** What a worker needs to build exactly the main thread's k8s_audit rules. */
 export interface RulesRecipe {
   /** every rules file the main engine loaded, in order, as read */
@@ -12,6 +14,8 @@ export interface RulesRecipe {
   /** names of the k8s_audit rules enabled on the main thread; every other rule is disabled */
   enabled: readonly string[];
   ruleMatching: RuleMatching;
+  /** append_output as the main engine applied it */
+  appends: readonly OutputAppend[];
   /** whether alerts carry their output fields (only JSON output with output_fields shows them) */
   withFields: boolean;
 }

@@ -15,6 +15,7 @@ import { ByteBudget, type Reservation } from './byteBudget';
 import type { WebserverConfig } from './webserverConfig';
 import { IntakeLog } from './intakeLog';
 import { declaredLength, isJsonMediaType } from './requestHeaders';
+import { versionsBody } from '../version';
 
 export { WEBSERVER_DEFAULTS, type WebserverConfig } from './webserverConfig';
 
@@ -168,16 +169,6 @@ function batchBody(f: BatchFacts): Record<string, unknown> {
   if (f.failed > 0) body.failed = f.failed;
   if (f.firstError !== undefined) body.first_error = f.firstError;
   return body;
-}
-
-/**
- * /versions with Falco's key names where they mean the same: engine_version is
- * the engine's minor number and engine_version_semver the whole version, as
- * Falco 0.38+ answers; vigil_version stands where Falco says falco_version.
- */
-export function versionsBody(versions: { vigil: string; engine: string }): Record<string, string> {
-  const minor = /^\d+\.(\d+)\./.exec(versions.engine)?.[1] ?? versions.engine;
-  return { vigil_version: versions.vigil, engine_version: minor, engine_version_semver: versions.engine };
 }
 
 /** What GET /metrics serves (webserver.prometheus_metrics_enabled with metrics.enabled). */

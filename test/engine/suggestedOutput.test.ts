@@ -16,7 +16,7 @@ test('suggested fields are appended as key=%field, except those the output print
 
 test('the engine appends the syscall source suggested fields only when asked', () => {
   const rules = [{ name: 'r.yaml', content: '- rule: R\n  desc: d\n  condition: evt.type = open\n  output: "opened %fd.name"\n  priority: WARNING\n' }];
-  const on = new Engine([syscallSource], { suggestedOutput: true });
+  const on = new Engine([syscallSource], { appends: [{ suggested: true }] });
   assert.equal(on.loadRulesContent(rules).errors.length, 0);
   const off = new Engine([syscallSource]);
   assert.equal(off.loadRulesContent(rules).errors.length, 0);

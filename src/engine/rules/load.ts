@@ -10,7 +10,7 @@ import { ConditionError, RulesError } from '../errors';
 import { UnknownEventTypeError } from '../evttypes';
 import { UnknownFieldError } from '../fieldResolve';
 import { compileOutput, type CompiledOutput } from '../outputFormat';
-import { withSuggestedFields } from '../suggestedOutput';
+import { appendedOutput, type OutputAppend, withExtraFields } from '../outputAppend';
 import { parseCondition, UnknownOperatorError } from '../parser';
 import type { Source } from '../source';
 import { astRefs } from './astRefs';
@@ -102,7 +102,7 @@ interface ParsedMacro {
 }
 
 /** Compiles everything collected into rules, in definition order. */
-export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics, suggestedOutput = false): CompiledRule<any>[] {
+export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics, appends: readonly OutputAppend[] = []): CompiledRule<any>[] {
   const lists = resolveLists(collector.lists, diag.errors);
   const macros = parseMacros(collector, diag);
   const macroAsts = new Map<string, BoolExpr>();
@@ -115,7 +115,7 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
   for (const entry of collector.rules.values()) {
     if (entry.unknownSource) continue;
     const source = sources.get(entry.source)!;
-    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule, suggestedOutput);
+    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule, appends);
     if (!compiled) continue;
     rules.push(compiled.rule);
     if (!compiled.rule.enabled) continue;
@@ -218,7 +218,7 @@ function compileRule(
   diag: Diagnostics,
   /** gets every macro the rule reaches, compiled or not: their errors are the rule's */
   reachedByAnyRule: Set<string>,
-  suggestedOutput: boolean,
+  appends: readonly OutputAppend[],
 ): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
   const text = entry.condition.clone();
   let ast: BoolExpr;
@@ -261,10 +261,20 @@ function compileRule(
     return skipOrFail(err, entry, source, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag, asts);
   }
   try {
-    const suggested = suggestedOutput ? source.suggestedOutputFields : undefined;
-    output = compileOutput(suggested ? withSuggestedFields(entry.output.text, suggested) : entry.output.text, source);
+    output = compileOutput(entry.output.text, source);
   } catch (err) {
     return skipOrFail(err, entry, source, entry.output, entry.label, diag, []);
+  }
+  const appended = appendedOutput(entry.output.text, entry, source, appends);
+  if (appended.text !== entry.output.text || appended.fields.length > 0) {
+    // what append_output adds is not in the file: its errors name the text added
+    try {
+      output = withExtraFields(compileOutput(appended.text, source), appended.fields, source);
+    } catch (err) {
+      const added = [appended.text.slice(entry.output.text.trimEnd().length).trim(), ...appended.fields.map((f) => f.format)].filter((t) => t !== '');
+      diag.errors.push(errorAt(entry.where, `append_output: ${(err as Error).message} in what it adds to this rule's output (${added.map((t) => `'${t}'`).join(', ')})`, entry.label));
+      return undefined;
+    }
   }
 
   const evttypes = source.eventTypeField ? condition.evttypes : 'all';
