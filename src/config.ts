@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { WEBSERVER_DEFAULTS } from './server/webserverConfig';
 
 export type ConfigTree = Record<string, unknown>;
 
@@ -42,7 +43,9 @@ export function builtinDefaults(): ConfigTree {
       kernel_event_counters_enabled: true,
       include_empty_values: false,
     },
-    webserver: {},
+    capture: { enabled: false, path_prefix: '/tmp/falco', mode: 'rules', default_duration: 5000 },
+    webserver: { ...WEBSERVER_DEFAULTS, prometheus_metrics_enabled: false },
+    watch_config_files: true,
     // as Falco's falco.yaml: syscall alerts end with the container and pod
     append_output: [{ suggested_output: true }],
   };

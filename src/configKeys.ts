@@ -4,9 +4,11 @@
 import type { ConfigTree } from './config';
 
 /** true: a leaf (any value); a tree: its known keys; 'list': a sequence of items checked by their reader */
-type Known = true | 'list' | { readonly [key: string]: Known };
+export type Known = true | 'list' | { readonly [key: string]: Known };
 
-const KNOWN: Known = {
+export const KNOWN: Known = {
+  config_files: 'list',
+  watch_config_files: true,
   rules_files: true,
   rules_file: true,
   rules: 'list',
