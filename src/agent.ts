@@ -18,8 +18,9 @@ export class Agent {
 
   constructor(
     public engine: Engine,
-    readonly outputs: Outputs,
-    readonly ruleMatching: RuleMatching,
+    /** replaced by a reload that changes the output settings */
+    public outputs: Outputs,
+    public ruleMatching: RuleMatching,
   ) {}
 
   evaluatorFor<E>(source: string): SourceEvaluator<E> {
@@ -28,10 +29,14 @@ export class Agent {
     return evaluator;
   }
 
-  /** Swaps in a newly loaded engine (a rules reload): each evaluator moves to its source's new ruleset. */
-  replaceEngine(engine: Engine): void {
+  /** Swaps in a newly loaded engine (a reload): each evaluator moves to its source's new ruleset. */
+  replaceEngine(engine: Engine, ruleMatching: RuleMatching = this.ruleMatching): void {
     this.engine = engine;
-    for (const ev of this.evaluators) ev.ruleset = engine.ruleset(ev.ruleset.source.name);
+    this.ruleMatching = ruleMatching;
+    for (const ev of this.evaluators) {
+      ev.ruleset = engine.ruleset(ev.ruleset.source.name);
+      ev.matching = ruleMatching;
+    }
   }
 
   /** Counts the alert and hands it to the outputs. */

@@ -2,30 +2,27 @@
 // The `vigil` command: loads configuration and rules, then validates,
 // describes, reads a trace file, or runs the live sources until stopped.
 import { probeInfo } from './sources/syscall/probeVariant';
-import * as fs from 'node:fs';
 import { Agent } from './agent';
 import { parseCliArgs, type CliOptions, UsageError, USAGE } from './cliArgs';
-import { type ConfigTree, ConfigError, get, getBool } from './config';
-import { Engine, ENGINE_VERSION, type LoadResult } from './engine/engine';
-import type { RulesError } from './engine/errors';
-import { readRulesInputs, type RulesInput } from './engine/rules/rulesInput';
-import { parsePriority, priorityName } from './engine/priority';
+import { type ConfigTree, ConfigError, getBool } from './config';
+import { Engine, ENGINE_VERSION } from './engine/engine';
+import { readRulesInputs } from './engine/rules/rulesInput';
+import { priorityName } from './engine/priority';
 import type { Source } from './engine/source';
 import { describeJson } from './outputs/describeJson';
 import { loadResultJson } from './outputs/loadResultJson';
 import { Outputs } from './outputs/outputs';
-import { applyRuleSelection, readRuleSelection } from './ruleSelection';
-import { readAppendOutput } from './appendOutput';
 import { checkSettings, ruleMatching } from './configCheck';
-import { type LoadedConfig, loadConfiguration } from './configLoad';
+import type { LoadedConfig } from './configLoad';
 import { listEvents } from './listEvents';
 import { PidFileError, writePidFile } from './pidFile';
 import { supportJson } from './support';
 import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
 import { VERSION } from './version';
-import { runLive } from './live';
-import { trialLoad } from './rulesTrial';
+import { type Reloaded, runLive } from './live';
+import { loadConfigOf, loadSetup, reloadSetup, rulesPaths, type SetupContext, watchedPaths, printLoadResult } from './agentSetup';
+import { configChange } from './configReload';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
 import { replayScapTrace } from './scapTrace';
 
@@ -34,16 +31,7 @@ function log(msg: string): void {
 }
 
 function loadConfig(opts: CliOptions): LoadedConfig {
-  const loaded = loadConfiguration({ configFile: opts.configFile, overrides: opts.overrides });
-  for (const key of loaded.unknownKeys) log(`warning: configuration key '${key}' is not one Vigil reads; ignored`);
-  return loaded;
-}
-
-function printLoadResult(res: LoadResult, verbose: boolean): void {
-  for (const e of res.errors) log(`error: ${e.format()}`);
-  if (verbose) for (const w of res.warnings) log(`warning: ${w.format()}`);
-  if (verbose) for (const n of res.notes) log(`note: ${n.format()}`);
-  else if (res.warnings.length > 0) log(`${res.warnings.length} warning(s) while loading rules; run with -v to see them`);
+  return loadConfigOf(opts, log);
 }
 
 function listFields(sources: readonly Source<unknown>[], which: string | true): number {
@@ -105,7 +93,7 @@ function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>
       results.push(loadResultJson({ name: f, content, errors: res.errors, warnings: res.warnings }));
       continue;
     }
-    printLoadResult(res, true);
+    printLoadResult(res, true, log);
     if (res.errors.length > 0) summary += `${f}: Invalid\n${res.errors.map((e) => `${e.format()}\n`).join('')}`;
     else summary += res.warnings.length > 0 ? `${f}: Ok, with warnings\n` : `${f}: Ok\n`;
   }
@@ -122,25 +110,6 @@ function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>
     }
   }
   return ok ? 0 : 1;
-}
-
-function rulesPaths(opts: CliOptions, config: ConfigTree): string[] {
-  if (opts.rulesFiles.length > 0) return opts.rulesFiles;
-  const configured = get<unknown>(config, 'rules_files', []);
-  const list = Array.isArray(configured) ? configured.map(String) : [String(configured)];
-  // Configured defaults that do not exist are skipped (Falco does the same), -r paths are not.
-  return list.filter((p) => fs.existsSync(p));
-}
-
-function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): void {
-  for (const s of opts.disableSubstrings) engine.enableRules({ substring: s }, false);
-  if (opts.onlyTags.length > 0) engine.keepOnlyTags(opts.onlyTags);
-  if (opts.disableTags.length > 0) engine.enableRules({ tags: opts.disableTags }, false);
-  applyRuleSelection(engine, readRuleSelection(get<unknown>(config, 'rules', undefined)));
-  const threshold = parsePriority(String(get(config, 'priority', 'debug')));
-  if (threshold === undefined) throw new ConfigError(`priority: unknown priority '${get(config, 'priority', '')}'`);
-  // Falco does not load rules below the minimum priority; disabling them skips their evaluation.
-  for (const r of engine.rules) if (r.enabled && r.priority > threshold) engine.enableRules({ name: r.name }, false);
 }
 
 async function readTrace(agent: Agent, file: string, opts: CliOptions): Promise<number> {
@@ -222,45 +191,13 @@ export function main(argv: readonly string[]): number | Promise<number> {
     process.stdout.write(`${JSON.stringify(supportJson({ argv: process.argv, config, configFiles: loaded.files, rulesFiles: rules.files }))}\n`);
     return 0;
   }
-  const appends = readAppendOutput(config, opts.printAppend, log);
-  const buildEngine = (inputs: { files: RulesInput[]; errors: RulesError[] }, paths: string[]): Engine | undefined => {
-    const engine = new Engine(sources, { appends });
-    const res = engine.loadRulesContent(inputs.files);
-    res.errors.unshift(...inputs.errors);
-    printLoadResult(res, opts.verbose);
-    if (res.errors.length > 0) {
-      log(`${res.errors.length} error(s) in rules`);
-      return undefined;
-    }
-    if (opts.verbose) log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
-    applySelection(engine, opts, config);
-    return engine;
-  };
-  const loadEngine = (): Engine | undefined => {
-    const paths = rulesPaths(opts, config);
-    return buildEngine(readRulesInputs(paths), paths);
-  };
-  // a reload is built in a trial worker first: one that fails or runs away there never holds up the agent
-  const reloadEngine = async (signal: AbortSignal): Promise<Engine | undefined> => {
-    const paths = rulesPaths(opts, config);
-    const inputs = readRulesInputs(paths);
-    if (inputs.errors.length === 0) {
-      const trial = await trialLoad(inputs.files, undefined, signal);
-      if (signal.aborted) return undefined;
-      if (!trial.built) {
-        if ('failure' in trial) log(`rules reload: ${trial.failure}`);
-        else for (const e of trial.errors) log(`error: ${e}`);
-        if ('errors' in trial) log(`${trial.errors.length} error(s) in rules`);
-        return undefined;
-      }
-    }
-    return buildEngine(inputs, paths);
-  };
-  const engine = loadEngine();
-  if (!engine) {
+  const ctx: SetupContext = { opts, sources, log };
+  const setup = loadSetup(ctx, loaded);
+  if (!setup) {
     log(opts.dryRun ? 'dry run: the rules have errors' : 'not starting');
     return 1;
   }
+  const engine = setup.engine;
   if (opts.describeAll || opts.describeRule !== undefined) {
     if (!getBool(config, 'json_output', false)) return describeRules(engine, opts.describeRule);
     if (opts.describeRule !== undefined && !engine.rules.some((r) => r.name === opts.describeRule)) {
@@ -284,6 +221,29 @@ export function main(argv: readonly string[]): number | Promise<number> {
     const file = opts.traceFile;
     return withPidFile(opts.pidFile, () => readTrace(agent, file, opts));
   }
+  // the configuration and rules in effect; a reload replaces them whole, or not at all
+  let current = setup;
+  let running = config;
+  const reload = async (signal: AbortSignal): Promise<Reloaded | undefined> => {
+    const next = await reloadSetup(ctx, signal);
+    if (!next || signal.aborted) return undefined;
+    const change = configChange(running, next.loaded.config);
+    for (const k of change.needRestart) log(`configuration reload: ${k} changed, but it is set up at start: the running ${k} stays until a restart`);
+    let outputs: Outputs | undefined;
+    if (change.outputsChanged) {
+      try {
+        outputs = new Outputs(change.effective, { unbuffered: opts.unbuffered, grpcChannel: agent.outputs.grpcChannel });
+      } catch (e) {
+        log(`configuration reload: ${(e as Error).message}`);
+        return undefined;
+      }
+    }
+    log(`configuration reloaded from ${next.loaded.files.map((f) => f.name).join(', ') || 'the built-in defaults'}${opts.overrides.length > 0 ? ' and -o' : ''}`);
+    current = { ...next, loaded: { ...next.loaded, config: change.effective } };
+    running = change.effective;
+    return { engine: next.engine, ruleMatching: ruleMatching(change.effective), outputs };
+  };
+  const watch = (): { files: string[]; dirs: string[] } | undefined => (getBool(running, 'watch_config_files', true) ? watchedPaths(current) : undefined);
   return withPidFile(opts.pidFile, () =>
     runLive(agent, {
       config,
@@ -295,7 +255,8 @@ export function main(argv: readonly string[]): number | Promise<number> {
       dumpEvents: opts.dumpEvents,
       probe: opts.probe,
       webserverEnabled: getBool(config, 'webserver.enabled', true),
-      reloadEngine,
+      reload,
+      watch,
     }),
   );
 }

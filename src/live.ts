@@ -5,6 +5,9 @@
 import type { Agent } from './agent';
 import type { ConfigTree } from './config';
 import type { Engine } from './engine/engine';
+import type { RuleMatching } from './evaluation/sourceEvaluator';
+import type { Outputs } from './outputs/outputs';
+import { type Watching, watchFiles } from './fileWatch';
 import { LineWriter } from './outputs/lineWriter';
 import { startAudit } from './sources/k8s_audit/startAudit';
 import type { RunningSource } from './sources/runningSource';
@@ -33,15 +36,28 @@ export interface LiveOptions {
   webserverEnabled: boolean;
   /** a probe artifact to load (--probe) */
   probe?: string;
-  /** loads the rules again (SIGHUP); undefined when they have errors, which it has reported */
-  reloadEngine?: (signal: AbortSignal) => Promise<Engine | undefined> | Engine | undefined;
+  /**
+   * Builds the configuration and rules again (SIGHUP, watch_config_files);
+   * undefined when either has errors, which it has reported. Nothing changes
+   * until it answers, and then everything it answers changes at once.
+   */
+  reload?: (signal: AbortSignal) => Promise<Reloaded | undefined>;
+  /** the files and directories whose changes call for a reload (watch_config_files), asked again after each reload; undefined: none */
+  watch?: () => { files: string[]; dirs: string[] } | undefined;
+}
+
+/** What a reload puts in place. */
+export interface Reloaded {
+  engine: Engine;
+  ruleMatching: RuleMatching;
+  /** new alert outputs, when their settings changed */
+  outputs?: Outputs;
 }
 
 /** The longest a stop may take, all steps together (request drain, workers, outputs). */
 const STOP_LIMIT_MS = 30_000;
 
-/** The signals live mode acts on: stop (SIGINT, SIGTERM), reload (SIGHUP), reopen outputs (SIGUSR1). */
-const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
+const HELD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'];
 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -88,16 +104,13 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   const grpcConfig = grpcServerConfig(opts.config);
   const metricsCfg = metricsConfig(opts.config);
   const drops = syscallEventDropsConfig(opts.config);
+  // a signal that comes while the sources start (they say they listen before the handlers below are
+  // in place) is held and acted on once they are, instead of ending the process as its default does
+  const early: NodeJS.Signals[] = [];
+  const holdEarly = (sig: NodeJS.Signals): void => void early.push(sig);
+  for (const sig of HELD_SIGNALS) process.on(sig, holdEarly);
   // prom-client is loaded only when metrics are on
   const metrics: AgentMetrics | undefined = metricsCfg.enabled ? new (require('./metrics/agentMetrics') as typeof import('./metrics/agentMetrics')).AgentMetrics(agent, metricsCfg) : undefined;
-  // a signal that arrives while the sources start (a SIGHUP as soon as the webserver listens) is
-  // held and handled once they run, instead of taking the default action and killing the agent
-  const held: NodeJS.Signals[] = [];
-  const hold = (sig: NodeJS.Signals): void => void held.push(sig);
-  for (const sig of HANDLED_SIGNALS) process.on(sig, hold);
-  const release = (): void => {
-    for (const sig of HANDLED_SIGNALS) process.off(sig, hold);
-  };
   const running: RunningSource[] = [];
   let failed = false;
   let requestStop: ((why: string) => void) | undefined;
@@ -124,7 +137,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     }
   }
   if (running.length === 0) {
-    release();
+    for (const sig of HELD_SIGNALS) process.off(sig, holdEarly);
     log('no source is running (all disabled or failed to start); exiting');
     return Promise.resolve(1);
   }
@@ -132,6 +145,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   const stopSnapshots = metrics ? startSnapshots(metrics, agent, log) : () => undefined;
   return new Promise((resolve) => {
     let timer: NodeJS.Timeout | undefined;
+    let watching: Watching | undefined;
     let stopping = false;
     const stop = async (why: string): Promise<void> => {
       // a second signal while sources finish (workers answering their batches)
@@ -149,6 +163,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       }, STOP_LIMIT_MS).unref();
       stopSnapshots();
       process.off('SIGHUP', onReload);
+      watching?.close();
       stopped.abort();
       if (opts.verbose) log(`stopping: ${why}`);
       // a source that fails to stop must not cost the alerts already accepted
@@ -180,20 +195,35 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     // a reload still building when the agent stops is abandoned, not waited for
     const stopped = new AbortController();
     const reload = async (): Promise<void> => {
-      let engine: Engine | undefined;
+      let next: Reloaded | undefined;
       try {
-        engine = await opts.reloadEngine?.(stopped.signal);
+        next = await opts.reload?.(stopped.signal);
       } catch (e) {
         log(`rules reload: ${(e as Error).message}`);
       }
       if (stopping) return;
-      if (!engine) {
-        log('rules reload failed; the rules loaded before stay in effect');
+      if (!next) {
+        log('rules reload failed; the configuration and rules loaded before stay in effect');
         return;
       }
-      agent.replaceEngine(engine);
-      log(`rules reloaded: ${engine.rules.filter((r) => r.enabled).length} enabled rule(s)`);
+      // one synchronous step: no event is evaluated or alert emitted between these
+      const oldOutputs = next.outputs ? agent.outputs : undefined;
+      if (next.outputs) agent.outputs = next.outputs;
+      agent.replaceEngine(next.engine, next.ruleMatching);
+      log(`rules reloaded: ${next.engine.rules.filter((r) => r.enabled).length} enabled rule(s)${next.outputs ? '; outputs rebuilt' : ''}`);
       for (const r of running) r.rulesChanged?.();
+      if (oldOutputs && next.outputs) {
+        const replaced = next.outputs;
+        void oldOutputs.handOver(replaced).catch((e: unknown) => log(`outputs: closing the replaced outputs failed: ${(e as Error)?.message ?? String(e)}`));
+      }
+    };
+    const rewatch = (): void => {
+      watching?.close();
+      const w = opts.watch?.();
+      watching = w ? watchFiles(w.files, w.dirs, (file) => {
+        log(`watch_config_files: ${file} changed; reloading`);
+        onReload();
+      }, log) : undefined;
     };
     const onReload = (): void => {
       if (reloading) {
@@ -203,7 +233,9 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       reloading = true;
       void reload().finally(() => {
         reloading = false;
-        if (reloadAgain && !stopping) {
+        if (stopping) return;
+        rewatch();
+        if (reloadAgain) {
           reloadAgain = false;
           onReload();
         }
@@ -218,12 +250,9 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGHUP', onReload);
     process.on('SIGUSR1', onReopen);
-    release();
-    for (const sig of held) {
-      if (sig === 'SIGHUP') onReload();
-      else if (sig === 'SIGUSR1') onReopen();
-      else onSignal(sig);
-    }
+    for (const sig of HELD_SIGNALS) process.off(sig, holdEarly);
+    rewatch();
+    for (const sig of early) process.emit(sig, sig);
     if (opts.durationSeconds !== undefined) {
       // setTimeout fires at once for delays above 2^31-1 ms, so a long -M waits in steps
       const deadline = Date.now() + opts.durationSeconds * 1000;

@@ -6,6 +6,7 @@
 // threads), and the trial's time bounds how long that build holds the thread.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { OutputAppend } from './engine/outputAppend';
 import type { RulesInput } from './engine/rules/rulesInput';
 
 export interface TrialLimits {
@@ -22,6 +23,7 @@ export type TrialResult = { built: true; ms: number } | { built: false; errors: 
 
 export interface TrialRequest {
   files: RulesInput[];
+  appends: readonly OutputAppend[];
 }
 
 export interface TrialAnswer {
@@ -30,7 +32,7 @@ export interface TrialAnswer {
 }
 
 /** `signal` ends the trial at once (the agent is stopping) with a failure saying so. */
-export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMITS, signal?: AbortSignal): Promise<TrialResult> {
+export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMITS, signal?: AbortSignal, appends: readonly OutputAppend[] = []): Promise<TrialResult> {
   return new Promise((resolve) => {
     let settled = false;
     const worker = spawnTrialWorker(limits.maxHeapMb);
@@ -51,7 +53,7 @@ export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMIT
     const onAbort = (): void => done({ built: false, failure: 'the trial build was stopped: the agent is stopping' });
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const req: TrialRequest = { files };
+    const req: TrialRequest = { files, appends };
     worker.postMessage(req);
   });
 }

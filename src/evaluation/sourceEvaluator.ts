@@ -22,7 +22,8 @@ export class SourceEvaluator<E> {
   constructor(
     /** replaced when the rules are reloaded */
     public ruleset: Ruleset<E>,
-    private readonly matching: RuleMatching,
+    /** replaced when a reload changes rule_matching */
+    public matching: RuleMatching,
     onAlert: (alert: RuleAlert<E>) => void,
     /** a rule whose condition throws is no match; it is reported here */
     ruleErrors: RuleErrors,

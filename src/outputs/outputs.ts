@@ -40,6 +40,8 @@ export interface OutputsOptions {
   log?: (msg: string) => void;
   /** -U: write every alert as it is emitted instead of at the end of the turn */
   unbuffered?: boolean;
+  /** a reload's outputs keep the gRPC channel the running gRPC server serves */
+  grpcChannel?: GrpcChannel;
 }
 
 export function queueOptionsFrom(config: ConfigTree, log: (msg: string) => void): QueueOptions {
@@ -111,7 +113,7 @@ export class Outputs {
     if (s.http) this.channels.push(new s.http.module.HttpChannel(s.http.config, config, this.queue) as HttpChannel);
     if (s.grpc) {
       // alerts wait for gRPC clients, which only the gRPC server lets in
-      if (getBool(config, 'grpc.enabled', false)) this.addChannel(new GrpcChannel(this.queue.capacity, this.format.hostname, this.log));
+      if (getBool(config, 'grpc.enabled', false)) this.addChannel(opts.grpcChannel ?? new GrpcChannel(this.queue.capacity, this.format.hostname, this.log));
       else this.log('grpc_output is enabled but the gRPC server (grpc.enabled) is not: no client could take the alerts, so grpc_output is off');
     }
   }
@@ -161,6 +163,26 @@ export class Outputs {
       out.push(`${c.name} output: ${c.stats.sent} alert(s) delivered, ${c.stats.droppedTotal} dropped (queue full ${d.queue_full}, delivery failed ${d.failed}, still queued at exit ${d.shutdown})`);
     }
     return out;
+  }
+
+  /**
+   * A reload's outputs (`next`) take over: these deliver what they hold and
+   * close, then their counts are added to those of next's channel of the same
+   * name, so the counts go on across the reload. The gRPC channel, which next
+   * shares, is left to it.
+   */
+  async handOver(next: Outputs): Promise<void> {
+    const own = this.channels.filter((c) => !next.channels.includes(c));
+    this.channels.length = 0;
+    this.channels.push(...own);
+    await this.close();
+    for (const c of own) {
+      const n = next.channels.find((x) => x.name === c.name);
+      if (!n) continue;
+      n.stats.sent += c.stats.sent;
+      n.stats.timeouts += c.stats.timeouts;
+      for (const k of Object.keys(c.stats.dropped) as (keyof typeof c.stats.dropped)[]) n.stats.dropped[k] += c.stats.dropped[k];
+    }
   }
 
   /** Delivers what every channel holds, each waiting at most output_timeout, then closes them. */
