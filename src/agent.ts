@@ -8,11 +8,12 @@ import { type RuleMatching, SourceEvaluator } from './evaluation/sourceEvaluator
 import type { Alert } from './outputs/alert';
 import type { Outputs } from './outputs/outputs';
 import { AlertCounts } from './outputs/summary';
+import { logger } from './log';
 
 export class Agent {
   readonly counts = new AlertCounts();
   /** rules whose condition threw, per rule; said on stderr as they happen */
-  readonly ruleErrors = new RuleErrors((msg) => process.stderr.write(`${msg}\n`));
+  readonly ruleErrors = new RuleErrors(logger.at('warning'));
   private readonly evaluators: SourceEvaluator<any>[] = [];
   private readonly emitAlert = (alert: Alert): void => this.emit(alert);
 

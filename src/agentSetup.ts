@@ -18,6 +18,7 @@ import { readRulesInputs, type RulesInput } from './engine/rules/rulesInput';
 import type { Source } from './engine/source';
 import { applyRuleSelection, readRuleSelection } from './ruleSelection';
 import { trialLoad } from './rulesTrial';
+import { logger } from './log';
 
 export interface Setup {
   loaded: LoadedConfig;
@@ -76,7 +77,7 @@ function buildEngine(ctx: SetupContext, config: ConfigTree, appends: OutputAppen
   res.errors.unshift(...inputs.errors);
   printLoadResult(res, ctx.opts.verbose, ctx.log);
   if (res.errors.length > 0) {
-    ctx.log(`${res.errors.length} error(s) in rules`);
+    logger.error(`${res.errors.length} error(s) in rules`);
     return undefined;
   }
   if (ctx.opts.verbose) ctx.log(`loaded ${engine.rules.length} rule(s) from ${paths.join(', ') || '(nothing)'}`);
@@ -104,13 +105,13 @@ export async function reloadSetup(ctx: SetupContext, signal: AbortSignal): Promi
   try {
     loaded = loadConfigOf(ctx.opts, ctx.log);
     const problems = checkSettings(loaded.config);
-    for (const p of problems) ctx.log(`configuration reload: ${p}`);
+    for (const p of problems) logger.error(`configuration reload: ${p}`);
     if (problems.length > 0) return undefined;
     appends = readAppendOutput(loaded.config, ctx.opts.printAppend, ctx.log);
     // priority and the rules: selection are checked before the rules are built
     if (parsePriority(String(get(loaded.config, 'priority', 'debug'))) === undefined) throw new ConfigError(`priority: unknown priority '${get(loaded.config, 'priority', '')}'`);
   } catch (e) {
-    ctx.log(`configuration reload: ${(e as Error).message}`);
+    logger.error(`configuration reload: ${(e as Error).message}`);
     return undefined;
   }
   const paths = rulesPaths(ctx.opts, loaded.config);
@@ -119,9 +120,9 @@ export async function reloadSetup(ctx: SetupContext, signal: AbortSignal): Promi
     const trial = await trialLoad(inputs.files, undefined, signal, appends);
     if (signal.aborted) return undefined;
     if (!trial.built) {
-      if ('failure' in trial) ctx.log(`rules reload: ${trial.failure}`);
+      if ('failure' in trial) logger.error(`rules reload: ${trial.failure}`);
       else for (const e of trial.errors) ctx.log(`error: ${e}`);
-      if ('errors' in trial) ctx.log(`${trial.errors.length} error(s) in rules`);
+      if ('errors' in trial) logger.error(`${trial.errors.length} error(s) in rules`);
       return undefined;
     }
   }
@@ -129,7 +130,7 @@ export async function reloadSetup(ctx: SetupContext, signal: AbortSignal): Promi
   try {
     engine = buildEngine(ctx, loaded.config, appends, inputs, paths);
   } catch (e) {
-    ctx.log(`configuration reload: ${(e as Error).message}`);
+    logger.error(`configuration reload: ${(e as Error).message}`);
     return undefined;
   }
   return engine ? { loaded, engine, rulesFiles: inputs.files, rulesPaths: configuredRulesPaths(ctx.opts, loaded.config) } : undefined;

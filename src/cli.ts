@@ -21,14 +21,13 @@ import { builtinSources } from './sources';
 import { traceKind } from './traceKind';
 import { VERSION } from './version';
 import { type Reloaded, runLive } from './live';
+import { logger, logSettings } from './log';
 import { loadConfigOf, loadSetup, reloadSetup, rulesPaths, type SetupContext, watchedPaths, printLoadResult } from './agentSetup';
 import { configChange } from './configReload';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
 import { replayScapTrace } from './scapTrace';
 
-function log(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
+const log = logger.at('info');
 
 function loadConfig(opts: CliOptions): LoadedConfig {
   return loadConfigOf(opts, log);
@@ -119,10 +118,10 @@ async function readTrace(agent: Agent, file: string, opts: CliOptions): Promise<
     const evaluator = agent.evaluatorFor<ReturnType<typeof toAuditEvent>>('k8s_audit');
     const res = readAuditTrace(file, (evt) => evaluator.evaluate(evt), (msg) => log(`rejected: ${msg}`));
     await agent.outputs.close();
-    for (const line of agent.outputs.lossReport()) log(line);
+    for (const line of agent.outputs.lossReport()) logger.warning(line);
     process.stdout.write(agent.summary());
     if (res.rejected > 0) {
-      log(`${res.rejected} input(s) rejected, ${res.events} event(s) read from ${file}`);
+      logger.warning(`${res.rejected} input(s) rejected, ${res.events} event(s) read from ${file}`);
       return 2;
     }
     return 0;
@@ -148,7 +147,7 @@ async function withPidFile(file: string | undefined, run: () => Promise<number>)
   try {
     remove = writePidFile(file);
   } catch (e) {
-    log(`vigil: ${(e as PidFileError).message}`);
+    logger.error(`vigil: ${(e as PidFileError).message}`);
     return 1;
   }
   try {
@@ -194,7 +193,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   const ctx: SetupContext = { opts, sources, log };
   const setup = loadSetup(ctx, loaded);
   if (!setup) {
-    log(opts.dryRun ? 'dry run: the rules have errors' : 'not starting');
+    logger.error(opts.dryRun ? 'dry run: the rules have errors' : 'not starting');
     return 1;
   }
   const engine = setup.engine;
@@ -215,6 +214,8 @@ export function main(argv: readonly string[]): number | Promise<number> {
     return problems.length > 0 ? 1 : 0;
   }
 
+  // log_* apply to the running agent (trace or live); commands that only read and print keep stderr
+  logger.configure(logSettings(config));
   const agent = new Agent(engine, new Outputs(config, { unbuffered: opts.unbuffered }), ruleMatching(config));
   if (opts.traceFile !== undefined) {
     if (opts.writeFile !== undefined) throw new UsageError('-w records live capture; it cannot be combined with -e');
@@ -228,16 +229,17 @@ export function main(argv: readonly string[]): number | Promise<number> {
     const next = await reloadSetup(ctx, signal);
     if (!next || signal.aborted) return undefined;
     const change = configChange(running, next.loaded.config);
-    for (const k of change.needRestart) log(`configuration reload: ${k} changed, but it is set up at start: the running ${k} stays until a restart`);
+    for (const k of change.needRestart) logger.warning(`configuration reload: ${k} changed, but it is set up at start: the running ${k} stays until a restart`);
     let outputs: Outputs | undefined;
     if (change.outputsChanged) {
       try {
         outputs = new Outputs(change.effective, { unbuffered: opts.unbuffered, grpcChannel: agent.outputs.grpcChannel });
       } catch (e) {
-        log(`configuration reload: ${(e as Error).message}`);
+        logger.error(`configuration reload: ${(e as Error).message}`);
         return undefined;
       }
     }
+    logger.configure(logSettings(change.effective));
     log(`configuration reloaded from ${next.loaded.files.map((f) => f.name).join(', ') || 'the built-in defaults'}${opts.overrides.length > 0 ? ' and -o' : ''}`);
     current = { ...next, loaded: { ...next.loaded, config: change.effective } };
     running = change.effective;
@@ -266,8 +268,8 @@ if (require.main === module) {
   try {
     code = main(process.argv.slice(2));
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof PidFileError) log(`vigil: ${e.message}`);
-    else log(`vigil: ${(e as Error).stack ?? e}`);
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof PidFileError) logger.error(`vigil: ${e.message}`);
+    else logger.error(`vigil: ${(e as Error).stack ?? e}`);
     code = 1;
   }
   Promise.resolve(code).then(
@@ -275,7 +277,7 @@ if (require.main === module) {
       process.exitCode = c;
     },
     (e: unknown) => {
-      log(`vigil: ${e instanceof Error ? e.message : String(e)}`);
+      logger.error(`vigil: ${e instanceof Error ? e.message : String(e)}`);
       process.exitCode = 1;
     },
   );

@@ -46,6 +46,9 @@ export function builtinDefaults(): ConfigTree {
     capture: { enabled: false, path_prefix: '/tmp/falco', mode: 'rules', default_duration: 5000 },
     webserver: { ...WEBSERVER_DEFAULTS, prometheus_metrics_enabled: false },
     watch_config_files: true,
+    log_level: 'info',
+    log_stderr: true,
+    log_syslog: true,
     // as Falco's falco.yaml: syscall alerts end with the container and pod
     append_output: [{ suggested_output: true }],
   };

@@ -9,6 +9,7 @@ import { checkWebserverConfig, WEBSERVER_DEFAULTS, type WebserverConfig } from '
 import { readEnginesConfig } from './sources/syscall/containers/engineConfig';
 import { captureConfig } from './sources/syscall/scap/ruleCapture';
 import { syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
+import { logSettings } from './log';
 
 export function ruleMatching(config: ConfigTree): 'first' | 'all' {
   const matching = getString(config, 'rule_matching', 'first');
@@ -27,6 +28,7 @@ const CHECKS: readonly ((config: ConfigTree) => unknown)[] = [
   (c) => checkWebserverConfig({ ...WEBSERVER_DEFAULTS, ...get<Partial<WebserverConfig>>(c, 'webserver', {}) }),
   readEnginesConfig,
   captureConfig,
+  logSettings,
 ];
 
 /** The problems of every section, one message each (empty: all good). */

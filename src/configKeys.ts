@@ -9,6 +9,9 @@ export type Known = true | 'list' | { readonly [key: string]: Known };
 export const KNOWN: Known = {
   config_files: 'list',
   watch_config_files: true,
+  log_level: true,
+  log_stderr: true,
+  log_syslog: true,
   rules_files: true,
   rules_file: true,
   rules: 'list',

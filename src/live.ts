@@ -23,6 +23,7 @@ import { metricsConfig } from './metrics/metricsConfig';
 import { startSnapshots } from './metrics/metricsSnapshots';
 import { type DropVerdict, syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
 import { InternalAlert } from './outputs/internalAlert';
+import { logger } from './log';
 
 export interface LiveOptions {
   config: ConfigTree;
@@ -62,9 +63,7 @@ const HELD_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 
 /** The longest delay setTimeout honours. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-function log(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
+const log = logger.at('info');
 
 /** The gRPC server (Falco's outputs and version APIs); a server that cannot start is logged and the agent goes on, as Falco does. */
 function startGrpc(agent: Agent, cfg: GrpcServerConfig | undefined): Promise<GrpcServer | undefined> | undefined {
@@ -78,7 +77,7 @@ function startGrpc(agent: Agent, cfg: GrpcServerConfig | undefined): Promise<Grp
       return server;
     },
     (e: unknown) => {
-      log(`grpc: the server could not start on ${cfg.bindAddress}: ${(e as Error)?.message ?? String(e)}`);
+      logger.error(`grpc: the server could not start on ${cfg.bindAddress}: ${(e as Error)?.message ?? String(e)}`);
       return undefined;
     },
   );
@@ -90,7 +89,7 @@ const CRITICAL = 2;
 function dropActions(agent: Agent, fatal: (why: string) => void): (v: DropVerdict) => void {
   return (v) => {
     const what = `${v.dropped} syscall event(s) dropped by the probe in the last second (${(v.ratio * 100).toFixed(2)}% of ${v.seen + v.dropped}; ring buffer full)`;
-    if (v.actions.includes('log')) log(`syscall: ${what}`);
+    if (v.actions.includes('log')) logger.warning(`syscall: ${what}`);
     if (v.actions.includes('alert')) {
       const fields = { n_drops: v.dropped, n_evts: v.seen + v.dropped, drop_ratio: Number(v.ratio.toFixed(6)) };
       agent.emit(new InternalAlert('Falco internal: syscall event drop', CRITICAL, `Falco internal: syscall event drop. ${v.dropped} system calls dropped in last second.`, fields));
@@ -116,7 +115,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
   let requestStop: ((why: string) => void) | undefined;
   const fatal = (why: string): void => {
     failed = true;
-    log(why);
+    logger.error(why);
     requestStop?.(why);
   };
   if (opts.sources.includes('k8s_audit') && opts.webserverEnabled) {
@@ -124,7 +123,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       running.push(startAudit(agent, opts.config, log, metricsCfg.prometheus ? metrics : undefined));
     } catch (e) {
       failed = true;
-      log(`k8s_audit: the webserver could not start: ${(e as Error).message}`);
+      logger.error(`k8s_audit: the webserver could not start: ${(e as Error).message}`);
     }
   }
   if (opts.sources.includes('syscall')) {
@@ -133,12 +132,12 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       running.push(startSyscall(agent, { config: opts.config, verbose: opts.verbose, allEvents: opts.allEvents, dump, writeFile: opts.writeFile, probe: opts.probe, drops: { config: drops, act: dropActions(agent, fatal) }, metrics }, log));
     } catch (e) {
       failed = true;
-      log(`syscall: capture could not start: ${(e as Error).message}`);
+      logger.error(`syscall: capture could not start: ${(e as Error).message}`);
     }
   }
   if (running.length === 0) {
     for (const sig of HELD_SIGNALS) process.off(sig, holdEarly);
-    log('no source is running (all disabled or failed to start); exiting');
+    logger.error('no source is running (all disabled or failed to start); exiting');
     return Promise.resolve(1);
   }
   const grpc = startGrpc(agent, grpcConfig);
@@ -158,7 +157,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       if (timer) clearTimeout(timer);
       // the stop is bounded: each step has its own limit, and this catches whatever still hangs
       setTimeout(() => {
-        log(`stopping took more than ${STOP_LIMIT_MS / 1000} s; exiting now`);
+        logger.error(`stopping took more than ${STOP_LIMIT_MS / 1000} s; exiting now`);
         process.exit(1);
       }, STOP_LIMIT_MS).unref();
       stopSnapshots();
@@ -173,13 +172,13 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
             await r.stop();
           } catch (e) {
             failed = true;
-            log(`${r.name}: stopping failed: ${(e as Error).message}`);
+            logger.error(`${r.name}: stopping failed: ${(e as Error).message}`);
           }
         }),
       );
       await agent.outputs.close();
       await (await grpc)?.close();
-      for (const line of agent.outputs.lossReport()) log(line);
+      for (const line of agent.outputs.lossReport()) logger.warning(line);
       process.stdout.write(agent.summary());
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -199,11 +198,11 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       try {
         next = await opts.reload?.(stopped.signal);
       } catch (e) {
-        log(`rules reload: ${(e as Error).message}`);
+        logger.error(`rules reload: ${(e as Error).message}`);
       }
       if (stopping) return;
       if (!next) {
-        log('rules reload failed; the configuration and rules loaded before stay in effect');
+        logger.error('rules reload failed; the configuration and rules loaded before stay in effect');
         return;
       }
       // one synchronous step: no event is evaluated or alert emitted between these
@@ -214,7 +213,7 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       for (const r of running) r.rulesChanged?.();
       if (oldOutputs && next.outputs) {
         const replaced = next.outputs;
-        void oldOutputs.handOver(replaced).catch((e: unknown) => log(`outputs: closing the replaced outputs failed: ${(e as Error)?.message ?? String(e)}`));
+        void oldOutputs.handOver(replaced).catch((e: unknown) => logger.error(`outputs: closing the replaced outputs failed: ${(e as Error)?.message ?? String(e)}`));
       }
     };
     const rewatch = (): void => {

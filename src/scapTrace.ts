@@ -5,10 +5,9 @@
 import type { Agent } from './agent';
 import { type SyscallEvent } from './sources/syscall';
 import { replayCapture } from './sources/syscall/scap/replay';
+import { logger } from './log';
 
-function log(msg: string): void {
-  process.stderr.write(`${msg}\n`);
-}
+const log = logger.at('info');
 
 function top(m: Map<string, number>, n: number): string {
   return [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${v}`).join(', ');

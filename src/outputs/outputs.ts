@@ -13,6 +13,7 @@ import type { QueueOptions } from './channels/queuedChannel';
 import { FileChannel, StdoutChannel } from './channels/streamChannels';
 import { SyslogChannel } from './channels/syslogChannel';
 import { GrpcChannel } from './grpc/grpcChannel';
+import { logger } from '../log';
 
 /** outputs_queue.capacity 0 is Falco's "unbounded"; Vigil bounds every queue, at this many alerts a channel */
 export const DEFAULT_QUEUE_CAPACITY = 100_000;
@@ -100,7 +101,7 @@ export class Outputs {
   needsFields = false;
 
   constructor(config: ConfigTree, opts: OutputsOptions = {}) {
-    this.log = opts.log ?? ((msg) => process.stderr.write(`${msg}\n`));
+    this.log = opts.log ?? logger.at('warning');
     this.format = formatOptionsFrom(config);
     this.queue = queueOptionsFrom(config, this.log);
     const unbuffered = opts.unbuffered === true;

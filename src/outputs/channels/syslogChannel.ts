@@ -18,7 +18,7 @@ const EAGAIN_RETRY_MS = 2;
 const RECONNECT_MS = 1000;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-interface UnixDatagramSocket {
+export interface UnixDatagramSocket {
   connect(path: string): number;
   send(data: Buffer): number;
   close(): void;
@@ -26,7 +26,7 @@ interface UnixDatagramSocket {
 
 export const UNIX_DATAGRAM_ADDON = path.resolve(__dirname, '../../../build/Release/vigil_unix_datagram.node');
 
-function loadSocket(): UnixDatagramSocket | Error {
+export function loadSocket(): UnixDatagramSocket | Error {
   try {
     const addon = require(UNIX_DATAGRAM_ADDON) as { UnixDatagram: new () => UnixDatagramSocket };
     return new addon.UnixDatagram();

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CATEGORY_NAMES, layoutMismatches, MAX_SNAPLEN, type NativeLayout } from './probeLayout';
 import { EXIT_TRACEPOINT_NAMES, SYSCALL_NUMBERS, SYSCALL_SLOTS } from './syscallTable';
+import { logger } from '../../log';
 
 export { MAX_SNAPLEN };
 
@@ -248,7 +249,7 @@ export class Probe {
     n.setEnabled(slots);
     if (!fallbackLogged && this.options.enterHook !== 'sys_enter' && n.enterMode() === 'sys_enter') {
       fallbackLogged = true;
-      process.stderr.write(`vigil: enter events of open/openat/openat2/creat/connect use the sys_enter tracepoint, which runs on every syscall of every process: ${n.enterFallback()}\n`);
+      logger.warning(`vigil: enter events of open/openat/openat2/creat/connect use the sys_enter tracepoint, which runs on every syscall of every process: ${n.enterFallback()}`);
     }
   }
 
