@@ -87,12 +87,27 @@ export interface FieldRef {
   arg?: string;
 }
 
-/** `tolower(proc.name)`: a transformer applied to a field's value. */
+/**
+ * A transformer applied to its arguments: `tolower(proc.name)` (one argument:
+ * tolower, toupper, b64, basename, len), `join(",", (proc.name, fd.name))`,
+ * `concat(proc.name, "-", fd.name)`, `getopt((a, b), "t:")[t]` (several).
+ */
 export interface TransformRef {
   kind: 'transform';
   pos: Pos;
   name: string;
-  operand: FieldOperand;
+  args: TransformArg[];
+  /** the `[...]` after the closing parenthesis (getopt's option selector) */
+  arg?: string;
+}
+
+/** A transformer argument: a field or transformer, a quoted string or number, or a list `(a, "b", c.d)`. */
+export type TransformArg = FieldOperand | Literal | TransformList;
+
+export interface TransformList {
+  kind: 'tlist';
+  pos: Pos;
+  items: (FieldOperand | Literal)[];
 }
 
 export type FieldOperand = FieldRef | TransformRef;

@@ -4,7 +4,7 @@
 // in list operands are expanded. The plan becomes the evaluator in one of two
 // ways: generated code (codegen.ts), or, when a condition is too large for
 // that, a tree of closures. Nothing here walks the tree per event.
-import type { BinaryCheck, BoolExpr, FieldOperand, Pos } from './ast';
+import type { BinaryCheck, BoolExpr, FieldOperand, Pos, TransformArg } from './ast';
 import { generateEvaluator, type EvttypeTest, type Plan } from './codegen';
 import { ConditionError } from './errors';
 import { checkEventTypeValues, deriveEvttypes } from './evttypes';
@@ -14,7 +14,8 @@ import { expandList } from './listItems';
 import type { Check, Predicate } from './check';
 import type { CompileContext } from './compileContext';
 import { existsCheck, fieldCheck, literalCheck, type Operand } from './operators';
-import type { Source, Value } from './source';
+import type { Scalar, Source, Value } from './source';
+import { multiTransformer, scalarText } from './multiTransformers';
 import { applyTransformer } from './transformers';
 
 export { UnknownFieldError } from './fieldResolve';
@@ -108,17 +109,54 @@ export function compileOperand<E>(operand: FieldOperand, source: Source<E>): Ope
       pos: operand.pos,
     };
   }
-  const inner = compileOperand(operand.operand, source);
+  const args = operand.args.map((a) => compileTransformArg(a, source));
+  const display = `${operand.name}(${args.map((a) => a.display).join(',')})${operand.arg === undefined ? '' : `[${operand.arg}]`}`;
+  if (!SINGLE_TRANSFORMERS.has(operand.name)) return multiTransformer(operand.name, args, operand.arg, operand.pos, display);
+  if (args.length !== 1) throw new ConditionError(`${operand.name}(): takes one argument, got ${args.length}`, operand.pos);
+  if (operand.arg !== undefined) throw new ConditionError(`${operand.name}(): takes no [argument], got '[${operand.arg}]'`, operand.pos);
+  const inner = args[0];
   if (operand.name === 'len') {
-    return { extract: lengthOf(inner, operand.pos), type: 'int', isList: false, any: false, display: `len(${inner.display})`, pos: operand.pos };
+    return { extract: lengthOf(inner, operand.pos), type: 'int', isList: false, any: false, display, pos: operand.pos };
   }
   return {
     extract: applyTransformer(operand.name, inner.extract, inner.type, inner.display, operand.pos),
     type: 'string',
     isList: inner.isList,
     any: inner.any,
-    display: `${operand.name}(${inner.display})`,
+    display,
     pos: operand.pos,
+  };
+}
+
+const SINGLE_TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename', 'len']);
+
+/** A transformer argument: a literal is a constant string (as libs reads numbers there too); a list yields its items' values as text, flattened. */
+function compileTransformArg<E>(arg: TransformArg, source: Source<E>): Operand<E> {
+  if (arg.kind === 'literal') {
+    const v = arg.value;
+    return { extract: () => v, type: 'string', isList: false, display: v, pos: arg.pos };
+  }
+  if (arg.kind !== 'tlist') return compileOperand(arg, source);
+  const items = arg.items.map((i) => compileTransformArg(i, source));
+  for (const it of items) {
+    if (it.any) throw new ConditionError(`'${it.display}' stands for several values and cannot be a list item (write it with an index, e.g. '${it.display}[1]')`, it.pos);
+  }
+  const xs = items.map((i) => i.extract);
+  return {
+    extract: (e) => {
+      const out: string[] = [];
+      for (let i = 0; i < xs.length; i++) {
+        const v = xs[i](e);
+        if (v === undefined) return undefined;
+        if (Array.isArray(v)) for (const x of v as readonly Scalar[]) out.push(scalarText(x));
+        else out.push(scalarText(v as Scalar));
+      }
+      return out;
+    },
+    type: 'string',
+    isList: true,
+    display: `(${items.map((i) => i.display).join(',')})`,
+    pos: arg.pos,
   };
 }
 

@@ -1,7 +1,7 @@
 // The event types a condition can match, derived from its syntax tree so the
 // ruleset can index rules by type. Runs after compilation has validated the
 // tree (macros exist, no cycles).
-import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand } from './ast';
+import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, TransformArg } from './ast';
 import type { CompileContext } from './compileContext';
 import { ConditionError } from './errors';
 import { expandList } from './listItems';
@@ -29,8 +29,12 @@ export class UnknownEventTypeError extends ConditionError {
 export function checkEventTypeValues<E>(field: FieldOperand, op: BinaryOp, items: readonly ValueItem[], source: Source<E>): void {
   const known = source.knownEventTypes;
   if (!known || op === 'bcontains' || op === 'bstartswith') return;
-  let f = field;
-  while (f.kind === 'transform') f = f.operand;
+  let f: TransformArg = field;
+  while (f.kind === 'transform') {
+    if (f.args.length !== 1) return;
+    f = f.args[0];
+  }
+  if (f.kind !== 'field') return;
   if (f.name !== source.eventTypeField || f.arg !== undefined) return;
   for (const item of items) if (!known.has(item.value)) throw new UnknownEventTypeError(item.value, item.pos);
 }

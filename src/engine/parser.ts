@@ -11,8 +11,11 @@
 //   check       = operand "exists"
 //               | operand binaryOp value
 //               | identifier ;                          (* a macro reference *)
-//   operand     = transformer "(" operand ")" | field ;
-//   transformer = "tolower" | "toupper" | "b64" | "basename" | "len" ;   (* no blank before "(" *)
+//   operand     = transformer "(" targ { "," targ } ")" [ "[" fieldArg "]" ] | field ;
+//   transformer = "tolower" | "toupper" | "b64" | "basename" | "len"     (* one argument *)
+//               | "join" | "concat" | "getopt" ;                         (* several; no blank before "(" *)
+//   targ        = number | quoted | "(" [ titem { "," titem } ] ")" | operand ;   (* fields here have a dot *)
+//   titem       = number | quoted | operand ;
 //   field       = name [ "[" fieldArg "]" ] ;
 //   fieldArg    = quoted | raw text up to the matching "]" ;
 //   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
@@ -29,8 +32,10 @@
 //   identifier  = a name without dots ;
 //   bare        = [^ \t\r\n\f\v(),="']+ ;
 //   quoted      = '"' chars '"' | "'" chars "'" ;       (* escapes: \\ \" \' \n \t \r \b \f \v \0 \xHH *)
+//   number      = "0" ("x" | "X") hexdigit+ | [+-] digit+ [ "." digit* ] [ ("e" | "E") ("+" | "-") digit+ ] ;
 import type {
   BinaryOp,
+  TransformArg,
   BoolExpr,
   FieldOperand,
   FieldRef,
@@ -75,11 +80,12 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
 export const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
 /** Every binary operator of the language. */
 export const BINARY_OPS: ReadonlySet<string> = new Set<string>([...SYMBOL_OPS, ...WORD_OPS]);
-export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename', 'len']);
+export const TRANSFORMERS: ReadonlySet<string> = new Set(['tolower', 'toupper', 'b64', 'basename', 'len', 'join', 'concat', 'getopt']);
 const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not']);
 
 const NAME_RE = /[a-zA-Z_][a-zA-Z0-9_]*(?:\.[a-zA-Z0-9_]+)*/y;
 const BARE_RE = /[^ \t\r\n\f\v(),="']+/y;
+const NUMBER_RE = /0[xX][0-9a-fA-F]+|[+-]?[0-9]+\.?[0-9]*(?:[eE][+-][0-9]+)?/y;
 
 /** Maps offsets in one text to 1-based lines and columns. */
 export class PositionMap {
@@ -231,14 +237,58 @@ class Parser {
     if (TRANSFORMERS.has(name) && this.text[this.i + name.length] === '(') {
       this.enter(start);
       this.i += name.length + 1;
-      const inner = this.operand();
-      this.skipBlanks();
-      if (this.peek() !== ')') throw this.error(`expected ')' after the field of '${name}(', found ${describeAt(this.text, this.i)}`, this.i);
+      const args: TransformArg[] = [];
+      for (;;) {
+        args.push(this.transformArg(name));
+        this.skipBlanks();
+        if (this.peek() !== ',') break;
+        this.i++;
+      }
+      if (this.peek() !== ')') throw this.error(`expected ',' or ')' after an argument of '${name}(', found ${describeAt(this.text, this.i)}`, this.i);
       this.i++;
+      const arg = this.peek() === '[' ? this.bracketArg(name) : undefined;
       this.depth--;
-      return { kind: 'transform', pos: this.pos(start), name, operand: inner };
+      const pos = this.pos(start);
+      return arg === undefined ? { kind: 'transform', pos, name, args } : { kind: 'transform', pos, name, args, arg };
     }
     return this.field();
+  }
+
+  /** One argument of transformer `name`: a number, a quoted string, a list, a field or another transformer. */
+  private transformArg(name: string): TransformArg {
+    const start = this.skipBlanks();
+    if (this.peek() !== '(') return this.transformItem(name);
+    this.enter(start);
+    this.i++;
+    const items: (FieldOperand | Literal)[] = [];
+    this.skipBlanks();
+    if (this.peek() !== ')') {
+      for (;;) {
+        items.push(this.transformItem(name));
+        this.skipBlanks();
+        if (this.peek() !== ',') break;
+        this.i++;
+      }
+      if (this.peek() !== ')') throw this.error(`expected ',' or ')' in a list argument of '${name}(', found ${describeAt(this.text, this.i)}`, this.i);
+    }
+    this.i++;
+    this.depth--;
+    return { kind: 'tlist', pos: this.pos(start), items };
+  }
+
+  private transformItem(name: string): FieldOperand | Literal {
+    const start = this.skipBlanks();
+    NUMBER_RE.lastIndex = this.i;
+    const num = NUMBER_RE.exec(this.text);
+    if (num) {
+      this.i += num[0].length;
+      return { kind: 'literal', pos: this.pos(start), value: num[0], quoted: false };
+    }
+    const c = this.peek();
+    if (c === '"' || c === "'") return { kind: 'literal', pos: this.pos(start), value: this.quoted(), quoted: true };
+    const word = this.peekName();
+    if (word !== undefined && (word.includes('.') || (TRANSFORMERS.has(word) && this.text[this.i + word.length] === '('))) return this.operand();
+    throw this.error(`expected an argument of '${name}(' (a field, a transformer, a quoted string, a number or a list), found ${describeAt(this.text, this.i)}`, this.i);
   }
 
   private field(): FieldRef {
@@ -246,27 +296,31 @@ class Parser {
     const name = this.peekName()!;
     this.i += name.length;
     if (this.peek() !== '[') return { kind: 'field', pos: this.pos(start), name };
+    return { kind: 'field', pos: this.pos(start), name, arg: this.bracketArg(name) };
+  }
+
+  /** The `[...]` at the cursor after `name`: a quoted string, or raw text up to the matching ']'. */
+  private bracketArg(name: string): string {
     const open = this.i;
     this.i++;
-    let arg: string;
     const q = this.peek();
     if (q === '"' || q === "'") {
-      arg = this.quoted();
+      const arg = this.quoted();
       if (this.peek() !== ']') throw this.error(`expected ']' after the quoted argument of '${name}'`, this.i);
       this.i++;
-    } else {
-      let depth = 1;
-      let j = this.i;
-      for (; j < this.text.length; j++) {
-        const c = this.text[j];
-        if (c === '[') depth++;
-        else if (c === ']' && --depth === 0) break;
-      }
-      if (j >= this.text.length) throw this.error(`unterminated argument of '${name}': no matching ']'`, open);
-      arg = this.text.slice(this.i, j);
-      this.i = j + 1;
+      return arg;
     }
-    return { kind: 'field', pos: this.pos(start), name, arg };
+    let depth = 1;
+    let j = this.i;
+    for (; j < this.text.length; j++) {
+      const c = this.text[j];
+      if (c === '[') depth++;
+      else if (c === ']' && --depth === 0) break;
+    }
+    if (j >= this.text.length) throw this.error(`unterminated argument of '${name}': no matching ']'`, open);
+    const arg = this.text.slice(this.i, j);
+    this.i = j + 1;
+    return arg;
   }
 
   private binaryOp(): BinaryOp | undefined {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_PARSE_DEPTH, parseCondition } from '../../src/engine/parser';
 import { ConditionError } from '../../src/engine/errors';
-import type { BinaryCheck, BoolExpr, ListLiteral, Literal } from '../../src/engine/ast';
+import type { BinaryCheck, BoolExpr, ListLiteral, Literal, TransformArg } from '../../src/engine/ast';
 
 /** A compact rendering of the tree, to compare shapes without positions. */
 function show(n: BoolExpr): string {
@@ -27,8 +27,11 @@ function show(n: BoolExpr): string {
 function lit(l: Literal): string {
   return l.quoted ? JSON.stringify(l.value) : l.value;
 }
-function operand(f: BinaryCheck['field']): string {
-  return f.kind === 'field' ? (f.arg === undefined ? f.name : `${f.name}[${f.arg}]`) : `${f.name}(${operand(f.operand)})`;
+function operand(f: TransformArg): string {
+  if (f.kind === 'literal') return lit(f);
+  if (f.kind === 'tlist') return `(${f.items.map(operand).join(',')})`;
+  if (f.kind === 'field') return f.arg === undefined ? f.name : `${f.name}[${f.arg}]`;
+  return `${f.name}(${f.args.map(operand).join(',')})${f.arg === undefined ? '' : `[${f.arg}]`}`;
 }
 function parse(text: string): string {
   return show(parseCondition(text));
@@ -154,6 +157,18 @@ test('transformers and val()', () => {
   assert.equal(parse('tolower exists'), '(tolower exists)');
 });
 
+test('transformers of several arguments: literals, numbers, lists, nesting, and a [selector]', () => {
+  assert.equal(parse('join("-", (fd.name, fd.directory)) = /tmp'), '(join("-",(fd.name,fd.directory)) = /tmp)');
+  assert.equal(parse("join( '->' , ( \"a\" , proc.pid , 0x1F, -2.5e+3 ) ) = x"), '(join("->",("a",proc.pid,0x1F,-2.5e+3)) = x)');
+  assert.equal(parse('join(",", ()) = ""'), '(join(",",()) = "")');
+  assert.equal(parse('concat(toupper(proc.name), "-", fd.name) startswith A'), '(concat(toupper(proc.name),"-",fd.name) startswith A)');
+  assert.equal(parse('len(join("-", (fd.name, concat(a.b, c.d)))) > 5'), '(len(join("-",(fd.name,concat(a.b,c.d)))) > 5)');
+  assert.equal(parse('getopt((a.b), "nt:")[t] = value'), '(getopt((a.b),"nt:")[t] = value)');
+  assert.equal(parse(`getopt(("-n", "-t", x.y), 'nt:')["t"] = value`), '(getopt(("-n","-t",x.y),"nt:")[t] = value)');
+  assert.equal(parse('evt.type = tolower(join("-", (fd.name, fd.directory)))'), '(evt.type = val(tolower(join("-",(fd.name,fd.directory)))))');
+  assert.equal(parse('not join("-", (a.b)) = x and p.q = 1'), '(and (not (join("-",(a.b)) = x)) (p.q = 1))');
+});
+
 test('positions are 0-based offsets with 1-based line and column across lines', () => {
   const n = parseCondition('a and\n  proc.name = x\n  and not b') as Extract<BoolExpr, { kind: 'and' }>;
   assert.deepEqual(n.pos, { offset: 0, line: 1, col: 1 });
@@ -202,8 +217,11 @@ test('syntax errors name the problem at the offending token', () => {
     ['proc.name in (a', "unterminated list: expected ')' to close the '(' at 1:14", 1, 16],
     ['j.v[abc = x', "unterminated argument of 'j.v': no matching ']'", 1, 4],
     ['j.v["x" = 1', "expected ']' after the quoted argument of 'j.v'", 1, 8],
-    ['tolower(proc.name = x', "expected ')' after the field of 'tolower(', found '='", 1, 19],
-    ['tolower() = x', "expected a field, found ')'", 1, 9],
+    ['tolower(proc.name = x', "expected ',' or ')' after an argument of 'tolower(', found '='", 1, 19],
+    ['tolower() = x', "expected an argument of 'tolower(' (a field, a transformer, a quoted string, a number or a list), found ')'", 1, 9],
+    ['join("-", bare) = x', "expected an argument of 'join(' (a field, a transformer, a quoted string, a number or a list), found 'bare'", 1, 11],
+    ['join("-", (a.b c.d)) = x', "expected ',' or ')' in a list argument of 'join(', found 'c.d'", 1, 16],
+    ['getopt((a.b), "t:")[t = x', "unterminated argument of 'getopt': no matching ']'", 1, 20],
     ['proc.name = val(proc.pname', "expected ')' after the field of 'val(', found end of condition", 1, 27],
     ['= x', "unexpected '='", 1, 1],
     ['a and\n  (b or', 'expected a condition, found end of condition', 2, 8],

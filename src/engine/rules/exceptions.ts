@@ -19,7 +19,7 @@
 //   - any other string: as it is (`"a b"` is the quoted string a b).
 // Each value's text is parsed alone with the condition parser, and the nodes
 // get virtual positions that map to the YAML value they came from.
-import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, ValueExpr } from '../ast';
+import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, TransformArg, ValueExpr } from '../ast';
 import { ConditionError, type RulesError } from '../errors';
 import { BINARY_OPS, LIST_OPS, parseCondition } from '../parser';
 import type { ExceptionDef, TextTree } from './items';
@@ -223,5 +223,11 @@ function relocateValue(v: ValueExpr, pos: Pos): ValueExpr {
 
 function relocate(op: FieldOperand, pos: Pos): FieldOperand {
   if (op.kind === 'field') return { ...op, pos };
-  return { ...op, pos, operand: relocate(op.operand, pos) };
+  return { ...op, pos, args: op.args.map((a) => relocateArg(a, pos)) };
+}
+
+function relocateArg(a: TransformArg, pos: Pos): TransformArg {
+  if (a.kind === 'literal') return { ...a, pos };
+  if (a.kind === 'tlist') return { kind: 'tlist', pos, items: a.items.map((i) => relocateArg(i, pos) as FieldOperand | Literal) };
+  return relocate(a, pos);
 }

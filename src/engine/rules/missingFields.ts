@@ -1,14 +1,18 @@
 // Every field a rule's condition (its own text and the macros it reaches)
 // names that the source lacks, so a skipped rule's one warning can list them
 // all rather than only the first the compiler stops at.
-import type { BoolExpr, FieldOperand, Pos } from '../ast';
+import type { BoolExpr, Pos, TransformArg } from '../ast';
 import { resolveField, UnknownFieldError } from '../fieldResolve';
 import type { Source } from '../source';
 
 export function missingFields<E>(asts: Iterable<BoolExpr>, source: Source<E>): { name: string; pos: Pos }[] {
   const missing = new Map<string, Pos>();
-  const operand = (o: FieldOperand): void => {
-    if (o.kind === 'transform') return operand(o.operand);
+  const operand = (o: TransformArg): void => {
+    if (o.kind === 'literal') return;
+    if (o.kind === 'transform' || o.kind === 'tlist') {
+      for (const a of o.kind === 'transform' ? o.args : o.items) operand(a);
+      return;
+    }
     if (missing.has(o.name)) return;
     try {
       resolveField(o, source);
