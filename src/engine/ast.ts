@@ -67,10 +67,19 @@ export type BinaryOp =
   | 'pmatch'
   | 'regex';
 
+/**
+ * After a string operator, a list of values the operator applies to one by
+ * one (`proc.name startswith oneof (a, b)`): oneof holds when exactly one
+ * value matches, anyof when at least one does, allof when every one does.
+ */
+export type Modifier = 'oneof' | 'anyof' | 'allof';
+
 export interface BinaryCheck {
   kind: 'binary';
   pos: Pos;
   op: BinaryOp;
+  /** when set, `value` is a list */
+  modifier?: Modifier;
   /** position of the operator token */
   opPos: Pos;
   field: FieldOperand;

@@ -13,7 +13,7 @@ import { isLegacyForm, legacyCheck, type LegacyUse } from './legacyListForms';
 import { expandList } from './listItems';
 import type { Check, Predicate } from './check';
 import type { CompileContext } from './compileContext';
-import { existsCheck, fieldCheck, literalCheck, type Operand } from './operators';
+import { existsCheck, fieldCheck, literalCheck, modifierCheck, type Operand } from './operators';
 import type { Scalar, Source, Value } from './source';
 import { multiTransformer, scalarText } from './multiTransformers';
 import { applyTransformer } from './transformers';
@@ -277,7 +277,7 @@ class Compiler<E> {
     if (v.kind === 'fieldvalue') return { kind: 'check', check: fieldCheck(left, n.op, n.opPos, compileOperand(v.field, this.ctx.source)) };
     const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
     checkEventTypeValues(n.field, n.op, items, this.ctx.source);
-    const check = literalCheck(left, n.op, n.opPos, items);
+    const check = n.modifier ? modifierCheck(left, n.op, n.modifier, n.opPos, items) : literalCheck(left, n.op, n.opPos, items);
     // the forms evttypes.ts derives event types from, on a plain string field
     let evttype: EvttypeTest | undefined;
     const f = n.field;
@@ -300,7 +300,7 @@ class Compiler<E> {
     let current: Value;
     const scalar: Operand<E> = { ...left, any: false, extract: () => current };
     const items = v.kind === 'list' ? expandList(v, this.ctx.lists, this.usedLists) : [{ value: v.value, pos: v.pos }];
-    const one = literalCheck(scalar, n.op, n.opPos, items).test;
+    const one = (n.modifier ? modifierCheck(scalar, n.op, n.modifier, n.opPos, items) : literalCheck(scalar, n.op, n.opPos, items)).test;
     const all = left.extract;
     return {
       test: (e) => {

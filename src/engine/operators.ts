@@ -5,7 +5,7 @@
 // are written side by side so they stay the same test. A missing value
 // (undefined) makes every comparison false, `!=` included; only `exists`
 // looks at presence.
-import type { BinaryOp, Pos } from './ast';
+import type { BinaryOp, Modifier, Pos } from './ast';
 import type { Check, Emitter, Predicate } from './check';
 import { ConditionError } from './errors';
 import { globMatcher, type GlobMatch } from './glob';
@@ -148,6 +148,55 @@ export function literalCheck<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, items: 
   }
   if (op === 'pmatch') return pmatchCheck(ex, items);
   return scalarCheck(o, op, items[0]);
+}
+
+/**
+ * `field op oneof|anyof|allof (items)`, as libs: `op` is tried against each
+ * item; oneof holds when exactly one matches (a duplicate counts twice),
+ * anyof when one or more do, allof when all do. No items, or no value, is false.
+ */
+export function modifierCheck<E>(o: Operand<E>, op: BinaryOp, modifier: Modifier, opPos: Pos, items: readonly ValueItem[]): Check<E> {
+  checkAllowed(op, o, opPos);
+  if (items.length === 0) return { test: () => false, emit: () => 'false' };
+  const ex = o.extract;
+  // the two forms that are set membership: `= anyof` is `in`, `!= allof` is "present and not in"
+  const setForm = ALLOWED[o.type].has('in');
+  if (setForm && (op === '=' || op === '==') && modifier === 'anyof') return literalCheck(o, 'in', opPos, items);
+  if (setForm && op === '!=' && modifier === 'allof') {
+    const member = literalCheck(o, 'in', opPos, items).test;
+    return { test: (e) => ex(e) !== undefined && !member(e) };
+  }
+  // each item's check reads the value from a slot filled once per event
+  let current: Value;
+  const slot: Operand<E> = { ...o, any: false, extract: () => current };
+  const tests = items.map((it) => scalarCheck(slot, op, it).test);
+  const n = tests.length;
+  let test: Predicate<E>;
+  switch (modifier) {
+    case 'oneof':
+      test = (e) => {
+        if ((current = ex(e)) === undefined) return false;
+        let hits = 0;
+        for (let i = 0; i < n; i++) if (tests[i](e) && ++hits > 1) return false;
+        return hits === 1;
+      };
+      break;
+    case 'anyof':
+      test = (e) => {
+        if ((current = ex(e)) === undefined) return false;
+        for (let i = 0; i < n; i++) if (tests[i](e)) return true;
+        return false;
+      };
+      break;
+    case 'allof':
+      test = (e) => {
+        if ((current = ex(e)) === undefined) return false;
+        for (let i = 0; i < n; i++) if (!tests[i](e)) return false;
+        return true;
+      };
+      break;
+  }
+  return { test };
 }
 
 function scalarCheck<E>(o: Operand<E>, op: BinaryOp, item: ValueItem): Check<E> {

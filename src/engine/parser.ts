@@ -9,6 +9,7 @@
 //   notExpr     = "not" notExpr | primary ;
 //   primary     = "(" orExpr ")" | check ;
 //   check       = operand "exists"
+//               | operand stringOp blank modifier blank list   (* list: "(" or a list name follows *)
 //               | operand binaryOp value
 //               | identifier ;                          (* a macro reference *)
 //   operand     = transformer "(" targ { "," targ } ")" [ "[" fieldArg "]" ] | field ;
@@ -21,6 +22,9 @@
 //   binaryOp    = "==" | "=" | "!=" | "<=" | "<" | ">=" | ">"
 //               | "contains" | "icontains" | "bcontains" | "startswith" | "bstartswith"
 //               | "endswith" | "glob" | "iglob" | "in" | "intersects" | "pmatch" | "regex" ;
+//   stringOp    = "==" | "=" | "!=" | "contains" | "icontains" | "bcontains" | "startswith"
+//               | "bstartswith" | "endswith" | "glob" | "iglob" | "regex" ;
+//   modifier    = "oneof" | "anyof" | "allof" ;       (* not taken before and/or/not: then it is the value *)
 //   value       = "val(" operand ")"
 //               | transformer "(" operand ")"           (* another field, transformed *)
 //               | list                                  (* only after in, intersects, pmatch *)
@@ -35,6 +39,7 @@
 //   number      = "0" ("x" | "X") hexdigit+ | [+-] digit+ [ "." digit* ] [ ("e" | "E") ("+" | "-") digit+ ] ;
 import type {
   BinaryOp,
+  Modifier,
   TransformArg,
   BoolExpr,
   FieldOperand,
@@ -76,6 +81,22 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
   'pmatch',
   'regex',
 ]);
+/** Operators a modifier (oneof, anyof, allof) may follow. */
+export const MODIFIABLE_OPS: ReadonlySet<string> = new Set([
+  '==',
+  '=',
+  '!=',
+  'contains',
+  'icontains',
+  'bcontains',
+  'startswith',
+  'bstartswith',
+  'endswith',
+  'glob',
+  'iglob',
+  'regex',
+]);
+export const MODIFIERS: ReadonlySet<string> = new Set<Modifier>(['oneof', 'anyof', 'allof']);
 /** Operators whose right side is a list `(a, b)`. */
 export const LIST_OPS: ReadonlySet<string> = new Set(['in', 'intersects', 'pmatch']);
 /** Every binary operator of the language. */
@@ -122,6 +143,10 @@ export function parseOperandAt(text: string, start: number): { operand: FieldOpe
 /** What a quoted string (all of `text`, quotes included) means in a condition; throws ConditionError on a bad escape. */
 export function quotedText(text: string): string {
   return new Parser(text).wholeQuoted();
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
 }
 
 /** The text of a token for messages: the next word or character, or "end of condition". */
@@ -226,6 +251,8 @@ class Parser {
       if (word !== undefined && !KEYWORDS.has(word) && !word.includes('.')) throw new UnknownOperatorError(word, message, this.pos(opStart));
       throw this.error(message, this.i);
     }
+    const modifier = MODIFIABLE_OPS.has(op) ? this.modifier() : undefined;
+    if (modifier) return { kind: 'binary', pos: this.pos(start), op, modifier, opPos: this.pos(opStart), field: operand, value: this.list(op) };
     const value = this.value(op);
     return { kind: 'binary', pos: this.pos(start), op, opPos: this.pos(opStart), field: operand, value };
   }
@@ -335,6 +362,29 @@ class Parser {
       this.i += name.length;
       return name as BinaryOp;
     }
+    return undefined;
+  }
+
+  /**
+   * A modifier after a string operator, as libs reads one: a blank before and
+   * after it, then '(' or a list name that is not and/or/not. Otherwise the
+   * cursor stays and the word is the operator's value (`proc.name = oneof`).
+   */
+  private modifier(): Modifier | undefined {
+    const save = this.i;
+    if (!isBlank(this.text.charCodeAt(this.i))) return undefined;
+    this.skipBlanks();
+    const word = this.peekName();
+    if (word !== undefined && MODIFIERS.has(word) && isBlank(this.text.charCodeAt(this.i + word.length))) {
+      const at = this.i;
+      this.i += word.length;
+      this.skipBlanks();
+      if (this.peek() === '(' || (/^[a-zA-Z]/.test(this.peek() ?? '') && !/^(and|or|not)(?![a-zA-Z0-9])/.test(this.text.slice(this.i, this.i + 4)))) {
+        return word as Modifier;
+      }
+      this.i = at;
+    }
+    this.i = save;
     return undefined;
   }
 
@@ -513,11 +563,7 @@ class Parser {
 
   private skipBlanks(): number {
     const t = this.text;
-    while (this.i < t.length) {
-      const c = t.charCodeAt(this.i);
-      if (c === 32 || (c >= 9 && c <= 13)) this.i++;
-      else break;
-    }
+    while (this.i < t.length && isBlank(t.charCodeAt(this.i))) this.i++;
     return this.i;
   }
 

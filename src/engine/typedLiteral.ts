@@ -17,7 +17,11 @@ const HEX_RE = /^0[xX][0-9a-fA-F]+$/;
 
 function parseInteger(item: ValueItem, field: string, type: FieldType): bigint {
   const t = item.value.trim();
-  if (INT_RE.test(t) || HEX_RE.test(t)) return BigInt(t);
+  if (INT_RE.test(t)) return BigInt(t);
+  // the condition grammar has hex numbers, but libs converts a value for a number field in decimal only and refuses 0x...
+  if (HEX_RE.test(t)) {
+    throw new ConditionError(`field '${field}' is ${type}: numbers are decimal, as in Falco, which refuses '${item.value}' (write ${BigInt(t)})`, item.pos);
+  }
   throw new ConditionError(`field '${field}' is ${type}: expected an integer, got '${item.value}'`, item.pos);
 }
 

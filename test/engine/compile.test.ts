@@ -150,10 +150,15 @@ test('pmatch: a component with *, ? or [ is a glob on the value component at its
   assert.deepEqual(pm('/opt3, /home/*/.ssh'), ['/opt3/d/subdir2', '/opt3/d/subdir2/f', '/home/u1/.ssh/id', '/home/ux/.ssh/id', '/home/u1/.ssh']);
 });
 
-test('int fields: conversion once, ordering, hex and negatives, in', () => {
+test('int fields: conversion once, ordering, negatives, in; hex is refused as Falco refuses it', () => {
   const evs = [{ pid: 1 }, { pid: 31 }, { pid: -1 }, {}];
   assert.deepEqual(run('proc.pid = 31', evs), [false, true, false, false]);
-  assert.deepEqual(run('proc.pid = 0x1f', evs), [false, true, false, false]);
+  const hex = fails('proc.pid = 0x1f');
+  assert.equal(hex.message, "field 'proc.pid' is int: numbers are decimal, as in Falco, which refuses '0x1f' (write 31)");
+  assert.deepEqual([hex.line, hex.col], [1, 12]);
+  assert.match(fails('evt.time > 0X10').message, /field 'evt.time' is abstime: numbers are decimal.*\(write 16\)/);
+  // a string field takes the text as it is
+  assert.deepEqual(run('proc.name = 0x1f', [{ name: '0x1f' }]), [true]);
   assert.deepEqual(run('proc.pid = -1', evs), [false, false, true, false]);
   assert.deepEqual(run('proc.pid = +1', evs), [true, false, false, false]);
   assert.deepEqual(run('proc.pid != 1', evs), [false, true, true, false]);
@@ -162,7 +167,7 @@ test('int fields: conversion once, ordering, hex and negatives, in', () => {
   assert.deepEqual(run('proc.pid > 1', evs), [false, true, false, false]);
   assert.deepEqual(run('proc.pid >= 1', evs), [true, true, false, false]);
   assert.deepEqual(run('not proc.pid >= 1', evs), [false, false, true, true]);
-  assert.deepEqual(run('proc.pid in (1, 0x1F)', evs), [true, true, false, false]);
+  assert.deepEqual(run('proc.pid in (1, 31)', evs), [true, true, false, false]);
   assert.deepEqual(run('proc.pid = "31"', evs), [false, true, false, false]);
   const e = fails('proc.pid = abc');
   assert.equal(e.message, "field 'proc.pid' is int: expected an integer, got 'abc'");
@@ -253,7 +258,7 @@ test('list-valued fields: in means every value, intersects means any', () => {
   assert.deepEqual(run('proc.tags in ()', evs), [false, false, false, false, false]);
   assert.deepEqual(run('not proc.tags intersects (z)', evs), [true, false, false, true, true]);
   assert.deepEqual(run('proc.nums in (1, 2)', [{ nums: [1, 2, 2] }, { nums: [1, 3] }]), [true, false]);
-  assert.deepEqual(run('proc.nums intersects (0x3)', [{ nums: [1, 2] }, { nums: [1, 3] }]), [false, true]);
+  assert.deepEqual(run('proc.nums intersects (3)', [{ nums: [1, 2] }, { nums: [1, 3] }]), [false, true]);
   assert.deepEqual(run('fd.ips intersects (10.0.0.0/8)', [{ ips: ['1.1.1.1', '10.0.0.1'] }, { ips: ['1.1.1.1'] }]), [true, false]);
   assert.deepEqual(run('fd.ips in (10.0.0.0/8)', [{ ips: ['10.9.9.9', '10.0.0.1'] }, { ips: ['1.1.1.1', '10.0.0.1'] }]), [true, false]);
   for (const op of ['=', '!=', 'contains', 'startswith', 'pmatch', 'glob']) {
@@ -536,4 +541,55 @@ test('len(): values of a list (0 when none), UTF-8 bytes of a text, bytes of a b
   assert.deepEqual(run('len(tolower(proc.name)) = 6', evs), [true, false, false]);
   assert.match(fails('len(proc.pid) > 1').message, /transformer 'len' does not apply to int field 'proc.pid'/);
   assert.match(fails('len(proc.name) contains x').message, /operator 'contains' does not apply to int field 'len\(proc.name\)'/);
+});
+
+test('modifiers: oneof (exactly one item matches), anyof (at least one), allof (every one), per operator', () => {
+  const ev = [{ name: 'myexe' }, {}];
+  const t = (cond: string) => run(cond, ev)[0];
+  const cases: [string, boolean][] = [
+    ['proc.name == oneof (myexe, bash)', true],
+    ['proc.name == oneof (myexe, myexe)', false],
+    ['proc.name == oneof (bash, sh)', false],
+    ['proc.name == anyof (myexe, myexe)', true],
+    ['proc.name == allof (myexe, myexe)', true],
+    ['proc.name == allof (myexe, bash)', false],
+    ['proc.name != oneof (myexe, myexe, bash)', true],
+    ['proc.name != oneof (bash, sh)', false],
+    ['proc.name != anyof (myexe, bash)', true],
+    ['proc.name != allof (bash, sh)', true],
+    ['proc.name != allof (myexe, bash)', false],
+    ['proc.name contains oneof (my, exe)', false],
+    ['proc.name contains anyof (my, exe)', true],
+    ['proc.name contains allof (my, exe)', true],
+    ['proc.name icontains allof (MY, EXE)', true],
+    ['proc.name startswith oneof (my, bash)', true],
+    ['proc.name startswith allof (my, mye)', true],
+    ['proc.name endswith oneof (exe, yexe)', false],
+    ['proc.name glob allof (my*, *exe)', true],
+    ['proc.name iglob oneof (MY*, BASH)', true],
+    ['proc.name regex allof (my.*, .*exe)', true],
+    ['proc.name regex oneof (my.*, .*exe)', false],
+    ['proc.name bcontains allof (6d79, 657865)', true],
+    ['toupper(proc.name) != oneof (MYEXE, BASH)', true],
+    ['proc.name == oneof ()', false],
+    ['proc.name != allof ()', false],
+    ['proc.name = anyof names', true],
+  ];
+  for (const [cond, want] of cases) {
+    assert.equal(run(cond, ev, { lists: { names: ['bash', 'myexe'] } })[0], want, cond);
+    // a missing value makes every form false
+    assert.equal(run(cond, ev, { lists: { names: ['bash', 'myexe'] } })[1], false, `${cond} (no value)`);
+  }
+  assert.equal(t('proc.name = oneof (myexe) and proc.name != allof (bash, sh)'), true);
+  assert.deepEqual(run('proc.pid = oneof (1, 2, 2)', [{ pid: 1 }, { pid: 2 }]), [true, false]);
+  assert.deepEqual(run('fd.ip == anyof (127.0.0.1, 10.0.0.0/8)', [{ ip: '10.1.2.3' }, { ip: '1.1.1.1' }]), [true, false]);
+  assert.deepEqual(run('evt.buffer = anyof (ab, cd)', [{ buffer: new Uint8Array([0x63, 0x64]) }]), [true]);
+  assert.deepEqual(run('proc.aname[1] endswith anyof (sh, zsh)', [{ ancestors: ['bash'] }]), [true]);
+});
+
+test('modifiers: operators the field type does not take, and list fields, are load errors', () => {
+  assert.equal(fails('proc.pid contains anyof (1)').message, "operator 'contains' does not apply to int field 'proc.pid'");
+  assert.equal(fails('fd.ip startswith allof (127.0.0.1)').message, "operator 'startswith' does not apply to ipaddr field 'fd.ip'");
+  assert.match(fails('proc.tags = oneof (a)').message, /list fields support only 'exists', 'in' and 'intersects'/);
+  assert.match(fails('proc.name regex anyof (ok, "a(")').message, /regex|parenthes|missing/);
 });

@@ -20,7 +20,7 @@ function show(n: BoolExpr): string {
       const v = n.value;
       const val =
         v.kind === 'literal' ? lit(v) : v.kind === 'list' ? `[${v.items.map(lit).join(',')}]` : `val(${operand(v.field)})`;
-      return `(${operand(n.field)} ${n.op} ${val})`;
+      return `(${operand(n.field)} ${n.op}${n.modifier ? ` ${n.modifier}` : ''} ${val})`;
     }
   }
 }
@@ -167,6 +167,22 @@ test('transformers of several arguments: literals, numbers, lists, nesting, and 
   assert.equal(parse(`getopt(("-n", "-t", x.y), 'nt:')["t"] = value`), '(getopt(("-n","-t",x.y),"nt:")[t] = value)');
   assert.equal(parse('evt.type = tolower(join("-", (fd.name, fd.directory)))'), '(evt.type = val(tolower(join("-",(fd.name,fd.directory)))))');
   assert.equal(parse('not join("-", (a.b)) = x and p.q = 1'), '(and (not (join("-",(a.b)) = x)) (p.q = 1))');
+});
+
+test('modifiers oneof/anyof/allof after a string operator, as libs reads them', () => {
+  assert.equal(parse('proc.name startswith oneof (a, b)'), '(proc.name startswith oneof [a,b])');
+  assert.equal(parse('proc.name == anyof\n(a)'), '(proc.name == anyof [a])');
+  assert.equal(parse('proc.name != allof my_list'), '(proc.name != allof [my_list])');
+  assert.equal(parse('fd.name glob allof ()'), '(fd.name glob allof [])');
+  assert.equal(parse('tolower(proc.name) regex oneof ("a.*", b)'), '(tolower(proc.name) regex oneof ["a.*",b])');
+  // without a blank around it, or without a list after it, the word is the value
+  assert.equal(parse('proc.name = oneof'), '(proc.name = oneof)');
+  assert.equal(parse('proc.name = oneof and proc.pid = 1'), '(and (proc.name = oneof) (proc.pid = 1))');
+  assert.equal(parse('proc.name = oneof or not a.b = c'), '(or (proc.name = oneof) (not (a.b = c)))');
+  assert.equal(parse('proc.name = "oneof"'), '(proc.name = "oneof")');
+  for (const text of ['proc.name=oneof (a)', 'proc.name contains allof(a)', 'proc.name = oneof not_a_list', 'proc.name in oneof (a)', 'proc.pid < anyof (1)', 'proc.name = oneof "a"']) {
+    assert.throws(() => parseCondition(text), ConditionError, text);
+  }
 });
 
 test('positions are 0-based offsets with 1-based line and column across lines', () => {

@@ -3,7 +3,8 @@
 //   rule condition := (<condition>) and not (<exception> or <exception> ...)
 //
 // - `fields: f` (one field): comps defaults to `in` and must be in, pmatch or
-//   intersects; `values: [v1, v2]` gives `f <comp> (v1, v2)`.
+//   intersects, or a string operator with a modifier (`startswith oneof`);
+//   `values: [v1, v2]` gives `f <comp> (v1, v2)`.
 // - `fields: [f1, f2]`: comps defaults to `=` for each field; every value is a
 //   tuple `[v1, v2]` giving `(f1 c1 v1 and f2 c2 v2)`, and the tuples are or-ed.
 //
@@ -12,22 +13,42 @@
 //   - a string with a space that does not start with a quote: wrapped in
 //     double quotes as it is (so its backslashes are escapes);
 //   - a tuple element that is a string, with a list comp (in, intersects,
-//     pmatch): wrapped in parentheses unless it starts with '(', so
+//     pmatch, or an operator with a modifier): wrapped in parentheses unless it starts with '(', so
 //     "(sshd, login)" is the list of two and "my_list" expands the list;
 //   - a tuple element that is a sequence: `(a, b)` of its items, each quoted
 //     as above;
 //   - any other string: as it is (`"a b"` is the quoted string a b).
 // Each value's text is parsed alone with the condition parser, and the nodes
 // get virtual positions that map to the YAML value they came from.
-import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Pos, TransformArg, ValueExpr } from '../ast';
+import type { BinaryCheck, BinaryOp, BoolExpr, FieldOperand, Literal, ListLiteral, Modifier, Pos, TransformArg, ValueExpr } from '../ast';
 import { ConditionError, type RulesError } from '../errors';
-import { BINARY_OPS, LIST_OPS, parseCondition } from '../parser';
+import { BINARY_OPS, LIST_OPS, MODIFIABLE_OPS, MODIFIERS, parseCondition } from '../parser';
 import type { ExceptionDef, TextTree } from './items';
 import { errorAt, type MappedText, type Where } from './sourceText';
 
 /** Falco quotes a value that has a space and does not already start with a quote; nothing inside is escaped. */
 function quoted(text: string): string {
   return text.includes(' ') && text[0] !== '"' && text[0] !== "'" ? `"${text}"` : text;
+}
+
+/** A comp with a modifier as Falco splits it, at its first blank (`startswith oneof`); undefined for any other text. */
+function modifierComp(comp: string): { op: BinaryOp; modifier: Modifier } | undefined {
+  const blank = comp.indexOf(' ');
+  if (blank < 0) return undefined;
+  const op = comp.slice(0, blank);
+  const modifier = comp.slice(blank + 1);
+  return MODIFIABLE_OPS.has(op) && MODIFIERS.has(modifier) ? { op: op as BinaryOp, modifier: modifier as Modifier } : undefined;
+}
+
+/** The comp takes a list on its right: in, intersects, pmatch, or an operator with a modifier. */
+function listComp(comp: string): boolean {
+  return LIST_OPS.has(comp) || modifierComp(comp) !== undefined;
+}
+
+/** The check `field comp value`, the comp split into operator and modifier. */
+function compCheck(comp: string, pos: Pos, opPos: Pos, field: FieldOperand, value: ValueExpr): BinaryCheck {
+  const m = modifierComp(comp);
+  return m ? { kind: 'binary', pos, op: m.op, modifier: m.modifier, opPos, field, value } : { kind: 'binary', pos, op: comp as BinaryOp, opPos, field, value };
 }
 
 /** A field name no source has, for parsing a value's text on its own. */
@@ -79,8 +100,8 @@ class Builder {
       if (!('text' in ex.comps)) return this.fail(ex.comps.where, `exception '${ex.name}': fields and comps must both be strings or both be lists`);
       comp = ex.comps.text.trim();
       compWhere = ex.comps.where;
-      if (!LIST_OPS.has(comp)) {
-        return this.fail(compWhere, `exception '${ex.name}': when fields is a single field, comps must be one of in, pmatch, intersects (got '${comp}')`);
+      if (!listComp(comp)) {
+        return this.fail(compWhere, `exception '${ex.name}': when fields is a single field, comps must be one of in, pmatch, intersects, or a string operator with a modifier such as 'startswith oneof' (got '${comp}')`);
       }
     }
     const operand = this.field(ex, field);
@@ -97,7 +118,7 @@ class Builder {
     if (items.length === 0) return undefined;
     const pos = this.pos(field.where);
     const list: ListLiteral = { kind: 'list', pos: items[0].pos, items };
-    return { kind: 'binary', pos, op: comp as BinaryOp, opPos: this.pos(compWhere), field: operand, value: list };
+    return compCheck(comp, pos, this.pos(compWhere), operand, list);
   }
 
   private fieldTuple(ex: ExceptionDef, fields: readonly TextTree[], values: readonly TextTree[]): BoolExpr | undefined {
@@ -117,7 +138,7 @@ class Builder {
       for (const c of ex.comps.items) {
         if (!('text' in c)) return this.fail(c.where, `exception '${ex.name}': each comp must be a string`);
         const op = c.text.trim();
-        if (!BINARY_OPS.has(op)) return this.fail(c.where, `exception '${ex.name}': '${op}' is not a supported comparison operator`);
+        if (!BINARY_OPS.has(op) && !modifierComp(op)) return this.fail(c.where, `exception '${ex.name}': '${op}' is not a supported comparison operator`);
         comps.push({ where: c.where, text: op });
       }
     }
@@ -137,14 +158,7 @@ class Builder {
       for (let k = 0; k < names.length; k++) {
         const value = this.value(ex, v.items[k], comps[k].text);
         if (!value) continue;
-        checks.push({
-          kind: 'binary',
-          pos: this.pos(v.items[k].where),
-          op: comps[k].text as BinaryOp,
-          opPos: this.pos(comps[k].where),
-          field: operands[k],
-          value,
-        });
+        checks.push(compCheck(comps[k].text, this.pos(v.items[k].where), this.pos(comps[k].where), operands[k], value));
       }
       if (checks.length === names.length) tuples.push(checks.length === 1 ? checks[0] : { kind: 'and', pos: checks[0].pos, children: checks });
     }
@@ -154,7 +168,7 @@ class Builder {
 
   private value(ex: ExceptionDef, v: TextTree, comp: string): ValueExpr | undefined {
     if ('items' in v) {
-      if (!LIST_OPS.has(comp)) return this.fail(v.where, `exception '${ex.name}': a list value needs comps in, intersects or pmatch (got '${comp}')`);
+      if (!listComp(comp)) return this.fail(v.where, `exception '${ex.name}': a list value needs comps in, intersects, pmatch or an operator with a modifier (got '${comp}')`);
       const texts: string[] = [];
       for (const i of v.items) {
         if (!('text' in i)) return this.fail(i.where, `exception '${ex.name}': list values hold strings only`);
@@ -163,7 +177,7 @@ class Builder {
       const shown = `[${v.items.map((i) => ('text' in i ? i.text : '')).join(', ')}]`;
       return this.parseValue(ex, v.where, shown, comp, `(${texts.join(', ')})`);
     }
-    const text = LIST_OPS.has(comp) ? (v.text.startsWith('(') ? v.text : `(${v.text})`) : quoted(v.text);
+    const text = listComp(comp) ? (v.text.startsWith('(') ? v.text : `(${v.text})`) : quoted(v.text);
     return this.parseValue(ex, v.where, v.text, comp, text);
   }
 

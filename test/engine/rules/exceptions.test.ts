@@ -127,7 +127,7 @@ test('malformed exceptions are errors at the offending YAML value, all reported'
     [
       "9:14: rule 'R': exception 'len': fields and comps lists must have equal length (2 fields, 1 comps)",
       "13:16: rule 'R': exception 'tuple': each value must be a list of 2 items, one per field",
-      "16:14: rule 'R': exception 'single_comp': when fields is a single field, comps must be one of in, pmatch, intersects (got '=')",
+      "16:14: rule 'R': exception 'single_comp': when fields is a single field, comps must be one of in, pmatch, intersects, or a string operator with a modifier such as 'startswith oneof' (got '=')",
       "20:15: rule 'R': exception 'bad_op': 'likes' is not a supported comparison operator",
       "22:7: rule 'R': exception 'nofields' has no 'fields'",
     ],
@@ -218,6 +218,63 @@ test('a value whose spliced text does not parse is an error at the value, naming
     [
       `9:16: exception 'inner_quote': value 'say "hi" now' with comp 'in' reads as '("say "hi" now")', which is not a valid value`,
       "13:17: exception 'spaced_list': value 'two words' with comp 'in' reads as '(two words)', which is not a valid value",
+    ],
+  );
+});
+
+test('comps with a modifier (Falco with libs 0.25): one field takes the values as its list, a tuple element takes a list or a value in parentheses', () => {
+  const engine = loadClean(
+    base(
+      '- name: single',
+      '  fields: proc.name',
+      '  comps: startswith oneof',
+      '  values: [ssh, su]',
+      '- name: tuple',
+      '  fields: [proc.cmdline, fd.name, proc.pname]',
+      '  comps: [contains allof, "  endswith anyof  ", "= oneof"]',
+      '  values:',
+      '    - [[curl, ci.internal], .sh, [cron, cron]]',
+    ),
+  );
+  // oneof: exactly one of ssh, su is a prefix ("sshd" starts with ssh, not su; "su" with su only)
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sshd' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'bash' }), ['R']);
+  const hit = { type: 'open', name: 'x', cmdline: 'curl https://ci.internal', fdName: '/tmp/a.sh' };
+  // "= oneof (cron, cron)": the value matches twice, so never exactly once
+  assert.deepEqual(matching(engine, { ...hit, pname: 'cron' }), ['R']);
+  const engine2 = loadClean(base('- name: t', '  fields: [proc.cmdline, fd.name]', '  comps: [contains allof, endswith anyof]', '  values:', '    - [[curl, ci.internal], .sh]'));
+  assert.deepEqual(matching(engine2, hit), []);
+  assert.deepEqual(matching(engine2, { ...hit, cmdline: 'curl https://example' }), ['R']);
+});
+
+test('comps with a modifier that Falco refuses are errors', () => {
+  const { result } = engineFor(
+    base(
+      '- name: list_op',
+      '  fields: [proc.name]',
+      '  comps: [in oneof]',
+      '  values: [[a]]',
+      '- name: num_op',
+      '  fields: [proc.pid]',
+      '  comps: [">= oneof"]',
+      '  values: [[1]]',
+      '- name: alone',
+      '  fields: [proc.name]',
+      '  comps: [oneof]',
+      '  values: [[a]]',
+      '- name: two_blanks',
+      '  fields: [proc.name]',
+      '  comps: ["=  oneof"]',
+      '  values: [[a]]',
+    ),
+  );
+  assert.deepEqual(
+    result.errors.map((e) => e.message),
+    [
+      "exception 'list_op': 'in oneof' is not a supported comparison operator",
+      "exception 'num_op': '>= oneof' is not a supported comparison operator",
+      "exception 'alone': 'oneof' is not a supported comparison operator",
+      "exception 'two_blanks': '=  oneof' is not a supported comparison operator",
     ],
   );
 });
