@@ -37,6 +37,7 @@ const WARNING_DESC: Record<string, string> = {
   LOAD_COMPILE_CONDITION: 'A rule condition or output have been parsed with a warning',
   LOAD_UNKNOWN_KEY:
     'An item in the rules content contains an unrecognized key. The key will be ignored. This may indicate a typo or a property placed on the wrong item type.',
+  LOAD_DEPRECATED_ITEM: 'A deprecated item is employed by lists, macros, or rules.',
 };
 
 // Vigil's messages carry no code: each pattern below is the start or a phrase
@@ -50,6 +51,7 @@ const WARNING_CODES: [RegExp, string][] = [
   [/^unknown top-level item/, 'LOAD_UNKNOWN_ITEM'],
   [/with no values$/, 'LOAD_APPEND_NO_VALUES'],
   [/^unknown key /, 'LOAD_UNKNOWN_KEY'],
+  [/^%container\.info is deprecated/, 'LOAD_DEPRECATED_ITEM'],
 ];
 
 const ERROR_CODES: [RegExp, string][] = [

@@ -32,6 +32,16 @@ export interface Requirements {
 }
 
 /**
+ * `%container.info`: Falco up to 0.40 put the container's name and id there
+ * (`container_id=%container.id container_name=%container.name`, or the -pc/-pk
+ * format); since its container plugin adds those fields to every output
+ * (suggested output, as Vigil does), it prints nothing there and warns.
+ */
+const CONTAINER_INFO = '%container.info';
+const CONTAINER_INFO_WARNING =
+  '%container.info is deprecated and prints nothing, as in Falco 0.41 and later: the container fields (container_id=%container.id container_name=%container.name ...) are appended to every syscall output (append_output suggested_output)';
+
+/**
  * Reads files in order into the collector. `plugins` maps the Falco plugins
  * that sources have built in to those sources' names.
  */
@@ -253,6 +263,8 @@ function compileRule(
   for (const m of reached) reachedByAnyRule.add(m);
   let condition: CompiledCondition<any>;
   let output: CompiledOutput<any>;
+  // the rule's output as written, less %container.info
+  let outputText = entry.output.text;
   try {
     condition = compileCondition(withExceptions, { source, macros: macroAsts, lists });
   } catch (err) {
@@ -261,17 +273,22 @@ function compileRule(
     return skipOrFail(err, entry, source, m ? m.entry.condition : text, m ? m.entry.label : entry.label, diag, asts);
   }
   try {
-    output = compileOutput(entry.output.text, source);
+    const info = entry.output.text.indexOf(CONTAINER_INFO);
+    if (info >= 0) {
+      diag.warnings.push(entry.output.error(info, CONTAINER_INFO_WARNING, entry.label));
+      outputText = outputText.split(CONTAINER_INFO).join('');
+    }
+    output = compileOutput(outputText, source);
   } catch (err) {
     return skipOrFail(err, entry, source, entry.output, entry.label, diag, []);
   }
-  const appended = appendedOutput(entry.output.text, entry, source, appends);
-  if (appended.text !== entry.output.text || appended.fields.length > 0) {
+  const appended = appendedOutput(outputText, entry, source, appends);
+  if (appended.text !== outputText || appended.fields.length > 0) {
     // what append_output adds is not in the file: its errors name the text added
     try {
       output = withExtraFields(compileOutput(appended.text, source), appended.fields, source);
     } catch (err) {
-      const added = [appended.text.slice(entry.output.text.trimEnd().length).trim(), ...appended.fields.map((f) => f.format)].filter((t) => t !== '');
+      const added = [appended.text.slice(outputText.trimEnd().length).trim(), ...appended.fields.map((f) => f.format)].filter((t) => t !== '');
       diag.errors.push(errorAt(entry.where, `append_output: ${(err as Error).message} in what it adds to this rule's output (${added.map((t) => `'${t}'`).join(', ')})`, entry.label));
       return undefined;
     }

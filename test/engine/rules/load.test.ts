@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Engine, ENGINE_VERSION } from '../../../src/engine/engine';
 import { testSource } from '../testSource';
-import { engineFor, formatted, loadClean, matching, rule } from './engineFor';
+import { engineFor, formatted, loadClean, matching, rule, syscallTestSource } from './engineFor';
 
 test('an empty file and a file of only comments load with nothing', () => {
   const { engine, result } = engineFor('', '# nothing here\n');
@@ -349,4 +349,15 @@ test('capture and capture_duration: read, overridable, checked', () => {
   assert.deepEqual([by.get('Plain')!.capture, by.get('Plain')!.captureDurationMs], [true, 0]);
   const { result } = engineFor(rule('Bad', 'evt.type = open', 'capture_duration: soon'));
   assert.match(formatted(result).join('\n'), /'capture_duration' must be a whole number of milliseconds, not 'soon'/);
+});
+
+test('%container.info prints nothing with a deprecation warning at it, as Falco 0.41+; suggested fields still appended', () => {
+  const source = { ...syscallTestSource, suggestedOutputFields: ['fd.name'] };
+  const engine = new Engine([source], { suggestedOutput: true });
+  const result = engine.loadRulesContent([{ name: 'r.yaml', content: rule('R', 'evt.type = open', 'tags: [x]').replace('"R %proc.name"', '"R %proc.name (%container.info) %container.info"') }]);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(formatted(result, 'warnings'), [
+    "r.yaml:4:26: rule 'R': %container.info is deprecated and prints nothing, as in Falco 0.41 and later: the container fields (container_id=%container.id container_name=%container.name ...) are appended to every syscall output (append_output suggested_output)\n      output: \"R %proc.name (%container.info) %container.info\"\n                             ^",
+  ]);
+  assert.equal(engine.rules[0].output.render({ type: 'open', name: 'cat', fdName: '/x' }), 'R cat ()  fd_name=/x');
 });
