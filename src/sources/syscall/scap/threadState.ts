@@ -39,6 +39,10 @@ export function seedThread(threads: ThreadTable, s: ScapThread): ThreadInfo {
   t.exeMtime = s.exeMtime;
   t.exeFlags = (s.exeWritable ? EXE_WRITABLE : 0) | (s.exeUpperLayer ? EXE_UPPER_LAYER : 0) | (s.exeFromMemfd ? EXE_FROM_MEMFD : 0) | (s.exeLowerLayer ? EXE_LOWER_LAYER : 0);
   t.exeWritable = s.exeWritable;
+  // as libs: an entry from before the capability sets were written has them all zero
+  t.capInheritable = s.capInheritable;
+  t.capPermitted = s.capPermitted;
+  t.capEffective = s.capEffective;
   t.complete = true;
   return t;
 }
@@ -100,7 +104,7 @@ export function threadToScap(t: ThreadInfo): ScapThread {
     args: [...t.args], cwd: t.cwd, fdlimit: 0, flags: t.tid !== t.pid ? PPM_CL_CLONE_FILES | PPM_CL_CLONE_THREAD : 0, uid: t.uid, gid: t.gid, env: [...t.env], vtid: t.vtid, vpid: t.vpid,
     cgroups: [], root: '/', pidnsInitStartTs: 0n, tty: t.tty, loginuid: t.loginuid ?? NO_LOGINUID,
     exeWritable: ((t.exeFlags ?? 0) & EXE_WRITABLE) !== 0 || t.exeWritable === true,
-    capInheritable: 0n, capPermitted: 0n, capEffective: 0n,
+    capInheritable: t.capInheritable ?? 0n, capPermitted: t.capPermitted ?? 0n, capEffective: t.capEffective ?? 0n,
     exeUpperLayer: ((t.exeFlags ?? 0) & EXE_UPPER_LAYER) !== 0, exeLowerLayer: ((t.exeFlags ?? 0) & EXE_LOWER_LAYER) !== 0,
     exeFromMemfd: ((t.exeFlags ?? 0) & EXE_FROM_MEMFD) !== 0, exeIno: 0, exeCtime: t.exeCtime, exeMtime: t.exeMtime,
   };

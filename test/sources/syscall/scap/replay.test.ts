@@ -241,3 +241,30 @@ test('damaged blocks and events: clear errors at the right offsets', async () =>
   assert.match(r.stats.error!.message, /process list entry length 5000 does not fit its block/);
   assert.equal(r.stats.error!.offset, blocks[0].length + 8);
 });
+
+test('capability sets: the process list entry\'s and an execve exit\'s cap_* are the thread\'s, as live', async () => {
+  const CAP_CHOWN = 1n << 0n;
+  const CAP_KILL = 1n << 5n;
+  const CAP_NET_RAW = 1n << 13n;
+  const CAP_SYS_ADMIN = 1n << 21n;
+  // execve_19's exit: res, exe, args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss, vm_swap,
+  // comm, cgroups, env, tty, vpgid, loginuid, flags, cap_inheritable, cap_permitted, cap_effective
+  const execExit = (tid: number, ts: bigint, caps: [bigint, bigint, bigint]) =>
+    libsEvent(293, tid, ts, [0, '/usr/bin/ping', Buffer.from('-c1\0'), tid, tid, 100, '/root/', 1024, 0, 0, 0, 0, 0, 'ping', Buffer.alloc(0), Buffer.alloc(0), 0, tid, 1000, 0, ...caps]);
+  const file = Buffer.concat([
+    sectionHeader(),
+    procList(9, [procEntry(9, { ...bash, caps: [0n, CAP_CHOWN | CAP_KILL, CAP_KILL] }), procEntry(9, { ...bash, tid: 300, pid: 300, comm: 'old', caps: undefined })]),
+    eventBlock(libsEvent(5, 100, TS, [0, 3])),
+    eventBlock(execExit(100, TS + 1n, [CAP_NET_RAW, CAP_NET_RAW | CAP_SYS_ADMIN, CAP_NET_RAW])),
+    eventBlock(libsEvent(5, 300, TS + 2n, [0, 3])),
+  ]);
+  const caps: (bigint | undefined)[][] = [];
+  fs.writeFileSync(path.join(dir, 'caps.scap'), file);
+  const done = await replayCapture(path.join(dir, 'caps.scap'), { allEvents: true, onEvent: (e) => caps.push([e.thread?.capInheritable, e.thread?.capPermitted, e.thread?.capEffective]) });
+  assert.equal(done.error, undefined);
+  assert.deepEqual(caps, [
+    [0n, CAP_CHOWN | CAP_KILL, CAP_KILL],
+    [CAP_NET_RAW, CAP_NET_RAW | CAP_SYS_ADMIN, CAP_NET_RAW],
+    [0n, 0n, 0n],
+  ]);
+});

@@ -47,6 +47,8 @@ export function machineInfo(hostname: string): Buffer {
 export interface ProcEntry {
   tid: number; pid: number; ptid: number; comm: string; exe: string; exepath?: string; args: string[]; cwd: string;
   uid: number; gid: number; env?: string[]; cgroups?: string[]; loginuid?: number; tty?: number;
+  /** cap_inheritable, cap_permitted, cap_effective (v9) */
+  caps?: [bigint, bigint, bigint];
 }
 
 /** the body of one process list entry of block version v (1..9); v9 with the pre-0.10 or current tail */
@@ -67,7 +69,8 @@ export function procEntry(v: number, p: ProcEntry, tail: 'current' | 'pre-0.10' 
   }
   if (v >= 9) {
     if (tail === 'current') parts.push(u64(0), u32(p.tty ?? 0));
-    parts.push(u32(p.loginuid ?? 0xffffffff), Buffer.from([0]), u64(0), u64(0), u64(0));
+    const [inh, prm, eff] = p.caps ?? [0n, 0n, 0n];
+    parts.push(u32(p.loginuid ?? 0xffffffff), Buffer.from([0]), u64(inh), u64(prm), u64(eff));
     if (tail === 'current') parts.push(Buffer.from([0]), u64(0), u64(0), u64(0), Buffer.from([0]), Buffer.from([0]), u64(p.pid));
     const body = Buffer.concat(parts);
     return Buffer.concat([u32(body.length + 4), body]);

@@ -20,7 +20,7 @@ const TS = 1_700_000_000_000_000_000n;
 function host(): { threads: ThreadTable; users: UserDb } {
   const threads = new ThreadTable();
   const sh = threads.create(300);
-  Object.assign(sh, { pid: 300, ppid: 1, comm: 'bash', exe: 'bash', exepath: '/usr/bin/bash', args: ['-l', 'x'.repeat(5000)], cwd: '/home/alice', uid: 1000, gid: 1000, complete: true, tty: 34816 });
+  Object.assign(sh, { pid: 300, ppid: 1, comm: 'bash', exe: 'bash', exepath: '/usr/bin/bash', args: ['-l', 'x'.repeat(5000)], cwd: '/home/alice', uid: 1000, gid: 1000, complete: true, tty: 34816, capInheritable: 0n, capPermitted: 0x1fffn, capEffective: 0x3n });
   sh.fds.set(0, new FdInfo('file', '/dev/pts/0'));
   const log = new FdInfo('file', '/var/log/app.log');
   log.openFlags = 2;
@@ -73,16 +73,16 @@ for (const name of ['w.scap', 'w.scap.gz']) {
     const lines: string[] = [];
     const stats = await replayCapture(file, {
       allEvents: true,
-      onEvent: (e) => lines.push(`${e.view.tid} ${e.view.name} ${e.fd?.name} ${e.thread?.comm} ${e.thread?.exepath} ${e.thread?.cwd} ${e.users.user(e.thread!.uid)?.name} tty=${e.thread?.tty}`),
+      onEvent: (e) => lines.push(`${e.view.tid} ${e.view.name} ${e.fd?.name} ${e.thread?.comm} ${e.thread?.exepath} ${e.thread?.cwd} ${e.users.user(e.thread!.uid)?.name} tty=${e.thread?.tty} caps=${e.thread?.capEffective}/${e.thread?.capPermitted}`),
     });
     assert.equal(stats.error, undefined);
     assert.equal(stats.events, n);
     assert.equal(stats.threadsSeeded, 2);
     assert.deepEqual(lines, [
-      '300 openat /home/alice/notes.txt bash /usr/bin/bash /home/alice alice tty=34816',
-      '301 close /var/log/app.log bash /usr/bin/bash /home/alice alice tty=0',
-      '300 close 10.0.0.1:40000->10.0.0.2:443 bash /usr/bin/bash /home/alice alice tty=34816',
-      '300 close /home/alice/notes.txt bash /usr/bin/bash /home/alice alice tty=34816',
+      '300 openat /home/alice/notes.txt bash /usr/bin/bash /home/alice alice tty=34816 caps=3/8191',
+      '301 close /var/log/app.log bash /usr/bin/bash /home/alice alice tty=0 caps=0/0',
+      '300 close 10.0.0.1:40000->10.0.0.2:443 bash /usr/bin/bash /home/alice alice tty=34816 caps=3/8191',
+      '300 close /home/alice/notes.txt bash /usr/bin/bash /home/alice alice tty=34816 caps=3/8191',
     ]);
     assert.deepEqual([...stats.blocks.stateBlocks.keys()].sort(), ['fd list v2', 'interface list v2', 'machine info', 'process list v9', 'user list v2']);
   });
