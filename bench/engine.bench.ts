@@ -1,8 +1,9 @@
-// npm run bench:engine -- 132 Falco-style rules over 1M synthetic events,
+// npm run bench:engine -- 180 Falco-style rules over 1M synthetic events,
 // evaluated (a) by Vigil's compiled, evttype-indexed ruleset and (b) by
 // hand-written JavaScript functions doing the same checks behind the same
 // kind of per-type dispatch. Both must find the same matches; the ratio of
-// their times is the cost of the rules language. Then the regex operator on
+// their times is the cost of the rules language, the modifiers (anyof, allof,
+// oneof) and transformers (concat, tolower) included. Then the regex operator on
 // a crafted pattern over 1 MB, against one indexOf pass over the same value.
 import { Engine } from '../src/engine/engine';
 import { regexMatcher } from '../src/engine/regexMatcher';
@@ -43,7 +44,7 @@ const benchSource: Source<BenchEvent> = {
 const N_EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const GROUPS = 12;
 
-// Eleven rule shapes, each instantiated GROUPS times with different constants.
+// Fifteen rule shapes, each instantiated GROUPS times with different constants.
 function rulesYaml(): string {
   let y = `- list: trusted_procs\n  items: [sshd, systemd, cron, dockerd, containerd]\n`;
   y += `- list: shell_binaries\n  items: [bash, sh, zsh, dash, ksh, fish]\n`;
@@ -61,6 +62,10 @@ function rulesYaml(): string {
       [`glob ${g}`, `evt.type in (open, openat) and fd.name glob "/tmp/*.x${g}"`],
       [`write fd ${g}`, `evt.type = write and fd.name pmatch (/data/p${g}, /srv/p${g})`],
       [`regex ${g}`, `evt.type = execve and proc.cmdline regex '[a-z]+ --secret${g}'`],
+      [`anyof ${g}`, `evt.type in (open, openat) and fd.name startswith anyof (/opt/m${g}/, /srv/m${g}/) and proc.name != allof (trusted_procs)`],
+      [`oneof ${g}`, `evt.type = execve and proc.cmdline contains oneof (--secret${g}, "app --s")`],
+      [`concat ${g}`, `evt.type = connect and concat(proc.name, ":", proc.pname) = "tool${g}:parent${g}"`],
+      [`tolower ${g}`, `evt.type = unlink and tolower(fd.name) endswith anyof (.log${g}, .bak${g})`],
     ];
     for (const [name, cond] of rules) {
       y += `- rule: ${name}\n  desc: bench\n  condition: ${JSON.stringify(cond)}\n  output: "%proc.name %fd.name"\n  priority: WARNING\n`;
@@ -104,6 +109,18 @@ function handWritten(): Map<string, Check[]> {
     add(['open', 'openat'], (e) => e.fdName.startsWith('/tmp/') && e.fdName.endsWith(globSuffix));
     add(['write'], (e) => e.fdName === p1 || e.fdName.startsWith(p1Dir) || e.fdName === p2 || e.fdName.startsWith(p2Dir));
     add(['execve'], (e) => secretRe.test(e.cmdline));
+    const m1 = `/opt/m${g}/`;
+    const m2 = `/srv/m${g}/`;
+    add(['open', 'openat'], (e) => (e.fdName.startsWith(m1) || e.fdName.startsWith(m2)) && !trusted.has(e.procName));
+    add(['execve'], (e) => e.cmdline.includes(secret) !== e.cmdline.includes('app --s'));
+    const toolParent = `${tool}:${parent}`;
+    add(['connect'], (e) => e.procName + ':' + e.pname === toolParent);
+    const lowLog = `.log${g}`;
+    const lowBak = `.bak${g}`;
+    add(['unlink'], (e) => {
+      const f = e.fdName.toLowerCase();
+      return f.endsWith(lowLog) || f.endsWith(lowBak);
+    });
   }
   return byType;
 }
@@ -116,7 +133,7 @@ function events(): BenchEvent[] {
     return seed % n;
   };
   const names = ['bash', 'nginx', 'sshd', 'python3', 'sh', 'tool3', 'writer5', 'sudo', 'node', 'java'];
-  const paths = ['/etc/passwd', '/etc/app3/conf', '/var/log/syslog', '/tmp/a.x7', '/tmp/b.x70', '/usr/bin/x2y', '/data/p4/f', '/data/p44', '/srv/p1', '/home/u/.bashrc', '/proc/self/stat', 'x.log9'];
+  const paths = ['/etc/passwd', '/etc/app3/conf', '/var/log/syslog', '/tmp/a.x7', '/tmp/b.x70', '/usr/bin/x2y', '/data/p4/f', '/data/p44', '/srv/p1', '/home/u/.bashrc', '/proc/self/stat', 'x.log9', '/opt/m3/x', '/srv/m11/y', 'Y.BAK2'];
   const out: BenchEvent[] = new Array(N_EVENTS);
   for (let i = 0; i < N_EVENTS; i++) {
     out[i] = {
