@@ -33,7 +33,7 @@ export interface Operand<E> {
 const EQ: BinaryOp[] = ['=', '==', '!=', 'in', 'intersects'];
 const ORDER: BinaryOp[] = ['<', '<=', '>', '>='];
 const ALLOWED: Record<FieldType, ReadonlySet<BinaryOp>> = {
-  string: new Set<BinaryOp>([...EQ, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'pmatch', 'regex']),
+  string: new Set<BinaryOp>([...EQ, ...ORDER, 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'pmatch', 'regex']),
   int: new Set([...EQ, ...ORDER]),
   port: new Set([...EQ, ...ORDER]),
   abstime: new Set([...EQ, ...ORDER]),
@@ -371,6 +371,18 @@ function stringCheck<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Check<
       return globCheck(ex, item);
     case 'iglob':
       return globCheck(ex, item, true);
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      const holds = ORDER_TESTS[op];
+      return {
+        test: (e) => {
+          const v = ex(e);
+          return v !== undefined && holds(compareText(v as string, s));
+        },
+      };
+    }
     case 'bcontains':
     case 'bstartswith': {
       const pattern = hexLiteral(item, op);
@@ -391,6 +403,32 @@ function stringCheck<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Check<
       throw new Error(`internal: no string operator '${op}'`);
   }
 }
+const ORDER_TESTS: Record<'<' | '<=' | '>' | '>=', (c: number) => boolean> = {
+  '<': (c) => c < 0,
+  '<=': (c) => c <= 0,
+  '>': (c) => c > 0,
+  '>=': (c) => c >= 0,
+};
+
+/**
+ * Text order as libs' strcmp gives it on UTF-8: code point order. UTF-16
+ * order differs from it only where a surrogate (a code point above U+FFFF)
+ * meets a unit from U+E000 up, which it must then sort after.
+ */
+export function compareText(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const sx = x >= 0xd800 && x <= 0xdfff;
+    const sy = y >= 0xd800 && y <= 0xdfff;
+    if (sx !== sy) return sx ? 1 : -1;
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
 function bytesPredicate<E>(ex: Extractor<E>, op: BinaryOp, item: ValueItem): Predicate<E> {
   const pattern = op === 'bcontains' || op === 'bstartswith' ? hexLiteral(item, op) : (typedLiteral(item, 'bytes', '') as Uint8Array);
   let test: (b: Uint8Array) => boolean;
@@ -577,13 +615,13 @@ function fieldPredicate<E>(o: Operand<E>, op: BinaryOp, opPos: Pos, rhs: Operand
     case '!=':
       return both((l, r) => norm(l) != norm(r));
     case '<':
-      return both((l, r) => l < r);
     case '<=':
-      return both((l, r) => l <= r);
     case '>':
-      return both((l, r) => l > r);
-    case '>=':
-      return both((l, r) => l >= r);
+    case '>=': {
+      const holds = ORDER_TESTS[op];
+      if (o.type === 'string') return both((l, r) => holds(compareText(l as string, r as string)));
+      return both((l, r) => holds(l < r ? -1 : l > r ? 1 : 0));
+    }
     case 'contains':
       return both((l, r) => (l as string).includes(r as string));
     case 'icontains':

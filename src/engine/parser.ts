@@ -25,9 +25,10 @@
 //   stringOp    = "==" | "=" | "!=" | "contains" | "icontains" | "bcontains" | "startswith"
 //               | "bstartswith" | "endswith" | "glob" | "iglob" | "regex" ;
 //   modifier    = "oneof" | "anyof" | "allof" ;       (* not taken before and/or/not: then it is the value *)
-//   value       = "val(" operand ")"
+//   value       = "val(" field ")"
 //               | transformer "(" operand ")"           (* another field, transformed *)
 //               | list                                  (* only after in, intersects, pmatch *)
+//               | number                                (* only after <, <=, >, >= *)
 //               | scalar ;
 //   list        = "(" [ scalar { "," scalar } ] ")" | scalar ;   (* a lone scalar may name a list *)
 //   scalar      = quoted | bare ;
@@ -81,6 +82,8 @@ const WORD_OPS: ReadonlySet<string> = new Set<BinaryOp>([
   'pmatch',
   'regex',
 ]);
+/** Operators whose right side is a number. */
+const ORDER_OPS: ReadonlySet<string> = new Set(['<', '<=', '>', '>=']);
 /** Operators a modifier (oneof, anyof, allof) may follow. */
 export const MODIFIABLE_OPS: ReadonlySet<string> = new Set([
   '==',
@@ -393,6 +396,11 @@ class Parser {
     if (this.text.startsWith('val(', this.i)) {
       this.enter(start);
       this.i += 4;
+      this.skipBlanks();
+      const inner = this.peekName();
+      if (inner !== undefined && TRANSFORMERS.has(inner) && this.text[this.i + inner.length] === '(') {
+        throw this.error(`val() takes a field, not a transformer (as in Falco): compare with '${inner}(...)' itself, without val()`, this.i);
+      }
       const field = this.operand();
       this.skipBlanks();
       if (this.peek() !== ')') throw this.error(`expected ')' after the field of 'val(', found ${describeAt(this.text, this.i)}`, this.i);
@@ -405,6 +413,14 @@ class Parser {
       return { kind: 'fieldvalue', pos: this.pos(start), field: this.operand() };
     }
     if (LIST_OPS.has(op)) return this.list(op);
+    if (ORDER_OPS.has(op)) {
+      // as libs' grammar: after <, <=, >, >= only a number (or a field through a transformer or val())
+      NUMBER_RE.lastIndex = this.i;
+      const num = NUMBER_RE.exec(this.text);
+      if (!num) throw this.error(`expected a number after '${op}', found ${describeAt(this.text, this.i)}`, this.i);
+      this.i += num[0].length;
+      return { kind: 'literal', pos: this.pos(start), value: num[0], quoted: false };
+    }
     if (this.peek() === '(') throw this.error(`operator '${op}' takes a single value, not a list`, this.i);
     const v = this.scalar();
     if (v === undefined) throw this.error(`expected a value after '${op}', found ${describeAt(this.text, this.i)}`, this.i);

@@ -271,12 +271,10 @@ test('list-valued fields: in means every value, intersects means any', () => {
 
 test('operator/type mismatches are errors at the operator', () => {
   const cases: [string, string][] = [
-    ['proc.name < abc', "operator '<' does not apply to string field 'proc.name'"],
-    ['proc.name >= abc', "operator '>=' does not apply to string field 'proc.name'"],
     ['proc.pid contains 1', "operator 'contains' does not apply to int field 'proc.pid'"],
     ['proc.pid glob 1*', "operator 'glob' does not apply to int field 'proc.pid'"],
     ['proc.pid pmatch (1)', "operator 'pmatch' does not apply to int field 'proc.pid'"],
-    ['evt.failed < true', "operator '<' does not apply to bool field 'evt.failed'"],
+    ['evt.failed < 1', "operator '<' does not apply to bool field 'evt.failed'"],
     ['fd.sport startswith 4', "operator 'startswith' does not apply to port field 'fd.sport'"],
     ['evt.buffer glob x', "operator 'glob' does not apply to bytes field 'evt.buffer'"],
     ['evt.time icontains 1', "operator 'icontains' does not apply to abstime field 'evt.time'"],
@@ -335,7 +333,7 @@ test('transformers', () => {
   const e = fails('tolower(proc.pid) = 1');
   assert.equal(e.message, "transformer 'tolower' does not apply to int field 'proc.pid'");
   assert.equal(e.col, 1);
-  assert.equal(fails('tolower(proc.name) < 1').message, "operator '<' does not apply to string field 'tolower(proc.name)'");
+  assert.deepEqual(run('tolower(proc.name) < 5', [{ name: 'A' }, { name: '1' }]), [false, true]);
 });
 
 test('val(): comparing two fields of the same event', () => {
@@ -353,7 +351,8 @@ test('val(): comparing two fields of the same event', () => {
   assert.deepEqual(run('proc.pid > val(proc.ppid)', [{ pid: 5, ppid: 1 }, { pid: 1, ppid: 5 }, { pid: 5 }]), [true, false, false]);
   assert.deepEqual(run('fd.ip = val(fd.rip)', [{ ip: '::1', rip: '0::1' }, { ip: '1.1.1.1', rip: '1.1.1.2' }]), [true, false]);
   assert.deepEqual(run('proc.name in val(proc.tags)', [{ name: 'a', tags: ['b', 'a'] }, { name: 'c', tags: ['a'] }]), [true, false]);
-  assert.deepEqual(run('tolower(proc.name) = val(tolower(proc.pname))', [{ name: 'A', pname: 'a' }]), [true]);
+  assert.deepEqual(run('tolower(proc.name) = tolower(proc.pname)', [{ name: 'A', pname: 'a' }]), [true]);
+  assert.match(fails('proc.name = val(tolower(proc.pname))').message, /^val\(\) takes a field, not a transformer \(as in Falco\)/);
   const e = fails('proc.name = val(proc.pid)');
   assert.equal(e.message, "field 'proc.name' (string) cannot be compared with val(proc.pid) (int)");
   assert.equal(e.col, 17);
@@ -592,4 +591,17 @@ test('modifiers: operators the field type does not take, and list fields, are lo
   assert.equal(fails('fd.ip startswith allof (127.0.0.1)').message, "operator 'startswith' does not apply to ipaddr field 'fd.ip'");
   assert.match(fails('proc.tags = oneof (a)').message, /list fields support only 'exists', 'in' and 'intersects'/);
   assert.match(fails('proc.name regex anyof (ok, "a(")').message, /regex|parenthes|missing/);
+});
+
+test('<, <=, >, >= take a number (as libs\' grammar); on text they compare as strcmp does, in code point order', () => {
+  const evs = [{ name: '10' }, { name: '9' }, { name: 'abc' }, {}];
+  assert.deepEqual(run('proc.name < 5', evs), [true, false, false, false]);
+  assert.deepEqual(run('proc.name >= 10', evs), [true, true, true, false]);
+  assert.deepEqual(run('proc.name > val(proc.pname)', [{ name: 'b', pname: 'a' }, { name: 'a', pname: 'b' }, { name: 'a' }]), [true, false, false]);
+  // U+FFFD sorts below U+1F600 as code points, above its surrogates as UTF-16 units
+  assert.deepEqual(run('proc.name > val(proc.pname)', [{ name: '\u{1F600}', pname: '\uFFFD' }]), [true]);
+  for (const cond of ['proc.name < abc', 'proc.pid < "5"', 'proc.pid >= x1', 'proc.pid > (1)']) {
+    assert.match(fails(cond).message, /^expected a number after '(<|>=|>)', found /, cond);
+  }
+  assert.deepEqual(run('proc.pid <= 0', [{ pid: 0 }, { pid: 1 }]), [true, false]);
 });

@@ -11,16 +11,29 @@ import { testSource } from './testSource';
 import { fuzzParams } from '../fuzzRuns';
 
 const FIELDS = ['proc.name', 'evt.type', 'fd.name', 'proc.pid', 'proc.aname[2]', 'evt.arg.flags', 'proc.aname', 'nosuch.field'];
-const OPS = ['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'iglob', 'in', 'intersects', 'pmatch', 'bcontains'];
+const OPS = ['=', '==', '!=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'iglob', 'in', 'intersects', 'pmatch', 'bcontains'];
+const NUM_OPS = ['<', '<=', '>', '>='];
+const MOD_OPS = ['=', '!=', 'contains', 'icontains', 'startswith', 'endswith', 'glob', 'regex', 'bcontains'];
 const scalar = fc.oneof(
   fc.stringMatching(/^[a-zA-Z0-9_./*?-]{1,12}$/),
   fc.string({ maxLength: 12 }).map((s) => JSON.stringify(s)),
   fc.string({ maxLength: 12 }).map((s) => `'${s.replace(/['\\]/g, '')}'`),
   fc.integer({ min: -5, max: 70000 }).map(String),
 );
-const field = fc.oneof(fc.constantFrom(...FIELDS), fc.constantFrom(...FIELDS).map((f) => `tolower(${f})`));
+const number = fc.oneof(fc.integer({ min: -5, max: 70000 }).map(String), fc.integer({ min: 0, max: 65535 }).map((n) => `0x${n.toString(16)}`));
+const field = fc.oneof(
+  fc.constantFrom(...FIELDS),
+  fc.constantFrom(...FIELDS).map((f) => `tolower(${f})`),
+  fc.constantFrom(...FIELDS).map((f) => `concat(${f}, "-", proc.name)`),
+  fc.tuple(fc.constantFrom(...FIELDS), scalar).map(([f, v]) => `join(${v.startsWith('"') || v.startsWith("'") ? v : '","'}, (${f}, proc.name))`),
+  fc.constantFrom(...FIELDS).map((f) => `getopt((${f}, "-b", "x"), "ab:")[b]`),
+);
 const check = fc.oneof(
   fc.tuple(field, fc.constantFrom(...OPS), scalar).map(([f, op, v]) => `${f} ${op} ${v}`),
+  fc.tuple(field, fc.constantFrom(...NUM_OPS), number).map(([f, op, v]) => `${f} ${op} ${v}`),
+  fc
+    .tuple(field, fc.constantFrom(...MOD_OPS), fc.constantFrom('oneof', 'anyof', 'allof'), fc.array(scalar, { maxLength: 4 }))
+    .map(([f, op, m, vs]) => `${f} ${op} ${m} (${vs.join(', ')})`),
   fc.tuple(field, fc.constantFrom('in', 'intersects', 'pmatch'), fc.array(scalar, { maxLength: 5 })).map(([f, op, vs]) => `${f} ${op} (${vs.join(', ')})`),
   fc.tuple(field, fc.constantFrom('=', '!=')).map(([f, op]) => `${f} ${op} val(proc.name)`),
   field.map((f) => `${f} exists`),

@@ -153,7 +153,8 @@ test('transformers and val()', () => {
   assert.equal(parse('b64(evt.arg.data) contains x'), '(b64(evt.arg.data) contains x)');
   assert.equal(parse('basename(fd.name) in (a, b)'), '(basename(fd.name) in [a,b])');
   assert.equal(parse('proc.name = val(proc.pname)'), '(proc.name = val(proc.pname))');
-  assert.equal(parse('proc.name != val( tolower(proc.pname) )'), '(proc.name != val(tolower(proc.pname)))');
+  assert.equal(parse('proc.name != val( proc.pname )'), '(proc.name != val(proc.pname))');
+  assert.equal(parse('proc.name != tolower(proc.pname)'), '(proc.name != val(tolower(proc.pname)))');
   assert.equal(parse('tolower exists'), '(tolower exists)');
 });
 
