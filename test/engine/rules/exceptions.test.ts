@@ -278,3 +278,13 @@ test('comps with a modifier that Falco refuses are errors', () => {
     ],
   );
 });
+
+test('an exception field may be a transformer of several arguments (Falco compiles "<field> exists" for it)', () => {
+  const engine = loadClean(
+    base('- name: pair', '  fields:', `    - 'concat(proc.name, ":", proc.pname)'`, '  comps: [= anyof]', '  values:', '    - [[sh:sshd, python:cron]]'),
+  );
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sh', pname: 'sshd' }), []);
+  assert.deepEqual(matching(engine, { type: 'open', name: 'sh', pname: 'cron' }), ['R']);
+  const { result } = engineFor(base('- name: bad', '  fields: ["concat(proc.name, proc.nope)"]', '  values: [[a]]'));
+  assert.deepEqual(formatted(result), ["rules1.yaml:8:16: rule 'R': unknown field 'proc.nope'\n          fields: [\"concat(proc.name, proc.nope)\"]\n                   ^"]);
+});
