@@ -166,6 +166,7 @@ export function modifierCheck<E>(o: Operand<E>, op: BinaryOp, modifier: Modifier
     const member = literalCheck(o, 'in', opPos, items).test;
     return { test: (e) => ex(e) !== undefined && !member(e) };
   }
+  if (o.type === 'string' && STRING_TESTS[op] !== undefined) return stringModifierCheck(ex, op, modifier, items.map((it) => it.value));
   // each item's check reads the value from a slot filled once per event
   let current: Value;
   const slot: Operand<E> = { ...o, any: false, extract: () => current };
@@ -197,6 +198,58 @@ export function modifierCheck<E>(o: Operand<E>, op: BinaryOp, modifier: Modifier
       break;
   }
   return { test };
+}
+
+/** The plain string tests, as a method call on the value (`v.startsWith(x)`) or a comparison. */
+const STRING_TESTS: Partial<Record<BinaryOp, { js: (x: string) => string; test: (v: string, x: string) => boolean }>> = {
+  '=': { js: (x) => `v === ${x}`, test: (v, x) => v === x },
+  '==': { js: (x) => `v === ${x}`, test: (v, x) => v === x },
+  '!=': { js: (x) => `v !== ${x}`, test: (v, x) => v !== x },
+  contains: { js: (x) => `v.includes(${x})`, test: (v, x) => v.includes(x) },
+  startswith: { js: (x) => `v.startsWith(${x})`, test: (v, x) => v.startsWith(x) },
+  endswith: { js: (x) => `v.endsWith(${x})`, test: (v, x) => v.endsWith(x) },
+};
+
+/** modifierCheck for the plain string tests: one read of the value, the items tested in line. */
+function stringModifierCheck<E>(ex: Extractor<E>, op: BinaryOp, modifier: Modifier, xs: readonly string[]): Check<E> {
+  const { js, test: one } = STRING_TESTS[op]!;
+  const n = xs.length;
+  let holds: (v: string) => boolean;
+  switch (modifier) {
+    case 'oneof':
+      holds = (v) => {
+        let hits = 0;
+        for (let i = 0; i < n; i++) if (one(v, xs[i]) && ++hits > 1) return false;
+        return hits === 1;
+      };
+      break;
+    case 'anyof':
+      holds = (v) => {
+        for (let i = 0; i < n; i++) if (one(v, xs[i])) return true;
+        return false;
+      };
+      break;
+    case 'allof':
+      holds = (v) => {
+        for (let i = 0; i < n; i++) if (!one(v, xs[i])) return false;
+        return true;
+      };
+      break;
+  }
+  const inline = n <= MAX_INLINE_ITEMS;
+  return {
+    test: (e) => {
+      const v = ex(e);
+      return v !== undefined && holds(v as string);
+    },
+    emit: (g) => {
+      const head = `(v = ${g.ref(ex)}(e)) !== undefined`;
+      if (!inline) return `${head} && ${g.ref(holds)}(v)`;
+      const parts = xs.map((x) => js(g.ref(x)));
+      if (modifier === 'oneof') return `${head} && ${parts.map((p) => `(${p} ? 1 : 0)`).join(' + ')} === 1`;
+      return `${head} && (${parts.join(modifier === 'anyof' ? ' || ' : ' && ')})`;
+    },
+  };
 }
 
 function scalarCheck<E>(o: Operand<E>, op: BinaryOp, item: ValueItem): Check<E> {

@@ -42,6 +42,10 @@ test('generated code holds no rule text: values reach it only through the consta
     `fd.name pmatch (${q('/' + h)}, /etc)`,
     `proc.name in (${q(h)}, a, b)`,
     `proc.tags intersects (${q(h)})`,
+    `proc.cmdline startswith anyof (${q(h)}, x)`,
+    `proc.name contains oneof (${q(h)}, a)`,
+    `proc.name != allof (${q(h)})`,
+    `proc.name endswith allof (${q(h)}, b)`,
     `evt.arg[${h.replace(/[\]"']/g, '')}] = x`,
   ]);
   for (const cond of conds) {
@@ -142,9 +146,13 @@ function randomCheck(r: (n: number) => number): string {
   const name = () => q(pick(NAMES));
   const path = () => q(pick(PATHS));
   const some = <T>(gen: () => T, max: number): T[] => Array.from({ length: r(max + 1) }, gen);
-  switch (r(20)) {
+  switch (r(22)) {
     case 0:
       return `evt.type = ${pick(TYPES)}`;
+    case 20:
+      return `proc.name ${pick(['=', '!=', 'contains', 'startswith', 'endswith', 'icontains', 'glob'])} ${pick(['oneof', 'anyof', 'allof'])} (${some(name, 4).join(', ')})`;
+    case 21:
+      return `fd.name ${pick(['startswith', 'contains'])} ${pick(['oneof', 'anyof', 'allof'])} (${some(path, 3).join(', ')})`;
     case 1:
       return `evt.type != ${pick(TYPES)}`;
     case 2:
