@@ -5,6 +5,7 @@ import type { Pos } from './ast';
 import { ConditionError } from './errors';
 import type { FieldType, Scalar } from './source';
 import { parseCidr, parseIPv4, parseIPv6 } from './ipnet';
+import { servicePort } from './serviceNames';
 
 /** A value item after list expansion: its text and where it was written. */
 export interface ValueItem {
@@ -38,6 +39,12 @@ export function typedLiteral(item: ValueItem, type: FieldType, field: string): S
       return Number(n);
     }
     case 'port': {
+      // as libs: a port that is not all digits is a service name
+      if (!/^\d+$/.test(item.value)) {
+        const port = servicePort(item.value);
+        if (port === undefined) throw new ConditionError(`field '${field}' is a port: '${item.value}' is neither a number nor a service named in /etc/services`, item.pos);
+        return port;
+      }
       const n = parseInteger(item, field, type);
       if (n < 0n || n > 65535n) throw new ConditionError(`field '${field}' is a port: '${item.value}' is not in 0-65535`, item.pos);
       return Number(n);

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import fs from 'node:fs';
 import assert from 'node:assert/strict';
 import { parseCondition } from '../../src/engine/parser';
 import { compileCondition, MAX_COMPILE_DEPTH, UnknownFieldError, type CompileContext } from '../../src/engine/compile';
@@ -187,6 +188,8 @@ test('abstime/reltime compare as bigint; port range checked', () => {
   assert.deepEqual(run('fd.sport in (80, 443)', [{ sport: 443 }, { sport: 22 }]), [true, false]);
   assert.deepEqual(run('fd.sport < 1024', [{ sport: 22 }, { sport: 8080 }, {}]), [true, false, false]);
   assert.equal(fails('fd.sport = 70000').message, "field 'fd.sport' is a port: '70000' is not in 0-65535");
+  assert.equal(fails('fd.sport = -1').message, "field 'fd.sport' is a port: '-1' is neither a number nor a service named in /etc/services");
+  assert.equal(fails('fd.sport in (22, no-such-service-x)').message, "field 'fd.sport' is a port: 'no-such-service-x' is neither a number nor a service named in /etc/services");
   assert.equal(fails('evt.time = soon').message, "field 'evt.time' is abstime: expected an integer, got 'soon'");
 });
 
@@ -604,4 +607,15 @@ test('<, <=, >, >= take a number (as libs\' grammar); on text they compare as st
     assert.match(fails(cond).message, /^expected a number after '(<|>=|>)', found /, cond);
   }
   assert.deepEqual(run('proc.pid <= 0', [{ pid: 0 }, { pid: 1 }]), [true, false]);
+});
+
+test('a port given by service name is its port from /etc/services, as libs reads it (getservbyname)', { skip: !fs.existsSync('/etc/services') && 'this machine has no /etc/services' }, () => {
+  // the expected ports come from the same file, read here independently
+  const lines = fs.readFileSync('/etc/services', 'utf8').split('\n').map((l) => l.replace(/#.*/, '').trim().split(/\s+/));
+  const portOf = (name: string) => Number(lines.find((f) => f[0] === name || f.slice(2).includes(name))?.[1]?.split('/')[0]);
+  const ssh = portOf('ssh');
+  const www = portOf('www');
+  assert.ok(ssh > 0 && www > 0, '/etc/services names ssh and www');
+  assert.deepEqual(run('fd.sport = ssh', [{ sport: ssh }, { sport: ssh + 1 }]), [true, false]);
+  assert.deepEqual(run('fd.sport in (www, 1)', [{ sport: www }, { sport: 1 }, { sport: 2 }]), [true, true, false]);
 });
