@@ -353,11 +353,11 @@ test('capture and capture_duration: read, overridable, checked', () => {
 
 test('%container.info prints nothing with a deprecation warning at it, as Falco 0.41+; suggested fields still appended', () => {
   const source = { ...syscallTestSource, suggestedOutputFields: ['fd.name'] };
-  const engine = new Engine([source], { suggestedOutput: true });
+  const engine = new Engine([source], { appends: [{ suggested: true }] });
   const result = engine.loadRulesContent([{ name: 'r.yaml', content: rule('R', 'evt.type = open', 'tags: [x]').replace('"R %proc.name"', '"R %proc.name (%container.info) %container.info"') }]);
   assert.deepEqual(result.errors, []);
   assert.deepEqual(formatted(result, 'warnings'), [
     "r.yaml:4:26: rule 'R': %container.info is deprecated and prints nothing, as in Falco 0.41 and later: the container fields (container_id=%container.id container_name=%container.name ...) are appended to every syscall output (append_output suggested_output)\n      output: \"R %proc.name (%container.info) %container.info\"\n                             ^",
   ]);
-  assert.equal(engine.rules[0].output.render({ type: 'open', name: 'cat', fdName: '/x' }), 'R cat ()  fd_name=/x');
+  assert.equal(engine.rules[0].output.render({ type: 'open', name: 'cat', fdName: '/x' }), 'R cat () fd_name=/x');
 });
