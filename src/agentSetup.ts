@@ -18,6 +18,7 @@ import { readRulesInputs, type RulesInput } from './engine/rules/rulesInput';
 import type { Source } from './engine/source';
 import { applyRuleSelection, readRuleSelection } from './ruleSelection';
 import { trialLoad } from './rulesTrial';
+import { readStaticFields } from './staticFieldsConfig';
 import { logger } from './log';
 
 export interface Setup {
@@ -72,7 +73,7 @@ function applySelection(engine: Engine, opts: CliOptions, config: ConfigTree): v
 }
 
 function buildEngine(ctx: SetupContext, config: ConfigTree, appends: OutputAppend[], inputs: ReturnType<typeof readRulesInputs>, paths: string[]): Engine | undefined {
-  const engine = new Engine(ctx.sources, { appends });
+  const engine = new Engine(ctx.sources, { appends, staticFields: readStaticFields(config) });
   const res = engine.loadRulesContent(inputs.files);
   res.errors.unshift(...inputs.errors);
   printLoadResult(res, ctx.opts.verbose, ctx.log);
@@ -102,12 +103,14 @@ export function loadSetup(ctx: SetupContext, loaded: LoadedConfig): Setup | unde
 export async function reloadSetup(ctx: SetupContext, signal: AbortSignal): Promise<Setup | undefined> {
   let loaded: LoadedConfig;
   let appends: OutputAppend[];
+  let staticFields: Record<string, string>;
   try {
     loaded = loadConfigOf(ctx.opts, ctx.log);
     const problems = checkSettings(loaded.config);
     for (const p of problems) logger.error(`configuration reload: ${p}`);
     if (problems.length > 0) return undefined;
     appends = readAppendOutput(loaded.config, ctx.opts.printAppend, ctx.log);
+    staticFields = readStaticFields(loaded.config);
     // priority and the rules: selection are checked before the rules are built
     if (parsePriority(String(get(loaded.config, 'priority', 'debug'))) === undefined) throw new ConfigError(`priority: unknown priority '${get(loaded.config, 'priority', '')}'`);
   } catch (e) {
@@ -117,7 +120,7 @@ export async function reloadSetup(ctx: SetupContext, signal: AbortSignal): Promi
   const paths = rulesPaths(ctx.opts, loaded.config);
   const inputs = readRulesInputs(paths);
   if (inputs.errors.length === 0) {
-    const trial = await trialLoad(inputs.files, undefined, signal, appends);
+    const trial = await trialLoad(inputs.files, undefined, signal, appends, staticFields);
     if (signal.aborted) return undefined;
     if (!trial.built) {
       if ('failure' in trial) logger.error(`rules reload: ${trial.failure}`);

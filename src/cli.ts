@@ -24,6 +24,8 @@ import { type Reloaded, runLive } from './live';
 import { logger, logSettings } from './log';
 import { loadConfigOf, loadSetup, reloadSetup, rulesPaths, type SetupContext, watchedPaths, printLoadResult } from './agentSetup';
 import { configChange } from './configReload';
+import { readAppendOutput } from './appendOutput';
+import { readStaticFields } from './staticFieldsConfig';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
 import { replayScapTrace } from './scapTrace';
 
@@ -79,7 +81,8 @@ function describeRules(engine: Engine, only?: string): number {
  * Exit 1 when any file has an error.
  */
 function validate(opts: CliOptions, config: ConfigTree, sources: Source<unknown>[]): number {
-  const engine = new Engine(sources);
+  // as Falco validates: with the configuration's output appends and static fields
+  const engine = new Engine(sources, { appends: readAppendOutput(config, opts.printAppend, log), staticFields: readStaticFields(config) });
   const json = getBool(config, 'json_output', false);
   const results: Record<string, unknown>[] = [];
   let summary = '';

@@ -10,6 +10,8 @@ import { readEnginesConfig } from './sources/syscall/containers/engineConfig';
 import { captureConfig } from './sources/syscall/scap/ruleCapture';
 import { syscallEventDropsConfig } from './sources/syscall/syscallEventDrops';
 import { logSettings } from './log';
+import { readStaticFields } from './staticFieldsConfig';
+import { readAppendOutput } from './appendOutput';
 
 export function ruleMatching(config: ConfigTree): 'first' | 'all' {
   const matching = getString(config, 'rule_matching', 'first');
@@ -29,6 +31,8 @@ const CHECKS: readonly ((config: ConfigTree) => unknown)[] = [
   readEnginesConfig,
   captureConfig,
   logSettings,
+  readStaticFields,
+  (c) => readAppendOutput(c, undefined, () => undefined),
 ];
 
 /** The problems of every section, one message each (empty: all good). */

@@ -24,6 +24,8 @@ export const KNOWN: Known = {
   json_include_output_fields_property: true,
   time_format_iso_8601: true,
   append_output: 'list',
+  // its reader takes any name (each becomes a field static.<name>)
+  static_fields: true,
   stdout_output: { enabled: true },
   file_output: { enabled: true, keep_alive: true, filename: true },
   syslog_output: { enabled: true, socket: true },

@@ -24,6 +24,7 @@ export type TrialResult = { built: true; ms: number } | { built: false; errors: 
 export interface TrialRequest {
   files: RulesInput[];
   appends: readonly OutputAppend[];
+  staticFields: Readonly<Record<string, string>>;
 }
 
 export interface TrialAnswer {
@@ -32,7 +33,7 @@ export interface TrialAnswer {
 }
 
 /** `signal` ends the trial at once (the agent is stopping) with a failure saying so. */
-export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMITS, signal?: AbortSignal, appends: readonly OutputAppend[] = []): Promise<TrialResult> {
+export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMITS, signal?: AbortSignal, appends: readonly OutputAppend[] = [], staticFields: Readonly<Record<string, string>> = {}): Promise<TrialResult> {
   return new Promise((resolve) => {
     let settled = false;
     const worker = spawnTrialWorker(limits.maxHeapMb);
@@ -53,7 +54,7 @@ export function trialLoad(files: RulesInput[], limits: TrialLimits = TRIAL_LIMIT
     const onAbort = (): void => done({ built: false, failure: 'the trial build was stopped: the agent is stopping' });
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    const req: TrialRequest = { files, appends };
+    const req: TrialRequest = { files, appends, staticFields };
     worker.postMessage(req);
   });
 }

@@ -10,7 +10,7 @@ if (!port) throw new Error('rulesTrialWorker.ts runs only as a worker thread (se
 
 port.once('message', (req: TrialRequest) => {
   const started = Date.now();
-  const engine = new Engine(builtinSources(), { appends: req.appends });
+  const engine = new Engine(builtinSources(), { appends: req.appends, staticFields: req.staticFields });
   const res = engine.loadRulesContent(req.files);
   const answer: TrialAnswer = { errors: res.errors.map((e) => e.format()), ms: Date.now() - started };
   port.postMessage(answer);

@@ -8,6 +8,7 @@
 // by an earlier call are not returned again.
 import type { CompiledRule } from './compiledRule';
 import type { OutputAppend } from './outputAppend';
+import { withStaticFields } from './staticFields';
 import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
@@ -42,12 +43,17 @@ export class Engine {
   private readonly contentRead: { name: string; content: string }[] = [];
   private defs: Definitions = { requirements: { plugins: [] }, macros: [], lists: [] };
 
-  /** `appends`: Falco's append_output entries, applied to every rule's output as it compiles (outputAppend.ts) */
+  /**
+   * `appends`: Falco's append_output entries, applied to every rule's output
+   * as it compiles (outputAppend.ts); `staticFields`: Falco's static_fields,
+   * fields `static.<name>` of every source (staticFields.ts).
+   */
   constructor(
     sources: Source<any>[],
-    private readonly options: { appends?: readonly OutputAppend[] } = {},
+    private readonly options: { appends?: readonly OutputAppend[]; staticFields?: Readonly<Record<string, string>> } = {},
   ) {
-    for (const s of sources) {
+    for (const plain of sources) {
+      const s = withStaticFields(plain, options.staticFields ?? {});
       if (this.sources.has(s.name)) throw new Error(`source '${s.name}' is given twice`);
       this.sources.set(s.name, s);
     }
@@ -64,6 +70,11 @@ export class Engine {
   /** the append_output entries the rules were compiled with */
   get appends(): readonly OutputAppend[] {
     return this.options.appends ?? [];
+  }
+
+  /** the static_fields the sources were given */
+  get staticFields(): Readonly<Record<string, string>> {
+    return this.options.staticFields ?? {};
   }
 
   /** in definition order */

@@ -40,7 +40,7 @@ export function appliesTo(a: OutputAppend, rule: RuleIdentity): boolean {
 }
 
 /** The rule's output text with the matching entries' text appended, and their extra fields (a later key replaces an earlier one). */
-export function appendedOutput(output: string, rule: RuleIdentity, source: Source<unknown>, appends: readonly OutputAppend[]): { text: string; fields: ExtraField[] } {
+export function appendedOutput(output: string, rule: RuleIdentity, source: Source<any>, appends: readonly OutputAppend[]): { text: string; fields: ExtraField[] } {
   let text = output;
   const fields = new Map<string, ExtraField>();
   for (const a of appends) {

@@ -36,7 +36,7 @@ function post(msg: FromWorker): void {
  * with the names of its enabled rules, or throws with the load errors.
  */
 function loadRules(recipe: RulesRecipe): { evaluator: SourceEvaluator<K8sAuditEvent>; enabled: string[] } {
-  const engine = new Engine([k8sAuditSource], { appends: recipe.appends });
+  const engine = new Engine([k8sAuditSource], { appends: recipe.appends, staticFields: recipe.staticFields });
   const res = engine.loadRulesContent(recipe.files.map((f) => ({ name: f.name, content: f.content })));
   if (res.errors.length > 0) throw new Error(`rules do not load in the worker: ${res.errors[0].format()}`);
   const enabled = new Set(recipe.enabled);

@@ -43,6 +43,7 @@ export function rulesRecipe(engine: Engine, ruleMatching: RuleMatching, withFiel
     enabled: engine.rules.filter((r) => r.enabled && r.source === 'k8s_audit').map((r) => r.name),
     ruleMatching,
     appends: engine.appends,
+    staticFields: engine.staticFields,
     withFields,
   };
 }

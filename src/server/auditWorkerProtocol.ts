@@ -16,6 +16,8 @@ export interface RulesRecipe {
   ruleMatching: RuleMatching;
   /** append_output as the main engine applied it */
   appends: readonly OutputAppend[];
+  /** static_fields as the main engine has them */
+  staticFields: Readonly<Record<string, string>>;
   /** whether alerts carry their output fields (only JSON output with output_fields shows them) */
   withFields: boolean;
 }
