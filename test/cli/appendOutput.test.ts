@@ -71,16 +71,14 @@ test('append_output (match by source, tags, rule; extra_output; extra_fields for
 test('bad append_output and static_fields entries are refused with where and why', async () => {
   const cases: [string, RegExp][] = [
     ['append_output=[{match: {tag: [a]}}]', /append_output\[0\]\.match\.tag: unknown key \(expected source, tags or rule\)/],
-    ['append_output=[{extra_fields: [{a: x, b: y}]}]', /append_output\[0\]\.extra_fields\[0\]: expected a field name or a mapping of one name to a format/],
     ['append_output=[{extra_fields: [x.y, {x.y: z}]}]', /append_output\[0\]\.extra_fields\[1\]: 'x\.y' is given twice/],
-    ['append_output=[{suggested_output: yes please}]', /append_output\[0\]\.suggested_output: expected true or false/],
     ['static_fields={a-b: c}', /static_fields\.a-b: a name must be letters, digits and _/],
   ];
-  for (const [o, re] of cases) {
-    const r = await run(['-r', OK, '-e', EVENTS, '-o', o]);
-    assert.equal(r.code, 1, o);
-    assert.match(r.stderr, re, o);
-  }
+  const ran = await Promise.all(cases.map(([o]) => run(['-r', OK, '-e', EVENTS, '-o', o])));
+  cases.forEach(([o, re], i) => {
+    assert.equal(ran[i].code, 1, o);
+    assert.match(ran[i].stderr, re, o);
+  });
 });
 
 test('audit evaluation workers add the same (their rules come from the recipe)', async () => {

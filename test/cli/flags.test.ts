@@ -64,14 +64,13 @@ test('--dry-run: valid configuration and rules exit 0 without starting anything 
 });
 
 test('--dry-run: every configuration error is listed and the exit is 1; rules errors too', async () => {
-  const r = await run(['--dry-run', '-r', OK, '-o', 'http_output.enabled=true', '-o', 'rule_matching=most', '-o', 'syscall_event_drops.threshold=2', '-o', 'webserver.listen_port=-4']);
+  const [r, bad] = await Promise.all([run(['--dry-run', '-r', OK, '-o', 'http_output.enabled=true', '-o', 'rule_matching=most', '-o', 'syscall_event_drops.threshold=2', '-o', 'webserver.listen_port=-4']), run(['--dry-run', '-r', BROKEN])]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /error: rule_matching: expected first or all, got 'most'/);
   assert.match(r.stderr, /error: http_output\.url: empty \(http_output is enabled\)/);
   assert.match(r.stderr, /error: syscall_event_drops\.threshold: 2 is outside 0\.\.1/);
   assert.match(r.stderr, /error: webserver\.listen_port/);
   assert.match(r.stderr, /dry run: 4 configuration error\(s\); nothing started/);
-  const bad = await run(['--dry-run', '-r', BROKEN]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /broken_rules\.yaml:\d+:\d+: /);
   assert.match(bad.stderr, /dry run: the rules have errors/);
@@ -105,19 +104,21 @@ test('--support: versions, the configuration as read, each configuration and rul
 });
 
 test('-p appends a format to every rule output; -pc adds container fields to syscall rules only', async () => {
-  const r = await run(['-r', OK, '-e', EVENTS, '-p', 'verb=%ka.verb user=%ka.user.name', ...QUIET]);
+  const [r, c, bad] = await Promise.all([
+    run(['-r', OK, '-e', EVENTS, '-p', 'verb=%ka.verb user=%ka.user.name', ...QUIET]),
+    // attached value, as Falco's -pc: container fields are for syscall rules, these are k8s_audit
+    run(['-r', OK, '-e', EVENTS, '-pc', '-o', 'append_output=[]', ...QUIET]),
+    run(['-r', OK, '-e', EVENTS, '-p', '%proc.nmae', ...QUIET]),
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const alerts = r.stdout.split('\n').filter((l) => / (Warning|Informational) /.test(l));
   assert.equal(alerts.length, 2);
   assert.match(alerts[0], /\(ns=default\) verb=create user=alice$/);
   assert.match(alerts[1], /by carol verb=delete user=carol$/);
-  // attached value, as Falco's -pc: container fields are for syscall rules, these are k8s_audit
-  const c = await run(['-r', OK, '-e', EVENTS, '-pc', '-o', 'append_output=[]', ...QUIET]);
   assert.equal(c.code, 0, c.stderr);
   assert.doesNotMatch(c.stdout, /container_id=/);
   assert.match(c.stdout, /\(ns=default\)\n/);
   // a field the source lacks is an error naming what -p added
-  const bad = await run(['-r', OK, '-e', EVENTS, '-p', '%proc.nmae', ...QUIET]);
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /append_output: unknown field 'proc\.nmae' in what it adds to this rule's output \('%proc\.nmae'\)/);
 });
@@ -137,14 +138,16 @@ test('--enable-source runs only the sources named; -P writes the pid while runni
   }
   assert.equal(fs.existsSync(pid), false, 'the pid file is removed at exit');
   // a pid file that cannot be written stops the agent before it starts
-  const r = await run(['-r', OK, '-e', EVENTS, '-P', path.join(dir, 'missing', 'x.pid'), ...QUIET]);
+  const [r, unknown, both] = await Promise.all([
+    run(['-r', OK, '-e', EVENTS, '-P', path.join(dir, 'missing', 'x.pid'), ...QUIET]),
+    run(['--enable-source', 'kafka', '-r', OK]),
+    run(['--enable-source', 'syscall', '--disable-source', 'k8s_audit', '-r', OK]),
+  ]);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /-P .*missing\/x\.pid: cannot write the pid file/);
   fs.rmSync(dir, { recursive: true });
-  const unknown = await run(['--enable-source', 'kafka', '-r', OK]);
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /--enable-source: unknown source 'kafka' \(sources: syscall, k8s_audit\)/);
-  const both = await run(['--enable-source', 'syscall', '--disable-source', 'k8s_audit', '-r', OK]);
   assert.equal(both.code, 1);
   assert.match(both.stderr, /--enable-source cannot be combined with --disable-source/);
 });
