@@ -64,7 +64,14 @@ test('--dry-run: valid configuration and rules exit 0 without starting anything 
 });
 
 test('--dry-run: every configuration error is listed and the exit is 1; rules errors too', async () => {
-  const [r, bad] = await Promise.all([run(['--dry-run', '-r', OK, '-o', 'http_output.enabled=true', '-o', 'rule_matching=most', '-o', 'syscall_event_drops.threshold=2', '-o', 'webserver.listen_port=-4']), run(['--dry-run', '-r', BROKEN])]);
+  const [r, bad, shipped] = await Promise.all([
+    run(['--dry-run', '-r', OK, '-o', 'http_output.enabled=true', '-o', 'rule_matching=most', '-o', 'syscall_event_drops.threshold=2', '-o', 'webserver.listen_port=-4']),
+    run(['--dry-run', '-r', BROKEN]),
+    // the shipped vigil.yaml with Falco's own default rules
+    run(['--dry-run', '-c', path.join(__dirname, '../../vigil.yaml')]),
+  ]);
+  assert.equal(shipped.code, 0, shipped.stderr);
+  assert.doesNotMatch(shipped.stderr, /warning: configuration key/);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /error: rule_matching: expected first or all, got 'most'/);
   assert.match(r.stderr, /error: http_output\.url: empty \(http_output is enabled\)/);

@@ -114,6 +114,15 @@ test('watch_config_files: a changed rules file reloads without a signal; turned 
     await reloadWith(live, /rules reloaded/, false);
     assert.match(live.err(), new RegExp(`watch_config_files: ${rules.replace(/[.]/g, '\\.')} changed; reloading`));
     assert.match(await alertOnce(live, port), /two cm1$/);
+    // a file appearing in a config_files directory is a change too
+    const confd = path.join(dir, 'conf.d');
+    fs.mkdirSync(confd);
+    fs.writeFileSync(cfg, `rules_files: [${rules}]\nconfig_files: [${confd}]\n`);
+    await reloadWith(live, /rules reloaded/, false);
+    fs.writeFileSync(path.join(confd, 'json.yaml'), 'json_output: true\n');
+    await reloadWith(live, /rules reloaded: 1 enabled rule\(s\); outputs rebuilt/, false);
+    assert.equal(JSON.parse(await alertOnce(live, port)).rule, 'Watched v2');
+    fs.rmSync(confd, { recursive: true });
     // the configuration file is watched too: turning watching off is itself a reload
     fs.writeFileSync(cfg, `rules_files: [${rules}]\nwatch_config_files: false\n`);
     await reloadWith(live, /rules reloaded/, false);
@@ -122,7 +131,7 @@ test('watch_config_files: a changed rules file reloads without a signal; turned 
     // nothing may come: a few times the time the watch lets a change settle
     await new Promise((r) => setTimeout(r, 1500));
     assert.doesNotMatch(live.err().slice(mark), /reload/);
-    assert.match(await alertOnce(live, port), /two cm1$/);
+    assert.match(await alertOnce(live, port), /"rule":"Watched v2"|two cm1$/);
   } finally {
     assert.deepEqual(await stop(live), [0, null], live.err());
     fs.rmSync(dir, { recursive: true });
