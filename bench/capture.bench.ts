@@ -49,6 +49,7 @@ import { eventWalker, EventWalker, typeCounts } from './eventWalker';
 import { ensureRedis, redisBenchmark, RedisBenchOptions, startRedis } from './redisLoad';
 import { fmt, mean, median, quantile } from './stats';
 import { buildGenerator, GenResult, runGenerator } from './syscallGenerator';
+import { tracefsEvents } from './tracefsFloor';
 
 const CPUS = os.cpus().length;
 const SECONDS = positiveKnob('BENCH_SECONDS', 3);
@@ -256,10 +257,16 @@ async function idlePart(bin: string): Promise<Record<string, number | string>> {
     { name: 'every exit through the generic sys_exit hook (the probe before per-syscall exits)', set: captureSet, hook: 'sys_exit', added: [], hooks: '' },
   ];
   if (noTracepoint.length > 0) ways.push({ name: `the agent's own hooks, without ${noTracepoint.join(', ')} (no tracepoint here: they keep the generic hook attached)`, set: tracepointSet, hook: 'auto', added: [], hooks: '' });
+  // the floor under per-syscall tracepoints: the kernel's syscall-work slow path alone
+  const floorEvents = ['syscalls/sys_enter_openat', 'syscalls/sys_exit_openat'];
+  const floor = tracefsEvents(floorEvents);
+  if ('why' in floor) console.log(`  (the kernel's tracepoint floor is not measured: ${floor.why})`);
+  else ways.push({ name: `no agent, only ${floorEvents.join(' and ')} enabled through tracefs (no BPF program: the kernel's own cost of any syscall tracepoint, the floor for per-syscall hooks)`, set: [], hook: 'auto', added: [], hooks: 'tracefs only' });
   const base: number[] = [];
   for (let p = 0; p < IDLE_PAIRS; p++) {
     for (const w of ways) {
       const withAgent = async (): Promise<number> => {
+        if (w.set.length === 0 && !('why' in floor)) return nsPerCall(await floor.withEnabled(alone));
         const c = await withCapture(w.set, DEFAULT_RING_BYTES, alone, eventWalker(), w.hook);
         w.hooks = c.hooks;
         return nsPerCall(c.result);
@@ -282,7 +289,11 @@ async function idlePart(bin: string): Promise<Record<string, number | string>> {
   console.log(`  without the agent: median ${median(base).toFixed(1)} ns per call`);
   for (const w of ways) console.log(`  added with ${w.name}: median ${median(w.added).toFixed(1)} ns per call (pairs: ${list(w.added)}); hooks: ${w.hooks}`);
   const out: Record<string, number | string> = { idleNsBase: Number(median(base).toFixed(1)), idleNsAdded: Number(median(ways[0].added).toFixed(1)), idleNsAddedSysExit: Number(median(ways[1].added).toFixed(1)) };
-  if (ways[2]) out.idleNsAddedTracepointsOnly = Number(median(ways[2].added).toFixed(1));
+  const tpOnly = ways.find((w) => w.set === tracepointSet && w.set !== captureSet);
+  if (tpOnly) out.idleNsAddedTracepointsOnly = Number(median(tpOnly.added).toFixed(1));
+  const fl = ways.find((w) => w.hooks === 'tracefs only');
+  if (fl) out.idleNsKernelFloor = Number(median(fl.added).toFixed(1));
+  if (!('why' in floor)) floor.close();
   return out;
 }
 
