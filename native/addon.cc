@@ -300,15 +300,27 @@ class Probe : public Napi::ObjectWrap<Probe> {
   }
 
   // Follow the enabled slots with the exit hooks: a per-syscall tracepoint
-  // for each enabled syscall that has one, the generic program for the rest
-  // (generic_nr) and for ia32 syscalls, attached while it has work. A
-  // tracepoint that does not attach moves every exit to the generic program,
-  // saying why. Returns "" or why attaching the generic program failed.
+  // for each enabled syscall that has one, attached while it is enabled. When
+  // the generic program must run anyway (an enabled syscall without a
+  // tracepoint of its own, or ia32 syscalls where the kernel runs them), it
+  // reports every exit instead: once it is attached every syscall pays for it,
+  // and each per-syscall tracepoint beside it would add the kernel's dispatch
+  // to every syscall too, for nothing. A tracepoint that does not attach moves
+  // every exit to the generic program, saying why. Returns "" or why attaching
+  // the generic program failed.
   std::string SetExitHooks(const Napi::Uint8Array &a) {
     std::string failed;
+    all_generic_ = false;
     if (exit_hook_ == ExitHook::kTracepoint) {
+      bool any_on = false;
+      for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++) {
+        bool on = nr != VG_SLOT_PROCEXIT && a[nr];
+        any_on |= on;
+        all_generic_ |= on && exit_tp_ids_[nr] < 0;
+      }
+      all_generic_ |= any_on && skel_->bss->generic_ia32;
       for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS && failed.empty(); nr++) {
-        bool want = nr != VG_SLOT_PROCEXIT && a[nr] && exit_tp_ids_[nr] >= 0;
+        bool want = !all_generic_ && nr != VG_SLOT_PROCEXIT && a[nr] && exit_tp_ids_[nr] >= 0;
         if (want && !exit_links_[nr]) {
           g_libbpf_log.clear();
           exit_links_[nr] = AttachTracepoint(skel_->progs.vigil_tp_exit, exit_tp_ids_[nr]);
@@ -328,7 +340,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
     bool any = false, generic = false;
     for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++) {
       bool on = nr != VG_SLOT_PROCEXIT && a[nr];
-      bool here = on && (exit_hook_ == ExitHook::kSysExit || exit_tp_ids_[nr] < 0);
+      bool here = on && (exit_hook_ == ExitHook::kSysExit || all_generic_ || exit_tp_ids_[nr] < 0);
       uint64_t bit = 1ull << (nr & 63);
       if (here)
         skel_->bss->generic_nr[nr / 64] |= bit;
@@ -584,7 +596,8 @@ class Probe : public Napi::ObjectWrap<Probe> {
   // (the generic program for every syscall), ia32: whether the generic program
   // also runs for ia32 syscalls, why: the reason for either, attached: the
   // per-syscall exit tracepoints attached now, generic: whether the generic
-  // program is attached now }
+  // program is attached now, allGeneric: under 'tracepoint', whether the
+  // generic program reports every exit because it must run anyway }
   Napi::Value ExitHooks(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     Napi::Object o = Napi::Object::New(env);
@@ -595,11 +608,12 @@ class Probe : public Napi::ObjectWrap<Probe> {
     for (auto *l : exit_links_) n += l != nullptr;
     o.Set("attached", n);
     o.Set("generic", generic_exit_link_ != nullptr);
-    // enabled syscalls the generic program reports (no tracepoint of their own), by number
+    o.Set("allGeneric", all_generic_);
+    // enabled syscalls the generic program reports because they have no tracepoint of their own, by number
     Napi::Array g = Napi::Array::New(env);
     if (skel_)
       for (uint32_t nr = 0; nr < VG_SYSCALL_SLOTS; nr++)
-        if ((skel_->bss->generic_nr[nr / 64] >> (nr & 63)) & 1) g.Set(g.Length(), nr);
+        if ((skel_->bss->generic_nr[nr / 64] >> (nr & 63)) & 1 && (exit_tp_ids_.empty() || exit_tp_ids_[nr] < 0)) g.Set(g.Length(), nr);
     o.Set("genericSyscalls", g);
     return o;
   }
@@ -773,6 +787,7 @@ class Probe : public Napi::ObjectWrap<Probe> {
   std::vector<uint8_t> object_bytes_;  // a probe artifact's object, or empty: the one built in
   std::string btf_path_;  // BTF to relocate against, or "": the running kernel's
   ExitHook exit_hook_ = ExitHook::kTracepoint;  // how native syscall exits are hooked
+  bool all_generic_ = false;  // under kTracepoint: the generic program runs anyway, so it reports every exit
   bool ia32_hook_ = false;  // under kTracepoint: the generic program also runs, for ia32 syscalls
   std::string exit_why_;  // why the generic exit program is used, or not used, for ia32 or everything
   std::vector<int> exit_tp_ids_;  // syscalls/sys_exit_<name> id by syscall number, -1 none

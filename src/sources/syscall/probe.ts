@@ -56,6 +56,12 @@ export interface ExitHooks {
   attached: number;
   /** whether the generic sys_exit program is attached now (it then runs on every syscall, returning at once for those not its own) */
   generic: boolean;
+  /**
+   * under 'tracepoint': the generic hook reports every exit, because it must run
+   * anyway (genericSyscalls, or ia32) and per-syscall tracepoints beside it
+   * would only add the kernel's dispatch to every syscall
+   */
+  allGeneric: boolean;
   /** enabled syscalls the generic hook reports because they have no tracepoint of their own */
   genericSyscalls: string[];
 }
@@ -326,9 +332,12 @@ export class Probe {
     const x = this.exitHooks;
     const enter = this.enterMode;
     const parts: string[] = [];
-    if (x.mode === 'tracepoint') {
+    if (x.mode === 'tracepoint' && x.allGeneric) {
+      const needs = [...(x.genericSyscalls.length > 0 ? [`${x.genericSyscalls.join(', ')} (this kernel has no tracepoint for them)`] : []), ...(x.ia32 ? ['ia32 syscalls'] : [])];
+      parts.push(`every exit through the generic sys_exit hook: it must run for ${needs.join(' and ')}, and per-syscall tracepoints beside it would only add to every syscall's cost`);
+      if (!x.ia32) parts.push(`no generic sys_exit hook for ia32 syscalls (${x.why})`);
+    } else if (x.mode === 'tracepoint') {
       parts.push(`exits through ${x.attached} per-syscall tracepoint${x.attached === 1 ? '' : 's'}`);
-      if (x.genericSyscalls.length > 0) parts.push(`${x.genericSyscalls.join(', ')} through the generic sys_exit hook (this kernel has no tracepoint for them)`);
       parts.push(x.ia32 ? `ia32 syscalls through the generic sys_exit hook (${x.why})` : `no generic sys_exit hook for ia32 syscalls (${x.why})`);
     } else {
       parts.push(`every exit through the generic sys_exit hook, which runs on every syscall (${x.why})`);
