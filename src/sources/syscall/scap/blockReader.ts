@@ -42,6 +42,11 @@ export class BlockReader {
   private pos = 0;
   /** stream offset of buf[0] */
   private base = 0;
+  /** the bytes not yet read into blocks: the unread end of buf, then the chunks fed since */
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  /** how many unread bytes the next block needs before it can be read: its header, then its total length */
+  private wanted = 8;
   readonly counts: BlockCounts = { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 };
   private layoutType = -1;
   private layout: EventBlockLayout | undefined;
@@ -56,14 +61,23 @@ export class BlockReader {
   }
 
   feed(chunk: Buffer): void {
-    if (this.pos < this.buf.length) {
-      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
-    } else {
-      this.buf = chunk;
-    }
+    if (chunk.length === 0) return;
+    // a block arriving in many chunks (gunzip gives 256 KiB at a time) is joined once, when whole:
+    // joining what is left to each new chunk copies a big block over and over, quadratic in its size
+    this.parts.push(chunk);
+    this.partBytes += chunk.length;
+    if (this.partBytes < this.wanted) return;
     this.base += this.pos;
+    this.buf = this.parts.length === 1 ? chunk : Buffer.concat(this.parts, this.partBytes);
     this.pos = 0;
+    this.parts = [];
+    this.partBytes = 0;
     this.parse();
+    const left = this.buf.length - this.pos;
+    if (left > 0) {
+      this.parts.push(this.buf.subarray(this.pos));
+      this.partBytes = left;
+    }
   }
 
   /** Counts complete up to the last block read (also after an error). */
@@ -75,18 +89,19 @@ export class BlockReader {
   /** The stream ended: anything left is a block cut short. */
   end(): void {
     this.settleCounts();
-    const left = this.buf.length - this.pos;
+    const left = this.partBytes;
     if (this.counts.sections === 0) throw new ScapError(left === 0 ? 'empty capture' : `not a scap capture: ${left} bytes, no section header block`, 0);
     if (left === 0) return;
     if (left < 8) throw new ScapError(`truncated capture: ${left} bytes of a block header`, this.offset);
-    const total = this.buf.readUInt32LE(this.pos + 4);
-    throw new ScapError(`truncated capture: the block of type 0x${this.buf.readUInt32LE(this.pos).toString(16)} is ${total} bytes, the capture ends after ${left}`, this.offset);
+    const head = Buffer.concat(this.parts, 8);
+    throw new ScapError(`truncated capture: the block of type 0x${head.readUInt32LE(0).toString(16)} is ${head.readUInt32LE(4)} bytes, the capture ends after ${left}`, this.offset);
   }
 
   private parse(): void {
     const buf = this.buf;
     let pos = this.pos;
     const h = this.h;
+    this.wanted = 8;
     while (buf.length - pos >= 8) {
       const type = buf.readUInt32LE(pos);
       const total = buf.readUInt32LE(pos + 4);
@@ -96,7 +111,10 @@ export class BlockReader {
       }
       if (total < 12) throw new ScapError(`corrupt block: type 0x${type.toString(16)} has total length ${total}, less than a block's 12`, at);
       if (total > MAX_BLOCK_BYTES) throw new ScapError(`corrupt block: type 0x${type.toString(16)} has total length ${total} (more than ${MAX_BLOCK_BYTES})`, at);
-      if (buf.length - pos < total) break;
+      if (buf.length - pos < total) {
+        this.wanted = total;
+        break;
+      }
       const trailer = buf.readUInt32LE(pos + total - 4);
       if (trailer !== total) throw new ScapError(`corrupt block: type 0x${type.toString(16)}, total length ${total} in its header, ${trailer} in its trailer`, at);
       const body = pos + 8;
