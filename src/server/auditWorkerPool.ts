@@ -79,6 +79,8 @@ interface Slot {
   lastError?: string;
   /** set when the pool terminates it on purpose */
   retiring: boolean;
+  /** the rules generation it last confirmed */
+  builtGen?: number;
 }
 
 export class AuditWorkerPool implements AuditEvaluation {
@@ -87,6 +89,9 @@ export class AuditWorkerPool implements AuditEvaluation {
   private readonly retired = new Set<Slot>();
   private recipe: RulesRecipe;
   private gen = 0;
+  /** when the rules of `gen` were sent, and whether every worker has said it built them */
+  private genSentAt = Date.now();
+  private genAnnounced = false;
   private nextId = 1;
   /** batches that came while no worker was ready yet */
   private readonly waiting: { msg: ToWorker & { type: 'batch' }; pending: Pending }[] = [];
@@ -152,6 +157,8 @@ export class AuditWorkerPool implements AuditEvaluation {
   updateRules(recipe: RulesRecipe): void {
     this.recipe = recipe;
     this.gen++;
+    this.genSentAt = Date.now();
+    this.genAnnounced = false;
     for (let i = 0; i < this.slots.length; i++) {
       const s = this.slots[i];
       if (!s || s.state === 'gone') {
@@ -235,6 +242,7 @@ export class AuditWorkerPool implements AuditEvaluation {
           slot.state = 'ready';
           this.dispatchWaiting();
         }
+        this.announceBuilt(slot);
         return;
       }
       case 'rulesFailed':
@@ -254,6 +262,20 @@ export class AuditWorkerPool implements AuditEvaluation {
         return;
       }
     }
+  }
+
+  /**
+   * Once per set of rules, when every worker has built it: a big rules file
+   * takes each worker as long as it took the main thread, and until then
+   * batches wait for the workers that have it.
+   */
+  private announceBuilt(slot: Slot): void {
+    slot.builtGen = this.gen;
+    if (this.genAnnounced) return;
+    const live = this.slots.filter((s): s is Slot => s !== undefined && s.state !== 'gone');
+    if (live.length === 0 || live.some((s) => s.builtGen !== this.gen)) return;
+    this.genAnnounced = true;
+    this.opts.log(`k8s_audit: ${live.length} evaluation worker(s) built the rules in ${((Date.now() - this.genSentAt) / 1000).toFixed(1)} s`);
   }
 
   private emit(a: AlertData): void {
