@@ -79,7 +79,7 @@ async function run(file: string, threadiness: number): Promise<Run> {
       else await new Promise((r) => setTimeout(r, 50));
     }
     while (threadiness >= 0 && !/evaluation worker\(s\) built the rules/.test(err)) {
-      if (child.exitCode !== null) throw new Error(`agent exited: ${err}`);
+      if (child.exitCode !== null || /not using it|not restarting it/.test(err)) throw new Error(`the workers did not build the rules: ${err}`);
       await new Promise((r) => setTimeout(r, 100));
     }
     const builtS = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -13,6 +13,7 @@ import { RulesError } from './errors';
 import { Ruleset } from './ruleset';
 import type { Source } from './source';
 import { Collector } from './rules/collect';
+import { type CollectedForm, collectedForm, collectorFrom } from './rules/collectedForm';
 import { compileRules, readRulesFiles, type Requirements } from './rules/load';
 import { readRulesInputs } from './rules/rulesInput';
 import { RulesFile } from './rules/sourceText';
@@ -42,6 +43,8 @@ export class Engine {
   private compiled: CompiledRule<any>[] = [];
   private readonly contentRead: { name: string; content: string }[] = [];
   private defs: Definitions = { requirements: { plugins: [] }, macros: [], lists: [] };
+  /** the merged definitions of the last load (collectedForm) */
+  private collector: Collector | undefined;
 
   /**
    * `appends`: Falco's append_output entries, applied to every rule's output
@@ -112,7 +115,32 @@ export class Engine {
     for (const src of this.sources.values()) for (const [p, version] of Object.entries(src.plugins ?? {})) plugins.set(p, { source: src.name, version });
     const requirements: Requirements = { plugins: [] };
     readRulesFiles(this.files, collector, diag, notes, plugins, requirements);
-    this.compiled = compileRules(collector, this.sources, diag, this.options.appends ?? []);
+    return this.install(collector, diag, notes, requirements);
+  }
+
+  /**
+   * The merged definitions of everything loaded, with the rules of `sources`
+   * only, as structured-clone data: loadCollected in a new Engine with those
+   * sources (and the same options) builds the same rules without the YAML.
+   */
+  collectedForm(sources: readonly string[]): CollectedForm {
+    if (!this.collector) throw new Error('collectedForm: no rules loaded');
+    return collectedForm(this.files, this.collector, new Set(sources));
+  }
+
+  /** Builds the rules of another engine's collectedForm (an evaluation worker's load). */
+  loadCollected(form: CollectedForm): LoadResult {
+    const diag: Diagnostics = { errors: [], warnings: [] };
+    const { files, collector } = collectorFrom(form, new Set(this.sources.keys()), diag);
+    this.files.push(...files);
+    for (const f of form.files) this.contentRead.push(f);
+    // the macros no sent rule uses were checked where the form was made, for every source
+    return this.install(collector, diag, [], { plugins: [] }, false);
+  }
+
+  private install(collector: Collector, diag: Diagnostics, notes: RulesError[], requirements: Requirements, checkUnreached = true): LoadResult {
+    this.collector = collector;
+    this.compiled = compileRules(collector, this.sources, diag, this.options.appends ?? [], checkUnreached);
     this.defs = {
       requirements,
       macros: [...collector.macros.values()].map((m) => ({ name: m.name, condition: m.condition.text })),

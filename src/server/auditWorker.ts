@@ -31,13 +31,13 @@ function post(msg: FromWorker): void {
 }
 
 /**
- * Builds the k8s_audit rules of the recipe (the rules of other sources are
- * skipped: this thread evaluates audit events only); returns the evaluator
+ * Builds the k8s_audit rules of the recipe from the main thread's merged
+ * definitions (the YAML is read once, there); returns the evaluator
  * with the names of its enabled rules, or throws with the load errors.
  */
 function loadRules(recipe: RulesRecipe): { evaluator: SourceEvaluator<K8sAuditEvent>; enabled: string[] } {
   const engine = new Engine([k8sAuditSource], { appends: recipe.appends, staticFields: recipe.staticFields });
-  const res = engine.loadRulesContent(recipe.files.map((f) => ({ name: f.name, content: f.content })));
+  const res = engine.loadCollected(recipe.collected);
   if (res.errors.length > 0) throw new Error(`rules do not load in the worker: ${res.errors[0].format()}`);
   const enabled = new Set(recipe.enabled);
   for (const r of engine.rules) {

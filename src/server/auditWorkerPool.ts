@@ -39,7 +39,7 @@ const CRASH_WINDOW_MS = 60_000;
  */
 export function rulesRecipe(engine: Engine, ruleMatching: RuleMatching, withFields = true): RulesRecipe {
   return {
-    files: engine.loadedContent,
+    collected: engine.collectedForm(['k8s_audit']),
     enabled: engine.rules.filter((r) => r.enabled && r.source === 'k8s_audit').map((r) => r.name),
     ruleMatching,
     appends: engine.appends,

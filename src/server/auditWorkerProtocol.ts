@@ -6,11 +6,12 @@ import type { RuleMatching } from '../evaluation/sourceEvaluator';
 import type { BatchFacts } from './auditEvaluation';
 
 import type { OutputAppend } from '../engine/outputAppend';
+import type { CollectedForm } from '../engine/rules/collectedForm';
 
 /** What a worker needs to build exactly the main thread's k8s_audit rules. */
 export interface RulesRecipe {
-  /** every rules file the main engine loaded, in order, as read */
-  files: readonly { name: string; content: string }[];
+  /** the main engine's merged definitions with its k8s_audit rules (no YAML to read again) */
+  collected: CollectedForm;
   /** names of the k8s_audit rules enabled on the main thread; every other rule is disabled */
   enabled: readonly string[];
   ruleMatching: RuleMatching;

@@ -107,6 +107,28 @@ describe('audit worker pool', () => {
     }
   });
 
+  test('with the default rules directory (syscall rules and macros beside the k8s_audit ones) the workers build the k8s_audit rules, sent without YAML, and alert as the main thread', async () => {
+    const events = someEvents();
+    const engine = engineFrom([path.join(ROOT, 'rules')]);
+    assert.ok(engine.rules.some((r) => r.source === 'syscall'));
+    const recipe = rulesRecipe(engine, 'all');
+    // only the k8s_audit rules travel; every macro and list with them, and each file once
+    const sent = recipe.collected.rules as { source: string }[];
+    assert.equal(sent.length, engine.rules.filter((r) => r.source === 'k8s_audit').length);
+    assert.ok(sent.every((r) => r.source === 'k8s_audit'));
+    assert.deepEqual(recipe.collected.files.map((f) => path.basename(f.name)), ['falco_rules.yaml', 'k8s_audit_rules.yaml']);
+    const expected = mainThreadAlerts(engine, events, 'all');
+    assert.ok(expected.length > 10);
+    const { pool, alerts, logs } = makePool(engine, 'all');
+    const answers = await Promise.all(events.map((e) => submit(pool, JSON.stringify(e))));
+    for (const a of answers) assert.equal(a.status, 200, `${JSON.stringify(a)}\n${logs.join('\n')}`);
+    assert.deepEqual(alerts.map(key).sort(), [...expected].sort());
+    // the second worker may still be building when the first has answered everything
+    for (const end = Date.now() + 30_000; pool.readyWorkers < 2 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(pool.readyWorkers, 2, logs.join('\n'));
+    assert.match(logs.join('\n'), /2 evaluation worker\(s\) built the rules in \d+\.\d s/);
+  });
+
   test('without output fields asked for, alerts carry the same messages and no fields (asking for them then is an error)', async () => {
     const events = someEvents().slice(0, 20);
     const engine = engineFrom([RULES]);

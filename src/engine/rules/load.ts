@@ -111,8 +111,18 @@ interface ParsedMacro {
   refs: Set<string>;
 }
 
-/** Compiles everything collected into rules, in definition order. */
-export function compileRules(collector: Collector, sources: ReadonlyMap<string, Source<any>>, diag: Diagnostics, appends: readonly OutputAppend[] = []): CompiledRule<any>[] {
+/**
+ * Compiles everything collected into rules, in definition order. `checkUnreached`:
+ * compile the macros no rule uses too, for their errors (off where definitions
+ * already checked are built again for some sources only: an evaluation worker).
+ */
+export function compileRules(
+  collector: Collector,
+  sources: ReadonlyMap<string, Source<any>>,
+  diag: Diagnostics,
+  appends: readonly OutputAppend[] = [],
+  checkUnreached = true,
+): CompiledRule<any>[] {
   const lists = resolveLists(collector.lists, diag.errors);
   const macros = parseMacros(collector, diag);
   const macroAsts = new Map<string, BoolExpr>();
@@ -133,7 +143,7 @@ export function compileRules(collector: Collector, sources: ReadonlyMap<string, 
     for (const l of compiled.lists) if (collector.lists.has(l)) usedLists.add(l);
   }
 
-  checkUnreachedMacros(macros, reachedByAnyRule, sources, macroAsts, lists.items, diag);
+  if (checkUnreached) checkUnreachedMacros(macros, reachedByAnyRule, sources, macroAsts, lists.items, diag);
   for (const l of [...usedLists]) for (const inner of lists.includes.get(l) ?? []) usedLists.add(inner);
   for (const m of collector.macros.values()) {
     if (!usedMacros.has(m.name)) diag.warnings.push(errorAt(m.where, 'macro not used by any enabled rule', m.label));

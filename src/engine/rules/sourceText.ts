@@ -157,4 +157,28 @@ export class MappedText {
   error(offset: number, message: string, item: string | undefined): RulesError {
     return errorAt(this.locate(offset), message, item);
   }
+
+  /** As plain data for another thread, files by their index in the load. */
+  toPlain(fileIndex: (f: RulesFile) => number): PlainMappedText {
+    return {
+      text: this.text,
+      pieces: this.pieces.map((p) => ({ start: p.start, length: p.length, from: p.from, scalar: { ...p.scalar, file: fileIndex(p.scalar.file) } })),
+      points: this.points.map((w) => ({ file: fileIndex(w.file), offset: w.offset })),
+    };
+  }
+
+  static fromPlain(p: PlainMappedText, files: readonly RulesFile[]): MappedText {
+    const m = new MappedText();
+    m.text = p.text;
+    m.pieces = p.pieces.map((x) => ({ start: x.start, length: x.length, from: x.from, scalar: { ...x.scalar, file: files[x.scalar.file] } }));
+    m.points = p.points.map((w) => ({ file: files[w.file], offset: w.offset }));
+    return m;
+  }
+}
+
+/** A MappedText as structured-clone data: files are indexes into the load's files. */
+export interface PlainMappedText {
+  text: string;
+  pieces: { start: number; length: number; from: number; scalar: Omit<ScalarText, 'file'> & { file: number } }[];
+  points: { file: number; offset: number }[];
 }
