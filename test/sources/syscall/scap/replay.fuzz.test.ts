@@ -156,7 +156,7 @@ test('fuzz: a valid capture (gzip or not) reads whole without error; cut anywher
         assert.match(o.error.message, /truncated capture|empty capture|not a scap capture/);
       }
     }),
-    fuzzParams(100),
+    fuzzParams(60),
   );
 });
 
@@ -178,7 +178,7 @@ test('fuzz: a valid capture with bytes flipped: the events before the damaged bl
       assert.deepEqual(o.lines.slice(0, kept.length), kept);
       if (o.error !== undefined) assert.ok(o.error.offset >= c.starts[b], `error at ${o.error.offset}, before the damaged block at ${c.starts[b]}: ${o.error.message}`);
     }),
-    fuzzParams(100),
+    fuzzParams(60),
   );
 });
 
@@ -199,7 +199,7 @@ test('fuzz: arbitrary bytes and garbage in right frames: reading ends, with a Sc
       const o = await replay(b, gzip);
       checkOutcome(o, b.length);
     }),
-    fuzzParams(200),
+    fuzzParams(150),
   );
 });
 
@@ -247,7 +247,7 @@ test('fuzz: however the stream is cut into chunks, the block reader hands on the
       // the inputs are at most a few KiB: what a declared block length asks for is never allocated ahead
       assert.ok(split.held < 8 << 20, `${split.held} bytes of array buffers held after feeding ${b.length}`);
     }),
-    fuzzParams(500),
+    fuzzParams(300),
   );
 });
 
