@@ -124,7 +124,8 @@ export class Engine {
    * sources (and the same options) builds the same rules without the YAML.
    */
   collectedForm(sources: readonly string[]): CollectedForm {
-    if (!this.collector) throw new Error('collectedForm: no rules loaded');
+    // nothing loaded yet: no definitions
+    if (!this.collector) return { files: [], lists: [], macros: [], rules: [] };
     return collectedForm(this.files, this.collector, new Set(sources));
   }
 

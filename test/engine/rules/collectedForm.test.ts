@@ -67,3 +67,9 @@ test('an error in an appended condition is reported at the same file:line:col by
   assert.match(aErrors[0], /rules2\.yaml:3:\d+: .*proc\.nosuchfield/);
   assert.deepEqual(bErrors, aErrors);
 });
+
+test('an engine that loaded nothing gives an empty form, which builds no rules', () => {
+  const b = new Engine([testSource]);
+  assert.deepEqual(formatted(b.loadCollected(new Engine([testSource]).collectedForm(['test']))), []);
+  assert.deepEqual(b.rules, []);
+});
