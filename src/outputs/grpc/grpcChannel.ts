@@ -5,9 +5,11 @@
 // client that takes it. With nobody asking, the queue fills and further
 // alerts are dropped, counted.
 import type * as grpc from '@grpc/grpc-js';
+import * as protobuf from 'protobufjs';
 import { AlertQueue } from '../channels/alertQueue';
 import { type Channel, ChannelStats, type OutputRecord } from '../channels/channel';
 import { DropLog } from '../channels/dropLog';
+import { grpcTypes } from './grpcProtos';
 
 /** The fields of falco.outputs.response, ready for protobufjs. */
 export interface OutputsResponse {
@@ -41,7 +43,17 @@ export function toResponse(r: OutputRecord, hostname: string): OutputsResponse {
   };
 }
 
-type Writable = grpc.ServerWritableStream<unknown, OutputsResponse> | grpc.ServerDuplexStream<unknown, OutputsResponse>;
+// one writer whose buffer has grown to fit an alert: a fresh one grows by doubling for each
+let writer: protobuf.Writer | undefined;
+
+/** falco.outputs.response encoded: what the outputs service's streams carry */
+export function encodeResponse(r: OutputsResponse): Buffer {
+  writer ??= protobuf.Writer.create();
+  const bytes = grpcTypes().outputsResponse.encode(r as never, writer.reset()).finish();
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
 
 export class GrpcChannel implements Channel {
   readonly name = 'grpc';
@@ -81,7 +93,7 @@ export class GrpcChannel implements Channel {
   reopen(): void {}
 
   /** `get`: what is queued now, then the end of the stream */
-  serveGet(call: grpc.ServerWritableStream<unknown, OutputsResponse>): void {
+  serveGet(call: grpc.ServerWritableStream<unknown, Buffer>): void {
     this.streams.add(call);
     const done = (): void => void this.streams.delete(call);
     call.on('cancelled', done);
@@ -93,7 +105,7 @@ export class GrpcChannel implements Channel {
   }
 
   /** `sub`: each request read is answered with what is queued at that moment */
-  serveSub(call: grpc.ServerDuplexStream<unknown, OutputsResponse>): void {
+  serveSub(call: grpc.ServerDuplexStream<unknown, Buffer>): void {
     this.streams.add(call);
     let draining = false;
     let again = false;
@@ -119,13 +131,13 @@ export class GrpcChannel implements Channel {
     call.on('error', done);
   }
 
-  /** writes queued alerts to `call` until the queue is empty, waiting when its buffer is full */
+  /** writes queued alerts to `call`, each encoded once, until the queue is empty, waiting when its buffer is full */
   private async drainTo(call: Writable): Promise<void> {
     while (this.queue.length > 0) {
       if (call.cancelled || call.destroyed || call.writableEnded) return;
       const r = this.queue.shift()!;
       this.stats.sent++;
-      if (!call.write(toResponse(r, this.hostname))) {
+      if (!call.write(encodeResponse(toResponse(r, this.hostname)))) {
         await new Promise<void>((resolve) => {
           const done = (): void => {
             call.off('drain', done);

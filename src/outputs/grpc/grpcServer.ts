@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { ConfigError } from '../../config';
 import { type GrpcServerConfig, isUnix } from './grpcServerConfig';
-import type { GrpcChannel, OutputsResponse } from './grpcChannel';
+import type { GrpcChannel } from './grpcChannel';
 import { grpcTypes } from './grpcProtos';
 
 export interface Versions {
@@ -47,7 +47,8 @@ export interface GrpcServer {
 export async function startGrpcServer(cfg: GrpcServerConfig, channel: GrpcChannel | undefined, versions: Versions): Promise<GrpcServer> {
   const types = grpcTypes();
   const decodeEmpty = (b: Buffer): unknown => types.outputsRequest.decode(b);
-  const encodeResponse = (r: OutputsResponse): Buffer => Buffer.from(types.outputsResponse.encode(r as never).finish());
+  // the channel encodes each alert once (encodeResponse) and the streams carry the bytes
+  const encoded = (b: Buffer): Buffer => b;
   const outputsService: grpc.ServiceDefinition = {
     sub: {
       path: '/falco.outputs.service/sub',
@@ -55,7 +56,7 @@ export async function startGrpcServer(cfg: GrpcServerConfig, channel: GrpcChanne
       responseStream: true,
       requestSerialize: (r: unknown) => Buffer.from(types.outputsRequest.encode(r as never).finish()),
       requestDeserialize: decodeEmpty,
-      responseSerialize: encodeResponse,
+      responseSerialize: encoded,
       responseDeserialize: (b: Buffer) => types.outputsResponse.decode(b),
     },
     get: {
@@ -64,7 +65,7 @@ export async function startGrpcServer(cfg: GrpcServerConfig, channel: GrpcChanne
       responseStream: true,
       requestSerialize: (r: unknown) => Buffer.from(types.outputsRequest.encode(r as never).finish()),
       requestDeserialize: decodeEmpty,
-      responseSerialize: encodeResponse,
+      responseSerialize: encoded,
       responseDeserialize: (b: Buffer) => types.outputsResponse.decode(b),
     },
   };
@@ -97,11 +98,11 @@ export async function startGrpcServer(cfg: GrpcServerConfig, channel: GrpcChanne
 
   const server = new grpc.Server();
   server.addService(outputsService, {
-    sub: (call: grpc.ServerDuplexStream<unknown, OutputsResponse>) => {
+    sub: (call: grpc.ServerDuplexStream<unknown, Buffer>) => {
       if (channel) channel.serveSub(call);
       else call.on('data', () => undefined).on('end', () => call.end());
     },
-    get: (call: grpc.ServerWritableStream<unknown, OutputsResponse>) => {
+    get: (call: grpc.ServerWritableStream<unknown, Buffer>) => {
       if (channel) channel.serveGet(call);
       else call.end();
     },

@@ -1,0 +1,94 @@
+// A subscriber that stops reading leaves the alerts in the channel's bounded
+// queue rather than in the server's buffers (the streams honour HTTP/2 flow
+// control), and gets every alert, in order, once it reads again.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { grpcTypes } from '../../../src/outputs/grpc/grpcProtos';
+import { startGrpcServer } from '../../../src/outputs/grpc/grpcServer';
+import { grpcServerConfig } from '../../../src/outputs/grpc/grpcServerConfig';
+import { Outputs } from '../../../src/outputs/outputs';
+import { alert, collectLog, config } from '../channels/alerts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-grpc-channel-'));
+const VERSIONS = { version: '0.0.0', engineVersion: '0.0.0', engineFieldsChecksum: '' };
+const N = 20_000;
+
+/** resolves once `read()` gave the same value 3 times in a row, 100 ms apart (at most `ms`) */
+async function settled(read: () => number, ms = 10_000): Promise<number> {
+  const deadline = Date.now() + ms;
+  let last = read();
+  let same = 0;
+  while (same < 3 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
+/**
+ * A `sub` call over plain HTTP/2 (gRPC's framing by hand): unlike grpc-js's
+ * client, which reads whatever arrives, it reads only while flowing, so HTTP/2
+ * flow control pushes back on the server when it is paused.
+ */
+function rawSub(socketPath: string) {
+  const session = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });
+  const stream = session.request({ ':method': 'POST', ':path': '/falco.outputs.service/sub', 'content-type': 'application/grpc', te: 'trailers' });
+  stream.pause();
+  // one empty falco.outputs.request: not compressed, length 0
+  stream.write(Buffer.alloc(5));
+  let buf = Buffer.alloc(0);
+  const messages: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 5 && buf.length >= 5 + buf.readUInt32BE(1)) {
+      const len = buf.readUInt32BE(1);
+      messages.push(buf.subarray(5, 5 + len));
+      buf = buf.subarray(5 + len);
+    }
+  });
+  return {
+    messages,
+    read: () => void stream.resume(),
+    close: () => session.destroy(),
+  };
+}
+
+test('a subscriber that does not read leaves the alerts queued (bounded), then gets all of them in order', async (t) => {
+  const sock = path.join(dir, 'w.sock');
+  const c = config('grpc.enabled=true', 'grpc_output.enabled=true', `grpc.bind_address=unix://${sock}`, 'json_output=true');
+  const out = new Outputs(c, collectLog());
+  const server = await startGrpcServer(grpcServerConfig(c)!, out.grpcChannel, VERSIONS);
+  const sub = rawSub(sock);
+  t.after(async () => {
+    sub.close();
+    await out.close();
+    await server.close();
+  });
+  for (let i = 0; i < N; i++) out.emit(alert(i));
+  const ch = out.grpcChannel!;
+  assert.equal(ch.queued, N);
+
+  // asked once, not read: what leaves the queue is what HTTP/2's window, the
+  // socket and the stream's own buffer hold
+  const held = await settled(() => ch.queued);
+  assert.ok(held < N, `the server started sending (${held} of ${N} still queued)`);
+  assert.ok(held >= N / 2, `a subscriber that does not read took only what the buffers hold: ${N - held} of ${N} left the queue`);
+
+  t.diagnostic(`${N - held} of ${N} alerts left the queue while the subscriber did not read`);
+  sub.read();
+  const deadline = Date.now() + 30_000;
+  while (sub.messages.length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sub.messages.length, N);
+  const response = grpcTypes().outputsResponse;
+  sub.messages.forEach((m, i) => assert.equal((response.decode(m) as unknown as { time: { nanos: number } }).time.nanos, i, `alert ${i} arrives in order`));
+  assert.equal(ch.queued, 0);
+  assert.equal(ch.stats.sent, N);
+  assert.equal(ch.stats.droppedTotal, 0);
+});
