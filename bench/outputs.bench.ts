@@ -3,7 +3,10 @@
 // plain fs write stream writing the same, already formatted lines: the
 // channel's cost over writing), http_output to a receiver on loopback, and
 // grpc_output to a subscriber generated from Falco's proto. Targets: file
-// within 1.5x of the plain stream; HTTP and gRPC at least 50k alerts/s.
+// within 1.5x of the plain stream; HTTP and gRPC at least 50k alerts/s. The
+// HTTP receiver is then loaded by a raw HTTP client (wrk when installed, else
+// autocannon) POSTing the same lines on as many connections: what one POST per
+// alert can reach on this machine, measured in the same run.
 // BENCH_ALERTS sets the count (default 1M).
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,6 +19,7 @@ import { startGrpcServer } from '../src/outputs/grpc/grpcServer';
 import { grpcServerConfig } from '../src/outputs/grpc/grpcServerConfig';
 import { Outputs } from '../src/outputs/outputs';
 import { positiveKnob } from './envKnob';
+import { loadClient, runLoad } from './loadRun';
 
 const N = positiveKnob('BENCH_ALERTS', 1_000_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-outputs-'));
@@ -131,12 +135,30 @@ async function pump(what: string, o: Outputs, list: Alert[], received: () => Pro
   return ms;
 }
 
-async function httpChannel(list: Alert[]): Promise<number> {
+/** connections http_output keeps open with keep_alive (httpChannel.ts) */
+const HTTP_CONNECTIONS = 4;
+/** the raw client also on this many, to show what more connections would give */
+const RAW_MANY_CONNECTIONS = 32;
+const RAW_SECONDS = 5;
+
+async function httpChannel(list: Alert[]): Promise<{ ms: number; rawPerS: number; rawManyPerS: number; rawClient: string }> {
   const rx = child('http', '-');
   const port = Number((await rx.lines.next()).value.replace('port ', ''));
-  const o = new Outputs(config('http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=http://127.0.0.1:${port}/falco`));
+  const url = `http://127.0.0.1:${port}/falco`;
+  const o = new Outputs(config('http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=${url}`));
   try {
-    return await pump('http', o, list, async () => Number((await rx.lines.next()).value));
+    const ms = await pump('http', o, list, async () => Number((await rx.lines.next()).value));
+    await o.close();
+    const bodies = path.join(dir, 'http-bodies.json');
+    fs.writeFileSync(bodies, JSON.stringify(list.slice(0, 1000).map((a) => formatAlert(a, o.format))));
+    const rawClient = loadClient();
+    process.stderr.write(`http: raw client (${rawClient}) against the same receiver, ${RAW_SECONDS} s on ${HTTP_CONNECTIONS} then on ${RAW_MANY_CONNECTIONS} connections\n`);
+    const perS = async (connections: number): Promise<number> => {
+      const raw = await runLoad(url, bodies, connections, RAW_SECONDS, 1, () => undefined, rawClient);
+      if (raw.non2xx > 0 || raw.errors > 0) throw new Error(`raw client on ${connections} connections: ${raw.non2xx} non-2xx answers, ${raw.errors} errors`);
+      return Math.round(raw.ok / raw.seconds);
+    };
+    return { ms, rawPerS: await perS(HTTP_CONNECTIONS), rawManyPerS: await perS(RAW_MANY_CONNECTIONS), rawClient };
   } finally {
     await o.close();
     rx.proc.kill();
@@ -167,10 +189,10 @@ async function main(): Promise<void> {
   const ratio = f.channelMs / f.plainMs;
   console.log(`file channel: ${rate(N, f.channelMs)} alerts/s (formatting included), plain write stream of the formatted lines: ${rate(N, f.plainMs)} lines/s; ratio ${ratio.toFixed(2)} (target <= 1.5)`);
   const h = await httpChannel(list);
-  console.log(`http channel: ${rate(N, h)} alerts/s, one POST each, keep_alive, to a uWebSockets.js receiver on loopback (target >= 50000)`);
+  console.log(`http channel: ${rate(N, h.ms)} alerts/s, one POST each, keep_alive, to a uWebSockets.js receiver on loopback (target >= 50000); a raw HTTP client (${h.rawClient}, ${HTTP_CONNECTIONS} connections, the same lines) against the same receiver: ${h.rawPerS} POST/s (ratio ${(rate(N, h.ms) / h.rawPerS).toFixed(2)} of it), on ${RAW_MANY_CONNECTIONS} connections ${h.rawManyPerS} POST/s`);
   const g = await grpcChannel(list);
   console.log(`grpc channel: ${rate(N, g)} alerts/s to a subscriber generated from Falco's outputs.proto over a unix socket (target >= 50000)`);
-  console.log(JSON.stringify({ bench: 'outputs', file_ratio: Number(ratio.toFixed(2)), file_per_s: rate(N, f.channelMs), http_per_s: rate(N, h), grpc_per_s: rate(N, g), target: 'file<=1.5x, http>=50k/s, grpc>=50k/s' }));
+  console.log(JSON.stringify({ bench: 'outputs', file_ratio: Number(ratio.toFixed(2)), file_per_s: rate(N, f.channelMs), http_per_s: rate(N, h.ms), http_raw_client_per_s: h.rawPerS, http_raw_client_many_per_s: h.rawManyPerS, grpc_per_s: rate(N, g), target: 'file<=1.5x, http>=50k/s, grpc>=50k/s' }));
 }
 
 main().catch((e) => {
