@@ -20,8 +20,25 @@ export type EventFailure = (err: unknown, view: EventView | undefined) => void;
  * cannot take the agent, or the rest of its batch, down with it.
  */
 export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void, onFailure?: EventFailure): (view: EventView, length: number) => void {
+  const visit = eventHandler(tracker, onEvent, onFailure);
+  return (view, length) => {
+    if (!onFailure) {
+      forEachEvent(view, length, visit);
+      return;
+    }
+    try {
+      forEachEvent(view, length, visit);
+    } catch (err) {
+      // only the decoder throws here (visit catches its own): the records after this one cannot be found
+      onFailure(err, undefined);
+    }
+  };
+}
+
+/** The same for one event the view is already on (a reader that finds events one by one). */
+export function eventHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) => void, onFailure?: EventFailure): (view: EventView) => void {
   const ev = tracker.event;
-  const visit = onFailure
+  return onFailure
     ? (v: EventView): void => {
         try {
           tracker.apply(v);
@@ -36,16 +53,4 @@ export function batchHandler(tracker: StateTracker, onEvent: (e: SyscallEvent) =
         onEvent(ev);
         tracker.finish();
       };
-  return (view, length) => {
-    if (!onFailure) {
-      forEachEvent(view, length, visit);
-      return;
-    }
-    try {
-      forEachEvent(view, length, visit);
-    } catch (err) {
-      // only the decoder throws here (visit catches its own): the records after this one cannot be found
-      onFailure(err, undefined);
-    }
-  };
 }

@@ -74,6 +74,14 @@ export class EventView {
     this.dv = new DataView(buffer as ArrayBuffer);
   }
 
+  /** Read events from another buffer (offsets are then from its start); its cut marks: none. */
+  useBuffer(buffer: ArrayBufferLike): void {
+    this.bytes = Buffer.from(buffer as ArrayBuffer);
+    this.dv = new DataView(buffer as ArrayBuffer);
+    this.marks = NO_MARKS;
+    this.markAt = 0;
+  }
+
   /** Read cut marks from `marks` (the probe's marks buffer, filled with each batch). */
   useMarks(marks: Uint32Array): void {
     if (marks.length < 1 || marks.length % 2 !== 1) throw new RangeError(`marks need a count and (offset, mask) pairs: got ${marks.length} u32s`);

@@ -69,6 +69,12 @@ export interface EventSink {
   reserve(n: number): { buf: Buffer; at: number };
   /** `n` bytes were written at the place reserve gave */
   commit(n: number): void;
+  /**
+   * An event already in the current layout, `len` bytes at `at` in `buf`,
+   * checked as libs checks it: read it where it lies (valid only during the
+   * call). Without this, such events are copied through reserve and commit.
+   */
+  inPlace?(buf: Buffer, at: number, len: number): void;
 }
 
 const vigilByKey = new Map<string, EventInfo>();
@@ -169,10 +175,15 @@ export class EventConverter {
     }
     const enter = !plan.enter && (this.last !== undefined || this.stash.size > 0) ? this.takeStash(tid, plan.libs!.name) : undefined;
     if (v2 && type === target.code && n >= target.params.length && n <= MAX_PARAMS) {
-      const { buf: out, at: o } = this.sink.reserve(len);
-      buf.copy(out, o, at, at + len);
-      this.sink.commit(len);
       this.stats.passed++;
+      const sink = this.sink;
+      if (sink.inPlace !== undefined) {
+        sink.inPlace(buf, at, len);
+        return;
+      }
+      const { buf: out, at: o } = sink.reserve(len);
+      buf.copy(out, o, at, at + len);
+      sink.commit(len);
       return;
     }
     this.rewrite(buf, at, hdr, n, plan, target, enter);

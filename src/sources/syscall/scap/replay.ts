@@ -1,10 +1,11 @@
-// Replays a capture file through the same state tracker and batch handler as
-// live capture: the file's state blocks seed the process, fd and user tables,
-// its events (converted to the current layouts) go through batchHandler in
-// batches, exactly as the probe's batches do. No /proc and no /etc/passwd of
-// this machine is read: the capture may come from another one.
+// Replays a capture file through the same state tracker and per-event handler
+// as live capture (batchHandler.ts): the file's state blocks seed the process,
+// fd and user tables, its events (converted to the current layouts) follow one
+// by one as read. No /proc and no /etc/passwd of this machine is read: the
+// capture may come from another one.
 import { type EventView, EventView as View } from '../decode';
-import { batchHandler, type EventFailure } from '../index';
+import { eventHandler } from '../batchHandler';
+import type { EventFailure } from '../index';
 import type { SyscallEvent } from '../state/syscallEvent';
 import { StateTracker } from '../state/tracker';
 import { UserDb } from '../state/userDb';
@@ -15,7 +16,8 @@ import { EF_DROP_SIMPLE_CONS, LIBS_EVENTS } from './libsEventTable';
 import { ScapError } from './scapError';
 import { fdFromScap, seedThread } from './threadState';
 
-const BATCH_BYTES = 4 << 20;
+/** room for one rewritten event */
+const SCRATCH_BYTES = 4 << 20;
 
 /** per code: libs flags the type EF_DROP_SIMPLE_CONS (Falco leaves it out without -A) */
 const DROP = new Uint8Array(LIBS_EVENTS.length);
@@ -47,41 +49,57 @@ export interface ReplayStats {
 }
 
 export async function replayCapture(file: string, opts: ReplayOptions): Promise<ReplayStats> {
-  const ab = new ArrayBuffer(BATCH_BYTES);
-  const batch = Buffer.from(ab);
-  const view: EventView = new View(ab);
+  const scratch = new ArrayBuffer(SCRATCH_BYTES);
+  const place = { buf: Buffer.from(scratch), at: 0 };
+  const rewritten: EventView = new View(scratch);
+  // events already in the current layout are read where the reader found them, in its chunk
+  const inChunk: EventView = new View(new ArrayBuffer(0));
+  let chunk: ArrayBufferLike | undefined;
   const users = UserDb.empty();
   const tracker = new StateTracker({ procRoot: null, users });
   let events = 0;
   let notEvaluated = 0;
   const onEvent = opts.onEvent;
   const allEvents = opts.allEvents;
-  const handle = batchHandler(
+  const onFailure = opts.onFailure;
+  const visit = eventHandler(
     tracker,
     (e) => {
       events++;
       if (!allEvents && DROP[e.view.type] === 1) notEvaluated++;
       else onEvent(e);
     },
-    opts.onFailure,
+    onFailure,
   );
-  let length = 0;
-  const flush = (): void => {
-    if (length === 0) return;
-    const n = length;
-    length = 0;
-    handle(view, n);
+  // events are handed on one by one as read, so state blocks between them apply in stream order
+  const decodeAndVisit = (view: EventView, at: number, len: number): void => {
+    if (onFailure === undefined) {
+      view.moveTo(at, at + len);
+      visit(view);
+      return;
+    }
+    try {
+      view.moveTo(at, at + len);
+    } catch (err) {
+      onFailure(err, undefined);
+      return;
+    }
+    visit(view);
   };
-  const place = { buf: batch, at: 0 };
   const converter = new EventConverter({
     reserve(n) {
-      if (n > BATCH_BYTES) throw new RangeError(`event of ${n} bytes is larger than the replay batch`);
-      if (length + n > BATCH_BYTES) flush();
-      place.at = length;
+      if (n > SCRATCH_BYTES) throw new RangeError(`event of ${n} bytes is larger than the replay's ${SCRATCH_BYTES} bytes for one event`);
       return place;
     },
     commit(n) {
-      length += n;
+      decodeAndVisit(rewritten, 0, n);
+    },
+    inPlace(buf, at, len) {
+      if (buf.buffer !== chunk) {
+        chunk = buf.buffer;
+        inChunk.useBuffer(chunk);
+      }
+      decodeAndVisit(inChunk, buf.byteOffset + at, len);
     },
   });
   const stats: ReplayStats = {
@@ -94,12 +112,10 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
       stats.hostname = m.hostname;
     },
     onThread: (t) => {
-      flush();
       seedThread(tracker.threads, t);
       stats.threadsSeeded++;
     },
     onFd: (tid, f) => {
-      flush();
       const t = tracker.threads.get(tid);
       if (t === undefined) return;
       t.fds.set(f.fd, fdFromScap(f));
@@ -118,13 +134,9 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
   try {
     stats.gzip = (await readCaptureFile(file, reader)).gzip;
   } catch (e) {
-    if (!(e instanceof ScapError)) {
-      flush();
-      throw e;
-    }
+    if (!(e instanceof ScapError)) throw e;
     stats.error = e;
   }
-  flush();
   stats.events = events;
   stats.notEvaluated = notEvaluated;
   stats.blocks = reader.settleCounts();
