@@ -99,12 +99,14 @@ export class BlockReader {
 
   private parse(): void {
     const buf = this.buf;
+    // DataView reads compile to plain loads; Buffer's readUInt32LE checks and assembles bytes
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
     let pos = this.pos;
     const h = this.h;
     this.wanted = 8;
     while (buf.length - pos >= 8) {
-      const type = buf.readUInt32LE(pos);
-      const total = buf.readUInt32LE(pos + 4);
+      const type = dv.getUint32(pos, true);
+      const total = dv.getUint32(pos + 4, true);
       const at = this.base + pos;
       if (this.counts.sections === 0 && type !== SHB_BLOCK_TYPE) {
         throw new ScapError(`not a scap capture: the first block has type 0x${type.toString(16)}, a capture begins with a section header block (0x0a0d0d0a)`, at);
@@ -115,7 +117,7 @@ export class BlockReader {
         this.wanted = total;
         break;
       }
-      const trailer = buf.readUInt32LE(pos + total - 4);
+      const trailer = dv.getUint32(pos + total - 4, true);
       if (trailer !== total) throw new ScapError(`corrupt block: type 0x${type.toString(16)}, total length ${total} in its header, ${trailer} in its trailer`, at);
       const body = pos + 8;
       const bodyLen = total - 12;
