@@ -140,6 +140,9 @@ export class EventConverter {
   private last: Stashed | undefined;
   private readonly stash = new Map<number, Stashed>();
   private readonly lens = new Uint32Array(256);
+  /** a DataView of the buffer events last came from (the reader's chunk): plain loads, not Buffer's checked reads */
+  private dvOf: Buffer | undefined;
+  private dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   constructor(private readonly sink: EventSink) {}
 
@@ -150,7 +153,12 @@ export class EventConverter {
   take(buf: Buffer, at: number, avail: number, v2: boolean, offset: number): void {
     const hdr = v2 ? HEADER_LEN : V1_HEADER_LEN;
     if (avail < hdr) throw new ScapError(`event header needs ${hdr} bytes, the block holds ${avail}`, offset);
-    const type = buf.readUInt16LE(at + 20);
+    if (buf !== this.dvOf) {
+      this.dvOf = buf;
+      this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    }
+    const dv = this.dv;
+    const type = dv.getUint16(at + 20, true);
     const plan = this.plans[type] ?? (this.plans[type] = planFor(type));
     if (plan.kind === Kind.Unknown) {
       this.stats.unknownCode++;
@@ -161,9 +169,9 @@ export class EventConverter {
       this.stats.unhandled.set(name, (this.stats.unhandled.get(name) ?? 0) + 1);
       return;
     }
-    const len = buf.readUInt32LE(at + 16);
+    const len = dv.getUint32(at + 16, true);
     const n = v2 ? this.checkV2(buf, at, avail, len, offset) : this.countV1(buf, at, avail, len, plan.libs!, offset);
-    const tid = buf.readUInt32LE(at + 8) + buf.readUInt32LE(at + 12) * 4294967296;
+    const tid = dv.getUint32(at + 8, true) + dv.getUint32(at + 12, true) * 4294967296;
     if (plan.kind === Kind.Stash) {
       this.keep(tid, buf, at + hdr, n, plan.libs!);
       return;
@@ -191,13 +199,14 @@ export class EventConverter {
 
   /** v2 events are checked as libs checks them before use: lengths within the event */
   private checkV2(buf: Buffer, at: number, avail: number, len: number, offset: number): number {
-    const n = buf.readUInt32LE(at + 22);
+    const dv = this.dv;
+    const n = dv.getUint32(at + 22, true);
     if (len < HEADER_LEN) throw new ScapError(`invalid event: length ${len} is smaller than the event header (${HEADER_LEN})`, offset);
     if (len > avail) throw new ScapError(`invalid event: length ${len} is larger than the ${avail} bytes of its block`, offset);
     if (n > this.lens.length || HEADER_LEN + 2 * n > len) throw new ScapError(`invalid event: ${n} parameters do not fit in its length ${len}`, offset);
     let p = HEADER_LEN + 2 * n;
     for (let i = 0; i < n; i++) {
-      const l = buf.readUInt16LE(at + HEADER_LEN + 2 * i);
+      const l = dv.getUint16(at + HEADER_LEN + 2 * i, true);
       this.lens[i] = l;
       p += l;
     }
