@@ -64,7 +64,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
       onFailure(err, view);
     }
   };
-  const containers = containerStoreFromConfig(opts.config, log, onContainer);
+  const containers = containerStoreFromConfig(opts.config, log, onContainer, process.env.HOST_ROOT);
   const tracker = new StateTracker({ procRoot: host.procRoot, users: new UserDb(host.passwd, host.group), containers });
   const metaEv = new SyscallEvent(tracker.threads, tracker.users);
   metaEv.containers = containers;

@@ -43,7 +43,23 @@ function tree(v: unknown, where: string): ConfigTree {
   return v as ConfigTree;
 }
 
-export function readEnginesConfig(config: ConfigTree): EnginesConfig {
+/**
+ * A default socket as seen from inside a container that has the host's
+ * root under `hostRoot` (HOST_ROOT, as the DaemonSet mounts it): the host's
+ * /var/run is a symlink to /run, which would resolve inside the container,
+ * so /var/run paths are taken from /run.
+ */
+export function hostSocket(path: string, hostRoot: string | undefined): string {
+  if (!hostRoot) return path;
+  return `${hostRoot.replace(/\/+$/, '')}${path.replace(/^\/var\/run\//, '/run/')}`;
+}
+
+/**
+ * `hostRoot`: where the host's root is mounted when Vigil runs in a container
+ * (HOST_ROOT); the default sockets are looked for under it. Sockets given in
+ * the configuration are taken as they are written.
+ */
+export function readEnginesConfig(config: ConfigTree, hostRoot?: string): EnginesConfig {
   const section = tree(get<unknown>(config, 'container_engines', {}), 'container_engines');
   const engines: EnginesConfig['engines'] = [];
   const pacing: EnginesConfig['pacing'] = {};
@@ -66,7 +82,7 @@ export function readEnginesConfig(config: ConfigTree): EnginesConfig {
     const enabled = e.enabled ?? true;
     if (typeof enabled !== 'boolean') throw new ConfigError(`container_engines.${kind}.enabled: expected true or false, got ${JSON.stringify(enabled)}`);
     if (!enabled) continue;
-    const sockets = e.sockets ?? DEFAULT_SOCKETS[kind];
+    const sockets = e.sockets ?? DEFAULT_SOCKETS[kind].map((p) => hostSocket(p, hostRoot));
     if (!Array.isArray(sockets) || sockets.some((s) => typeof s !== 'string' || s === '')) {
       throw new ConfigError(`container_engines.${kind}.sockets: expected a list of socket paths, got ${JSON.stringify(sockets)}`);
     }

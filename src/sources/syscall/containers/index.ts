@@ -9,8 +9,9 @@ export { ContainerInfo } from './containerInfo';
 export { metaEvent } from './metaEvents';
 
 /** A store asking the configured runtimes; throws a ConfigError for a bad `container_engines`. */
-export function containerStoreFromConfig(config: ConfigTree, log: (msg: string) => void, onChange?: StoreOptions['onChange']): ContainerStore {
-  const { engines, pacing } = readEnginesConfig(config);
+/** `hostRoot`: HOST_ROOT, where the host's root is mounted when Vigil runs in a container (the default sockets are under it) */
+export function containerStoreFromConfig(config: ConfigTree, log: (msg: string) => void, onChange?: StoreOptions['onChange'], hostRoot?: string): ContainerStore {
+  const { engines, pacing } = readEnginesConfig(config, hostRoot);
   const made = [];
   for (const e of engines) {
     try {

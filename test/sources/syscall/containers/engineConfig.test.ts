@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { applyOverride, builtinDefaults, ConfigError } from '../../../../src/config';
-import { DEFAULT_SOCKETS, readEnginesConfig } from '../../../../src/sources/syscall/containers/engineConfig';
+import { DEFAULT_SOCKETS, hostSocket, readEnginesConfig } from '../../../../src/sources/syscall/containers/engineConfig';
 
 test('defaults: every engine on its usual sockets, the CRI first', () => {
   const { engines, pacing } = readEnginesConfig(builtinDefaults());
@@ -28,4 +28,15 @@ test('bad values are refused with the key', () => {
   bad('container_engines.podman.sockets=/run/x.sock', /container_engines\.podman\.sockets: expected a list/);
   bad('container_engines.max_lookups_per_second=0', /max_lookups_per_second: expected a whole number/);
   bad('container_engines=3', /container_engines: expected a mapping/);
+});
+
+test('under HOST_ROOT (Vigil in a DaemonSet with the host mounted at /host) the default sockets are looked for under it; configured ones stay as written', () => {
+  const { engines } = readEnginesConfig(builtinDefaults(), '/host/');
+  assert.ok(engines.some((e) => e.kind === 'cri' && e.socket === '/host/run/containerd/containerd.sock'), JSON.stringify(engines));
+  // the host's /var/run is a symlink to /run, which would resolve inside the container
+  assert.ok(engines.some((e) => e.kind === 'docker' && e.socket === '/host/run/docker.sock'), JSON.stringify(engines));
+  assert.ok(engines.every((e) => e.socket.startsWith('/host/run/')), JSON.stringify(engines));
+  const given = readEnginesConfig(applyOverride(builtinDefaults(), 'container_engines.docker.sockets=[/var/run/docker.sock]'), '/host');
+  assert.deepEqual(given.engines.filter((e) => e.kind === 'docker').map((e) => e.socket), ['/var/run/docker.sock']);
+  assert.equal(hostSocket('/run/crio/crio.sock', undefined), '/run/crio/crio.sock');
 });
