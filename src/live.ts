@@ -209,6 +209,8 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       const oldOutputs = next.outputs ? agent.outputs : undefined;
       if (next.outputs) agent.outputs = next.outputs;
       agent.replaceEngine(next.engine, next.ruleMatching);
+      // the files of the new configuration are watched before the line says it is in effect
+      rewatch();
       log(`rules reloaded: ${next.engine.rules.filter((r) => r.enabled).length} enabled rule(s)${next.outputs ? '; outputs rebuilt' : ''}`);
       for (const r of running) r.rulesChanged?.();
       if (oldOutputs && next.outputs) {
@@ -233,7 +235,6 @@ export function runLive(agent: Agent, opts: LiveOptions): Promise<number> {
       void reload().finally(() => {
         reloading = false;
         if (stopping) return;
-        rewatch();
         if (reloadAgain) {
           reloadAgain = false;
           onReload();
