@@ -16,12 +16,12 @@
 // a request that waited 5 s for the budget) and the peak against the bound,
 // per webserver.threadiness in BENCH_THREADINESS (default 0,-1).
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { makeAuditEvents } from './k8sAuditEvents';
 import { positiveKnob } from './envKnob';
+import { agentReady, procStatusBytes } from './agentProcess';
 
 const ROOT = path.resolve(__dirname, '..');
 const CONNECTIONS = Math.round(positiveKnob('BENCH_CONNECTIONS', 200));
@@ -41,11 +41,6 @@ function bigBody(): Buffer {
     size += events[i % events.length].length + 1;
   }
   return Buffer.from(`{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[${parts.join(',')}]}`);
-}
-
-function status(pid: number, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : NaN;
 }
 
 /** one POST on its own connection: the status answered, or how it failed */
@@ -81,29 +76,19 @@ async function run(body: Buffer, threadiness: number): Promise<void> {
   child.stdout.on('data', (d: Buffer) => (alertBytes += d.length));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
-    let port = 0;
-    while (port === 0) {
-      const m = /listening on [^:]+:(\d+)/.exec(err);
-      if (m) port = Number(m[1]);
-      else if (child.exitCode !== null) throw new Error(`agent exited: ${err}`);
-      else await new Promise((r) => setTimeout(r, 50));
-    }
+    const port = await agentReady(child, () => err);
     const workers = /evaluating in (\d+) worker/.exec(err);
-    while (workers && !/evaluation worker\(s\) built the rules/.test(err)) {
-      if (/not using it|not restarting it/.test(err) || child.exitCode !== null) throw new Error(`the workers did not start: ${err}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
     await new Promise((r) => setTimeout(r, 1000));
-    const rest = status(child.pid!, 'VmRSS');
+    const rest = procStatusBytes(child.pid!, 'VmRSS');
     let peakSampled = rest;
     const sampler = setInterval(() => {
-      peakSampled = Math.max(peakSampled, status(child.pid!, 'VmRSS'));
+      peakSampled = Math.max(peakSampled, procStatusBytes(child.pid!, 'VmRSS'));
     }, 20);
     const t0 = Date.now();
     const answers = await Promise.all(Array.from({ length: CONNECTIONS }, () => postRaw(port, body)));
     const secs = (Date.now() - t0) / 1000;
     clearInterval(sampler);
-    const hwm = status(child.pid!, 'VmHWM');
+    const hwm = procStatusBytes(child.pid!, 'VmHWM');
     const counts = new Map<string, number>();
     for (const a of answers) counts.set(a, (counts.get(a) ?? 0) + 1);
     const fixed = rest + 5 * MAX_BATCH + CONNECTIONS * HEADER_READ;

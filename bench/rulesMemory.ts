@@ -14,6 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { positiveKnob } from './envKnob';
+import { agentReady, procStatusBytes } from './agentProcess';
 
 const ROOT = path.resolve(__dirname, '..');
 const RULES = Math.round(positiveKnob('BENCH_RULES', 100_000));
@@ -35,11 +36,6 @@ function rulesFile(n: number): string {
     );
   }
   return parts.join('\n');
-}
-
-function status(pid: number, key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
 }
 
 function post(port: number): Promise<number> {
@@ -71,22 +67,12 @@ async function run(file: string, threadiness: number): Promise<Run> {
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   try {
-    let port = 0;
-    while (port === 0) {
-      const m = /listening on [^:]+:(\d+)/.exec(err);
-      if (m) port = Number(m[1]);
-      else if (child.exitCode !== null) throw new Error(`agent exited: ${err}`);
-      else await new Promise((r) => setTimeout(r, 50));
-    }
-    while (threadiness >= 0 && !/evaluation worker\(s\) built the rules/.test(err)) {
-      if (child.exitCode !== null || /not using it|not restarting it/.test(err)) throw new Error(`the workers did not build the rules: ${err}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    const port = await agentReady(child, () => err);
     const builtS = Number(process.hrtime.bigint() - t0) / 1e9;
     const code = await post(port);
     if (code !== 200) throw new Error(`POST answered ${code}`);
     await new Promise((r) => setTimeout(r, 300));
-    return { threadiness, builtS, hwmMiB: status(child.pid!, 'VmHWM'), rssMiB: status(child.pid!, 'VmRSS'), alerted: out.includes('gen 7 ') };
+    return { threadiness, builtS, hwmMiB: procStatusBytes(child.pid!, 'VmHWM') / 1048576, rssMiB: procStatusBytes(child.pid!, 'VmRSS') / 1048576, alerted: out.includes('gen 7 ') };
   } finally {
     child.kill('SIGTERM');
     await exited;
