@@ -28,11 +28,11 @@ export interface FalcoClients {
   close(): void;
 }
 
-export function falcoClients(target: string, creds = grpc.credentials.createInsecure()): FalcoClients {
+export function falcoClients(target: string, creds = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}): FalcoClients {
   const opts: protoLoader.Options = { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [FALCO_PROTOS] };
   const outputsPkg = grpc.loadPackageDefinition(protoLoader.loadSync('outputs.proto', opts)) as any;
   const versionPkg = grpc.loadPackageDefinition(protoLoader.loadSync('version.proto', opts)) as any;
-  const outputs = new outputsPkg.falco.outputs.service(target, creds);
+  const outputs = new outputsPkg.falco.outputs.service(target, creds, options);
   const version = new versionPkg.falco.version.service(target, creds);
   return {
     outputs,

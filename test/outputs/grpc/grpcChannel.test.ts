@@ -1,6 +1,8 @@
 // A subscriber that stops reading leaves the alerts in the channel's bounded
 // queue rather than in the server's buffers (the streams honour HTTP/2 flow
-// control), and gets every alert, in order, once it reads again.
+// control), and gets every alert, in order, once it reads again. A grpc-js
+// client with a large HTTP/2 window, which lets the server send a lot at once,
+// keeps receiving while it polls.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -13,6 +15,7 @@ import { startGrpcServer } from '../../../src/outputs/grpc/grpcServer';
 import { grpcServerConfig } from '../../../src/outputs/grpc/grpcServerConfig';
 import { Outputs } from '../../../src/outputs/outputs';
 import { alert, collectLog, config } from '../channels/alerts';
+import { type FalcoResponse, falcoClients } from './falcoClient';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-grpc-channel-'));
 const VERSIONS = { version: '0.0.0', engineVersion: '0.0.0', engineFieldsChecksum: '' };
@@ -91,4 +94,41 @@ test('a subscriber that does not read leaves the alerts queued (bounded), then g
   assert.equal(ch.queued, 0);
   assert.equal(ch.stats.sent, N);
   assert.equal(ch.stats.droppedTotal, 0);
+});
+
+test('a grpc-js subscriber with a 64 MiB HTTP/2 window polling while alerts keep coming gets all of them in order', async (t) => {
+  const sock = path.join(dir, 'big-window.sock');
+  const c = config('grpc.enabled=true', 'grpc_output.enabled=true', `grpc.bind_address=unix://${sock}`, 'json_output=true');
+  const out = new Outputs(c, collectLog());
+  const server = await startGrpcServer(grpcServerConfig(c)!, out.grpcChannel, VERSIONS);
+  const window = 64 * 1024 * 1024;
+  const client = falcoClients(`unix://${sock}`, undefined, { 'grpc-node.flow_control_window': window, 'grpc-node.max_session_memory': 1024 });
+  const sub = client.outputs.sub();
+  const total = 100_000;
+  const nanos: number[] = [];
+  sub.on('data', (r: FalcoResponse) => void nanos.push(r.time.nanos));
+  const poll = setInterval(() => sub.write({}), 2);
+  t.after(async () => {
+    clearInterval(poll);
+    // the cancellation this causes is the teardown's own
+    sub.on('error', () => undefined);
+    sub.cancel();
+    client.close();
+    await out.close();
+    await server.close();
+  });
+  const ch = out.grpcChannel!;
+  const deadline = Date.now() + 60_000;
+  let i = 0;
+  while (i < total && Date.now() < deadline) {
+    // bursts as the agent emits them, never more than the queue holds
+    const n = Math.min(total - i, 5_000, out.queue.capacity - ch.queued);
+    for (let k = 0; k < n; k++) out.emit(alert(i++));
+    await new Promise((r) => setImmediate(r));
+  }
+  while (nanos.length < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(nanos.length, total, `received ${nanos.length} of ${total}`);
+  for (let k = 0; k < total; k++) if (nanos[k] !== k) assert.fail(`alert ${k} arrived as ${nanos[k]}: out of order`);
+  assert.equal(ch.stats.droppedTotal, 0);
+  assert.equal(ch.stats.sent, total);
 });
