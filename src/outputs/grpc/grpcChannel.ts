@@ -56,7 +56,7 @@ export function encodeResponse(r: OutputsResponse): Buffer {
 type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
 
 /** messages a stream may hold unsent before the channel waits for 'drain' (the rest stay in the bounded queue) */
-const STREAM_BUFFER = 256;
+const STREAM_BUFFER = 1024;
 
 interface MessageSender {
   sendMessage(message: Buffer, callback: (err?: Error | null) => void): void;
