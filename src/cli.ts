@@ -190,7 +190,7 @@ export function main(argv: readonly string[]): number | Promise<number> {
   if (opts.support) {
     const rules = readRulesInputs(rulesPaths(opts, config));
     for (const e of rules.errors) log(`warning: ${e.format()}`);
-    process.stdout.write(`${JSON.stringify(supportJson({ argv: process.argv, config, configFiles: loaded.files, rulesFiles: rules.files }))}\n`);
+    process.stdout.write(`${JSON.stringify(supportJson({ argv: process.argv, config, configFiles: loaded.files, mainFile: loaded.mainFile, rulesFiles: rules.files }))}\n`);
     return 0;
   }
   const ctx: SetupContext = { opts, sources, log };

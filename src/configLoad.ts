@@ -27,6 +27,8 @@ export interface LoadedConfig {
   config: ConfigTree;
   /** the configuration files read, in the order they were merged */
   files: { name: string; content: string }[];
+  /** the main configuration file (-c, else the default one when present) */
+  mainFile: string | undefined;
   /** directories named by config_files (watched for new files) */
   directories: string[];
   /** keys Vigil does not read (dotted paths), for a warning */
@@ -127,7 +129,7 @@ export function loadConfiguration(from: ConfigSources): LoadedConfig {
   let config = mergeConfig(builtinDefaults(), tree);
   for (const o of late) config = applyOverride(config, o);
   readRuleSelection(get<unknown>(config, 'rules', undefined));
-  return { config, files, directories, unknownKeys: unknownConfigKeys(config) };
+  return { config, files, mainFile, directories, unknownKeys: unknownConfigKeys(config) };
 }
 
 function partition<T>(items: readonly T[], pred: (t: T) => boolean): [T[], T[]] {

@@ -35,11 +35,13 @@ test('/etc/vigil/vigil.yaml is read without -c (and its config_files), -c replac
     assert.equal(r.status, 0, r.stderr);
     const def = JSON.parse(fs.readFileSync(path.join(dir, 'default.json'), 'utf8'));
     assert.deepEqual(def.config_files.map((f: { name: string }) => f.name), ['/etc/vigil/vigil.yaml', '/etc/vigil/config.d/10-json.yaml']);
-    assert.equal(def.config.priority, 'error');
-    assert.equal(def.config.json_output, true);
+    assert.equal(def.config, 'priority: error\nconfig_files: [/etc/vigil/config.d]\n');
+    assert.equal(def.effective_config.priority, 'error');
+    assert.equal(def.effective_config.json_output, true);
     const given = JSON.parse(fs.readFileSync(path.join(dir, 'given.json'), 'utf8'));
     assert.deepEqual(given.config_files.map((f: { name: string }) => f.name), [other]);
-    assert.equal(given.config.priority, 'notice');
+    assert.equal(given.config, 'priority: notice\n');
+    assert.equal(given.effective_config.priority, 'notice');
     assert.equal(fs.existsSync('/etc/vigil/vigil.yaml'), false, 'the machine /etc is untouched');
   } finally {
     fs.rmSync(dir, { recursive: true });

@@ -95,9 +95,10 @@ test('--support: versions, the configuration as read, each configuration and rul
     assert.deepEqual(s.rules_files.map((f: { name: string; sha256: string }) => [f.name, f.sha256]), [[OK, digest(OK)]]);
     assert.equal(s.rules_files[0].variants[0].content, fs.readFileSync(OK, 'utf8'));
     assert.deepEqual(s.config_files, [{ name: cfg, sha256: digest(cfg) }]);
-    assert.equal(s.config.json_output, true);
-    assert.equal(s.config.priority, 'warning');
-    assert.equal(s.config.rule_matching, 'all');
+    assert.equal(s.config, 'json_output: true\npriority: warning\n', "Falco's config: the main file's text");
+    assert.equal(s.effective_config.json_output, true);
+    assert.equal(s.effective_config.priority, 'warning');
+    assert.equal(s.effective_config.rule_matching, 'all');
     assert.equal(s.version, JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')).version);
     assert.match(s.engine_info.engine_version_semver, /^\d+\.\d+\.\d+$/);
     assert.equal(s.system_info.release, os.release());
