@@ -18,8 +18,8 @@ import type { FromWorker, RulesRecipe, ToWorker } from './auditWorkerProtocol';
 const port = parentPort;
 if (!port) throw new Error('auditWorker.ts runs only as a worker thread (see auditWorkerPool.ts)');
 
-// a rule whose condition throws is no match; said on this worker's stderr, which is the process's
-const ruleErrors = new RuleErrors((msg) => process.stderr.write(`audit worker: ${msg}\n`));
+// a rule whose condition throws is no match; the lines RuleErrors says (the first, then at 10, 100, ...) go to the main thread's logger
+const ruleErrors = new RuleErrors((msg) => post({ type: 'ruleError', msg }));
 
 /** the alerts of the batch being evaluated */
 let alerts: AlertData[] = [];

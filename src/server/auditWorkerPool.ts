@@ -23,6 +23,8 @@ export interface AuditWorkerPoolOptions {
   /** each alert a worker made, before its batch is answered */
   onAlert(alert: PostedAlert): void;
   log(msg: string): void;
+  /** a worker's rule errors (a condition that failed on an event); `log` unless given */
+  ruleErrorLog?(msg: string): void;
   /** where bodies go when no worker is left (evaluation on the server's thread); without it they are answered 500 */
   fallback?: AuditEvaluation;
   /** the worker's script: auditWorker beside this file unless given */
@@ -245,6 +247,9 @@ export class AuditWorkerPool implements AuditEvaluation {
         this.announceBuilt(slot);
         return;
       }
+      case 'ruleError':
+        (this.opts.ruleErrorLog ?? this.opts.log)(`audit worker ${slot.index}: ${m.msg}`);
+        return;
       case 'rulesFailed':
         if (m.gen === this.gen) this.giveUp(slot, `audit worker ${slot.index}: ${m.error}; not using it`);
         return;

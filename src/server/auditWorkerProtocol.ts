@@ -31,6 +31,8 @@ export type FromWorker =
   /** enabled: the names of the rules the worker's engine has enabled, in its order */
   | { type: 'rules'; gen: number; enabled: string[] }
   | { type: 'rulesFailed'; gen: number; error: string }
+  /** a line of the worker's RuleErrors (a rule's condition failed), for the main thread's logger */
+  | { type: 'ruleError'; msg: string }
   /** `error`: the body was not a batch (a 400), or the worker could not evaluate it */
   | { type: 'done'; id: number; error: string; status: 400 | 500 }
   | { type: 'done'; id: number; facts: BatchFacts; alerts: AlertData[] };

@@ -16,11 +16,13 @@ import { type K8sAuditEvent, toAuditEvent } from '../../src/sources/k8s_audit';
 import { AuditWorkerPool, type BatchAnswer, evaluationThreads, rulesRecipe } from '../../src/server/auditWorkerPool';
 import { enabledDifference } from '../../src/server/enabledDifference';
 import { CRASH_MARK } from './crashingAuditWorker';
+import { FAIL_VERB } from './failingFieldAuditWorker';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RULES = path.join(ROOT, 'rules/k8s_audit_rules.yaml');
 const TRACES = path.join(ROOT, 'test/trace_files/k8s_audit');
 const CRASHING_WORKER = path.join(__dirname, 'crashingAuditWorker.ts');
+const FAILING_FIELD_WORKER = path.join(__dirname, 'failingFieldAuditWorker.ts');
 
 function engineFrom(files: string[]): Engine {
   const engine = new Engine(builtinSources());
@@ -277,5 +279,24 @@ describe('audit worker pool', () => {
     assert.ok(got.every((a) => a.status === 200));
     assert.equal(alerts.length, expected);
     assert.equal((await submit(pool, JSON.stringify(events[0]))).status, 500);
+  });
+  test("a rule error in a worker goes to the pool's ruleErrorLog (the main thread's logger), not the worker's stderr", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-worker-rule-error-'));
+    const rules = path.join(dir, 'rules.yaml');
+    fs.writeFileSync(rules, '- rule: Created\n  desc: d\n  condition: ka.verb = create\n  output: created\n  priority: WARNING\n  source: k8s_audit\n');
+    const engine = engineFrom([rules]);
+    fs.rmSync(dir, { recursive: true });
+    const ruleErrors: string[] = [];
+    const logs: string[] = [];
+    const pool = new AuditWorkerPool({ threads: 1, recipe: rulesRecipe(engine, 'all'), onAlert: () => undefined, log: (m) => logs.push(m), ruleErrorLog: (m) => ruleErrors.push(m), workerScript: FAILING_FIELD_WORKER });
+    pools.push(pool);
+    const event = (verb: string) => JSON.stringify({ kind: 'Event', apiVersion: 'audit.k8s.io/v1', verb, stage: 'ResponseComplete', stageTimestamp: '2024-01-01T00:00:00Z', objectRef: { resource: 'pods' } });
+    for (let i = 0; i < 10; i++) assert.equal((await submit(pool, event(FAIL_VERB))).status, 200);
+    assert.equal((await submit(pool, event('create'))).status, 200);
+    // the first failure, then the tenth, as RuleErrors says them
+    assert.equal(ruleErrors.length, 2, ruleErrors.join('\n'));
+    assert.match(ruleErrors[0], /^audit worker 0: rule 'Created': its condition failed on a k8s_audit event of type pods and was taken as no match: ka.verb failed as the test asked$/);
+    assert.match(ruleErrors[1], /^audit worker 0: rule 'Created': its condition has failed 10 times/);
+    assert.ok(!logs.some((l) => l.includes('its condition')), logs.join('\n'));
   });
 });

@@ -11,6 +11,7 @@ import { AuditWorkerPool, evaluationThreads, rulesRecipe } from '../../server/au
 import { MainThreadEvaluation } from '../../server/mainThreadEvaluation';
 import { type MetricsEndpoint, startWebserver, type Webserver } from '../../server/webserver';
 import { checkWebserverConfig, WEBSERVER_DEFAULTS, type WebserverConfig } from '../../server/webserverConfig';
+import { logger } from '../../log';
 import { VERSION } from '../../version';
 import type { Log, RunningSource } from '../runningSource';
 import { type K8sAuditEvent, toAuditEvent } from './event';
@@ -37,7 +38,7 @@ export function startAudit(agent: Agent, config: ConfigTree, log: Log, metrics?:
   const threads = evaluationThreads(cfg.threadiness);
   const recipe = () => rulesRecipe(agent.engine, agent.ruleMatching, agent.alertsNeedFields);
   // a pool left with no worker falls back to this thread
-  const pool = threads > 0 ? new AuditWorkerPool({ threads, recipe: recipe(), onAlert: (a) => agent.emit(a), log, fallback: onThisThread }) : undefined;
+  const pool = threads > 0 ? new AuditWorkerPool({ threads, recipe: recipe(), onAlert: (a) => agent.emit(a), log, ruleErrorLog: logger.warning, fallback: onThisThread }) : undefined;
   const evaluation: AuditEvaluation = pool ?? onThisThread;
   let server: Webserver;
   try {
