@@ -169,3 +169,40 @@ test('-M longer than a 32-bit millisecond timer (~24.8 days) does not stop the a
   }
   assert.match(a.stdout(), /Events detected: 0/);
 });
+
+test('syscall_event_drops: with a one-page ring (VIGIL_SYSCALL_RING_BYTES) a flood of opens makes the probe drop, and the log and alert actions fire', { skip }, async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, '-r', rules, '-o', 'json_output=true', '--disable-source', 'k8s_audit', '-o', 'syscall_event_drops.actions=[log,alert]', '-o', 'syscall_event_drops.threshold=0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, VIGIL_SYSCALL_RING_BYTES: '4096' },
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const a: Agent = { child, stdout: () => out, stderr: () => err, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+  const floods: ChildProcess[] = [];
+  try {
+    await waitFor('capture to start', () => /syscall: capturing/.test(a.stderr()) || a.child.exitCode !== null);
+    assert.match(a.stderr(), /syscall: capturing/, a.stderr());
+    // opens faster than the agent can drain 4 KiB of ring between wake-ups
+    const flood = 'import os\nfor _ in range(300000): os.close(os.open("/etc/hostname", os.O_RDONLY))';
+    for (let i = 0; i < 2; i++) floods.push(spawn('/usr/bin/python3', ['-c', flood], { stdio: 'ignore' }));
+    await waitFor('the drop action lines', () => /syscall event\(s\) dropped by the probe in the last second/.test(a.stderr()) && a.stdout().includes('Falco internal: syscall event drop'), 60_000);
+  } finally {
+    for (const f of floods) f.kill();
+    await stop(a);
+  }
+  assert.match(a.stderr(), /syscall: \d+ syscall event\(s\) dropped by the probe in the last second \(\d+\.\d\d% of \d+; ring buffer full\)/);
+  const alert = a.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((x) => x.rule === 'Falco internal: syscall event drop');
+  assert.ok(alert, a.stdout());
+  assert.equal(alert.priority, 'Critical');
+  assert.ok(alert.output_fields.n_drops > 0, JSON.stringify(alert));
+  assert.ok(alert.output_fields.n_evts >= alert.output_fields.n_drops, JSON.stringify(alert));
+});
+
+test('VIGIL_SYSCALL_RING_BYTES that is not a power of two stops the start, naming the variable', { skip }, async () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', CLI, '-r', rules, '--disable-source', 'k8s_audit'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, VIGIL_SYSCALL_RING_BYTES: '5000' }, timeout: 60_000 });
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /VIGIL_SYSCALL_RING_BYTES: ringBytes must be a power of two/);
+});

@@ -40,6 +40,19 @@ export interface SyscallOptions {
   writeFile?: string;
 }
 
+/**
+ * VIGIL_SYSCALL_RING_BYTES: the probe's ring buffer size in bytes (a power of
+ * two, at least a page; default 8 MiB). Falco's engine.*.buf_size_preset
+ * sizes per-CPU buffers from 1 MiB up; this sizes Vigil's one ring, down to a
+ * page, which the live tests use to make the probe drop.
+ */
+function ringBytesFromEnv(): number | undefined {
+  const v = process.env.VIGIL_SYSCALL_RING_BYTES;
+  if (v === undefined || v === '') return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new Error(`VIGIL_SYSCALL_RING_BYTES: expected a number of bytes, got '${v}'`);
+  return Number(v);
+}
+
 export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): RunningSource {
   const evaluator = agent.evaluatorFor<SyscallEvent>('syscall');
   // a recording holds every syscall the probe knows, whatever the rules need
@@ -121,10 +134,13 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   // capture first, then read /proc: what changes meanwhile waits in the ring
   // buffer (drained only on a later turn) and is applied on top of the seed
   let capture: Capture;
+  let ringBytes: number | undefined;
   try {
-    capture = startCapture({ syscalls, probe: opts.probe }, batchHandler(tracker, onEvent, onFailure));
+    ringBytes = ringBytesFromEnv();
+    capture = startCapture({ syscalls, probe: opts.probe, ringBytes }, batchHandler(tracker, onEvent, onFailure));
   } catch (e) {
     containers.close();
+    if (ringBytes !== undefined && (e as { code?: string }).code === 'BAD_OPTION') throw new Error(`VIGIL_SYSCALL_RING_BYTES: ${(e as Error).message}`);
     throw e;
   }
   let seeded: number;
@@ -150,7 +166,7 @@ export function startSyscall(agent: Agent, opts: SyscallOptions, log: Log): Runn
   log(`syscall: capturing ${what} (${seeded} threads read from /proc)${writer ? `, recording to ${writer.path}` : ''}`);
   opts.metrics?.setSyscall({
     stats: () => capture.stats(),
-    ringBytes: DEFAULT_RING_BYTES,
+    ringBytes: ringBytes ?? DEFAULT_RING_BYTES,
     threads: () => tracker.threads.size,
     procReads: () => tracker.procReads,
   });
