@@ -12,7 +12,7 @@ import { bindField, resolveField } from './fieldResolve';
 import { isLegacyForm, legacyCheck, type LegacyUse } from './legacyListForms';
 import { expandList } from './listItems';
 import type { Check, Predicate } from './check';
-import type { CompileContext } from './compileContext';
+import type { CompileContext, SharedMacro } from './compileContext';
 import { existsCheck, fieldCheck, literalCheck, modifierCheck, type Operand } from './operators';
 import type { Scalar, Source, Value } from './source';
 import { multiTransformer, scalarText } from './multiTransformers';
@@ -56,9 +56,26 @@ export function compileCondition<E>(ast: BoolExpr, ctx: CompileContext<E>): Comp
   const { plan, usedMacros, usedLists, legacyUses } = planCondition(ast, ctx);
   const evaluate = generateEvaluator(plan) ?? closureEvaluator(plan);
   const evttypes = deriveEvttypes(ast, ctx);
-  let indexed: Predicate<E> | undefined;
-  const indexedEvaluate = evttypes === 'all' ? () => evaluate : () => (indexed ??= generateEvaluator(plan, evttypes) ?? evaluate);
+  const indexedEvaluate = evttypes === 'all' ? () => evaluate : lazyIndexed(plan, evttypes, evaluate);
   return { evaluate, indexedEvaluate, evttypes, usedMacros, usedLists, legacyUses };
+}
+
+/**
+ * Generates the indexed evaluator on its first call, then lets the plan go. A
+ * function of its own so that its closure holds the plan alone: one written
+ * inline in compileCondition would share that scope (the AST, the compile
+ * context) for as long as the rule lives (about 4 KB a rule).
+ */
+function lazyIndexed<E>(plan: Plan<E>, evttypes: ReadonlySet<string>, evaluate: Predicate<E>): () => Predicate<E> {
+  let pending: Plan<E> | undefined = plan;
+  let indexed: Predicate<E> = evaluate;
+  return () => {
+    if (pending) {
+      indexed = generateEvaluator(pending, evttypes) ?? evaluate;
+      pending = undefined;
+    }
+    return indexed;
+  };
 }
 
 /** The condition's plan, before it becomes an evaluator. */
@@ -190,11 +207,18 @@ class Compiler<E> {
   /** macros being expanded, outermost first, to report cycles */
   private readonly expanding: string[] = [];
   private depth = 0;
+  /** the deepest `depth` reached (a macro compiled alone reports its own nesting) */
+  private deepest = 0;
 
-  constructor(private readonly ctx: CompileContext<E>) {}
+  /** `expanding`, `depth`: where a macro compiled alone for sharing sits in the condition that needs it */
+  constructor(private readonly ctx: CompileContext<E>, expanding: readonly string[] = [], depth = 0) {
+    this.expanding.push(...expanding);
+    this.depth = this.deepest = depth;
+  }
 
   node(n: BoolExpr): Plan<E> {
-    if (++this.depth > MAX_COMPILE_DEPTH) {
+    if (++this.depth > this.deepest) this.deepest = this.depth;
+    if (this.depth > MAX_COMPILE_DEPTH) {
       throw new ConditionError(`condition nests too deeply (more than ${MAX_COMPILE_DEPTH} levels, macros included)`, n.pos);
     }
     try {
@@ -239,6 +263,35 @@ class Compiler<E> {
   private macro(name: string, pos: Pos): Plan<E> {
     const done = this.compiledMacros.get(name);
     if (done) return done;
+    const shared = this.ctx.sharedMacros;
+    if (shared && !this.expanding.includes(name)) {
+      let m = shared.get(name);
+      if (!m) {
+        m = this.compileShared(name, pos);
+        shared.set(name, m);
+      }
+      // Too deep here though not alone: compiled in place below, so the error is where it would be.
+      if (this.depth + m.depth <= MAX_COMPILE_DEPTH) {
+        this.deepest = Math.max(this.deepest, this.depth + m.depth);
+        for (const u of m.usedMacros) this.usedMacros.add(u);
+        for (const l of m.usedLists) this.usedLists.add(l);
+        for (const use of m.legacyUses) this.legacyUses.push(use);
+        this.sizes.set(m.plan, m.size);
+        this.compiledMacros.set(name, m.plan);
+        return m.plan;
+      }
+    }
+    return this.compileMacro(name, pos);
+  }
+
+  /** The macro compiled alone (inside the chain of macros being expanded), for sharing. */
+  private compileShared(name: string, pos: Pos): SharedMacro<E> {
+    const alone = new Compiler<E>(this.ctx, this.expanding, this.depth);
+    const plan = alone.compileMacro(name, pos);
+    return { plan, size: alone.sizes.get(plan)!, depth: alone.deepest - this.depth, usedMacros: alone.usedMacros, usedLists: alone.usedLists, legacyUses: alone.legacyUses };
+  }
+
+  private compileMacro(name: string, pos: Pos): Plan<E> {
     if (this.expanding.includes(name)) {
       const chain = [...this.expanding.slice(this.expanding.indexOf(name)), name].join(' -> ');
       throw new ConditionError(`macro cycle: ${chain}`, pos);

@@ -34,15 +34,15 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
   const positions = new PositionMap(format);
   const parts: (string | Token<E>)[] = [];
   const tokens: Token<E>[] = [];
-  let text = '';
+  // text between fields is sliced from the format, not built a character at a time (one flat string each)
+  let textStart = 0;
   let i = 0;
   while (i < format.length) {
-    const c = format[i];
-    if (c !== '%') {
-      text += c;
+    if (format.charCodeAt(i) !== 37 /* % */) {
       i++;
       continue;
     }
+    const text = format.slice(textStart, i);
     const at = i;
     i++;
     let width = 0;
@@ -64,7 +64,7 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
         i++;
       }
       if (text) parts.push(text);
-      text = '';
+      textStart = i;
       const token: Token<E> = { key: transformed.display, extract: transformed.extract, width };
       parts.push(token);
       tokens.push(token);
@@ -81,13 +81,20 @@ export function compileOutput<E>(format: string, source: Source<E>): CompiledOut
       i++;
     }
     if (text) parts.push(text);
-    text = '';
+    textStart = i;
     const token: Token<E> = { key: ref.field.display, extract: bindField(ref.field, ref.pos), width };
     parts.push(token);
     tokens.push(token);
   }
-  if (text) parts.push(text);
+  if (textStart < format.length) parts.push(format.slice(textStart));
+  return renderer(parts, tokens);
+}
 
+/**
+ * The compiled output; a function of its own so that its closures hold the
+ * parts alone, not the format's position map and the parse state around them.
+ */
+function renderer<E>(parts: readonly (string | Token<E>)[], tokens: readonly Token<E>[]): CompiledOutput<E> {
   return {
     render(evt) {
       let out = '';

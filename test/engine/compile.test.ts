@@ -619,3 +619,46 @@ test('a port given by service name is its port from /etc/services, as libs reads
   assert.deepEqual(run('fd.sport = ssh', [{ sport: ssh }, { sport: ssh + 1 }]), [true, false]);
   assert.deepEqual(run('fd.sport in (www, 1)', [{ sport: www }, { sport: 1 }, { sport: 2 }]), [true, true, false]);
 });
+
+test('shared macro bodies: compiled once per source, same results, usage and errors as compiled per condition', () => {
+  const macros: Record<string, string> = {
+    open_read: 'evt.type in (open, openat) and evt.failed = false',
+    shell: 'proc.name in (shell_binaries)',
+    shell_reads: 'open_read and shell',
+    bad_value: 'proc.pid = abc',
+    uses_bad: 'shell or bad_value',
+    cyc_a: 'proc.name = x and cyc_b',
+    cyc_b: 'not cyc_a',
+    m0: 'proc.name = a',
+  };
+  const n = MAX_COMPILE_DEPTH + 10;
+  for (let i = 1; i <= n; i++) macros[`m${i}`] = `not m${i - 1}`;
+  const defs = { macros, lists: { shell_binaries: ['bash', 'sh'] } };
+  const shared = { ...ctx(defs), sharedMacros: new Map() };
+  const events: Partial<TestEvent>[] = [
+    { type: 'open', failed: false, name: 'bash', pname: 'cron' },
+    { type: 'openat', failed: true, name: 'sh' },
+    { type: 'read', name: 'a' },
+    { type: 'open', name: 'vi', pname: 'sshd' },
+  ];
+  const outcome = (cond: string, c: CompileContext<TestEvent>) => {
+    try {
+      const r = compileCondition(parseCondition(cond), c);
+      return { results: events.map((e) => r.evaluate({ type: 'open', ...e })), macros: [...r.usedMacros].sort(), lists: [...r.usedLists].sort(), evttypes: r.evttypes === 'all' ? 'all' : [...r.evttypes].sort() };
+    } catch (err) {
+      assert.ok(err instanceof ConditionError, String(err));
+      return { error: err.message, at: [err.pos.line, err.pos.col], macro: err.macro };
+    }
+  };
+  // m1990 fits alone; under 20 levels of nots the same body nests too deeply, and must say so where it would unshared
+  const deepUse = `${'not ('.repeat(20)}m1990${')'.repeat(20)}`;
+  const conds = ['shell_reads', 'shell_reads and not proc.pname = sshd', 'shell and uses_bad', 'proc.name exists and cyc_a', 'm500', 'm1990', deepUse, `m${n}`, 'shell'];
+  for (const cond of conds) assert.deepEqual(outcome(cond, shared), outcome(cond, ctx(defs)), cond);
+  assert.match(String(outcome(deepUse, shared).error), /nests too deeply/);
+  const shell = shared.sharedMacros.get('shell');
+  assert.ok(shell, 'shell was compiled for sharing');
+  assert.ok(shared.sharedMacros.has('m500') && shared.sharedMacros.has('m1'));
+  assert.ok(!shared.sharedMacros.has('bad_value') && !shared.sharedMacros.has('cyc_a'), 'failed bodies are not kept');
+  compileCondition(parseCondition('shell and proc.pid = 1'), shared);
+  assert.equal(shared.sharedMacros.get('shell'), shell, 'a later condition reuses the body');
+});

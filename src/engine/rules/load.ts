@@ -5,6 +5,7 @@
 // every problem it finds and goes on, so one load reports all errors.
 import type { BoolExpr } from '../ast';
 import { compileCondition, type CompiledCondition } from '../compile';
+import type { CompileContext, SharedMacro } from '../compileContext';
 import type { CompiledRule } from '../compiledRule';
 import { ConditionError, RulesError } from '../errors';
 import { UnknownEventTypeError } from '../evttypes';
@@ -132,10 +133,15 @@ export function compileRules(
   const usedMacros = new Set<string>();
   const usedLists = new Set<string>();
   const reachedByAnyRule = new Set<string>();
+  // per source: a macro compiles to different checks for each source's fields
+  const shared = new Map<string, Map<string, SharedMacro<any>>>();
   for (const entry of collector.rules.values()) {
     if (entry.unknownSource) continue;
     const source = sources.get(entry.source)!;
-    const compiled = compileRule(entry, source, collector, macros, macroAsts, lists.items, diag, reachedByAnyRule, appends);
+    let sharedMacros = shared.get(source.name);
+    if (!sharedMacros) shared.set(source.name, (sharedMacros = new Map()));
+    const ctx = { source, macros: macroAsts, lists: lists.items, sharedMacros };
+    const compiled = compileRule(entry, ctx, collector, macros, diag, reachedByAnyRule, appends);
     if (!compiled) continue;
     rules.push(compiled.rule);
     if (!compiled.rule.enabled) continue;
@@ -230,16 +236,15 @@ function parseMacros(collector: Collector, diag: Diagnostics): Map<string, Parse
 
 function compileRule(
   entry: RuleEntry,
-  source: Source<any>,
+  ctx: CompileContext<any>,
   collector: Collector,
   macros: ReadonlyMap<string, ParsedMacro>,
-  macroAsts: ReadonlyMap<string, BoolExpr>,
-  lists: ReadonlyMap<string, readonly string[]>,
   diag: Diagnostics,
   /** gets every macro the rule reaches, compiled or not: their errors are the rule's */
   reachedByAnyRule: Set<string>,
   appends: readonly OutputAppend[],
 ): { rule: CompiledRule<any>; macros: Set<string>; lists: Set<string> } | undefined {
+  const source = ctx.source;
   const text = entry.condition.clone();
   let ast: BoolExpr;
   try {
@@ -276,7 +281,7 @@ function compileRule(
   // the rule's output as written, less %container.info
   let outputText = entry.output.text;
   try {
-    condition = compileCondition(withExceptions, { source, macros: macroAsts, lists });
+    condition = compileCondition(withExceptions, ctx);
   } catch (err) {
     const m = err instanceof ConditionError && err.macro ? macros.get(err.macro) : undefined;
     const asts = [withExceptions, ...[...reached].map((r) => macros.get(r)!.ast)];
