@@ -17,6 +17,7 @@ import type { Source } from '../source';
 import { astRefs } from './astRefs';
 import { Collector, type MacroEntry, type RuleEntry } from './collect';
 import { decodeItem } from './decode';
+import type { Def } from './items';
 import { ENGINE_VERSION, compareVersions, parseEngineVersion, versionSatisfies } from './engineVersion';
 import { applyExceptions } from './exceptions';
 import { resolveLists } from './listResolve';
@@ -24,6 +25,7 @@ import { missingFields } from './missingFields';
 import { errorAt, type MappedText, type RulesFile } from './sourceText';
 import type { LegacyUse } from '../legacyListForms';
 import { readRulesYaml, type Diagnostics } from './yamlReader';
+import { decodeInSlices } from './yamlChunks';
 
 /** What the files require, as read (for `-L` with json_output). */
 export interface Requirements {
@@ -57,8 +59,7 @@ export function readRulesFiles(
   const engine = parseEngineVersion(ENGINE_VERSION);
   let highest: [number, number, number] | undefined;
   for (const file of files) {
-    for (const raw of readRulesYaml(file, diag)) {
-      const def = decodeItem(raw, diag);
+    for (const def of fileDefs(file, diag)) {
       if (!def) continue;
       switch (def.kind) {
         case 'plugin_versions':
@@ -103,6 +104,24 @@ export function readRulesFiles(
           break;
       }
     }
+  }
+}
+
+/**
+ * A file's items decoded in order, each one's errors and warnings reported
+ * just before it, as reading it whole would; a big file is parsed in slices
+ * (yamlChunks.ts).
+ */
+function* fileDefs(file: RulesFile, diag: Diagnostics): Generator<Def | undefined> {
+  const sliced = decodeInSlices(file, decodeItem);
+  if (!sliced) {
+    for (const raw of readRulesYaml(file, diag)) yield decodeItem(raw, diag);
+    return;
+  }
+  for (const item of sliced) {
+    for (const e of item.diag.errors) diag.errors.push(e);
+    for (const w of item.diag.warnings) diag.warnings.push(w);
+    yield item.value;
   }
 }
 
