@@ -67,17 +67,40 @@ export class BlockReader {
     this.parts.push(chunk);
     this.partBytes += chunk.length;
     if (this.partBytes < this.wanted) return;
-    this.base += this.pos;
-    this.buf = this.parts.length === 1 ? chunk : Buffer.concat(this.parts, this.partBytes);
-    this.pos = 0;
-    this.parts = [];
-    this.partBytes = 0;
-    this.parse();
-    const left = this.buf.length - this.pos;
-    if (left > 0) {
-      this.parts.push(this.buf.subarray(this.pos));
-      this.partBytes = left;
+    // only the blocks that straddle chunks are copied (each once, alone): joining the unread end
+    // to the whole new chunk would copy every byte of the stream once more
+    while (this.parts.length > 1) {
+      const joined = Buffer.concat(this.parts, this.wanted);
+      this.run(joined);
+      const used = this.pos;
+      this.base += used;
+      this.pos = 0;
+      this.dropFront(used);
+      if (this.partBytes < this.wanted) return;
     }
+    this.run(this.parts[0]);
+    const left = this.buf.length - this.pos;
+    this.base += this.pos;
+    this.pos = 0;
+    this.parts = left > 0 ? [this.buf.subarray(this.buf.length - left)] : [];
+    this.partBytes = left;
+  }
+
+  /** read the whole blocks at the start of `buf`, which holds the unread bytes from `base` on */
+  private run(buf: Buffer): void {
+    this.buf = buf;
+    this.pos = 0;
+    this.parse();
+  }
+
+  /** forget the first `n` unread bytes (read into blocks) */
+  private dropFront(n: number): void {
+    const parts = this.parts;
+    this.partBytes -= n;
+    let k = 0;
+    while (n > 0 && n >= parts[k].length) n -= parts[k++].length;
+    if (k > 0) parts.splice(0, k);
+    if (n > 0) parts[0] = parts[0].subarray(n);
   }
 
   /** Counts complete up to the last block read (also after an error). */
