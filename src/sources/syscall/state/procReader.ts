@@ -6,12 +6,10 @@ import path from 'node:path';
 import { containerRefFromCgroupFile } from './containerId';
 import { FdInfo } from './fdInfo';
 import { readSockets } from './procNet';
-import { NO_LOGINUID, ThreadInfo } from './threadInfo';
+import { MAX_ENV, MAX_ENV_BYTES, NO_LOGINUID, ThreadInfo } from './threadInfo';
 import type { ThreadTable } from './threadTable';
 
-/** environment entries kept per process (proc.env is bounded) */
-export const MAX_ENV = 64;
-export const MAX_ENV_BYTES = 4096;
+export { MAX_ENV, MAX_ENV_BYTES };
 const CLK_TCK = 100;
 
 function read(file: string): string | undefined {

@@ -8,7 +8,7 @@ import { AF_INET, AF_INET6, AF_UNIX, type EventView, type SockAddr, type SockTup
 import { EVENTS, META_EVENT_CODES } from '../eventTable';
 import { type ContainerRef, containerRefFromCgroupEntries, containerRefFromCgroupFile } from './containerId';
 import { FdInfo, type FdType, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from './fdInfo';
-import { fdFromLink, MAX_ENV, MAX_ENV_BYTES, readThread, seedFromProc } from './procReader';
+import { fdFromLink, readThread, seedFromProc } from './procReader';
 import { type ContainerLookup, SyscallEvent } from './syscallEvent';
 import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
 import { ThreadTable } from './threadTable';
@@ -129,6 +129,9 @@ export class StateTracker {
   readonly event: SyscallEvent;
   private readonly procRoot: string | null;
   private readonly containers: ContainerSink | undefined;
+  /** the last cgroups parameter read (a copy) and the container it named */
+  private lastCgroups: Buffer | undefined;
+  private lastCgroupsRef: ContainerRef | null | undefined;
   /** threads read back from /proc because an event named a tid the table lacked */
   procReads = 0;
 
@@ -308,7 +311,11 @@ export class StateTracker {
     t.ppid = isThread && from ? from.ppid : ptid;
     t.comm = v.str(13) ?? from?.comm ?? '';
     t.exe = v.str(1) ?? from?.exe ?? '';
-    t.args = v.paramLen(2) > 0 ? v.strList(2).filter((s) => s !== '') : from?.args ?? [];
+    if (v.paramLen(2) > 0) {
+      // a fork's args are nearly always its parent's: share them rather than copy
+      if (from?.argBytesEqual(v.raw(2))) t.copyArgsFrom(from);
+      else t.setArgBytes(v.raw(2));
+    } else if (from) t.copyArgsFrom(from);
     t.uid = v.int(16) ?? from?.uid ?? 0;
     t.gid = v.int(17) ?? from?.gid ?? 0;
     t.vtid = v.int(18) ?? tid;
@@ -318,7 +325,7 @@ export class StateTracker {
     if (from) {
       t.exepath = from.exepath;
       t.cwd = from.cwd;
-      t.env = from.env;
+      t.copyEnvFrom(from);
       t.loginuid = from.loginuid;
       t.tty = from.tty;
       t.sid = from.sid;
@@ -356,9 +363,10 @@ export class StateTracker {
     }
     t.comm = v.str(13) ?? t.comm;
     t.exe = v.str(1) ?? '';
-    t.args = v.paramLen(2) > 0 ? v.strList(2).filter((s) => s !== '') : [];
-    const env = v.paramLen(15) > 0 ? v.strList(15) : [];
-    t.env = env.length > MAX_ENV || env.join('').length > MAX_ENV_BYTES ? env.slice(0, MAX_ENV) : env.filter((s) => s !== '');
+    if (v.paramLen(2) > 0) t.setArgBytes(v.raw(2));
+    else t.args = [];
+    if (v.paramLen(15) > 0) t.setEnvBytes(v.raw(15));
+    else t.env = [];
     t.tty = v.int(16) ?? t.tty;
     t.vpgid = v.int(17) ?? t.vpgid;
     t.loginuid = v.int(18) ?? NO_LOGINUID;
@@ -392,7 +400,15 @@ export class StateTracker {
 
   /** the container the event's cgroups name; null: the host; undefined: the event has none */
   private cgroupsContainer(v: EventView): ContainerRef | null | undefined {
-    return v.paramLen(CGROUPS_PARAM) > 0 ? containerRefFromCgroupEntries(v.strList(CGROUPS_PARAM)) : undefined;
+    if (v.paramLen(CGROUPS_PARAM) === 0) return undefined;
+    // the same cgroups come event after event (a service's forks and execs): compare bytes, not decoded paths
+    const raw = v.raw(CGROUPS_PARAM);
+    const last = this.lastCgroups;
+    if (last !== undefined && last.equals(raw)) return this.lastCgroupsRef;
+    const ref = containerRefFromCgroupEntries(v.strList(CGROUPS_PARAM));
+    this.lastCgroups = Buffer.from(raw);
+    this.lastCgroupsRef = ref;
+    return ref;
   }
 
   private cgroupText(pid: number): string | undefined {
