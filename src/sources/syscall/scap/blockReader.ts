@@ -24,6 +24,12 @@ export interface BlockHandlers {
   onInterface?(i: ScapInterface): void;
   /** an event: at `at` in `buf`, `avail` bytes of block body from there; v2: header with nparams */
   onEvent(buf: Buffer, at: number, avail: number, v2: boolean, offset: number): void;
+  /**
+   * The chunk `buf` fed earlier is about to be overwritten with later bytes
+   * of the stream: copy what is still needed from it. Without this handler
+   * the feeder never reuses a chunk.
+   */
+  onRecycle?(buf: Buffer): void;
 }
 
 export interface BlockCounts {
@@ -101,6 +107,19 @@ export class BlockReader {
     while (n > 0 && n >= parts[k].length) n -= parts[k++].length;
     if (k > 0) parts.splice(0, k);
     if (n > 0) parts[0] = parts[0].subarray(n);
+  }
+
+  /**
+   * Whether `buf`, fed earlier, may now be overwritten: false while unread
+   * bytes of a block still lie in it, or when the handlers cannot release it
+   * (no onRecycle); else the handlers are told first.
+   */
+  recycle(buf: Buffer): boolean {
+    const h = this.h;
+    if (h.onRecycle === undefined) return false;
+    for (const p of this.parts) if (p.buffer === buf.buffer) return false;
+    h.onRecycle(buf);
+    return true;
   }
 
   /** Counts complete up to the last block read (also after an error). */

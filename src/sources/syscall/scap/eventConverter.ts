@@ -50,8 +50,8 @@ interface Plan {
 }
 
 /**
- * An enter kept for its exit: where it lies in the stream chunk that holds it
- * (chunks are never reused, so the bytes stay as they were while referenced).
+ * An enter kept for its exit: where it lies in the stream chunk that holds it,
+ * or in a copy of its own once that chunk is reused (release).
  */
 interface Stashed {
   tid: number;
@@ -240,6 +240,23 @@ export class EventConverter {
       if (this.stash.size > MAX_STASHED) this.stash.delete(this.stash.keys().next().value as number);
     }
     this.last = { tid, name: libs.name, libs, buf, lensAt, n };
+  }
+
+  /**
+   * The chunk `buf` is about to be overwritten: the enters kept from it are
+   * copied out (few: an exit nearly always follows its enter in the same chunk).
+   */
+  release(buf: Buffer): void {
+    const ab = buf.buffer;
+    if (this.last !== undefined && this.last.buf.buffer === ab) this.ownCopy(this.last);
+    if (this.stash.size > 0) for (const s of this.stash.values()) if (s.buf.buffer === ab) this.ownCopy(s);
+  }
+
+  private ownCopy(s: Stashed): void {
+    let end = s.lensAt + 2 * s.n;
+    for (let q = 0; q < s.n; q++) end += s.buf.readUInt16LE(s.lensAt + 2 * q);
+    s.buf = Buffer.from(s.buf.subarray(s.lensAt, end));
+    s.lensAt = 0;
   }
 
   private takeStash(tid: number, name: string): Stashed | undefined {

@@ -130,6 +130,8 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
       stats.groups++;
     },
     onEvent: (buf, at, avail, v2, offset) => converter.take(buf, at, avail, v2, offset),
+    // the tracker copies what it keeps of an event; the converter's kept enters are copied out here
+    onRecycle: (buf) => converter.release(buf),
   });
   try {
     stats.gzip = (await readCaptureFile(file, reader)).gzip;

@@ -268,3 +268,23 @@ test('capability sets: the process list entry\'s and an execve exit\'s cap_* are
     [0n, 0n, 0n],
   ]);
 });
+
+test('an enter kept for its exit survives the read chunk that held it being reused (exits megabytes later)', async () => {
+  // unknown blocks (skipped) between enters and exits: more than the reader's chunks hold, so they are reused meanwhile
+  const filler = Array.from({ length: 3300 }, () => block(0x7e57, Buffer.alloc(1000, 0x41)));
+  const file = Buffer.concat([
+    sectionHeader(),
+    procList(9, [procEntry(9, bash)]),
+    eventBlock(libsEvent(102, 100, TS, [-100, 'notes.txt', 1, 0], false), 'EV'),
+    // another thread's enter: the first one is then kept among the older ones, this one as the last
+    eventBlock(libsEvent(102, 101, TS + 1n, [-100, 'other.txt', 1, 0], false), 'EV'),
+    ...filler,
+    eventBlock(libsEvent(103, 101, TS + 2n, [6], false), 'EV'),
+    eventBlock(libsEvent(103, 100, TS + 3n, [5], false), 'EV'),
+  ]);
+  assert.ok(file.length > 3 << 20);
+  const { stats, seen } = await replay(file, true);
+  assert.equal(stats.error, undefined);
+  assert.equal(stats.blocks.unknownBlocks, 3300);
+  assert.deepEqual(seen.map((s) => s.line.split(' ').slice(0, 2).join(' ')), ['<openat fd=/other.txt', '<openat fd=/root/notes.txt']);
+});
