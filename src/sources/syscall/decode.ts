@@ -8,7 +8,14 @@
 // Which parameters the probe cut at their bound is not in the event (its
 // layout stays libs'); the addon hands it over beside the batch as marks:
 // u32 count, then (event offset, cut mask) pairs in batch order.
-import { EventInfo, eventInfo } from './eventTable';
+import { EventInfo, EVENTS } from './eventTable';
+
+/**
+ * The table held here rather than read through the import per event: under
+ * esbuild's CommonJS interop (tsx, which the benches run under) each use of
+ * an imported binding is two getter calls.
+ */
+const INFO_BY_CODE: readonly (EventInfo | undefined)[] = EVENTS;
 import { ipv6Text } from './ipv6Text';
 
 export const HEADER_LEN = 26;
@@ -106,7 +113,7 @@ export class EventView {
     this.starts[n] = p;
     this.offset = offset;
     this.n = n;
-    this.cachedInfo = eventInfo(dv.getUint16(offset + 20, true));
+    this.cachedInfo = INFO_BY_CODE[dv.getUint16(offset + 20, true)];
     this.cut = this.marks[0] === 0 ? 0 : this.cutMaskAt(offset);
     return len;
   }

@@ -15,6 +15,13 @@ import { EVENT_LIST, type EventInfo } from '../eventTable';
 import { EF_LARGE_PAYLOAD, LIBS_EVENTS, type LibsEvent } from './libsEventTable';
 import { ScapError } from './scapError';
 
+/**
+ * The v2 header length and parameter bound, read once from the imports: under
+ * esbuild's CommonJS interop (tsx, which the benches run under) each use of an
+ * imported binding is two getter calls, and these are read per parameter.
+ */
+const V2_HEADER_LEN = HEADER_LEN;
+const MAX_PARAMETERS = MAX_PARAMS;
 /** the v1 event header: ts, tid, len, type (no nparams) */
 const V1_HEADER_LEN = 22;
 
@@ -151,7 +158,7 @@ export class EventConverter {
    * its header has nparams. `offset` is its place in the stream, for errors.
    */
   take(buf: Buffer, at: number, avail: number, v2: boolean, offset: number): void {
-    const hdr = v2 ? HEADER_LEN : V1_HEADER_LEN;
+    const hdr = v2 ? V2_HEADER_LEN : V1_HEADER_LEN;
     if (avail < hdr) throw new ScapError(`event header needs ${hdr} bytes, the block holds ${avail}`, offset);
     if (buf !== this.dvOf) {
       this.dvOf = buf;
@@ -182,7 +189,7 @@ export class EventConverter {
       this.keep(tid, buf, at + hdr, n, plan.libs!);
     }
     const enter = !plan.enter && (this.last !== undefined || this.stash.size > 0) ? this.takeStash(tid, plan.libs!.name) : undefined;
-    if (v2 && type === target.code && n >= target.params.length && n <= MAX_PARAMS) {
+    if (v2 && type === target.code && n >= target.params.length && n <= MAX_PARAMETERS) {
       this.stats.passed++;
       const sink = this.sink;
       if (sink.inPlace !== undefined) {
@@ -201,12 +208,12 @@ export class EventConverter {
   private checkV2(buf: Buffer, at: number, avail: number, len: number, offset: number): number {
     const dv = this.dv;
     const n = dv.getUint32(at + 22, true);
-    if (len < HEADER_LEN) throw new ScapError(`invalid event: length ${len} is smaller than the event header (${HEADER_LEN})`, offset);
+    if (len < V2_HEADER_LEN) throw new ScapError(`invalid event: length ${len} is smaller than the event header (${V2_HEADER_LEN})`, offset);
     if (len > avail) throw new ScapError(`invalid event: length ${len} is larger than the ${avail} bytes of its block`, offset);
-    if (n > this.lens.length || HEADER_LEN + 2 * n > len) throw new ScapError(`invalid event: ${n} parameters do not fit in its length ${len}`, offset);
-    let p = HEADER_LEN + 2 * n;
+    if (n > this.lens.length || V2_HEADER_LEN + 2 * n > len) throw new ScapError(`invalid event: ${n} parameters do not fit in its length ${len}`, offset);
+    let p = V2_HEADER_LEN + 2 * n;
     for (let i = 0; i < n; i++) {
-      const l = dv.getUint16(at + HEADER_LEN + 2 * i, true);
+      const l = dv.getUint16(at + V2_HEADER_LEN + 2 * i, true);
       this.lens[i] = l;
       p += l;
     }
