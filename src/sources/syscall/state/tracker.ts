@@ -61,6 +61,8 @@ const DEV_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const INO_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const CREAT_FLAGS_PARAM = new Int16Array(EVENTS.length).fill(-1);
 const TUPLE_PARAM = new Int16Array(EVENTS.length).fill(-1);
+/** bind's address (listen has none) */
+const ADDR_PARAM = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
   // container events (made from runtime answers, or read from a capture) change no thread
@@ -69,6 +71,7 @@ for (const e of EVENTS) {
   NAME_PARAM[e.code] = e.paramIndex.get('name') ?? -1;
   FLAGS_PARAM[e.code] = e.paramIndex.get('flags') ?? -1;
   TUPLE_PARAM[e.code] = e.paramIndex.get('tuple') ?? -1;
+  ADDR_PARAM[e.code] = e.paramIndex.get('addr') ?? -1;
   DEV_PARAM[e.code] = e.paramIndex.get('dev') ?? -1;
   INO_PARAM[e.code] = e.paramIndex.get('ino') ?? -1;
   CREAT_FLAGS_PARAM[e.code] = e.paramIndex.get('creat_flags') ?? -1;
@@ -102,6 +105,15 @@ function absolute(base: string, p: string): string {
 
 function socketType(domain: number): FdType {
   return domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === 16 ? 'netlink' : 'unknown';
+}
+
+/**
+ * A unix socket's fd.name as libs writes it from a socket tuple: the two
+ * kernel socket addresses in hex, then the path (`ffff8881...->0 ` when the
+ * peer and path are unknown); with no addresses, the path alone.
+ */
+function unixName(tuple: SockTuple): string {
+  return tuple.source === undefined ? tuple.path ?? '' : `${tuple.source}->${tuple.dest} ${tuple.path}`;
 }
 
 /**
@@ -218,7 +230,10 @@ export class StateTracker {
         this.connection(v, t, act === Act.Accept);
         break;
       case Act.Listen:
-        if (this.useFd(v, t) && (v.int(0) ?? -1) >= 0) ev.fd!.isServer = true;
+        if (this.useFd(v, t) && (v.int(0) ?? -1) >= 0) {
+          ev.fd!.isServer = true;
+          if (ADDR_PARAM[v.type] >= 0) this.bound(v, ADDR_PARAM[v.type]);
+        }
         break;
       case Act.Pipe:
         this.pipe(v, t);
@@ -446,8 +461,17 @@ export class StateTracker {
   private enter(v: EventView, t: ThreadInfo, code: number): void {
     const nameAt = NAME_PARAM[code];
     if (nameAt < 0) {
-      t.enter = { code, name: '', flags: 0, dirfd: AT_FDCWD, addr: v.sockaddr(1) };
-      this.useFd(v, t);
+      const addr = v.sockaddr(1);
+      t.enter = { code, name: '', flags: 0, dirfd: AT_FDCWD, addr };
+      // as libs' parser of connect enters (sysdig's, in the captures it reads):
+      // a unix socket is named by the path it connects to until the exit names it by its tuple
+      if (this.useFd(v, t) && ACTION[code + 1] === Act.Connect && addr?.family === AF_UNIX && addr.path !== undefined) {
+        const f = this.event.fd!;
+        const before = f.name;
+        f.type = 'unix';
+        f.name = addr.path;
+        this.event.fdNameChanged = f.name !== before;
+      }
       return;
     }
     const name = v.str(nameAt);
@@ -539,7 +563,7 @@ export class StateTracker {
     f.l4proto = old?.l4proto ?? (f.type === 'ipv4' || f.type === 'ipv6' ? 'tcp' : undefined);
     if (tuple.sip !== undefined) f.setTuple(tuple.sip, tuple.sport!, tuple.dip!, tuple.dport!, accepted);
     else if (tuple.path !== undefined) {
-      f.name = tuple.path;
+      f.name = unixName(tuple);
       f.isServer = accepted;
     } else if (old) {
       this.event.fd = old;
@@ -564,6 +588,15 @@ export class StateTracker {
     if (f.type === 'ipv4' || f.type === 'ipv6') f.connected = true;
     if (f.name !== '' && f.l4proto === 'tcp') return;
     const tuple = v.tuple(TUPLE_PARAM[v.type]);
+    if (tuple?.family === AF_UNIX && tuple.path !== undefined) {
+      // as libs: every successful send or receive on a unix socket renames it
+      // by its tuple, peer or none (an unconnected sendto's tuple has neither)
+      const before = f.name;
+      f.type = 'unix';
+      f.name = unixName(tuple);
+      ev.fdNameChanged = f.name !== before;
+      return;
+    }
     if (!tuple || tuple.sip === undefined || tuple.family === undefined) return;
     // the probe reads the socket's own addresses: an unconnected socket's sendto has no peer there
     if ((received ? tuple.sport : tuple.dport) === 0) return;
@@ -574,6 +607,18 @@ export class StateTracker {
     const [local, localPort, peer, peerPort] = received ? [tuple.dip!, tuple.dport!, tuple.sip, tuple.sport!] : [tuple.sip, tuple.sport!, tuple.dip!, tuple.dport!];
     if (f.isServer) f.setTuple(peer, peerPort, local, localPort, true);
     else f.setTuple(local, localPort, peer, peerPort, false);
+    ev.fdNameChanged = f.name !== before;
+  }
+
+  /** a successful bind of a unix socket: libs names the fd by the bound path */
+  private bound(v: EventView, addrAt: number): void {
+    const addr = v.sockaddr(addrAt);
+    if (addr?.family !== AF_UNIX || addr.path === undefined) return;
+    const ev = this.event;
+    const f = ev.fd!;
+    const before = f.name;
+    f.type = 'unix';
+    f.name = addr.path;
     ev.fdNameChanged = f.name !== before;
   }
 

@@ -126,7 +126,7 @@ test('sysdig -r reads what -w wrote: same events, processes and paths', { skip: 
   // fd.name: sysdig 0.29 skips event codes from 336 on (dup2, dup3, pipe2, accept4...), so its fd table
   // goes stale where they change it (there it has no name: <NA>, e.g. the shell's dup2 of /dev/null
   // onto stdout; how many depends on what else ran on the machine meanwhile, so that share is only
-  // bounded); it also names unix-socket connects and fds it only has as "unsupported" differently
+  // bounded); it also names fds it only has as "unsupported" differently
   const named = vl.length - sysdigUnnamed;
   t.diagnostic(`sysdig agreement: ${vl.length} events, ${vl.length} same time/thread/type/process, ${fdSame} same fd.name (${((100 * fdSame) / vl.length).toFixed(1)}%), ${sysdigUnnamed} with no name in sysdig's stale table; where sysdig names the fd: ${fdSame} of ${named} agree; e.g. ${fdDiffs.join('; ')}`);
   assert.ok(fdSame >= 0.95 * named, `fd.name agrees on ${fdSame} of the ${named} events sysdig names an fd for: ${fdDiffs.join('; ')}`);

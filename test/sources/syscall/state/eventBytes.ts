@@ -65,3 +65,17 @@ export function sockaddr4(ip: string, port: number): Buffer {
   b.writeUInt16LE(port, 5);
   return b;
 }
+
+/** a unix SOCKTUPLE: the two kernel socket addresses, then the path */
+export function tupleUnix(source: bigint, dest: bigint, path: string): Buffer {
+  const b = Buffer.alloc(17);
+  b[0] = 1;
+  b.writeBigUInt64LE(source, 1);
+  b.writeBigUInt64LE(dest, 9);
+  return Buffer.concat([b, Buffer.from(`${path}\0`)]);
+}
+
+/** a unix SOCKADDR: family, then the path */
+export function sockaddrUnix(path: string): Buffer {
+  return Buffer.concat([Buffer.from([1]), Buffer.from(`${path}\0`)]);
+}

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { nulList, tuple4, type P } from './eventBytes';
+import { nulList, sockaddrUnix, tuple4, tupleUnix, type P } from './eventBytes';
 import { emptyProcTracker } from './trackerFeed';
 
 /** a tracker over an empty fake /proc, and a way to feed it one event */
@@ -78,6 +78,43 @@ test('sockets: connect and accept record client and server ends', () => {
   r = feed('pipe2', 10, { res: 0, fd1: 8, fd2: 9, ino: 77 });
   assert.equal(t.fds.get(9)?.type, 'pipe');
   assert.equal(t.fds.get(8)?.name, 'pipe:[77]');
+});
+
+test('unix sockets are named as libs names them: bound path, then `source->dest path` from each tuple', () => {
+  const { tracker, feed } = setup();
+  const t = tracker.threads.create(10);
+  const log = 0xffff888119bf8d00n;
+  // a datagram client sending to /dev/log without connecting: the probe's tuple has no peer and no path
+  feed('socket', 10, { fd: 4, domain: 1, type: 2, proto: 0 });
+  let r = feed('sendto', 10, { res: 11, fd: 4, size: 11, tuple: tupleUnix(0xffff888119bf8d80n, 0n, '') });
+  assert.equal(r.ev.fd?.type, 'unix');
+  assert.equal(r.ev.fd?.name, 'ffff888119bf8d80->0 ');
+  assert.equal(r.ev.fdNameChanged, true);
+  // a connected one: connect names it, a send keeps the kernel's tuple
+  feed('socket', 10, { fd: 5, domain: 1, type: 2, proto: 0 });
+  r = feed('connect>', 10, { fd: 5, addr: sockaddrUnix('/dev/log') });
+  assert.equal(r.ev.fd?.name, '/dev/log', 'the enter names it by the path it connects to');
+  r = feed('connect', 10, { res: 0, tuple: tupleUnix(0xffff888119bf9000n, log, '/dev/log'), fd: 5, addr: sockaddrUnix('/dev/log') });
+  assert.equal(r.ev.fd?.name, `ffff888119bf9000->${log.toString(16)} /dev/log`);
+  r = feed('sendto', 10, { res: 9, fd: 5, size: 9, tuple: tupleUnix(0xffff888119bf9000n, log, '/dev/log') });
+  assert.equal(r.ev.fd?.name, `ffff888119bf9000->${log.toString(16)} /dev/log`);
+  assert.equal(r.ev.fdNameChanged, false);
+  // the receiving end: bind names it by its path, each datagram by its sender
+  feed('socket', 10, { fd: 3, domain: 1, type: 2, proto: 0 });
+  r = feed('bind', 10, { res: 0, addr: sockaddrUnix('/dev/log'), fd: 3 });
+  assert.equal(t.fds.get(3)?.name, '/dev/log');
+  r = feed('recvfrom', 10, { res: 9, fd: 3, size: 100, tuple: tupleUnix(0n, log, '/dev/log') });
+  assert.equal(r.ev.fd?.name, `0->${log.toString(16)} /dev/log`);
+  // a failed send or bind changes nothing
+  r = feed('sendto', 10, { res: -111, fd: 4, size: 3, tuple: tupleUnix(0xffff888119bf8d80n, 0xffff1n, '/x') });
+  assert.equal(r.ev.fd?.name, 'ffff888119bf8d80->0 ');
+  feed('socket', 10, { fd: 6, domain: 1, type: 1, proto: 0 });
+  feed('bind', 10, { res: -98, addr: sockaddrUnix('/run/busy'), fd: 6 });
+  assert.equal(t.fds.get(6)?.name, '');
+  // a stream accept: the server end's tuple
+  r = feed('accept4', 10, { fd: 7, tuple: tupleUnix(0xffff1000n, 0xffff2000n, '/run/s.sock') });
+  assert.equal(t.fds.get(7)?.name, 'ffff1000->ffff2000 /run/s.sock');
+  assert.equal(t.fds.get(7)?.type, 'unix');
 });
 
 test('threads share the fd table; forks copy it; exit purges after the event', () => {
