@@ -610,15 +610,24 @@ export class StateTracker {
     ev.fdNameChanged = f.name !== before;
   }
 
-  /** a successful bind of a unix socket: libs names the fd by the bound path */
+  /**
+   * A successful bind: libs names the fd by the bound address, a unix path or
+   * `ip:port` (IPv6 without brackets, as libs writes a server address).
+   */
   private bound(v: EventView, addrAt: number): void {
     const addr = v.sockaddr(addrAt);
-    if (addr?.family !== AF_UNIX || addr.path === undefined) return;
+    if (addr === undefined) return;
     const ev = this.event;
     const f = ev.fd!;
     const before = f.name;
-    f.type = 'unix';
-    f.name = addr.path;
+    if (addr.family === AF_UNIX && addr.path !== undefined) {
+      f.type = 'unix';
+      f.name = addr.path;
+    } else if ((addr.family === AF_INET || addr.family === AF_INET6) && addr.ip !== undefined) {
+      f.name = `${addr.ip}:${addr.port}`;
+    } else {
+      return;
+    }
     ev.fdNameChanged = f.name !== before;
   }
 

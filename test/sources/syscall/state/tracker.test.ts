@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { nulList, sockaddrUnix, tuple4, tupleUnix, type P } from './eventBytes';
+import { nulList, sockaddr4, sockaddrUnix, tuple4, tupleUnix, type P } from './eventBytes';
 import { emptyProcTracker } from './trackerFeed';
 
 /** a tracker over an empty fake /proc, and a way to feed it one event */
@@ -72,6 +72,10 @@ test('sockets: connect and accept record client and server ends', () => {
   assert.equal(f.name, '127.0.0.1:40000->127.0.0.1:8080');
   assert.equal(f.l4proto, 'tcp');
   assert.equal(f.isServer, false);
+  feed('socket', 10, { fd: 4, domain: 2, type: 1, proto: 0 });
+  r = feed('bind', 10, { res: 0, addr: sockaddr4('127.0.0.1', 47999), fd: 4 });
+  assert.equal(r.ev.fd?.name, '127.0.0.1:47999', 'libs names a bound socket by its address');
+  assert.equal(r.ev.fd?.type, 'ipv4');
   r = feed('accept4', 10, { fd: 6, tuple: tuple4('10.0.0.2', 5555, '10.0.0.1', 22) });
   assert.equal(t.fds.get(6)?.isServer, true);
   assert.equal(t.fds.get(6)?.cip, '10.0.0.2');
