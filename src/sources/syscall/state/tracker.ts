@@ -569,11 +569,12 @@ export class StateTracker {
       this.event.fd = old;
       return;
     }
-    // a failed connect leaves the socket as it was, connected or not
+    // a failed connect leaves the socket as it was, connected or not: as in
+    // libs, the event shows the tuple it failed with, the table keeps the old fd
     f.connected = connected || (old?.connected ?? false);
     this.event.fd = f;
     this.event.fdNameChanged = f.name !== (old?.name ?? '');
-    if (fd >= 0) t.fds.set(fd, f);
+    if (fd >= 0 && connected) t.fds.set(fd, f);
   }
 
   /**

@@ -115,6 +115,12 @@ test('unix sockets are named as libs names them: bound path, then `source->dest 
   feed('socket', 10, { fd: 6, domain: 1, type: 1, proto: 0 });
   feed('bind', 10, { res: -98, addr: sockaddrUnix('/run/busy'), fd: 6 });
   assert.equal(t.fds.get(6)?.name, '');
+  // a refused connect: the event shows its tuple, the socket keeps the name it had
+  feed('socket', 10, { fd: 8, domain: 1, type: 1, proto: 0 });
+  feed('connect>', 10, { fd: 8, addr: sockaddrUnix('/run/none.sock') });
+  r = feed('connect', 10, { res: -2, tuple: tupleUnix(0xffff3000n, 0n, ''), fd: 8, addr: sockaddrUnix('/run/none.sock') });
+  assert.equal(r.ev.fd?.name, 'ffff3000->0 ');
+  assert.equal(t.fds.get(8)?.name, '/run/none.sock');
   // a stream accept: the server end's tuple
   r = feed('accept4', 10, { fd: 7, tuple: tupleUnix(0xffff1000n, 0xffff2000n, '/run/s.sock') });
   assert.equal(t.fds.get(7)?.name, 'ffff1000->ffff2000 /run/s.sock');
