@@ -266,7 +266,24 @@ export function main(argv: readonly string[]): number | Promise<number> {
   );
 }
 
+/**
+ * stdout's reader may go away (`vigil -e capture | head`): the alerts for
+ * stdout are then counted as dropped (streamChannels.ts) and the summary is
+ * not printed, while the agent goes on with its other outputs; without a
+ * handler the stream's EPIPE would end the process with a stack trace.
+ */
+function keepRunningWithoutStdout(): void {
+  let said = false;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') return logger.error(`vigil: stdout: ${e.message}`);
+    if (said) return;
+    said = true;
+    logger.warning('vigil: stdout was closed by its reader (EPIPE); nothing more is written there');
+  });
+}
+
 if (require.main === module) {
+  keepRunningWithoutStdout();
   let code: number | Promise<number>;
   try {
     code = main(process.argv.slice(2));

@@ -24,6 +24,7 @@ export class LineWriter {
   private backlog: Buffer[] = [];
   private backlogBytes = 0;
   private retry: NodeJS.Timeout | undefined;
+  private gone = false;
 
   constructor(
     private fd: number,
@@ -37,8 +38,14 @@ export class LineWriter {
     return this.bytes + this.backlogBytes;
   }
 
-  /** false when the line was refused (dropWhenFull and the backlog at its bound) */
+  /** the descriptor's reader has closed it (EPIPE): nothing written from now on can be read */
+  get readerGone(): boolean {
+    return this.gone;
+  }
+
+  /** false when the line was refused (dropWhenFull and the backlog at its bound, or the reader gone) */
   write(line: string): boolean {
+    if (this.gone) return false;
     if (this.dropWhenFull && this.backlogBytes > this.maxBacklog) {
       // the reader may have caught up since the last retry
       this.drain(false);
@@ -84,7 +91,15 @@ export class LineWriter {
       try {
         n = fs.writeSync(this.fd, head);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          // `vigil ... | head`: the reader is gone for good; what is held cannot be delivered
+          this.gone = true;
+          this.backlog = [];
+          this.backlogBytes = 0;
+          return;
+        }
+        if (code !== 'EAGAIN') throw e;
         if (block || (!this.dropWhenFull && this.backlogBytes > this.maxBacklog)) {
           Atomics.wait(sleeper, 0, 0, 1);
           continue;

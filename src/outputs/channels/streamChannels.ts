@@ -28,7 +28,9 @@ export class StdoutChannel implements Channel {
   }
 
   send(r: OutputRecord): void {
-    if (!this.writer.write(r.line)) return this.drops.drop('queue_full', 1);
+    if (!this.writer.write(r.line)) {
+      return this.writer.readerGone ? this.drops.drop('failed', 1, 'stdout was closed by its reader (EPIPE)') : this.drops.drop('queue_full', 1);
+    }
     this.stats.sent++;
     if (this.unbuffered) this.writer.flush();
   }
