@@ -28,8 +28,11 @@ export class RuleAlert<E> implements Alert {
     this.message = matched.output.render(evt);
   }
 
+  /** computed once: JSON formatting and the gRPC record may both ask, and the event may be reused after emit */
+  private fields: OutputFields | undefined;
+
   outputFields(): OutputFields {
-    return this.matched.output.fields(this.evt);
+    return (this.fields ??= this.matched.output.fields(this.evt));
   }
 }
 
