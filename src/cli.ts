@@ -26,6 +26,7 @@ import { loadConfigOf, loadSetup, reloadSetup, rulesPaths, type SetupContext, wa
 import { configChange } from './configReload';
 import { readAppendOutput } from './appendOutput';
 import { readStaticFields } from './staticFieldsConfig';
+import { withStaticFields } from './engine/staticFields';
 import { readAuditTrace, toAuditEvent } from './sources/k8s_audit';
 import { replayScapTrace } from './scapTrace';
 
@@ -182,7 +183,11 @@ export function main(argv: readonly string[]): number | Promise<number> {
   }
   const loaded = loadConfig(opts);
   const config = loaded.config;
-  if (opts.listFields !== undefined) return listFields(sources, opts.listFields);
+  if (opts.listFields !== undefined) {
+    // the static_fields of the configuration are fields of every source, as rules see them
+    const statics = readStaticFields(config);
+    return listFields(sources.map((s) => withStaticFields(s, statics)), opts.listFields);
+  }
 
   if (opts.validate.length > 0) return validate(opts, config, sources);
 

@@ -108,3 +108,18 @@ test('audit evaluation workers add the same (their rules come from the recipe)',
     fs.rmSync(dir, { recursive: true });
   }
 });
+
+test('--list shows the static_fields of the configuration as static.<name> fields of every source', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-static-list-'));
+  try {
+    const cfg = writeConfig(dir);
+    const r = await run(['-c', cfg, '--list', 'k8s_audit'], { env: { ...process.env, VIGIL_TEST_OWNER: 'ops' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^static\.cluster\s+\(string\)\s+the value of static_fields\.cluster in the configuration$/m);
+    assert.match(r.stdout, /^static\.owner\s+\(string\)/m);
+    const plain = await run(['--list', 'k8s_audit']);
+    assert.doesNotMatch(plain.stdout, /^static\./m, 'no static_fields, no static fields');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
