@@ -9,6 +9,7 @@
 // layout stays libs'); the addon hands it over beside the batch as marks:
 // u32 count, then (event offset, cut mask) pairs in batch order.
 import { EventInfo, EVENTS } from './eventTable';
+import { ipv6Text } from './ipv6Text';
 
 /**
  * The table held here rather than read through the import per event: under
@@ -16,7 +17,6 @@ import { EventInfo, EVENTS } from './eventTable';
  * an imported binding is two getter calls.
  */
 const INFO_BY_CODE: readonly (EventInfo | undefined)[] = EVENTS;
-import { ipv6Text } from './ipv6Text';
 
 export const HEADER_LEN = 26;
 export const MAX_PARAMS = 32;

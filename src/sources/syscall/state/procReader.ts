@@ -9,7 +9,6 @@ import { readSockets } from './procNet';
 import { MAX_ENV, MAX_ENV_BYTES, NO_LOGINUID, ThreadInfo } from './threadInfo';
 import type { ThreadTable } from './threadTable';
 
-export { MAX_ENV, MAX_ENV_BYTES };
 const CLK_TCK = 100;
 
 function read(file: string): string | undefined {
