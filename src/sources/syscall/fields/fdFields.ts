@@ -14,8 +14,9 @@ const TYPECHAR = FD_TYPECHAR;
 
 const isNet = (f: FdInfo | undefined): f is FdInfo => f !== undefined && (f.type === 'ipv4' || f.type === 'ipv6') && f.cip !== undefined;
 
+/** a file or directory fd with a path name; any fd an open named (`<UNKNOWN>x`, a failed open's ''), as libs cuts those too */
 function isPathFd(f: FdInfo | undefined): f is FdInfo {
-  return f !== undefined && (f.type === 'file' || f.type === 'directory' || f.type === 'memfd') && f.name.startsWith('/');
+  return f !== undefined && (f.type === 'file' || f.type === 'directory' || f.type === 'memfd') && (f.name.startsWith('/') || f.nameRaw !== '' || f.failedOpen);
 }
 
 const net = (get: (f: FdInfo) => Value) => (e: E): Value => (isNet(e.fd) ? get(e.fd) : undefined);
@@ -25,7 +26,9 @@ const NA = (): Value => undefined;
 
 export const fdFields: FieldDef<E>[] = [
   plain('fd.num', 'int', 'the number of the file descriptor', (e) => (e.fdNum === -1 && !e.fd ? undefined : e.fdNum)),
-  plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf...', (e) => e.fd?.type),
+  // a failed open has no fd in libs, only a name
+  plain('fd.type', 'string', 'the kind of fd: file, directory, ipv4, ipv6, unix, pipe, event, signalfd, eventpoll, inotify, timerfd, netlink, memfd, bpf... (none for a failed open)', (e) =>
+    (e.fd?.failedOpen ? undefined : e.fd?.type)),
   plain('fd.typechar', 'string', 'the kind of fd as one letter: f file, d directory, 4 ipv4, 6 ipv6, u unix, p pipe, e event, ...', (e) => (e.fd ? TYPECHAR[e.fd.type] : undefined)),
   plain('fd.name', 'string', 'the full name: a file path, a connection (cip:cport->sip:sport), a unix socket path', (e) => e.fd?.name),
   plain('fd.nameraw', 'string', "the path as the open named it, before it was made absolute (repeated '/' folded); '' for fds not opened by path",
@@ -33,8 +36,11 @@ export const fdFields: FieldDef<E>[] = [
   plain('fd.connected', 'bool', 'true when the socket is connected: a connect succeeded or is under way, it was accepted, or it sent or received', (e) =>
     e.fd && e.fd.type !== 'file' && e.fd.type !== 'directory' ? e.fd.connected : e.fd ? false : undefined),
   plain('fd.name_changed', 'bool', "true when this event changed the fd's name (a connect, an accept, a datagram's peer)", (e) => (e.fd ? e.fdNameChanged : undefined)),
-  plain('fd.directory', 'string', 'the directory of a file fd', (e) => (isPathFd(e.fd) ? e.fd.directory() : undefined)),
-  plain('fd.filename', 'string', 'the file name of a file fd, without its directory', (e) => (isPathFd(e.fd) ? e.fd.name.slice(e.fd.name.lastIndexOf('/') + 1) : undefined)),
+  // as libs: a directory fd is its own fd.directory and has no fd.filename
+  plain('fd.directory', 'string', 'the directory of a file fd; for a directory fd, its own name', (e) =>
+    (isPathFd(e.fd) ? (e.fd.type === 'directory' && !e.fd.failedOpen ? e.fd.name : e.fd.directory()) : undefined)),
+  plain('fd.filename', 'string', 'the file name of a file fd, without its directory (none for a directory or a failed open)', (e) =>
+    (isPathFd(e.fd) && e.fd.type === 'file' && !e.fd.failedOpen ? e.fd.fileName() : undefined)),
   plain('fd.ip', 'ipaddr', 'the remote IP address of a socket (Falco matches client or server)', net((f) => (f.isServer ? f.cip : f.sip))),
   plain('fd.cip', 'ipaddr', 'the client IP address', net((f) => f.cip)),
   plain('fd.sip', 'ipaddr', 'the server IP address', net((f) => f.sip)),

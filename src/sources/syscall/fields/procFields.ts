@@ -96,7 +96,8 @@ export const procFields: FieldDef<E>[] = [
   plain('proc.exepath', 'string', 'the full path of the executable', of('exepath')),
   plain('proc.cmdline', 'string', 'the full command line: proc.name and proc.args', (e) => e.thread?.cmdline()),
   plain('proc.args', 'string', 'the command-line arguments after the program name, space separated', (e) => e.thread?.args.join(' ')),
-  plain('proc.cwd', 'string', 'the current working directory', of('cwd')),
+  // the process's, kept on its main thread as libs keeps it (a thread's chdir changes it for all)
+  plain('proc.cwd', 'string', "the current working directory, with a trailing '/' as Falco shows it", (e) => (e.thread ? (e.threads.main(e.thread) ?? e.thread).cwd : undefined)),
   plain('proc.tty', 'int', 'the controlling terminal (0 for none)', of('tty')),
   plain('proc.sid', 'int', 'the session id', of('sid')),
   plain('proc.vpgid', 'int', 'the process group id, as seen from its pid namespace', of('vpgid')),

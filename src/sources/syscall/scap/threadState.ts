@@ -4,6 +4,7 @@
 import { ipv6Text } from '../ipv6Text';
 import { containerIdFromCgroupEntries } from '../state/containerId';
 import { FdInfo, type FdType } from '../state/fdInfo';
+import { cwdAfter } from '../state/pathConcat';
 import { NO_LOGINUID, ThreadInfo } from '../state/threadInfo';
 import type { ThreadTable } from '../state/threadTable';
 import { L4_NAMES, type ScapFd, ScapFdType, type ScapThread } from './stateBlocks';
@@ -28,7 +29,7 @@ export function seedThread(threads: ThreadTable, s: ScapThread): ThreadInfo {
   t.exe = s.exe;
   t.exepath = s.exepath;
   t.args = s.args;
-  t.cwd = s.cwd;
+  t.cwd = cwdAfter('', s.cwd);
   t.uid = s.uid;
   t.gid = s.gid;
   t.loginuid = s.loginuid;

@@ -48,6 +48,11 @@ export class FdInfo {
   connected = false;
   /** fd.nameraw: the path as the open named it, before it was made absolute ('' for other fds) */
   nameRaw = '';
+  /**
+   * the name a failed open would have given its fd: libs keeps no fd then,
+   * so fd.filename has none and fd.directory cuts even a directory's name
+   */
+  failedOpen = false;
   /** unix/pipe: the kernel object id (inode or socket address) */
   ino = '';
   /** name's directory part, made once per name: several rules read fd.directory of one open */
@@ -60,15 +65,25 @@ export class FdInfo {
     public name: string,
   ) {}
 
-  /** name up to its last `/` (`/` for a top-level name) */
+  /**
+   * fd.directory as libs cuts it: the name up to its last `/` (`/` for a
+   * top-level name); a name ending in `/` (a failed open's raw path) whole
+   */
   directory(): string {
     const name = this.name;
     if (this.dirOf !== name) {
       const slash = name.lastIndexOf('/');
-      this.dir = slash <= 0 ? '/' : name.slice(0, slash);
+      this.dir = slash <= 0 ? '/' : slash === name.length - 1 ? name : name.slice(0, slash);
       this.dirOf = name;
     }
     return this.dir;
+  }
+
+  /** fd.filename as libs cuts it: the name after its last `/`; a name ending in `/` whole */
+  fileName(): string {
+    const name = this.name;
+    const slash = name.lastIndexOf('/');
+    return slash < 0 ? '/' : slash === name.length - 1 ? name : name.slice(slash + 1);
   }
 
   /** the IPv4/IPv6 tuple as Falco writes it in fd.name */

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { containerRefFromCgroupFile } from './containerId';
 import { FdInfo } from './fdInfo';
+import { cwdAfter } from './pathConcat';
 import { readSockets } from './procNet';
 import { MAX_ENV, MAX_ENV_BYTES, NO_LOGINUID, ThreadInfo } from './threadInfo';
 import type { ThreadTable } from './threadTable';
@@ -132,7 +133,8 @@ export function fillFromProc(t: ThreadInfo, dir: string, procRoot = '/proc'): bo
   t.args = argv.slice(1);
   const exe = link(path.join(dir, 'exe'));
   t.exepath = exe?.endsWith(' (deleted)') ? exe.slice(0, -10) : exe ?? '';
-  t.cwd = link(path.join(dir, 'cwd')) ?? '';
+  const cwd = link(path.join(dir, 'cwd'));
+  t.cwd = cwd === undefined ? '' : cwdAfter('', cwd);
   // as libs' /proc scan: the executable's inode times from stat, and the start minus its ctime
   try {
     const st = fs.statSync(path.join(dir, 'exe'), { bigint: true });

@@ -8,6 +8,7 @@ import { AF_INET, AF_INET6, AF_UNIX, type EventView, type SockAddr, type SockTup
 import { EVENTS, META_EVENT_CODES } from '../eventTable';
 import { type ContainerRef, containerRefFromCgroupEntries, containerRefFromCgroupFile } from './containerId';
 import { FdInfo, type FdType, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from './fdInfo';
+import { concatPaths, cwdAfter, dirOf, UNKNOWN_DIR } from './pathConcat';
 import { fdFromLink, readThread, seedFromProc } from './procReader';
 import { type ContainerLookup, SyscallEvent } from './syscallEvent';
 import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
@@ -93,15 +94,8 @@ export interface TrackerOptions {
   users?: UserDb;
 }
 
-/** `a/../b` -> `b`, keeping the path absolute */
 /** `/dev/fd/3`, `/proc/self/fd/3`: the filename the kernel gives an exec through a file descriptor */
 const FD_PATH = /^\/(?:dev|proc\/self)\/fd\/(\d+)$/;
-
-function absolute(base: string, p: string): string {
-  // most paths are already absolute and clean: no `//`, `.` or `..` segment, nothing to normalize
-  if (p.charCodeAt(0) === 47) return p.indexOf('/.') < 0 && p.indexOf('//') < 0 ? p : path.posix.normalize(p);
-  return path.posix.normalize(`${base || '/'}/${p}`);
-}
 
 function socketType(domain: number): FdType {
   return domain === AF_INET ? 'ipv4' : domain === AF_INET6 ? 'ipv6' : domain === AF_UNIX ? 'unix' : domain === 16 ? 'netlink' : 'unknown';
@@ -256,10 +250,10 @@ export class StateTracker {
         break;
       }
       case Act.Chdir:
-        if (v.int(0) === 0) t.cwd = absolute(t.cwd, v.str(1) ?? '');
+        if (v.int(0) === 0) this.chdir(t, v.str(1) ?? '');
         break;
       case Act.Fchdir:
-        if (this.useFd(v, t) && v.int(0) === 0) t.cwd = ev.fd!.name;
+        if (this.useFd(v, t) && v.int(0) === 0) this.chdir(t, ev.fd!.name);
         break;
       case Act.Setuid:
       case Act.Setresuid:
@@ -374,7 +368,8 @@ export class StateTracker {
       // a thread first met at its exec (a capture that began after its clone): the exec says who it is
       t.pid = v.int(4) ?? t.pid;
       t.ppid = v.int(5) ?? t.ppid;
-      t.cwd = v.str(6) ?? t.cwd;
+      const cwd = v.str(6);
+      if (cwd !== undefined) t.cwd = cwdAfter('', cwd);
     }
     t.comm = v.str(13) ?? t.comm;
     t.exe = v.str(1) ?? '';
@@ -442,7 +437,7 @@ export class StateTracker {
     // kernel's exe link names it, or else the fd table does
     const viaFd = FD_PATH.exec(filename);
     if (viaFd) return this.exeLink(t.pid) ?? t.fds.get(Number(viaFd[1]))?.name ?? filename;
-    return absolute(t.cwd, filename);
+    return concatPaths(this.cwdDir(t), filename);
   }
 
   private exeLink(pid: number): string | undefined {
@@ -515,9 +510,10 @@ export class StateTracker {
       if (act !== Act.Creat) flags = enter.flags | (flags & EXIT_ONLY_FLAGS);
       dirfd = enter.dirfd;
     }
-    let base = t.cwd;
-    if (dirfd !== AT_FDCWD && !p.startsWith('/')) base = t.fds.get(dirfd)?.name ?? base;
-    const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', absolute(base, p));
+    // as libs names a failed open or creat from its path parameter: an absolute path as it was given
+    const raw = fd < 0 && act !== Act.OpenAt && p.charCodeAt(0) === 47;
+    const f = new FdInfo(flags & PPM_O_DIRECTORY ? 'directory' : 'file', raw ? p : concatPaths(this.openDir(t, act, dirfd, p), p));
+    f.failedOpen = fd < 0;
     f.nameRaw = p;
     f.openFlags = flags;
     f.dev = v.int(DEV_PARAM[code]) ?? 0;
@@ -630,6 +626,37 @@ export class StateTracker {
       return;
     }
     ev.fdNameChanged = f.name !== before;
+  }
+
+  /**
+   * The directory an open's path is relative to, as libs picks it: the cwd
+   * for open and creat; for the openat family `.` when the path is absolute
+   * (it only counts towards the length limit), the cwd for AT_FDCWD, else the
+   * dirfd's name, `<UNKNOWN>` when the fd table lacks it.
+   */
+  private openDir(t: ThreadInfo, act: Act, dirfd: number, p: string): string {
+    if (act !== Act.OpenAt || dirfd === AT_FDCWD) return this.cwdDir(t);
+    if (p.charCodeAt(0) === 47) return '.';
+    const d = t.fds.get(dirfd);
+    return d === undefined ? UNKNOWN_DIR : dirOf(d.name);
+  }
+
+  /** the working directory: the threads of a process share it, and libs keeps it on the main thread */
+  private cwdOf(t: ThreadInfo): string {
+    return (this.threads.main(t) ?? t).cwd;
+  }
+
+  /** the cwd as the directory of relative paths (`/` while it is unknown) */
+  private cwdDir(t: ThreadInfo): string {
+    return dirOf(this.cwdOf(t) || '/');
+  }
+
+  /** a successful chdir or fchdir: the new cwd, for the thread and its process's main thread */
+  private chdir(t: ThreadInfo, p: string): void {
+    const cwd = cwdAfter(this.cwdOf(t), p);
+    t.cwd = cwd;
+    const main = this.threads.main(t);
+    if (main) main.cwd = cwd;
   }
 
   private setCaps(t: ThreadInfo, v: EventView, first: number): void {

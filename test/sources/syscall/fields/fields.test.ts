@@ -79,6 +79,28 @@ test('evt and fd fields of an open', () => {
   assert.equal(out('%evt.res|%evt.failed|%evt.is_open_write|%evt.is_open_exec|%evt.arg.fd', failed), 'EACCES|true|true|true|EACCES');
 });
 
+test('path fields of directory fds and failed opens, as libs gives them; proc.cwd with its trailing slash', () => {
+  const O_DIRECTORY = 1 << 10;
+  feed('openat', 200, { fd: 10, dirfd: -100, name: '/var/log/', flags: 1 | O_DIRECTORY });
+  // a directory fd is its own directory and has no file name
+  assert.equal(out('%fd.name|%fd.directory|%fd.filename|%fd.type|%fd.typechar'), '/var/log|/var/log|<NA>|directory|d');
+  feed('openat', 200, { fd: 11, dirfd: 10, name: 'syslog', flags: 1 });
+  assert.equal(out('%fd.name|%fd.directory|%fd.filename|%fd.type'), '/var/log/syslog|/var/log|syslog|file');
+  // a failed open has a name but no fd: no type, no file name, and its directory cut from the name even with O_DIRECTORY
+  feed('openat', 200, { fd: -2, dirfd: -100, name: '/var/nope/', flags: 1 | O_DIRECTORY });
+  assert.equal(out('%fd.name|%fd.directory|%fd.filename|%fd.type'), '/var/nope|/var|<NA>|<NA>');
+  feed('open', 200, { fd: -2, name: '/var/nope/', flags: 1 });
+  assert.equal(out('%fd.name|%fd.directory|%fd.filename|%fd.type'), '/var/nope/|/var/nope/|<NA>|<NA>', "a failed open's absolute path as given, and libs keeps a name ending in / whole");
+  feed('openat', 200, { fd: -2, dirfd: 99, name: 'x', flags: 1 });
+  assert.equal(out('%fd.name|%fd.directory'), '<UNKNOWN>x|/');
+  feed('chdir', 200, { res: 0, path: '/srv//www/' });
+  assert.equal(out('%proc.cwd'), '/srv/www/');
+  // Falco's rules match the slash: `proc.cwd startswith /dev/shm/` (Execution from /dev/shm) after cd /dev/shm
+  feed('chdir', 200, { res: 0, path: '/dev/shm' });
+  const holds = (cond: string): boolean => compileCondition(parseCondition(cond), { source: syscallSource, macros: new Map(), lists: new Map() }).evaluate(tracker.event);
+  assert.ok(holds('proc.cwd startswith /dev/shm/'));
+});
+
 test('socket fields from connect and accept', () => {
   feed('socket', 200, { fd: 5, domain: 2, type: 1, proto: 0 });
   feed('connect', 200, { res: 0, tuple: tuple4('10.1.2.3', 40000, '93.184.216.34', 443), fd: 5 });

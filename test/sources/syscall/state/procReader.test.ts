@@ -32,7 +32,7 @@ test('seeding from the real /proc finds this process, its parent, cwd and open f
   const me = table.get(process.pid)!;
   assert.ok(me, 'this process is in the table');
   assert.equal(me.ppid, process.ppid);
-  assert.equal(me.cwd, process.cwd());
+  assert.equal(me.cwd, `${process.cwd()}/`, 'with the trailing slash libs keeps on a cwd');
   assert.equal(me.exepath, fs.realpathSync(process.execPath));
   assert.equal(me.uid, process.getuid!());
   const fd = fs.openSync(__filename, 'r');

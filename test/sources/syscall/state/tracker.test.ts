@@ -60,7 +60,75 @@ test('open resolves paths against cwd and dirfd; close and dup keep the fd table
   assert.equal(r.ev.fd?.name, '/nope', 'a failed open still names its path');
   assert.equal(t.fds.get(-2), undefined);
   r = feed('chdir', 10, { res: 0, path: '/tmp' });
-  assert.equal(t.cwd, '/tmp');
+  assert.equal(t.cwd, '/tmp/', 'libs keeps the cwd with its trailing slash');
+});
+
+test('directory opens and other paths are named as libs names them: no trailing slash, dirfd as a directory', () => {
+  const { tracker, feed } = setup();
+  const t = tracker.threads.create(10);
+  t.cwd = '/home/u/';
+  const O_DIRECTORY = 1 << 10;
+  const open = (fd: number, name: string, dirfd = -100, flags = 1 | O_DIRECTORY) => feed('openat', 10, { fd, dirfd, name, flags }).ev.fd;
+  assert.equal(open(3, '/etc/')?.name, '/etc');
+  assert.equal(open(3, '/etc/')?.type, 'directory');
+  assert.equal(t.fds.get(3)?.name, '/etc', 'the table keeps the clean name');
+  assert.equal(open(4, 'sub/')?.name, '/home/u/sub');
+  assert.equal(open(5, './')?.name, '/home/u');
+  assert.equal(open(5, '.')?.name, '/home/u');
+  assert.equal(open(6, '/')?.name, '/');
+  assert.equal(open(7, 'etc/hostname', 6, 1)?.name, '/etc/hostname', 'a dirfd naming / adds no second slash');
+  assert.equal(open(8, '../sub/', 4)?.name, '/home/u/sub');
+  assert.equal(open(8, 'x', 3, 1)?.name, '/etc/x');
+  assert.equal(open(9, '.../x', -100, 1)?.name, '/home/u/.../x', 'a name of three dots is a name');
+  assert.equal(open(9, 'x./y', -100, 1)?.name, '/home/u/x./y');
+  assert.equal(open(10, 'f', 99, 1)?.name, '<UNKNOWN>f', 'a dirfd the table lacks: libs says so instead of guessing the cwd');
+  assert.equal(open(10, '/abs', 99, 1)?.name, '/abs', 'an absolute path ignores the dirfd');
+  assert.equal(open(11, `${'d/'.repeat(600)}f`, -100, 1)?.name, '/DIR_TOO_LONG/FILENAME_TOO_LONG');
+  assert.equal(feed('open', 10, { fd: 12, name: 'sub//f/', flags: 1 }).ev.fd?.name, '/home/u/sub/f');
+  assert.equal(feed('creat', 10, { fd: 13, name: './new/', mode: 0o644 }).ev.fd?.name, '/home/u/new');
+  // a failed open or creat: libs names it from its parameter, an absolute one as given
+  assert.equal(feed('open', 10, { fd: -2, name: '/nope/dir/', flags: 1 }).ev.fd?.name, '/nope/dir/');
+  assert.equal(feed('creat', 10, { fd: -21, name: 'rel/', mode: 0o644 }).ev.fd?.name, '/home/u/rel');
+  assert.equal(open(-2, '/nope/dir/')?.name, '/nope/dir', 'a failed openat is resolved as a successful one');
+  assert.equal(open(-2, '', -100, 1)?.name, '', 'an empty path names nothing, not the cwd');
+});
+
+test('cwd: chdir and fchdir clean the path and keep a trailing slash; the threads of a process share it', () => {
+  const { tracker, feed } = setup();
+  const main = tracker.threads.create(10);
+  main.cwd = '/home/u/';
+  const worker = tracker.threads.create(11, main.fds);
+  worker.pid = 10;
+  worker.cwd = '/home/u/';
+  feed('chdir', 10, { res: 0, path: 'sub/' });
+  assert.equal(main.cwd, '/home/u/sub/');
+  feed('chdir', 10, { res: 0, path: '..//x./' });
+  assert.equal(main.cwd, '/home/u/x./');
+  feed('chdir', 10, { res: -2, path: '/nope' });
+  assert.equal(main.cwd, '/home/u/x./', 'a failed chdir changes nothing');
+  // a thread's chdir moves the whole process, and its opens resolve against it
+  feed('chdir', 11, { res: 0, path: '/tmp/' });
+  assert.equal(main.cwd, '/tmp/');
+  assert.equal(feed('openat', 10, { fd: 3, dirfd: -100, name: 'a', flags: 1 }).ev.fd?.name, '/tmp/a');
+  feed('chdir', 10, { res: 0, path: '/var' });
+  assert.equal(feed('openat', 11, { fd: 4, dirfd: -100, name: 'b', flags: 1 }).ev.fd?.name, '/var/b', "the thread reads the process's cwd, not a copy from its clone");
+  feed('openat', 10, { fd: 5, dirfd: -100, name: '/', flags: 1 | (1 << 10) });
+  feed('fchdir', 10, { res: 0, fd: 5 });
+  assert.equal(main.cwd, '/');
+  feed('openat', 10, { fd: 6, dirfd: -100, name: '/etc/', flags: 1 | (1 << 10) });
+  feed('fchdir', 11, { res: 0, fd: 6 });
+  assert.equal(main.cwd, '/etc/');
+});
+
+test('exec: a relative filename resolves against the cwd as libs cleans it', () => {
+  const { tracker, feed } = setup();
+  const root = tracker.threads.create(100);
+  root.comm = 'sh';
+  root.cwd = '/tmp/w/';
+  forkChild(feed, 200, 100, 'sh');
+  const { ev } = feed('execve', 200, { res: 0, exe: 'x', args: nulList([]), tid: 200, pid: 200, ptid: 100, comm: 'x', filename: 'sub/../../bin/./x' });
+  assert.equal(ev.thread!.exepath, '/tmp/bin/x');
+  assert.equal(ev.thread!.cwd, '/tmp/w/');
 });
 
 test('sockets: connect and accept record client and server ends', () => {
