@@ -8,6 +8,7 @@ import type { SyscallEvent } from '../state/syscallEvent';
 import { paramRaw, paramText } from './argText';
 import { errnoName, PPM_O_CREAT, PPM_O_RDONLY, PPM_O_TMPFILE, PPM_O_WRONLY } from './flagNames';
 import { keyed, plain } from './fieldKinds';
+import { resolvedPathArg } from './pathArg';
 
 type E = SyscallEvent;
 
@@ -62,10 +63,16 @@ function localDateTime(ns: bigint): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)} ${clockTime(ns)}`;
 }
 
-function allArgs(v: EventView): string {
+/** as libs writes them: a relative path is followed by its resolved form, `name=sub/(/home/u/sub)` */
+function allArgs(e: E): string {
+  const v = e.view;
   const params = v.info?.params;
   let s = '';
-  for (let i = 0; i < v.nparams; i++) s += `${s ? ' ' : ''}${params?.[i]?.name ?? `p${i}`}=${paramText(v, i) ?? '<NA>'}`;
+  for (let i = 0; i < v.nparams; i++) {
+    const text = paramText(v, i);
+    const resolved = text === undefined ? undefined : resolvedPathArg(e, i, text);
+    s += `${s ? ' ' : ''}${params?.[i]?.name ?? `p${i}`}=${text ?? '<NA>'}${resolved === undefined ? '' : `(${resolved})`}`;
+  }
   return s;
 }
 
@@ -90,7 +97,9 @@ function eventArgText(e: E, i: number): string | undefined {
   if (i < 0) return undefined;
   const cached = e.cachedArgText(i, null);
   if (cached !== null) return cached;
-  const text = textOf(e.view, i);
+  const raw = textOf(e.view, i);
+  // a relative path parameter reads as libs resolves it
+  const text = raw === undefined ? raw : resolvedPathArg(e, i, raw) ?? raw;
   e.cacheArgText(i, text);
   return text;
 }
@@ -112,7 +121,7 @@ export const evtFields: FieldDef<E>[] = [
   plain('evt.reltime', 'reltime', 'nanoseconds since the first event the agent saw', (e) => e.view.ts - e.firstTs),
   plain('evt.latency', 'reltime', 'nanoseconds between the enter and exit of the syscall; <NA>: the probe sends exit events only', () => undefined),
   plain('evt.cpu', 'int', 'the CPU the event ran on; <NA>: not carried by the event header', () => undefined),
-  plain('evt.args', 'string', 'all parameters as name=value text', (e) => allArgs(e.view)),
+  plain('evt.args', 'string', 'all parameters as name=value text', (e) => allArgs(e)),
   keyed('evt.arg', 'string', 'a parameter as text (flags and errors by name), by name (evt.arg.fd) or number (evt.arg[0])', 'name or number',
     (key) => {
       const at = argIndexer(key);

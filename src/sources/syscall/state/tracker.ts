@@ -521,8 +521,8 @@ export class StateTracker {
     const ev = this.event;
     ev.fdNum = fd;
     ev.fd = f;
-    // evt.arg.name is the exit's own text: decode it once
-    if (exitName !== '') ev.cacheArgText(nameAt, exitName);
+    // evt.arg.name is the exit's own text: decode it once (a relative one reads resolved, made by evt.arg when asked)
+    if (exitName.charCodeAt(0) === 47) ev.cacheArgText(nameAt, exitName);
     if (fd >= 0) t.fds.set(fd, f);
   }
 

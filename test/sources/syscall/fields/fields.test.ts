@@ -101,6 +101,29 @@ test('path fields of directory fds and failed opens, as libs gives them; proc.cw
   assert.ok(holds('proc.cwd startswith /dev/shm/'));
 });
 
+test('relative path parameters read resolved in evt.arg and evt.args, as libs shows them', () => {
+  feed('chdir', 200, { res: 0, path: '/srv/app' });
+  feed('openat', 200, { fd: 12, dirfd: -100, name: '/usr/bin/', flags: 1 | (1 << 10) });
+  feed('mkdir', 200, { res: 0, path: 'bin//x/', mode: 0o755 });
+  assert.equal(out('%evt.arg.path|%evt.arg[1]|%evt.rawarg.path'), '/srv/app/bin/x|/srv/app/bin/x|bin//x/');
+  assert.equal(out('%evt.args'), 'res=0 path=bin//x/(/srv/app/bin/x) mode=0755');
+  // relative to the dirfd before the path; an absolute path stays as given
+  feed('unlinkat', 200, { res: 0, dirfd: 12, name: '../sbin/../bin/ls', flags: 0 });
+  assert.equal(out('%evt.arg.name'), '/usr/bin/ls');
+  const holds = (cond: string): boolean => compileCondition(parseCondition(cond), { source: syscallSource, macros: new Map(), lists: new Map() }).evaluate(tracker.event);
+  assert.ok(holds('evt.arg.name pmatch (/usr/bin, /bin)'), "Falco's bin_dirs rules see the resolved path");
+  feed('renameat', 200, { res: 0, olddirfd: -100, oldpath: 'a', newdirfd: 12, newpath: '/tmp/../b/' });
+  assert.equal(out('%evt.arg.oldpath|%evt.arg.newpath'), '/srv/app/a|/tmp/../b/');
+  feed('openat', 200, { fd: 13, dirfd: -100, name: '../x/', flags: 1 });
+  assert.equal(out('%evt.arg.name|%fd.name|%fd.nameraw'), '/srv/x|/srv/x|../x/');
+  assert.ok(!holds('evt.arg.name contains "../"'), 'a relative traversal reads resolved, as in Falco');
+  // strings that are not paths stay as they are
+  feed('symlinkat', 200, { res: 0, target: '../t', linkdirfd: -100, linkpath: 'l' });
+  assert.equal(out('%evt.arg.target|%evt.arg.linkpath'), '../t|/srv/app/l');
+  feed('chdir', 200, { res: 0, path: 'sub' });
+  assert.equal(out('%evt.arg.path'), 'sub', "chdir's path is not a path parameter in libs' table");
+});
+
 test('socket fields from connect and accept', () => {
   feed('socket', 200, { fd: 5, domain: 2, type: 1, proto: 0 });
   feed('connect', 200, { res: 0, tuple: tuple4('10.1.2.3', 40000, '93.184.216.34', 443), fd: 5 });
