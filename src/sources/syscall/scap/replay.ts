@@ -14,6 +14,7 @@ import { readCaptureFile } from './captureStream';
 import { type ConvertStats, EventConverter } from './eventConverter';
 import { EF_DROP_SIMPLE_CONS, LIBS_EVENTS } from './libsEventTable';
 import { ScapError } from './scapError';
+import { orientSeededSockets } from '../state/procNet';
 import { fdFromScap, seedThread } from './threadState';
 
 /** room for one rewritten event */
@@ -106,6 +107,7 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
     gzip: false, events: 0, notEvaluated: 0, threadsSeeded: 0, fdsSeeded: 0, users: 0, groups: 0, hostname: undefined,
     blocks: { sections: 0, eventBlocks: 0, eventBlockTypes: new Map(), stateBlocks: new Map(), unknownBlocks: 0 }, convert: converter.stats, error: undefined,
   };
+  let oriented = false;
   // state blocks after events (a second section) apply after the events before them
   const reader = new BlockReader({
     onMachine: (m) => {
@@ -129,7 +131,14 @@ export async function replayCapture(file: string, opts: ReplayOptions): Promise<
       users.addGroup(g.gid, g.name);
       stats.groups++;
     },
-    onEvent: (buf, at, avail, v2, offset) => converter.take(buf, at, avail, v2, offset),
+    onEvent: (buf, at, avail, v2, offset) => {
+      if (!oriented) {
+        // as libs, once, when the first state is in and events begin
+        orientSeededSockets(tracker.threads);
+        oriented = true;
+      }
+      converter.take(buf, at, avail, v2, offset);
+    },
     // the tracker copies what it keeps of an event; the converter's kept enters are copied out here
     onRecycle: (buf) => converter.release(buf),
   });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ipv6Text } from '../ipv6Text';
 import { FdInfo } from './fdInfo';
+import type { ThreadTable } from './threadTable';
 
 /** `0100007F:1F90` (little-endian IPv4 hex) -> ['127.0.0.1', 8080] */
 function inetAddr(hex: string): [string, number] {
@@ -80,4 +81,27 @@ export function readSockets(procRoot = '/proc'): Map<string, FdInfo> {
   parseInetTable(readOr(path.join(procRoot, 'net/udp6')), 'ipv6', 'udp', m);
   parseUnixTable(readOr(path.join(procRoot, 'net/unix')), m);
   return m;
+}
+
+/**
+ * As libs does once its /proc scan (or a capture's fd lists) is in: an IPv4
+ * connection whose local port some listening socket of the host holds is
+ * taken for the server end and named client->server (`remote->local`); the
+ * tables alone only say local and remote. Listening ports of either family
+ * count (a listener on :: accepts IPv4 too). Returns how many were turned.
+ */
+export function orientSeededSockets(threads: ThreadTable): number {
+  const sockets = new Set<FdInfo>();
+  for (const t of threads.values()) {
+    for (const [, f] of t.fds.entries()) if (f.type === 'ipv4' || f.type === 'ipv6') sockets.add(f);
+  }
+  const serverPorts = new Set<number>();
+  for (const f of sockets) if (f.isServer && !f.cport && f.sport !== undefined) serverPorts.add(f.sport);
+  let turned = 0;
+  for (const f of sockets) {
+    if (f.type !== 'ipv4' || f.isServer || f.cport === undefined || !serverPorts.has(f.cport)) continue;
+    f.setTuple(f.sip!, f.sport!, f.cip!, f.cport, true);
+    turned++;
+  }
+  return turned;
 }

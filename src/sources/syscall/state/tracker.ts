@@ -9,6 +9,7 @@ import { EVENTS, META_EVENT_CODES } from '../eventTable';
 import { type ContainerRef, containerRefFromCgroupEntries, containerRefFromCgroupFile } from './containerId';
 import { FdInfo, type FdType, PPM_FD_LOWER_LAYER, PPM_FD_UPPER_LAYER } from './fdInfo';
 import { concatPaths, cwdAfter, dirOf, UNKNOWN_DIR } from './pathConcat';
+import { orientSeededSockets } from './procNet';
 import { fdFromLink, readThread, seedFromProc } from './procReader';
 import { type ContainerLookup, SyscallEvent } from './syscallEvent';
 import { NO_LOGINUID, type PendingEnter, type ThreadInfo } from './threadInfo';
@@ -153,6 +154,7 @@ export class StateTracker {
   /** Read every process from /proc; returns how many threads were read. */
   seed(): number {
     const n = this.procRoot === null ? 0 : seedFromProc(this.threads, this.procRoot);
+    orientSeededSockets(this.threads);
     const sink = this.containers;
     if (sink) for (const t of this.threads.values()) if (t.container) sink.seen(t.container);
     return n;

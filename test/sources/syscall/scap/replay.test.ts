@@ -9,7 +9,7 @@ import * as zlib from 'node:zlib';
 import { replayCapture, type ReplayStats } from '../../../../src/sources/syscall/scap/replay';
 import type { SyscallEvent } from '../../../../src/sources/syscall/state/syscallEvent';
 import {
-  block, eventBlock, fdFile, fdIpv4, fdList, ifList, libsEvent, machineInfo, procEntry, procList, sectionHeader, userList,
+  block, eventBlock, fdFile, fdIpv4, fdIpv4Server, fdList, ifList, libsEvent, machineInfo, procEntry, procList, sectionHeader, userList,
 } from './scapBytes';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-scap-'));
@@ -65,6 +65,24 @@ for (const v of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
     ]);
   });
 }
+
+test('connections to a listening port of the host are turned server-side once the fd lists are in, as libs does', async () => {
+  const file = Buffer.concat([
+    sectionHeader(),
+    procList(9, [procEntry(9, bash), procEntry(9, { ...bash, tid: 200, pid: 200, comm: 'nginx' })]),
+    // as /proc gives them: local end first, whichever side connected
+    fdList(true, 200, [fdIpv4Server(true, 3, [0, 0, 0, 0], 8080), fdIpv4(true, 5, [10, 0, 0, 2], 8080, [10, 0, 0, 9], 51000)]),
+    fdList(true, 100, [fdIpv4(true, 4, [10, 0, 0, 1], 40000, [10, 0, 0, 2], 443)]),
+    eventBlock(libsEvent(5, 200, TS, [0, 5])),
+    eventBlock(libsEvent(5, 100, TS + 1n, [0, 4])),
+  ]);
+  const { stats, seen } = await replay(file, true);
+  assert.equal(stats.error, undefined);
+  assert.deepEqual(seen.map((s) => s.line.split(' ').slice(0, 2).join(' ')), [
+    '<close fd=10.0.0.9:51000->10.0.0.2:8080',
+    '<close fd=10.0.0.1:40000->10.0.0.2:443',
+  ]);
+});
 
 test('process list v9 entries with the tail of libs before 0.10 (loginuid right after root)', async () => {
   const file = Buffer.concat([

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseInetTable, parseUnixTable } from '../../../../src/sources/syscall/state/procNet';
+import { orientSeededSockets, parseInetTable, parseUnixTable } from '../../../../src/sources/syscall/state/procNet';
+import { ThreadTable } from '../../../../src/sources/syscall/state/threadTable';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0 100 0 0 10 0
@@ -30,3 +31,32 @@ test('tcp6 addresses and unix paths', () => {
   assert.equal(u.get('4444')?.name, '/run/x.sock');
   assert.equal(u.get('5555')?.type, 'unix');
 });
+
+test('seeded connections whose local port a listener holds are the server end, named client->server as libs names them', () => {
+  // the server's side of the 40000 -> 8080 connection, and a v6 listener on 22 with an IPv4 connection to it
+  const table = parseInetTable(`${TCP}   2: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 6666 1 0 20 4 30 10 -1
+   3: 0100007F:0016 0200007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 7777 1 0 20 4 30 10 -1
+`, 'ipv4', 'tcp');
+  parseInetTable(TCP6, 'ipv6', 'tcp', table);
+  const threads = new ThreadTable();
+  const server = threads.create(10);
+  server.fds.set(3, table.get('1111')!);
+  server.fds.set(4, table.get('6666')!);
+  server.fds.set(6, table.get('7777')!);
+  const worker = threads.create(11, server.fds);
+  worker.pid = 10;
+  const client = threads.create(20);
+  client.fds.set(5, table.get('2222')!);
+  threads.create(30).fds.set(3, table.get('3333')!);
+  assert.equal(orientSeededSockets(threads), 2, 'each socket turned once, however many threads share it');
+  const accepted = server.fds.get(4)!;
+  assert.equal(accepted.name, '127.0.0.1:40000->127.0.0.1:8080');
+  assert.equal(accepted.isServer, true);
+  assert.equal(accepted.cport, 40000);
+  assert.equal(accepted.sport, 8080);
+  assert.equal(server.fds.get(6)!.name, '127.0.0.2:54321->127.0.0.1:22');
+  assert.equal(client.fds.get(5)!.name, '127.0.0.1:40000->127.0.0.1:8080', 'the client end stays as it was');
+  assert.equal(client.fds.get(5)!.isServer, false);
+  assert.equal(server.fds.get(3)!.isServer, true);
+});
+
