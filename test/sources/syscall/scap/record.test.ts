@@ -62,11 +62,23 @@ function alertLines(stdout: string): string[] {
   return stdout.split('\n').filter((l) => /^\d\d:\d\d:\d\d\.\d+: /.test(l)).map((l) => l.replace(/^\S+ /, ''));
 }
 
+/** the directory the actions open with trailing slashes, `./` and `../`, and cd into */
+const MARKER_DIR = 'vigil-scap-dir';
+
 async function actions(dir: string): Promise<void> {
   const marker = path.join(dir, 'vigil-scap-marker.txt');
   fs.writeFileSync(marker, 'x');
+  const sub = path.join(dir, MARKER_DIR, 'sub');
+  fs.mkdirSync(sub, { recursive: true });
   const script = path.join(dir, 'vigil-scap-marker.sh');
-  fs.writeFileSync(script, `cat ${marker} > /dev/null\nhead -c1 ${marker} > /dev/null\n`);
+  fs.writeFileSync(script, [
+    `cat ${marker} > /dev/null`,
+    `head -c1 ${marker} > /dev/null`,
+    // directory opens as ls makes them: the path as given, trailing slash and all
+    `ls ${path.dirname(sub)}/ > /dev/null`,
+    `cd ${sub}/ && ls ./ ../ .//../sub/ > /dev/null && cat ../../vigil-scap-marker.txt > /dev/null`,
+    '',
+  ].join('\n'));
   spawnSync('sh', [script], { cwd: dir, stdio: 'ignore' });
   const server = net.createServer((s) => s.end());
   await new Promise<void>((r) => server.listen(47999, '127.0.0.1', r));
@@ -126,10 +138,17 @@ test('sysdig -r reads what -w wrote: same events, processes and paths', { skip: 
   // fd.name: sysdig 0.29 skips event codes from 336 on (dup2, dup3, pipe2, accept4...), so its fd table
   // goes stale where they change it (there it has no name: <NA>, e.g. the shell's dup2 of /dev/null
   // onto stdout; how many depends on what else ran on the machine meanwhile, so that share is only
-  // bounded); it also names fds it only has as "unsupported" differently
+  // bounded). Where it names the fd, the rest of the machine may still meet the few places where
+  // today's libs (which Vigil follows) changed its mind since 0.29: an openat relative to a dirfd
+  // naming / (0.29: //etc), a failed openat (0.29 names its dirfd), `x.` and `...` segments, the
+  // too-long placeholder; hence 1% allowed, and none for the actions' own paths.
+  const ours = vl.map((l, i) => [normalize(l.trim()).split(/ (?=\w+=)/)[1], normalize(s.lines[i].trim()).split(/ (?=\w+=)/)[1]]).filter(([a, b]) => a.includes(MARKER_DIR) || b.includes(MARKER_DIR));
+  const dirOpens = ours.filter(([, b]) => b === `fd=${path.join(dir, MARKER_DIR)}` || b === `fd=${path.join(dir, MARKER_DIR, 'sub')}`);
+  assert.ok(dirOpens.length >= 4, `the directory opens are in both readings: ${ours.map(([a, b]) => `vigil ${a} / sysdig ${b}`).join('; ')}`);
+  for (const [a, b] of ours) assert.equal(a, b, `fd.name of the actions' own paths: vigil ${a}, sysdig ${b}`);
   const named = vl.length - sysdigUnnamed;
-  t.diagnostic(`sysdig agreement: ${vl.length} events, ${vl.length} same time/thread/type/process, ${fdSame} same fd.name (${((100 * fdSame) / vl.length).toFixed(1)}%), ${sysdigUnnamed} with no name in sysdig's stale table; where sysdig names the fd: ${fdSame} of ${named} agree; e.g. ${fdDiffs.join('; ')}`);
-  assert.ok(fdSame >= 0.95 * named, `fd.name agrees on ${fdSame} of the ${named} events sysdig names an fd for: ${fdDiffs.join('; ')}`);
+  t.diagnostic(`sysdig agreement: ${vl.length} events, ${vl.length} same time/thread/type/process, ${fdSame} same fd.name (${((100 * fdSame) / vl.length).toFixed(1)}%), ${sysdigUnnamed} with no name in sysdig's stale table; where sysdig names the fd: ${fdSame} of ${named} agree (${ours.length} of the actions' own, ${dirOpens.length} directory opens); e.g. ${fdDiffs.join('; ')}`);
+  assert.ok(fdSame >= 0.99 * named, `fd.name agrees on ${fdSame} of the ${named} events sysdig names an fd for: ${fdDiffs.join('; ')}`);
   assert.ok(sysdigUnnamed <= 0.15 * vl.length, `sysdig has no fd name for ${sysdigUnnamed} of ${vl.length} events`);
   // the marker paths made it through both readers
   assert.ok(s.lines.some((l) => l.includes('vigil-scap-marker.txt')));
