@@ -78,7 +78,7 @@ export function fdFromScap(s: ScapFd): FdInfo {
       const v6 = s.type === ScapFdType.Ipv6ServSock;
       const f = new FdInfo(v6 ? 'ipv6' : 'ipv4', '');
       f.l4proto = L4_NAMES[s.l4proto ?? 0];
-      f.setTuple(v6 ? '::' : '0.0.0.0', 0, ipText(s.sip!), s.sport!, true);
+      f.setListening(ipText(s.sip!), s.sport!);
       f.inode = s.ino;
       return f;
     }

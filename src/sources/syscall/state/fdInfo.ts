@@ -98,6 +98,12 @@ export class FdInfo {
     this.name = `${c}:${cport}->${s}:${sport}`;
   }
 
+  /** a listening socket as libs names one read from /proc or a capture's fd list: `ip:port`, IPv6 without brackets */
+  setListening(ip: string, port: number): void {
+    this.setTuple(this.type === 'ipv6' ? '::' : '0.0.0.0', 0, ip, port, true);
+    this.name = `${ip}:${port}`;
+  }
+
   clone(): FdInfo {
     const f = new FdInfo(this.type, this.name);
     f.openFlags = this.openFlags;

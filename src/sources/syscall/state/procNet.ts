@@ -43,7 +43,7 @@ export function parseInetTable(text: string, family: 'ipv4' | 'ipv6', proto: 'tc
     const info = new FdInfo(family, '');
     info.l4proto = proto;
     const listening = proto === 'tcp' ? f[3] === TCP_LISTEN : rport === 0;
-    if (listening) info.setTuple(rip, rport, lip, lport, true);
+    if (listening) info.setListening(lip, lport);
     else info.setTuple(lip, lport, rip, rport, false);
     info.ino = inode;
     into.set(inode, info);

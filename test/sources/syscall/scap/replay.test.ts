@@ -75,12 +75,15 @@ test('connections to a listening port of the host are turned server-side once th
     fdList(true, 100, [fdIpv4(true, 4, [10, 0, 0, 1], 40000, [10, 0, 0, 2], 443)]),
     eventBlock(libsEvent(5, 200, TS, [0, 5])),
     eventBlock(libsEvent(5, 100, TS + 1n, [0, 4])),
+    eventBlock(libsEvent(5, 200, TS + 2n, [0, 3])),
   ]);
   const { stats, seen } = await replay(file, true);
   assert.equal(stats.error, undefined);
   assert.deepEqual(seen.map((s) => s.line.split(' ').slice(0, 2).join(' ')), [
     '<close fd=10.0.0.9:51000->10.0.0.2:8080',
     '<close fd=10.0.0.1:40000->10.0.0.2:443',
+    // a listener is named by its address
+    '<close fd=0.0.0.0:8080',
   ]);
 });
 

@@ -17,6 +17,7 @@ test('tcp: listeners are servers, connections are clients', () => {
   assert.equal(l.isServer, true);
   assert.equal(l.sip, '127.0.0.1');
   assert.equal(l.sport, 8080);
+  assert.equal(l.name, '127.0.0.1:8080', 'named by its address, as libs names a listener from /proc');
   const c = m.get('2222')!;
   assert.equal(c.name, '127.0.0.1:40000->127.0.0.1:8080');
   assert.equal(c.l4proto, 'tcp');
@@ -27,6 +28,7 @@ test('tcp6 addresses and unix paths', () => {
   const m = parseInetTable(TCP6, 'ipv6', 'tcp');
   assert.equal(m.get('3333')?.sip, '::1');
   assert.equal(m.get('3333')?.sport, 22);
+  assert.equal(m.get('3333')?.name, '::1:22', 'IPv6 without brackets');
   const u = parseUnixTable('Num       RefCount Protocol Flags    Type St Inode Path\n0000: 00000002 00000000 00010000 0001 01 4444 /run/x.sock\n0000: 00000002 00000000 00010000 0001 01 5555\n');
   assert.equal(u.get('4444')?.name, '/run/x.sock');
   assert.equal(u.get('5555')?.type, 'unix');

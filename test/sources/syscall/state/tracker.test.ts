@@ -120,6 +120,33 @@ test('cwd: chdir and fchdir clean the path and keep a trailing slash; the thread
   assert.equal(main.cwd, '/etc/');
 });
 
+test('seed from /proc: the cwd with its trailing slash, and accepted connections named client->server', () => {
+  const { tracker, procRoot } = setup();
+  fs.mkdirSync(path.join(procRoot, 'net'));
+  // a listener on 127.0.0.1:8080, the server end of 127.0.0.1:40000 -> :8080, and a connection out to :443
+  fs.writeFileSync(path.join(procRoot, 'net', 'tcp'), `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1111 1 0 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 6666 1 0 20 4 30 10 -1
+   2: 0100007F:9C41 0200000A:01BB 01 00000000:00000000 00:00000000 00000000     0        0 7777 1 0 20 4 30 10 -1
+`);
+  const dir = path.join(procRoot, '100');
+  fs.mkdirSync(path.join(dir, 'fd'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'stat'), '100 (nginx) S 1 100 100 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0');
+  fs.writeFileSync(path.join(dir, 'status'), 'Name:\tnginx\nTgid:\t100\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n');
+  fs.symlinkSync('/srv/www', path.join(dir, 'cwd'));
+  fs.symlinkSync('socket:[1111]', path.join(dir, 'fd', '3'));
+  fs.symlinkSync('socket:[6666]', path.join(dir, 'fd', '4'));
+  fs.symlinkSync('socket:[7777]', path.join(dir, 'fd', '5'));
+  assert.equal(tracker.seed(), 1);
+  const t = tracker.threads.get(100)!;
+  assert.equal(t.cwd, '/srv/www/');
+  assert.equal(t.fds.get(3)?.name, '127.0.0.1:8080');
+  assert.equal(t.fds.get(4)?.name, '127.0.0.1:40000->127.0.0.1:8080');
+  assert.equal(t.fds.get(4)?.isServer, true);
+  assert.equal(t.fds.get(5)?.name, '127.0.0.1:40001->10.0.0.2:443');
+  assert.equal(t.fds.get(5)?.isServer, false);
+});
+
 test('exec: a relative filename resolves against the cwd as libs cleans it', () => {
   const { tracker, feed } = setup();
   const root = tracker.threads.create(100);
