@@ -63,6 +63,33 @@ test('connect exit: IPv4 and IPv6 tuples and sockaddr; several events in a batch
   assert.deepEqual(out[1], [{ family: 10, sip: '::1', sport: 5000, dip: '::1', dport: 443 }, undefined, -111]);
 });
 
+test('an IPv6 tuple whose ends are both IPv4-mapped (or unset) reads as IPv4, as libs reads it', () => {
+  const v6 = (a: number[], b: number[]) => {
+    const t = Buffer.alloc(37);
+    t[0] = 10;
+    Buffer.from(a).copy(t, 1);
+    t.writeUInt16LE(40000, 17);
+    Buffer.from(b).copy(t, 19);
+    t.writeUInt16LE(8080, 35);
+    return t;
+  };
+  const mapped = (ip: number[]) => [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...ip];
+  const zero = new Array(16).fill(0);
+  const loop6 = [...new Array(15).fill(0), 1];
+  const { view, len } = batch(
+    event(23, 1, [i64(0), v6(mapped([10, 0, 0, 9]), mapped([127, 0, 0, 1])), i64(5), Buffer.alloc(0)]),
+    event(23, 1, [i64(0), v6(zero, mapped([127, 0, 0, 1])), i64(5), Buffer.alloc(0)]),
+    event(23, 1, [i64(0), v6(mapped([10, 0, 0, 9]), loop6), i64(5), Buffer.alloc(0)]),
+  );
+  const out: unknown[] = [];
+  forEachEvent(view, len, (v) => out.push(v.tuple(1)));
+  assert.deepEqual(out, [
+    { family: 2, sip: '10.0.0.9', sport: 40000, dip: '127.0.0.1', dport: 8080 },
+    { family: 2, sip: '0.0.0.0', sport: 40000, dip: '127.0.0.1', dport: 8080 },
+    { family: 10, sip: '::ffff:a00:9', sport: 40000, dip: '::1', dport: 8080 },
+  ]);
+});
+
 test('execve args split on NUL; empty params read as undefined', () => {
   const params = Array.from({ length: 31 }, () => Buffer.alloc(0));
   params[0] = i64(0);

@@ -62,14 +62,25 @@ function ipText(b: Buffer): string {
   return ipv6Text(groups);
 }
 
+/** ::ffff:a.b.c.d, or all zeros (libs counts both as IPv4-mapped) */
+function isV4Mapped(b: Buffer): boolean {
+  if (b.length !== 16) return false;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
+  return (b[10] === 0xff && b[11] === 0xff) || (b.readUInt32BE(10) === 0 && b[14] === 0 && b[15] === 0);
+}
+
 /** An fd list entry as the tracker's FdInfo. */
 export function fdFromScap(s: ScapFd): FdInfo {
   switch (s.type) {
     case ScapFdType.Ipv4Sock:
     case ScapFdType.Ipv6Sock: {
-      const f = new FdInfo(s.type === ScapFdType.Ipv4Sock ? 'ipv4' : 'ipv6', '');
+      // as libs loads them: both ends IPv4-mapped is an IPv4 connection
+      const mapped = s.type === ScapFdType.Ipv6Sock && isV4Mapped(s.sip!) && isV4Mapped(s.dip!);
+      const f = new FdInfo(s.type === ScapFdType.Ipv4Sock || mapped ? 'ipv4' : 'ipv6', '');
       f.l4proto = L4_NAMES[s.l4proto ?? 0];
-      f.setTuple(ipText(s.sip!), s.sport!, ipText(s.dip!), s.dport!, false);
+      const sip = mapped ? s.sip!.subarray(12) : s.sip!;
+      const dip = mapped ? s.dip!.subarray(12) : s.dip!;
+      f.setTuple(ipText(sip), s.sport!, ipText(dip), s.dport!, false);
       f.inode = s.ino;
       return f;
     }

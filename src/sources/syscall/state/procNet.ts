@@ -27,6 +27,16 @@ function inetAddr(hex: string): [string, number] {
 
 const TCP_LISTEN = '0A';
 
+/** an IPv6 table address that is IPv4-mapped (::ffff:a.b.c.d) or all zeros, as its IPv4 hex; else undefined */
+function mappedHex(hex: string): string | undefined {
+  const a = hex.slice(0, hex.indexOf(':'));
+  if (a.length !== 32 || !a.startsWith('0000000000000000')) return undefined;
+  const w2 = a.slice(16, 24).toUpperCase();
+  const w3 = a.slice(24);
+  if (w2 === 'FFFF0000' || (w2 === '00000000' && /^0{8}$/.test(w3))) return `${w3}${hex.slice(hex.indexOf(':'))}`;
+  return undefined;
+}
+
 /**
  * Parse a /proc/net/tcp-style table into socket inode -> FdInfo. A listening
  * socket and one whose local port is the well-known side are not told apart
@@ -37,12 +47,16 @@ export function parseInetTable(text: string, family: 'ipv4' | 'ipv6', proto: 'tc
   for (let i = 1; i < lines.length; i++) {
     const f = lines[i].trim().split(/\s+/);
     if (f.length < 10) continue;
-    const [lip, lport] = inetAddr(f[1]);
-    const [rip, rport] = inetAddr(f[2]);
+    const listening = proto === 'tcp' ? f[3] === TCP_LISTEN : parseInt(f[2].slice(f[2].indexOf(':') + 1), 16) === 0;
+    // as libs: a connection of an IPv4 peer on a dual-stack socket (both ends mapped) is IPv4
+    const lm = family === 'ipv6' && !listening ? mappedHex(f[1]) : undefined;
+    const rm = lm === undefined ? undefined : mappedHex(f[2]);
+    const mapped = lm !== undefined && rm !== undefined;
+    const [lip, lport] = inetAddr(mapped ? lm : f[1]);
+    const [rip, rport] = inetAddr(mapped ? rm : f[2]);
     const inode = f[9];
-    const info = new FdInfo(family, '');
+    const info = new FdInfo(mapped ? 'ipv4' : family, '');
     info.l4proto = proto;
-    const listening = proto === 'tcp' ? f[3] === TCP_LISTEN : rport === 0;
     if (listening) info.setListening(lip, lport);
     else info.setTuple(lip, lport, rip, rport, false);
     info.ino = inode;

@@ -9,7 +9,7 @@ import * as zlib from 'node:zlib';
 import { replayCapture, type ReplayStats } from '../../../../src/sources/syscall/scap/replay';
 import type { SyscallEvent } from '../../../../src/sources/syscall/state/syscallEvent';
 import {
-  block, eventBlock, fdFile, fdIpv4, fdIpv4Server, fdList, ifList, libsEvent, machineInfo, procEntry, procList, sectionHeader, userList,
+  block, eventBlock, fdFile, fdIpv4, fdIpv4Server, fdIpv6, fdList, ifList, libsEvent, machineInfo, procEntry, procList, sectionHeader, userList,
 } from './scapBytes';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-scap-'));
@@ -72,10 +72,15 @@ test('connections to a listening port of the host are turned server-side once th
     procList(9, [procEntry(9, bash), procEntry(9, { ...bash, tid: 200, pid: 200, comm: 'nginx' })]),
     // as /proc gives them: local end first, whichever side connected
     fdList(true, 200, [fdIpv4Server(true, 3, [0, 0, 0, 0], 8080), fdIpv4(true, 5, [10, 0, 0, 2], 8080, [10, 0, 0, 9], 51000)]),
-    fdList(true, 100, [fdIpv4(true, 4, [10, 0, 0, 1], 40000, [10, 0, 0, 2], 443)]),
+    fdList(true, 100, [
+      fdIpv4(true, 4, [10, 0, 0, 1], 40000, [10, 0, 0, 2], 443),
+      // an IPv4 peer of a dual-stack socket, both ends IPv4-mapped: an IPv4 connection to libs
+      fdIpv6(true, 6, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 0, 0, 1], 40001, [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255, 10, 0, 0, 3], 80),
+    ]),
     eventBlock(libsEvent(5, 200, TS, [0, 5])),
     eventBlock(libsEvent(5, 100, TS + 1n, [0, 4])),
     eventBlock(libsEvent(5, 200, TS + 2n, [0, 3])),
+    eventBlock(libsEvent(5, 100, TS + 3n, [0, 6])),
   ]);
   const { stats, seen } = await replay(file, true);
   assert.equal(stats.error, undefined);
@@ -84,6 +89,7 @@ test('connections to a listening port of the host are turned server-side once th
     '<close fd=10.0.0.1:40000->10.0.0.2:443',
     // a listener is named by its address
     '<close fd=0.0.0.0:8080',
+    '<close fd=10.0.0.1:40001->10.0.0.3:80',
   ]);
 });
 

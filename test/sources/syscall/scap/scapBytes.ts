@@ -97,6 +97,12 @@ export function fdIpv4(v2: boolean, fd: number, sip: number[], sport: number, di
   return v2 ? Buffer.concat([u32(body.length + 4), body]) : body;
 }
 
+/** an IPv6 connected socket fd entry (16-byte addresses) */
+export function fdIpv6(v2: boolean, fd: number, sip: number[], sport: number, dip: number[], dport: number): Buffer {
+  const body = Buffer.concat([u64(fd), u64(90), Buffer.from([4]), Buffer.from(sip), Buffer.from(dip), u16(sport), u16(dport), Buffer.from([2])]);
+  return v2 ? Buffer.concat([u32(body.length + 4), body]) : body;
+}
+
 /** an IPv4 listening socket fd entry (SCAP_FD_IPV4_SERVSOCK) */
 export function fdIpv4Server(v2: boolean, fd: number, ip: number[], port: number): Buffer {
   const body = Buffer.concat([u64(fd), u64(89), Buffer.from([5]), Buffer.from(ip), u16(port), Buffer.from([2])]);

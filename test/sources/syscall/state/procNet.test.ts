@@ -62,3 +62,15 @@ test('seeded connections whose local port a listener holds are the server end, n
   assert.equal(server.fds.get(3)!.isServer, true);
 });
 
+test('tcp6: a connection of an IPv4 peer on a dual-stack socket (both ends mapped) is IPv4; listeners stay IPv6', () => {
+  const m = parseInetTable(`  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8888 1 0 100 0 0 10 0
+   1: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 9999 1 0 20 4 30 10 -1
+`, 'ipv6', 'tcp');
+  assert.equal(m.get('8888')?.type, 'ipv6');
+  assert.equal(m.get('8888')?.name, ':::8080');
+  const c = m.get('9999')!;
+  assert.equal(c.type, 'ipv4');
+  assert.equal(c.name, '127.0.0.1:8080->127.0.0.1:40000');
+});
+
