@@ -265,8 +265,9 @@ static __noinline void push_tuple(struct vg_buf *b, struct sock *sk, int inbound
 		__u16 lp = BPF_CORE_READ(sk, __sk_common.skc_num);
 		__u16 rp = be16(BPF_CORE_READ(sk, __sk_common.skc_dport));
 		d[0] = AF_INET6;
-		BPF_CORE_READ_INTO(&d[inbound ? 19 : 1], sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&d[inbound ? 1 : 19], sk, __sk_common.skc_v6_daddr);
+		/* typed destinations: BPF_CORE_READ_INTO reads sizeof(*dst) bytes (one through a __u8 *) */
+		BPF_CORE_READ_INTO((struct in6_addr *)&d[inbound ? 19 : 1], sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO((struct in6_addr *)&d[inbound ? 1 : 19], sk, __sk_common.skc_v6_daddr);
 		*(__u16 *)&d[17] = inbound ? rp : lp;
 		*(__u16 *)&d[35] = inbound ? lp : rp;
 		buf__param(b, 37);

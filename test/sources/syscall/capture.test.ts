@@ -139,6 +139,49 @@ test('live: exec, clone, open, rename, chmod, unlink, connect, unshare, setuid, 
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+// a dual-stack listener: one peer over IPv6 loopback, one over IPv4 (its end then IPv4-mapped)
+const V6_CHILD = `
+const net = require('net');
+const srv = net.createServer((c) => c.end());
+srv.listen(0, '::', () => {
+  const port = srv.address().port;
+  const a = net.connect(port, '::1', () => a.on('close', () => {
+    const b = net.connect(port, '127.0.0.1', () => b.on('close', () => { srv.close(); process.exit(0); }));
+  }));
+});
+`;
+
+test('live: IPv6 socket tuples carry both addresses; an IPv4 peer of a dual-stack socket reads as IPv4, as libs reads it', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-live6-'));
+  const script = path.join(dir, 'child6.js');
+  fs.writeFileSync(script, V6_CHILD);
+  const events: Rec[] = [];
+  const cap = startCapture({ syscalls: ['connect', 'accept', 'accept4', 'socket', 'close'] }, (view, len) => {
+    forEachEvent(view, len, (v) => {
+      events.push(record(v));
+    });
+  });
+  let childPid = 0;
+  try {
+    childPid = await runChild(process.execPath, [script], { mustSucceed: true });
+    await sleep(300);
+    cap.drainNow();
+  } finally {
+    cap.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  type Tuple = { family: number; sip: string; sport: number; dip: string; dport: number };
+  const ofChild = events.filter((e) => e.tid === childPid && e.dir === '<');
+  const conn6 = ofChild.map((e) => e.name === 'connect' ? e.p.tuple as Tuple : undefined).find((t) => t?.family === 10);
+  assert.ok(conn6, `a connect over IPv6: ${JSON.stringify(ofChild.filter((e) => e.name === 'connect').map((e) => e.p.tuple))}`);
+  assert.equal(conn6.sip, '::1');
+  assert.equal(conn6.dip, '::1');
+  const port = conn6.dport;
+  const accepted = ofChild.filter((e) => e.name.startsWith('accept')).map((e) => e.p.tuple as Tuple);
+  assert.deepEqual(accepted.map((t) => [t.family, t.sip, t.dip, t.dport]), [[10, '::1', '::1', port], [2, '127.0.0.1', '127.0.0.1', port]], JSON.stringify(accepted));
+  assert.ok(accepted.every((t) => t.sport > 0 && t.sport !== port));
+});
+
 test('live: setSyscalls switches reporting on and off in the kernel', { skip }, async () => {
   const names: string[] = [];
   const cap = startCapture({ syscalls: ['procexit'] }, (view, len) => forEachEvent(view, len, (v) => void names.push(v.name)));
