@@ -5,53 +5,10 @@
 // client that takes it. With nobody asking, the queue fills and further
 // alerts are dropped, counted.
 import type * as grpc from '@grpc/grpc-js';
-import * as protobuf from 'protobufjs';
 import { AlertQueue } from '../channels/alertQueue';
 import { type Channel, ChannelStats, type OutputRecord } from '../channels/channel';
 import { DropLog } from '../channels/dropLog';
-import { grpcTypes } from './grpcProtos';
-
-/** The fields of falco.outputs.response, ready for protobufjs. */
-export interface OutputsResponse {
-  time: { seconds: number; nanos: number };
-  priority: number;
-  source_deprecated: number;
-  rule: string;
-  output: string;
-  output_fields: Record<string, string>;
-  hostname: string;
-  tags: readonly string[];
-  source: string;
-}
-
-/** falco.schema.source: the sources the old enum names; any other is PLUGIN (3) */
-const SOURCE_ENUM: Record<string, number> = { syscall: 0, k8s_audit: 1, internal: 2 };
-const NS = 1_000_000_000n;
-
-export function toResponse(r: OutputRecord, hostname: string): OutputsResponse {
-  const seconds = r.time / NS;
-  return {
-    time: { seconds: Number(seconds), nanos: Number(r.time - seconds * NS) },
-    priority: r.priority,
-    source_deprecated: SOURCE_ENUM[r.source] ?? 3,
-    rule: r.rule,
-    output: r.line,
-    output_fields: r.fields ?? {},
-    hostname,
-    tags: r.tags,
-    source: r.source,
-  };
-}
-
-// one writer whose buffer has grown to fit an alert: a fresh one grows by doubling for each
-let writer: protobuf.Writer | undefined;
-
-/** falco.outputs.response encoded: what the outputs service's streams carry */
-export function encodeResponse(r: OutputsResponse): Buffer {
-  writer ??= protobuf.Writer.create();
-  const bytes = grpcTypes().outputsResponse.encode(r as never, writer.reset()).finish();
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
+import { encodeResponse } from './responseEncoder';
 
 type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
 
@@ -173,7 +130,7 @@ export class GrpcChannel implements Channel {
       if (call.cancelled || call.destroyed || call.writableEnded) return;
       const r = this.queue.shift()!;
       this.stats.sent++;
-      call.write(encodeResponse(toResponse(r, this.hostname)));
+      call.write(encodeResponse(r, this.hostname));
       // past the Writable's own mark (16 messages) on purpose: the messages buffered go out in one _writev
       if (call.writableLength >= STREAM_BUFFER && call.writableNeedDrain) {
         await new Promise<void>((resolve) => {
