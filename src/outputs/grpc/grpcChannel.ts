@@ -46,6 +46,23 @@ function sendBuffered(call: Writable): void {
   };
 }
 
+/**
+ * Resolves when `call` can take more, or will never take any. A call the
+ * client cancelled gets no 'drain': grpc-js drops writes to it without calling
+ * back; it destroys the stream too ('close'), but 'cancelled' is what says so.
+ */
+function roomIn(call: Writable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const events = ['drain', 'close', 'cancelled'] as const;
+    const done = (): void => {
+      for (const e of events) call.off(e, done);
+      resolve();
+    };
+    if (call.cancelled || call.destroyed) return resolve();
+    for (const e of events) call.on(e, done);
+  });
+}
+
 export class GrpcChannel implements Channel {
   readonly name = 'grpc';
   readonly stats = new ChannelStats();
@@ -55,6 +72,7 @@ export class GrpcChannel implements Channel {
   private closing = false;
   private readonly streams = new Set<Writable>();
   private emptied: (() => void) | undefined;
+  private drainLoops = 0;
 
   constructor(
     capacity: number,
@@ -72,6 +90,11 @@ export class GrpcChannel implements Channel {
   /** clients connected to `sub` or `get` now */
   get subscribers(): number {
     return this.streams.size;
+  }
+
+  /** streams being written to now, including those waiting for room; one that ended or was cancelled is not */
+  get writing(): number {
+    return this.drainLoops;
   }
 
   send(r: OutputRecord): void {
@@ -126,25 +149,20 @@ export class GrpcChannel implements Channel {
 
   /** writes queued alerts to `call`, each encoded once, until the queue is empty, waiting when its buffer is full */
   private async drainTo(call: Writable): Promise<void> {
-    while (this.queue.length > 0) {
-      if (call.cancelled || call.destroyed || call.writableEnded) return;
-      const r = this.queue.shift()!;
-      this.stats.sent++;
-      call.write(encodeResponse(r, this.hostname));
-      // past the Writable's own mark (16 messages) on purpose: the messages buffered go out in one _writev
-      if (call.writableLength >= STREAM_BUFFER && call.writableNeedDrain) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            call.off('drain', done);
-            call.off('close', done);
-            resolve();
-          };
-          call.on('drain', done);
-          call.on('close', done);
-        });
+    this.drainLoops++;
+    try {
+      while (this.queue.length > 0) {
+        if (call.cancelled || call.destroyed || call.writableEnded) return;
+        const r = this.queue.shift()!;
+        this.stats.sent++;
+        call.write(encodeResponse(r, this.hostname));
+        // past the Writable's own mark (16 messages) on purpose: the messages buffered go out in one _writev
+        if (call.writableLength >= STREAM_BUFFER && call.writableNeedDrain) await roomIn(call);
       }
+      this.emptied?.();
+    } finally {
+      this.drainLoops--;
     }
-    this.emptied?.();
   }
 
   /** Waits (at most `timeoutMs`) for clients to take what is queued, then ends every stream. */

@@ -40,12 +40,13 @@ async function settled(read: () => number, ms = 10_000): Promise<number> {
  * client, which reads whatever arrives, it reads only while flowing, so HTTP/2
  * flow control pushes back on the server when it is paused.
  */
-function rawSub(socketPath: string) {
+function rawSub(socketPath: string, askNow = true) {
   const session = http2.connect('http://localhost', { createConnection: () => net.connect(socketPath) });
   const stream = session.request({ ':method': 'POST', ':path': '/falco.outputs.service/sub', 'content-type': 'application/grpc', te: 'trailers' });
   stream.pause();
   // one empty falco.outputs.request: not compressed, length 0
-  stream.write(Buffer.alloc(5));
+  const ask = (): void => void stream.write(Buffer.alloc(5));
+  if (askNow) ask();
   let buf = Buffer.alloc(0);
   const messages: Buffer[] = [];
   stream.on('data', (chunk: Buffer) => {
@@ -58,7 +59,10 @@ function rawSub(socketPath: string) {
   });
   return {
     messages,
+    ask,
     read: () => void stream.resume(),
+    /** RST_STREAM CANCEL, as a client cancelling its call sends */
+    cancel: () => void stream.close(http2.constants.NGHTTP2_CANCEL),
     close: () => session.destroy(),
   };
 }
@@ -94,6 +98,42 @@ test('a subscriber that does not read leaves the alerts queued (bounded), then g
   assert.equal(ch.queued, 0);
   assert.equal(ch.stats.sent, N);
   assert.equal(ch.stats.droppedTotal, 0);
+});
+
+test('a subscriber that cancels while the server waits for room on its stream is no longer written to; another gets the rest in order', async (t) => {
+  const sock = path.join(dir, 'cancel.sock');
+  const c = config('grpc.enabled=true', 'grpc_output.enabled=true', `grpc.bind_address=unix://${sock}`, 'json_output=true');
+  const out = new Outputs(c, collectLog());
+  const server = await startGrpcServer(grpcServerConfig(c)!, out.grpcChannel, VERSIONS);
+  const first = rawSub(sock);
+  const second = rawSub(sock, false);
+  t.after(async () => {
+    first.close();
+    second.close();
+    await out.close();
+    await server.close();
+  });
+  for (let i = 0; i < N; i++) out.emit(alert(i));
+  const ch = out.grpcChannel!;
+  const held = await settled(() => ch.queued);
+  assert.ok(held > 0 && held < N, `the server sent part of the queue and waits (${held} of ${N} still queued)`);
+  assert.equal(ch.writing, 1, 'the server waits for room on the stream that does not read');
+
+  first.cancel();
+  const deadline = Date.now() + 10_000;
+  while ((ch.writing > 0 || ch.subscribers > 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(ch.writing, 0, 'nothing waits on the cancelled stream');
+  assert.equal(ch.subscribers, 1, 'only the second subscriber is left');
+  assert.equal(ch.queued, held, 'what the cancelled stream did not take stays queued');
+
+  // the second subscriber had asked nothing yet: asking now, it gets what is left, in order
+  second.ask();
+  second.read();
+  while (second.messages.length < held && Date.now() < deadline + 20_000) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(second.messages.length, held);
+  const response = grpcTypes().outputsResponse;
+  second.messages.forEach((m, k) => assert.equal((response.decode(m) as unknown as { time: { nanos: number } }).time.nanos, N - held + k, `alert ${N - held + k} arrives in order`));
+  assert.equal(ch.queued, 0);
 });
 
 test('a grpc-js subscriber with a 64 MiB HTTP/2 window polling while alerts keep coming gets all of them in order', async (t) => {
