@@ -1,9 +1,10 @@
-// A bounded FIFO of output records: a ring of fixed capacity, so a slow
-// destination holds at most `capacity` alerts and taking one costs no copy.
+// A bounded FIFO of output records (or of alerts as a channel prepared them):
+// a ring of fixed capacity, so a slow destination holds at most `capacity`
+// alerts and taking one costs no copy.
 import type { OutputRecord } from './channel';
 
-export class AlertQueue {
-  private readonly ring: (OutputRecord | undefined)[];
+export class AlertQueue<T = OutputRecord> {
+  private readonly ring: (T | undefined)[];
   private head = 0;
   private count = 0;
 
@@ -17,14 +18,14 @@ export class AlertQueue {
   }
 
   /** false when full (the record is not taken) */
-  push(r: OutputRecord): boolean {
+  push(r: T): boolean {
     if (this.count === this.capacity) return false;
     this.ring[(this.head + this.count) % this.capacity] = r;
     this.count++;
     return true;
   }
 
-  shift(): OutputRecord | undefined {
+  shift(): T | undefined {
     if (this.count === 0) return undefined;
     const r = this.ring[this.head];
     this.ring[this.head] = undefined;
@@ -34,10 +35,10 @@ export class AlertQueue {
   }
 
   /** removes up to `max` records, oldest first */
-  take(max: number): OutputRecord[] {
+  take(max: number): T[] {
     const n = Math.min(max, this.count);
-    const out = new Array<OutputRecord>(n);
-    for (let i = 0; i < n; i++) out[i] = this.shift() as OutputRecord;
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) out[i] = this.shift() as T;
     return out;
   }
 

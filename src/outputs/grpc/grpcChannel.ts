@@ -67,7 +67,8 @@ export class GrpcChannel implements Channel {
   readonly name = 'grpc';
   readonly stats = new ChannelStats();
   readonly needsFields = true;
-  private readonly queue: AlertQueue;
+  /** alerts encoded as falco.outputs.response when taken: encoded while the record is fresh, kept as bytes off the JS heap */
+  private readonly queue: AlertQueue<Buffer>;
   private readonly drops: DropLog;
   private closing = false;
   private readonly streams = new Set<Writable>();
@@ -79,7 +80,7 @@ export class GrpcChannel implements Channel {
     private readonly hostname: string,
     log: (msg: string) => void,
   ) {
-    this.queue = new AlertQueue(capacity);
+    this.queue = new AlertQueue<Buffer>(capacity);
     this.drops = new DropLog(this.name, this.stats, log);
   }
 
@@ -99,7 +100,8 @@ export class GrpcChannel implements Channel {
 
   send(r: OutputRecord): void {
     if (this.closing) return this.drops.drop('shutdown', 1);
-    if (!this.queue.push(r)) this.drops.drop('queue_full', 1);
+    if (this.queue.length === this.queue.capacity) return this.drops.drop('queue_full', 1);
+    this.queue.push(encodeResponse(r, this.hostname));
   }
 
   flush(): void {}
@@ -147,15 +149,14 @@ export class GrpcChannel implements Channel {
     call.on('error', done);
   }
 
-  /** writes queued alerts to `call`, each encoded once, until the queue is empty, waiting when its buffer is full */
+  /** writes queued alerts to `call` until the queue is empty, waiting when its buffer is full */
   private async drainTo(call: Writable): Promise<void> {
     this.drainLoops++;
     try {
       while (this.queue.length > 0) {
         if (call.cancelled || call.destroyed || call.writableEnded) return;
-        const r = this.queue.shift()!;
         this.stats.sent++;
-        call.write(encodeResponse(r, this.hostname));
+        call.write(this.queue.shift()!);
         // past the Writable's own mark (16 messages) on purpose: the messages buffered go out in one _writev
         if (call.writableLength >= STREAM_BUFFER && call.writableNeedDrain) await roomIn(call);
       }
