@@ -2,8 +2,10 @@
 // share the agent's thread: an HTTP receiver (uWebSockets.js, answering 200 to
 // every POST) and a gRPC subscriber built from Falco's own proto that keeps
 // asking `sub` for alerts. Each prints its count on stdout when asked (a line
-// on stdin) and once it has received the number given on the command line.
+// on stdin) and once it has received the number given on the command line;
+// the gRPC subscriber then prints what receiving them cost it.
 import * as path from 'node:path';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 
 const [kind, target, wantText] = process.argv.slice(2);
 const want = Number(wantText);
@@ -34,9 +36,19 @@ if (kind === 'http') {
   const pkg = grpc.loadPackageDefinition(def) as any;
   const client = new pkg.falco.outputs.service(target, grpc.credentials.createInsecure());
   const sub = client.sub();
+  // the subscriber's own cost, from the first alert to the last: CPU time and how busy its event loop was
+  let cpu0: NodeJS.CpuUsage | undefined;
+  let elu0: EventLoopUtilization | undefined;
   sub.on('data', () => {
+    if (received === 0) {
+      cpu0 = process.cpuUsage();
+      elu0 = performance.eventLoopUtilization();
+    }
     received++;
-    if (received === want) report();
+    if (received !== want) return;
+    report();
+    const cpu = process.cpuUsage(cpu0);
+    process.stdout.write(`cpu ${cpu.user + cpu.system} ${performance.eventLoopUtilization(elu0).utilization}\n`);
   });
   sub.on('error', (e: Error) => {
     process.stderr.write(`grpc subscriber: ${e.message}\n`);
