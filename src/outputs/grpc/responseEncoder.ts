@@ -163,6 +163,24 @@ function writeString(buf: Buffer, o: number, tag: number, s: string, n: number):
   return o + buf.write(s, o, n);
 }
 
+// Messages are cut from slabs of this size rather than from Buffer's 8 KiB
+// pool: a new pool every dozen alerts made allocating ArrayBuffers a tenth of
+// the channel's cost. Messages leave the queue in order, so slabs are freed in
+// order too; a message over a quarter of a slab gets its own Buffer.
+const SLAB = 256 * 1024;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
+function allocate(size: number): Buffer {
+  if (size > SLAB / 4) return Buffer.allocUnsafe(size);
+  if (slabUsed + size > slab.length) {
+    slab = Buffer.allocUnsafeSlow(SLAB);
+    slabUsed = 0;
+  }
+  slabUsed += size;
+  return slab.subarray(slabUsed - size, slabUsed);
+}
+
 /** The falco.outputs.response for `r`, as a client generated from Falco's outputs.proto decodes it. */
 export function encodeResponse(r: OutputRecord, hostname: string): Buffer {
   // google.protobuf.Timestamp: nanos in [0, 1e9) even before the epoch
@@ -193,7 +211,7 @@ export function encodeResponse(r: OutputRecord, hostname: string): Buffer {
   for (let i = 0; i < tags.length; i++) size += stringFieldSize(tags[i]);
   size += optionalFieldSize(r.source);
 
-  const buf = Buffer.allocUnsafe(size);
+  const buf = allocate(size);
   let o = 0;
   at = 0;
   buf[o++] = TIME;
