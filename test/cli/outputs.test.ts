@@ -48,6 +48,24 @@ test('-e with file, program and http outputs: each gets the same alerts as stdou
   }
 });
 
+test('http_output.echo: each answer of the receiver is printed on stdout', async () => {
+  const rx = await startReceiver();
+  try {
+    const r = await vigil([
+      '-r', RULES, '-e', path.join(FIX, 'events.jsonl'),
+      '-o', 'json_output=true', '-o', 'syslog_output.enabled=false', '-o', 'stdout_output.enabled=false',
+      '-o', 'http_output.enabled=true', '-o', 'http_output.keep_alive=true', '-o', 'http_output.echo=true', '-o', `http_output.url=${rx.url}`,
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(rx.received.length, 2);
+    // the receiver answers `ok` to each POST
+    assert.deepEqual(r.stdout.split('\n').filter((l) => l === 'ok'), ['ok', 'ok']);
+    assert.doesNotMatch(r.stdout, /^\{/m);
+  } finally {
+    await rx.close();
+  }
+});
+
 test('a bad channel setting stops the start with the key named', async () => {
   const r = await vigil(['-r', RULES, '-e', path.join(FIX, 'events.jsonl'), '-o', 'http_output.enabled=true', '-o', 'http_output.url=not a url']);
   assert.equal(r.code, 1);
@@ -100,7 +118,7 @@ test('live: SIGTERM with alerts queued for a slow HTTP receiver delivers every o
       stageTimestamp: '2024-05-14T09:46:00.000000Z', requestReceivedTimestamp: '2024-05-14T09:46:00.000000Z',
     }));
     assert.equal(await post(port, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items })), 200);
-    // at 25 ms an answer and 16 at once, 300 alerts need ~0.5 s: most are still queued now
+    // at 25 ms an answer and at most 64 at once (4 connections, 16 pipelined), 300 alerts need over 100 ms: most are still queued now
     assert.ok(rx.received.length < N, `all ${rx.received.length} delivered before SIGTERM; the test proves nothing`);
     agent.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => agent.on('exit', resolve));

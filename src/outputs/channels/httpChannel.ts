@@ -1,21 +1,30 @@
 // http_output: each alert POSTed as its own request (Falco's JSON with
 // json_output, which falcosidekick reads; else the text line), with undici.
-// keep_alive reuses connections and lets several requests run at once; without
-// it every request has its own connection, as Falco's doc says of the key.
-// Network errors, timeouts, 429 and 5xx are retried with backoff up to
-// max_consecutive_timeouts times, then the alert is dropped and counted.
+// keep_alive reuses a few connections and pipelines POSTs on them: a delivery
+// hands undici a batch of alerts, one POST each, and the requests a turn
+// produces leave in one write per connection (corkingConnector.ts). Without
+// keep_alive every request has its own connection, one at a time, as Falco's
+// doc says of the key. Network errors, timeouts, 429 and 5xx are retried with
+// backoff up to max_consecutive_timeouts times, then the alert is dropped and
+// counted; any other answer outside 2xx is a drop at once.
+import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { ConfigError, type ConfigTree, getBool, getNumber, getString } from '../../config';
 import type { OutputRecord } from './channel';
-import { type QueueOptions, QueuedChannel } from './queuedChannel';
+import { CorkingConnector } from './corkingConnector';
+import { PartialDelivery, type QueueOptions, QueuedChannel } from './queuedChannel';
 import { tlsOptions } from './httpTls';
 
-/** deliveries under way at once with keep_alive */
-const KEEP_ALIVE_CONCURRENCY = 16;
 const KEEP_ALIVE_CONNECTIONS = 4;
+/** requests sent on a connection before its first answer is back */
+const KEEP_ALIVE_PIPELINING = 16;
+/** alerts (one POST each) a delivery hands undici at once, and deliveries under way */
+const KEEP_ALIVE_BATCH = 32;
+const KEEP_ALIVE_CONCURRENCY = 4;
 /** a request with no answer for this long counts as a timeout */
 const REQUEST_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 const BACKOFF_FIRST_MS = 50;
 const BACKOFF_MAX_MS = 2_000;
 
@@ -51,17 +60,73 @@ export function httpOutputConfig(config: ConfigTree): HttpOutputConfig {
   };
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+/** What became of one POST: `error` set when it failed, `retry` when a later attempt may succeed. */
+type PostOutcome = { error?: undefined } | { error: Error; retry: boolean };
+
+/**
+ * Reads one answer for undici's dispatch: its status, and its body only when
+ * echo prints it; cheaper than pool.request, which makes a stream and a
+ * promise for every request.
+ */
+class PostHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private chunks: Buffer[] | undefined;
+  private done: ((outcome: PostOutcome) => void) | undefined;
+
+  constructor(
+    private readonly channel: HttpChannel,
+    done: (outcome: PostOutcome) => void,
+  ) {
+    this.done = done;
+  }
+
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, _h: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    this.chunks = this.channel.echo ? [] : undefined;
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const s = this.status;
+    if (s >= 200 && s < 300) this.finish({});
+    else this.finish({ error: new Error(`${this.channel.target} answered ${s}`), retry: s === 429 || s >= 500 });
+    if (this.chunks && this.chunks.length > 0) process.stdout.write(Buffer.concat(this.chunks));
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.finish({ error, retry: isNetworkError(error) });
+  }
+
+  /** once only: undici reports an error thrown by a callback above as well */
+  private finish(outcome: PostOutcome): void {
+    const done = this.done;
+    this.done = undefined;
+    done?.(outcome);
+  }
 }
 
-class RetryableError extends Error {}
+/** A POST waiting out its backoff before the next attempt. */
+interface PendingRetry {
+  timer: NodeJS.Timeout;
+  giveUp: () => void;
+}
 
 export class HttpChannel extends QueuedChannel {
   readonly name = 'http';
+  readonly echo: boolean;
+  /** the URL posted to, for messages */
+  readonly target: string;
   private readonly pool: Pool;
+  private readonly connector: CorkingConnector | undefined;
   private readonly path: string;
-  private readonly headers: Record<string, string>;
+  private readonly headers: string[];
+  private readonly retries = new Set<PendingRetry>();
+  private closed = false;
 
   constructor(
     private readonly cfg: HttpOutputConfig,
@@ -81,54 +146,74 @@ export class HttpChannel extends QueuedChannel {
             client_key: getString(config, 'http_output.client_key', '/etc/ssl/certs/client.key'),
           })
         : undefined;
+    const connect = { ...tls, servername: tls ? cfg.url.hostname : undefined, timeout: CONNECT_TIMEOUT_MS };
+    this.connector = cfg.keepAlive ? new CorkingConnector(connect) : undefined;
     this.pool = new Pool(cfg.url.origin, {
-      connect: tls ? { ...tls, servername: cfg.url.hostname } : undefined,
+      connect: this.connector?.connect ?? connect,
       connections: cfg.keepAlive ? KEEP_ALIVE_CONNECTIONS : null,
-      pipelining: 1,
+      pipelining: cfg.keepAlive ? KEEP_ALIVE_PIPELINING : 1,
       headersTimeout: REQUEST_TIMEOUT_MS,
       bodyTimeout: REQUEST_TIMEOUT_MS,
     });
     this.concurrency = cfg.keepAlive ? KEEP_ALIVE_CONCURRENCY : 1;
+    this.maxBatch = cfg.keepAlive ? KEEP_ALIVE_BATCH : 1;
+    this.echo = cfg.echo;
     this.path = cfg.url.pathname + cfg.url.search;
-    this.headers = {
-      'content-type': cfg.json ? 'application/json' : 'text/plain',
-      'user-agent': cfg.userAgent,
-    };
-    if (cfg.compress) this.headers['content-encoding'] = 'gzip';
+    this.target = `${cfg.url.origin}${this.path}`;
+    this.headers = ['content-type', cfg.json ? 'application/json' : 'text/plain', 'user-agent', cfg.userAgent];
+    if (cfg.compress) this.headers.push('content-encoding', 'gzip');
   }
 
-  protected async deliver(batch: OutputRecord[]): Promise<void> {
-    const body = this.cfg.compress ? gzipSync(batch[0].line) : batch[0].line;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.post(body);
-        return;
-      } catch (e) {
-        if (!(e instanceof RetryableError) && !isNetworkError(e)) throw e;
-        if (attempt >= this.cfg.retries) throw new Error(`${(e as Error).message} (gave up after ${attempt + 1} attempt(s))`);
-        await sleep(Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt));
-      }
-    }
-  }
-
-  private async post(body: string | Buffer): Promise<void> {
-    const res = await this.pool.request({
-      path: this.path,
-      method: 'POST',
-      headers: this.headers,
-      body,
-      reset: !this.cfg.keepAlive,
+  /** POSTs every alert of the batch at once; resolves when each is answered or given up */
+  protected deliver(batch: OutputRecord[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      let left = batch.length;
+      let sent = 0;
+      let failure: Error | undefined;
+      const settle = (error?: Error): void => {
+        if (error) failure = error;
+        else sent++;
+        if (--left > 0) return;
+        if (failure) reject(new PartialDelivery(sent, failure));
+        else resolve(sent);
+      };
+      this.connector?.corkAll();
+      for (const r of batch) this.post(this.cfg.compress ? gzipSync(r.line) : r.line, 0, settle);
     });
-    if (this.cfg.echo) process.stdout.write(await res.body.text());
-    else await res.body.dump();
-    const s = res.statusCode;
-    if (s >= 200 && s < 300) return;
-    const what = `${this.cfg.url.origin}${this.path} answered ${s}`;
-    if (s === 429 || s >= 500) throw new RetryableError(what);
-    throw new Error(what);
+  }
+
+  private post(body: string | Buffer, attempt: number, settle: (error?: Error) => void): void {
+    const handler = new PostHandler(this, (o) => {
+      if (o.error === undefined) settle();
+      else if (!o.retry || this.closed) settle(o.error);
+      else if (attempt >= this.cfg.retries) settle(new Error(`${o.error.message} (gave up after ${attempt + 1} attempt(s))`));
+      else this.retryLater(body, attempt + 1, settle, o.error);
+    });
+    // POSTs are pipelined (idempotent, not blocking): an alert sent twice after a broken connection beats one lost
+    this.pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body, reset: !this.cfg.keepAlive, idempotent: this.cfg.keepAlive, blocking: !this.cfg.keepAlive }, handler);
+  }
+
+  private retryLater(body: string | Buffer, attempt: number, settle: (error?: Error) => void, error: Error): void {
+    const pending: PendingRetry = {
+      timer: setTimeout(
+        () => {
+          this.retries.delete(pending);
+          this.post(body, attempt, settle);
+        },
+        Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempt - 1)),
+      ),
+      giveUp: () => settle(error),
+    };
+    this.retries.add(pending);
   }
 
   protected async shutdown(): Promise<void> {
+    this.closed = true;
+    for (const r of this.retries) {
+      clearTimeout(r.timer);
+      r.giveUp();
+    }
+    this.retries.clear();
     await this.pool.destroy();
   }
 }

@@ -17,7 +17,7 @@ export interface QueueOptions {
   log: (msg: string) => void;
 }
 
-/** A delivery that got part of its batch through: the first `delivered` alerts went out. */
+/** A delivery that got part of its batch through: `delivered` of its alerts went out, the others failed. */
 export class PartialDelivery extends Error {
   constructor(
     readonly delivered: number,
@@ -63,7 +63,7 @@ export abstract class QueuedChannel implements Channel {
   /**
    * Delivers a batch. Resolves with nothing when all of it went out, or with
    * the number delivered when the channel counted the others itself; rejects
-   * when none will go out (PartialDelivery: only the first ones did).
+   * when none will go out (PartialDelivery: only that many did).
    */
   protected abstract deliver(batch: OutputRecord[]): Promise<number | void>;
   /** releases sockets and processes once the queue is done (or given up) */

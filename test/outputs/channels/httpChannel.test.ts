@@ -51,24 +51,28 @@ test('text output is posted as text/plain; user_agent and compress_uploads apply
   assert.match(rx.received[0].body, /: Warning alert number 7$/);
 });
 
-test('HTTPS verified with ca_cert, and mutual TLS with client_cert/client_key', async () => {
+test('HTTPS verified with ca_cert, and mutual TLS with client_cert/client_key, with and without keep_alive', async () => {
   const rx = await startReceiver({ key: certs.read('server.key'), cert: certs.read('server.crt'), ca: certs.read('ca.crt'), requestCert: true, rejectUnauthorized: true });
   after(() => rx.close());
-  const out = new Outputs(
-    config(
-      'http_output.enabled=true',
-      `http_output.url=${rx.url}`,
-      `http_output.ca_cert=${certs.file('ca.crt')}`,
-      'http_output.mtls=true',
-      `http_output.client_cert=${certs.file('client.crt')}`,
-      `http_output.client_key=${certs.file('client.key')}`,
-    ),
-    collectLog(),
-  );
-  for (let i = 0; i < 5; i++) out.emit(alert(i));
-  await rx.waitFor(5);
-  await out.close();
-  assert.equal(rx.received[0].clientCertCN, 'vigil client');
+  for (const keepAlive of [false, true]) {
+    const out = new Outputs(
+      config(
+        'http_output.enabled=true',
+        `http_output.url=${rx.url}`,
+        `http_output.keep_alive=${keepAlive}`,
+        `http_output.ca_cert=${certs.file('ca.crt')}`,
+        'http_output.mtls=true',
+        `http_output.client_cert=${certs.file('client.crt')}`,
+        `http_output.client_key=${certs.file('client.key')}`,
+      ),
+      collectLog(),
+    );
+    for (let i = 0; i < 50; i++) out.emit(alert(i));
+    await out.close();
+    assert.equal(out.channels[0].stats.sent, 50, `keep_alive ${keepAlive}`);
+  }
+  assert.equal(rx.received.length, 100);
+  assert.ok(rx.received.every((r) => r.clientCertCN === 'vigil client'));
 });
 
 test('TLS failures are counted drops, not retried forever: untrusted server, refused client certificate', async () => {
@@ -124,6 +128,48 @@ test('a 503 is retried with backoff and then delivered; past max_consecutive_tim
   await bad.close();
   assert.equal(bad.channels[0].stats.dropped.failed, 1);
   assert.deepEqual(rx.statuses, []);
+});
+
+test('keep_alive: a batch of pipelined POSTs where some are refused and some retried: each refused alert is one counted drop, every other one is sent once', async () => {
+  const rx = await startReceiver();
+  after(() => rx.close());
+  // a 400 is not retried; a 503 is, and no alert meets more than two of them
+  rx.statuses.push(400, 503, 400, 503, 400);
+  const l = collectLog();
+  const out = new Outputs(config('json_output=true', 'http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=${rx.url}`, 'http_output.max_consecutive_timeouts=3'), l);
+  const N = 200;
+  for (let i = 0; i < N; i++) out.emit(alert(i));
+  await rx.waitFor(N - 3);
+  await out.close();
+  const http = out.channels[0];
+  assert.deepEqual(rx.statuses, []);
+  assert.equal(http.stats.sent, N - 3);
+  assert.equal(http.stats.dropped.failed, 3);
+  assert.equal(http.stats.droppedTotal, 3);
+  assert.equal(rx.received.length, N - 3);
+  assert.equal(new Set(rx.received.map((r) => JSON.parse(r.body).output_fields.n)).size, N - 3);
+  assert.ok(l.lines.some((x) => /http output: \d alert\(s\) dropped so far because delivery failed: http:\/\/127\.0\.0\.1:\d+\/falco answered 400$/.test(x)), l.lines.join('\n'));
+});
+
+test('at close, an alert waiting out its backoff is given up at once: counted as dropped at shutdown, never posted again', async () => {
+  const rx = await startReceiver();
+  after(() => rx.close());
+  rx.statuses.push(...Array<number>(20).fill(503));
+  const out = new Outputs(config('http_output.enabled=true', `http_output.url=${rx.url}`, 'http_output.max_consecutive_timeouts=20', 'output_timeout=400'), collectLog());
+  out.emit(alert(1));
+  const t0 = performance.now();
+  await out.close();
+  const closeMs = performance.now() - t0;
+  const http = out.channels[0];
+  assert.equal(http.stats.sent, 0);
+  assert.equal(http.stats.dropped.shutdown, 1);
+  assert.equal(http.stats.dropped.failed, 0);
+  // the backoff had reached 400 ms and more; close waited output_timeout, not for it
+  assert.ok(closeMs < 1000, `close took ${closeMs} ms`);
+  const left = rx.statuses.length;
+  assert.ok(left < 20 && left > 10, `${20 - left} attempts`);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.equal(rx.statuses.length, left);
 });
 
 test('a slow receiver never holds up emit(): the queue fills, the overflow is counted and logged, close() delivers what was queued', async () => {
