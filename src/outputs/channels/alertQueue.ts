@@ -1,5 +1,5 @@
-// A bounded FIFO of output records (or of alerts as a channel prepared them):
-// a ring of fixed capacity, so a slow destination holds at most `capacity`
+// A bounded FIFO of output records (or of what a channel keeps of them): a
+// ring of fixed capacity, so a slow destination holds at most `capacity`
 // alerts and taking one costs no copy.
 import type { OutputRecord } from './channel';
 

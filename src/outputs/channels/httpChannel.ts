@@ -116,7 +116,7 @@ interface PendingRetry {
   giveUp: () => void;
 }
 
-export class HttpChannel extends QueuedChannel {
+export class HttpChannel extends QueuedChannel<Buffer> {
   readonly name = 'http';
   readonly echo: boolean;
   /** the URL posted to, for messages */
@@ -164,8 +164,13 @@ export class HttpChannel extends QueuedChannel {
     if (cfg.compress) this.headers.push('content-encoding', 'gzip');
   }
 
+  /** only the body waits in the queue: the record and the pieces its line was built from die young */
+  protected override keep(record: OutputRecord): Buffer {
+    return Buffer.from(record.line);
+  }
+
   /** POSTs every alert of the batch at once; resolves when each is answered or given up */
-  protected deliver(batch: OutputRecord[]): Promise<number> {
+  protected deliver(batch: Buffer[]): Promise<number> {
     return new Promise((resolve, reject) => {
       let left = batch.length;
       let sent = 0;
@@ -178,11 +183,11 @@ export class HttpChannel extends QueuedChannel {
         else resolve(sent);
       };
       this.connector?.corkAll();
-      for (const r of batch) this.post(this.cfg.compress ? gzipSync(r.line) : r.line, 0, settle);
+      for (const body of batch) this.post(this.cfg.compress ? gzipSync(body) : body, 0, settle);
     });
   }
 
-  private post(body: string | Buffer, attempt: number, settle: (error?: Error) => void): void {
+  private post(body: Buffer, attempt: number, settle: (error?: Error) => void): void {
     const handler = new PostHandler(this, (o) => {
       if (o.error === undefined) settle();
       else if (!o.retry || this.closed) settle(o.error);
@@ -193,7 +198,7 @@ export class HttpChannel extends QueuedChannel {
     this.pool.dispatch({ path: this.path, method: 'POST', headers: this.headers, body, reset: !this.cfg.keepAlive, idempotent: this.cfg.keepAlive, blocking: !this.cfg.keepAlive }, handler);
   }
 
-  private retryLater(body: string | Buffer, attempt: number, settle: (error?: Error) => void, error: Error): void {
+  private retryLater(body: Buffer, attempt: number, settle: (error?: Error) => void, error: Error): void {
     const pending: PendingRetry = {
       timer: setTimeout(
         () => {

@@ -36,11 +36,12 @@ interface Delivery {
   abandoned: boolean;
 }
 
-export abstract class QueuedChannel implements Channel {
+/** `T`: what the queue holds of an alert, the record itself unless the channel keeps less (keep). */
+export abstract class QueuedChannel<T = OutputRecord> implements Channel {
   abstract readonly name: string;
   readonly stats = new ChannelStats();
   protected readonly log: (msg: string) => void;
-  private readonly queue: AlertQueue;
+  private readonly queue: AlertQueue<T>;
   private readonly running = new Set<Delivery>();
   private inflightRecords = 0;
   private scheduled = false;
@@ -57,7 +58,7 @@ export abstract class QueuedChannel implements Channel {
 
   constructor(protected readonly queueOptions: QueueOptions) {
     this.log = queueOptions.log;
-    this.queue = new AlertQueue(queueOptions.capacity);
+    this.queue = new AlertQueue<T>(queueOptions.capacity);
   }
 
   /**
@@ -65,7 +66,16 @@ export abstract class QueuedChannel implements Channel {
    * the number delivered when the channel counted the others itself; rejects
    * when none will go out (PartialDelivery: only that many did).
    */
-  protected abstract deliver(batch: OutputRecord[]): Promise<number | void>;
+  protected abstract deliver(batch: T[]): Promise<number | void>;
+  /**
+   * What waits in the queue for an alert taken. Queued alerts outlive young
+   * garbage collections, which copy each object they hold: a channel that
+   * needs only the line can keep a smaller form.
+   */
+  protected keep(record: OutputRecord): T {
+    return record as unknown as T;
+  }
+
   /** releases sockets and processes once the queue is done (or given up) */
   protected abstract shutdown(): Promise<void> | void;
   /** shutdown did not finish by the exit deadline: let go of whatever still holds the process */
@@ -89,7 +99,7 @@ export abstract class QueuedChannel implements Channel {
       this.drops.drop('shutdown', 1);
       return;
     }
-    if (this.queue.length + this.inflightRecords >= this.queue.capacity || !this.queue.push(record)) {
+    if (this.queue.length + this.inflightRecords >= this.queue.capacity || !this.queue.push(this.keep(record))) {
       this.drops.drop('queue_full', 1);
       return;
     }
