@@ -118,7 +118,7 @@ test('live: SIGTERM with alerts queued for a slow HTTP receiver delivers every o
       stageTimestamp: '2024-05-14T09:46:00.000000Z', requestReceivedTimestamp: '2024-05-14T09:46:00.000000Z',
     }));
     assert.equal(await post(port, JSON.stringify({ kind: 'EventList', apiVersion: 'audit.k8s.io/v1', items })), 200);
-    // at 25 ms an answer and at most 64 at once (4 connections, 16 pipelined), 300 alerts need over 100 ms: most are still queued now
+    // at 25 ms an answer and at most 128 at once (4 connections, 32 pipelined), 300 alerts need over 50 ms: most are still queued now
     assert.ok(rx.received.length < N, `all ${rx.received.length} delivered before SIGTERM; the test proves nothing`);
     agent.kill('SIGTERM');
     const code = await new Promise<number | null>((resolve) => agent.on('exit', resolve));

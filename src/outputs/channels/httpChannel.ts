@@ -18,9 +18,9 @@ import { tlsOptions } from './httpTls';
 
 const KEEP_ALIVE_CONNECTIONS = 4;
 /** requests sent on a connection before its first answer is back */
-const KEEP_ALIVE_PIPELINING = 16;
+const KEEP_ALIVE_PIPELINING = 32;
 /** alerts (one POST each) a delivery hands undici at once, and deliveries under way */
-const KEEP_ALIVE_BATCH = 32;
+const KEEP_ALIVE_BATCH = 64;
 const KEEP_ALIVE_CONCURRENCY = 4;
 /** a request with no answer for this long counts as a timeout */
 const REQUEST_TIMEOUT_MS = 10_000;
