@@ -130,6 +130,22 @@ test('a 503 is retried with backoff and then delivered; past max_consecutive_tim
   assert.deepEqual(rx.statuses, []);
 });
 
+test('keep_alive: POSTs are pipelined on at most 4 connections, many sent before the first answer', async () => {
+  const rx = await startReceiver();
+  after(() => rx.close());
+  rx.delayMs = 300;
+  const out = new Outputs(config('http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=${rx.url}`, 'output_timeout=10000'), collectLog());
+  for (let i = 0; i < 200; i++) out.emit(alert(i));
+  await new Promise((r) => setTimeout(r, 200));
+  // no answer yet: what arrived was sent without waiting for one
+  assert.equal(rx.received.length, 0);
+  assert.ok(rx.arrived > 4, `${rx.arrived} requests arrived`);
+  await rx.waitFor(200);
+  await out.close();
+  assert.equal(out.channels[0].stats.sent, 200);
+  assert.ok(rx.connections >= 1 && rx.connections <= 4, `${rx.connections} connections`);
+});
+
 test('keep_alive: a batch of pipelined POSTs where some are refused and some retried: each refused alert is one counted drop, every other one is sent once', async () => {
   const rx = await startReceiver();
   after(() => rx.close());

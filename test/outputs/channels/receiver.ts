@@ -14,6 +14,10 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
+  /** requests whose body has arrived, answered or not */
+  arrived: number;
+  /** connections the client opened */
+  connections: number;
   /** ms each answer waits */
   delayMs: number;
   /** statuses answered to the next requests, one each, before 200 again */
@@ -28,6 +32,8 @@ export async function startReceiver(tls?: https.ServerOptions): Promise<Receiver
   const r: Receiver = {
     url: '',
     received: [],
+    arrived: 0,
+    connections: 0,
     delayMs: 0,
     statuses: [],
     waitFor(n, timeoutMs = 20000) {
@@ -52,6 +58,7 @@ export async function startReceiver(tls?: https.ServerOptions): Promise<Receiver
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      r.arrived++;
       const answer = (): void => {
         const status = r.statuses.shift() ?? 200;
         if (status === 200) {
@@ -74,6 +81,7 @@ export async function startReceiver(tls?: https.ServerOptions): Promise<Receiver
     });
   };
   const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
+  server.on(tls ? 'secureConnection' : 'connection', () => r.connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   r.url = `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/falco`;
   return r;
