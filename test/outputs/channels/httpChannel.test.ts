@@ -133,10 +133,10 @@ test('a 503 is retried with backoff and then delivered; past max_consecutive_tim
 test('keep_alive: POSTs are pipelined on at most 4 connections, many sent before the first answer', async () => {
   const rx = await startReceiver();
   after(() => rx.close());
-  rx.delayMs = 300;
+  rx.delayMs = 1000;
   const out = new Outputs(config('http_output.enabled=true', 'http_output.keep_alive=true', `http_output.url=${rx.url}`, 'output_timeout=10000'), collectLog());
   for (let i = 0; i < 200; i++) out.emit(alert(i));
-  await new Promise((r) => setTimeout(r, 200));
+  await new Promise((r) => setTimeout(r, 300));
   // no answer yet: what arrived was sent without waiting for one
   assert.equal(rx.received.length, 0);
   assert.ok(rx.arrived > 4, `${rx.arrived} requests arrived`);
