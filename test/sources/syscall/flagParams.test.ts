@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startCapture } from '../../../src/sources/syscall/capture';
 import { forEachEvent } from '../../../src/sources/syscall/decode';
-import { paramText } from '../../../src/sources/syscall/fields/argText';
+import { argNames, argValue } from '../../../src/sources/syscall/fields/argText';
 import { bitsText, CREAT_FLAGS, modeText, OPEN_FLAGS } from '../../../src/sources/syscall/fields/flagNames';
 import { liveSkipReason, plainTmpDir, runChild } from './liveSupport';
 
@@ -41,7 +41,7 @@ test('live: flags and modes on the wire as libs sends them, named as Falco names
       const args: Seen['args'] = {};
       const raw: Seen['raw'] = {};
       v.info!.params.forEach((p, i) => {
-        args[p.name] = paramText(v, i);
+        args[p.name] = argNames(v, i) || argValue(v, i);
         raw[p.name] = ['CHARBUF', 'FSPATH', 'FSRELPATH', 'BYTEBUF', 'SOCKTUPLE', 'SOCKADDR'].includes(p.type) ? undefined : v.int(i);
       });
       seen.push({ name: v.name, tid: v.tid, args, raw });

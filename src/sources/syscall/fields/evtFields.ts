@@ -5,10 +5,9 @@ import { clockTime, rfc3339 } from '../../../timeFormat';
 import type { EventView } from '../decode';
 import { EVENT_TYPE_NAMES, EVENTS } from '../eventTable';
 import type { SyscallEvent } from '../state/syscallEvent';
-import { paramRaw, paramText } from './argText';
+import { argPair, argText, paramRaw } from './argText';
 import { errnoName, PPM_O_CREAT, PPM_O_RDONLY, PPM_O_TMPFILE, PPM_O_WRONLY } from './flagNames';
 import { keyed, plain } from './fieldKinds';
-import { resolvedPathArg } from './pathArg';
 
 type E = SyscallEvent;
 
@@ -63,16 +62,11 @@ function localDateTime(ns: bigint): string {
   return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1, 2)}-${pad(d.getDate(), 2)} ${clockTime(ns)}`;
 }
 
-/** as libs writes them: a relative path is followed by its resolved form, `name=sub/(/home/u/sub)` */
+/** every parameter as libs writes them: `name=value`, and `(resolved)` when the value resolves to something */
 function allArgs(e: E): string {
-  const v = e.view;
-  const params = v.info?.params;
+  const n = e.view.nparams;
   let s = '';
-  for (let i = 0; i < v.nparams; i++) {
-    const text = paramText(v, i);
-    const resolved = text === undefined ? undefined : resolvedPathArg(e, i, text);
-    s += `${s ? ' ' : ''}${params?.[i]?.name ?? `p${i}`}=${text ?? '<NA>'}${resolved === undefined ? '' : `(${resolved})`}`;
-  }
+  for (let i = 0; i < n; i++) s += (i === 0 ? '' : ' ') + argPair(e, i);
   return s;
 }
 
@@ -90,16 +84,12 @@ function argIndexer(key: string): (v: EventView) => number {
   };
 }
 
-const textOf = paramText;
-
 /** evt.arg of the current event, made once per event and parameter however many rules read it */
 function eventArgText(e: E, i: number): string | undefined {
   if (i < 0) return undefined;
   const cached = e.cachedArgText(i, null);
   if (cached !== null) return cached;
-  const raw = textOf(e.view, i);
-  // a relative path parameter reads as libs resolves it
-  const text = raw === undefined ? raw : resolvedPathArg(e, i, raw) ?? raw;
+  const text = argText(e, i);
   e.cacheArgText(i, text);
   return text;
 }
@@ -121,8 +111,8 @@ export const evtFields: FieldDef<E>[] = [
   plain('evt.reltime', 'reltime', 'nanoseconds since the first event the agent saw', (e) => e.view.ts - e.firstTs),
   plain('evt.latency', 'reltime', 'nanoseconds between the enter and exit of the syscall; <NA>: the probe sends exit events only', () => undefined),
   plain('evt.cpu', 'int', 'the CPU the event ran on; <NA>: not carried by the event header', () => undefined),
-  plain('evt.args', 'string', 'all parameters as name=value text', (e) => allArgs(e)),
-  keyed('evt.arg', 'string', 'a parameter as text (flags and errors by name), by name (evt.arg.fd) or number (evt.arg[0])', 'name or number',
+  plain('evt.args', 'string', 'all parameters as libs writes them: name=value, then what the value resolves to in parentheses (fd=3(<f>/etc/passwd) flags=4097(O_RDONLY|O_CLOEXEC) res=-2(ENOENT))', (e) => allArgs(e)),
+  keyed('evt.arg', 'string', 'a parameter as text, resolved as libs resolves it (an fd as <f>/etc/passwd, flags and errors by name, a pid as its command), by name (evt.arg.fd) or number (evt.arg[0])', 'name or number',
     (key) => {
       const at = argIndexer(key);
       return (e) => eventArgText(e, at(e.view));

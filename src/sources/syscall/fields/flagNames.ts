@@ -35,6 +35,8 @@ export const RESOLVE_FLAGS: Bits = [
   [1 << 4, 'RESOLVE_NO_XDEV'], [1 << 5, 'RESOLVE_CACHED'],
 ];
 export const MEMFD_FLAGS: Bits = [[1, 'MFD_CLOEXEC'], [2, 'MFD_ALLOW_SEALING'], [4, 'MFD_HUGETLB']];
+/** execve's flags: what the probe found about the executable */
+export const EXECVE_FLAGS: Bits = [[1, 'EXE_WRITABLE'], [2, 'EXE_UPPER_LAYER'], [4, 'EXE_FROM_MEMFD'], [8, 'EXE_LOWER_LAYER']];
 export const FINIT_MODULE_FLAGS: Bits = [[1, 'MODULE_INIT_IGNORE_MODVERSIONS'], [2, 'MODULE_INIT_IGNORE_VERMAGIC'], [4, 'MODULE_INIT_COMPRESSED_FILE']];
 /** PT_MODE names (libs' chmod_mode), lowest bit first */
 export const MODE_BITS: Bits = ['S_IXOTH', 'S_IWOTH', 'S_IROTH', 'S_IXGRP', 'S_IWGRP', 'S_IRGRP', 'S_IXUSR', 'S_IWUSR', 'S_IRUSR', 'S_ISVTX', 'S_ISGID', 'S_ISUID']
@@ -83,13 +85,27 @@ export const PTRACE_REQUESTS: readonly string[] = [
   'PTRACE_GETSIGMASK', 'PTRACE_SETSIGMASK', 'PTRACE_GETREGS', 'PTRACE_SETREGS',
 ];
 
+/** the errno values libs names (sinsp_utils::errno_to_str), by number */
 const ERRNO: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 5: 'EIO', 6: 'ENXIO', 7: 'E2BIG', 8: 'ENOEXEC', 9: 'EBADF', 10: 'ECHILD',
-  11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV', 19: 'ENODEV',
-  20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 23: 'ENFILE', 24: 'EMFILE', 25: 'ENOTTY', 26: 'ETXTBSY', 27: 'EFBIG',
-  28: 'ENOSPC', 29: 'ESPIPE', 30: 'EROFS', 31: 'EMLINK', 32: 'EPIPE', 36: 'ENAMETOOLONG', 38: 'ENOSYS', 39: 'ENOTEMPTY',
-  40: 'ELOOP', 88: 'ENOTSOCK', 95: 'EOPNOTSUPP', 97: 'EAFNOSUPPORT', 98: 'EADDRINUSE', 99: 'EADDRNOTAVAIL',
-  101: 'ENETUNREACH', 104: 'ECONNRESET', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 113: 'EHOSTUNREACH', 115: 'EINPROGRESS',
+  11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 14: 'EFAULT', 15: 'ENOTBLK', 16: 'EBUSY', 17: 'EEXIST', 18: 'EXDEV', 19: 'ENODEV',
+  20: 'ENOTDIR', 21: 'EISDIR', 22: 'EINVAL', 23: 'ENFILE', 24: 'EMFILE', 25: 'ENOTTY', 26: 'ETXTBSY', 27: 'EFBIG', 28: 'ENOSPC',
+  29: 'ESPIPE', 30: 'EROFS', 31: 'EMLINK', 32: 'EPIPE', 33: 'EDOM', 34: 'ERANGE', 35: 'EDEADLK', 36: 'ENAMETOOLONG',
+  37: 'ENOLCK', 38: 'ENOSYS', 39: 'ENOTEMPTY', 40: 'ELOOP', 42: 'ENOMSG', 43: 'EIDRM', 44: 'ECHRNG', 45: 'EL2NSYNC',
+  46: 'EL3HLT', 47: 'EL3RST', 48: 'ELNRNG', 49: 'EUNATCH', 50: 'ENOCSI', 51: 'EL2HLT', 52: 'EBADE', 53: 'EBADR', 54: 'EXFULL',
+  55: 'ENOANO', 56: 'EBADRQC', 57: 'EBADSLT', 59: 'EBFONT', 60: 'ENOSTR', 61: 'ENODATA', 62: 'ETIME', 63: 'ENOSR', 64: 'ENONET',
+  65: 'ENOPKG', 66: 'EREMOTE', 67: 'ENOLINK', 68: 'EADV', 69: 'ESRMNT', 70: 'ECOMM', 71: 'EPROTO', 72: 'EMULTIHOP',
+  73: 'EDOTDOT', 74: 'EBADMSG', 75: 'EOVERFLOW', 76: 'ENOTUNIQ', 77: 'EBADFD', 78: 'EREMCHG', 79: 'ELIBACC', 80: 'ELIBBAD',
+  81: 'ELIBSCN', 82: 'ELIBMAX', 83: 'ELIBEXEC', 84: 'EILSEQ', 85: 'ERESTART', 86: 'ESTRPIPE', 87: 'EUSERS', 88: 'ENOTSOCK',
+  89: 'EDESTADDRREQ', 90: 'EMSGSIZE', 91: 'EPROTOTYPE', 92: 'ENOPROTOOPT', 93: 'EPROTONOSUPPORT', 94: 'ESOCKTNOSUPPORT',
+  95: 'EOPNOTSUPP', 96: 'EPFNOSUPPORT', 97: 'EAFNOSUPPORT', 98: 'EADDRINUSE', 99: 'EADDRNOTAVAIL', 100: 'ENETDOWN',
+  101: 'ENETUNREACH', 102: 'ENETRESET', 103: 'ECONNABORTED', 104: 'ECONNRESET', 105: 'ENOBUFS', 106: 'EISCONN', 107: 'ENOTCONN',
+  108: 'ESHUTDOWN', 109: 'ETOOMANYREFS', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 112: 'EHOSTDOWN', 113: 'EHOSTUNREACH',
+  114: 'EALREADY', 115: 'EINPROGRESS', 116: 'ESTALE', 117: 'EUCLEAN', 118: 'ENOTNAM', 119: 'ENAVAIL', 120: 'EISNAM',
+  121: 'EREMOTEIO', 122: 'EDQUOT', 123: 'ENOMEDIUM', 124: 'EMEDIUMTYPE', 125: 'ECANCELED', 512: 'ERESTARTSYS',
+  513: 'ERESTARTNOINTR', 514: 'ERESTARTNOHAND', 515: 'ENOIOCTLCMD', 516: 'ERESTART_RESTARTBLOCK', 521: 'EBADHANDLE',
+  522: 'ENOTSYNC', 523: 'EBADCOOKIE', 524: 'ENOTSUPP', 525: 'ETOOSMALL', 526: 'ESERVERFAULT', 527: 'EBADTYPE', 528: 'EJUKEBOX',
+  529: 'EIOCBQUEUED', 530: 'EIOCBRETRY',
 };
 
 const SIGNALS: readonly string[] = [
@@ -98,24 +114,29 @@ const SIGNALS: readonly string[] = [
   'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR', 'SIGSYS',
 ];
 
-const FAMILIES: Record<number, string> = { 0: 'AF_UNSPEC', 1: 'AF_UNIX', 2: 'AF_INET', 10: 'AF_INET6', 16: 'AF_NETLINK', 17: 'AF_PACKET' };
+/** socket families as libs' socket_families names them: every name of a value, in its table's order */
+const FAMILIES: Record<number, string> = {
+  0: 'AF_UNSPEC', 1: 'AF_LOCAL|AF_UNIX', 2: 'AF_INET', 3: 'AF_AX25', 4: 'AF_IPX', 5: 'AF_APPLETALK', 6: 'AF_NETROM', 7: 'AF_BRIDGE',
+  8: 'AF_ATMPVC', 9: 'AF_X25', 10: 'AF_INET6', 11: 'AF_ROSE', 12: 'AF_DECnet', 13: 'AF_NETBEUI', 14: 'AF_SECURITY', 15: 'AF_KEY',
+  16: 'AF_ROUTE|AF_NETLINK', 17: 'AF_PACKET', 18: 'AF_ASH', 19: 'AF_ECONET', 20: 'AF_ATMSVC', 21: 'AF_RDS', 22: 'AF_SNA', 23: 'AF_IRDA',
+  24: 'AF_PPPOX', 25: 'AF_WANPIPE', 26: 'AF_LLC', 29: 'AF_CAN', 30: 'AF_TIPC', 31: 'AF_BLUETOOTH', 32: 'AF_IUCV', 33: 'AF_RXRPC',
+  34: 'AF_ISDN', 35: 'AF_PHONET', 36: 'AF_IEEE802154', 37: 'AF_CAIF', 38: 'AF_ALG', 39: 'AF_NFC',
+};
 
-/** texts made so far by flag value: a program opens with few distinct flag sets */
-const openFlagsTexts = new Map<number, string>();
-const MAX_OPEN_FLAGS_TEXTS = 1024;
+/** names made so far, per table and value: a program uses few distinct flag sets, and rules read evt.arg.flags of every open */
+const namesMade = new Map<Bits, Map<number, string>>();
+const MAX_NAMES_MADE = 1024;
 
-/** `O_RDONLY|O_CLOEXEC`; the access mode is the low two bits */
-export function openFlagsText(v: number): string {
-  let s = openFlagsTexts.get(v);
+/** bitsNames, remembered */
+export function cachedBitsNames(v: number, bits: Bits): string {
+  let made = namesMade.get(bits);
+  if (made === undefined) namesMade.set(bits, (made = new Map()));
+  let s = made.get(v);
   if (s === undefined) {
-    s = makeOpenFlagsText(v);
-    if (openFlagsTexts.size < MAX_OPEN_FLAGS_TEXTS) openFlagsTexts.set(v, s);
+    s = bitsNames(v, bits);
+    if (made.size < MAX_NAMES_MADE) made.set(v, s);
   }
   return s;
-}
-
-function makeOpenFlagsText(v: number): string {
-  return bitsText(v, OPEN_FLAGS);
 }
 
 /**
@@ -125,6 +146,11 @@ function makeOpenFlagsText(v: number): string {
  * no name matches.
  */
 export function bitsText(v: number, bits: Bits): string {
+  return bitsNames(v, bits) || String(v >>> 0);
+}
+
+/** the names bitsText gives, or '' when none matches */
+export function bitsNames(v: number, bits: Bits): string {
   const initial = v >>> 0;
   let left = initial;
   let s = '';
@@ -136,20 +162,30 @@ export function bitsText(v: number, bits: Bits): string {
     left = (left & ~b) >>> 0;
     if (b === initial) break;
   }
-  return s || String(initial);
+  return s;
 }
 
 /** PT_MODE as libs prints it: permission names, lowest bit first; `0` when none */
 export function modeText(v: number): string {
-  return bitsText(v & 0o7777, MODE_BITS);
+  return modeNames(v) || '0';
 }
 
-export function prctlOptionName(v: number): string {
-  return PRCTL_OPTIONS.get(v) ?? String(v);
-}
-
-export function bpfCommandName(v: number): string {
-  return BPF_COMMANDS[v] ?? String(v);
+/**
+ * PT_MODE names as libs resolves them: bits taken lowest first until an entry
+ * equals the whole value, which ends the list; '' when none matches.
+ */
+export function modeNames(v: number): string {
+  const initial = v >>> 0;
+  let left = initial;
+  let s = '';
+  for (const [bit, name] of MODE_BITS) {
+    if (bit === initial) return s + (s ? '|' : '') + name;
+    if (left !== 0 && (left & bit) === bit) {
+      s += (s ? '|' : '') + name;
+      left &= ~bit;
+    }
+  }
+  return s;
 }
 
 /** `ENOENT` for -2; undefined for success or an unknown code */
@@ -157,14 +193,17 @@ export function errnoName(res: number): string | undefined {
   return res < 0 ? ERRNO[-res] ?? `E${-res}` : undefined;
 }
 
-export function ptraceName(v: number): string {
-  return PTRACE_REQUESTS[v] ?? String(v);
+/** libs' name of a negative result, or '' (success, or a code libs does not name) */
+export function errnoText(res: number): string {
+  return (res < 0 && ERRNO[-res]) || '';
 }
 
-export function signalName(v: number): string {
-  return SIGNALS[v] ?? String(v);
+/** libs' name of a signal number, or '' (0, or one it does not name) */
+export function signalText(v: number): string {
+  return v >= 1 && v < SIGNALS.length ? SIGNALS[v] : '';
 }
 
-export function familyName(v: number): string {
-  return FAMILIES[v] ?? String(v);
+/** every name libs gives a socket family, or '' */
+export function familyText(v: number): string {
+  return FAMILIES[v] ?? '';
 }
