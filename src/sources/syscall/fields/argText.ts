@@ -56,6 +56,8 @@ const TABLE_AT: (Bits | undefined)[][] = [];
 const ENUM_AT: (((n: number) => string) | undefined)[][] = [];
 /** close: its fd is still shown after the tracker took it out of the table, as libs removes it only after the event */
 const CLOSE_CODES = new Set<number>();
+/** clone-family exits: the index of their comm parameter (-1 for other events) */
+const CLONE_COMM_AT = new Int16Array(EVENTS.length).fill(-1);
 for (const e of EVENTS) {
   if (!e) continue;
   const key = (p: { name: string }): string => `${e.name}.${p.name}`;
@@ -66,6 +68,7 @@ for (const e of EVENTS) {
   TABLE_AT[e.code] = e.params.map((p) => FLAG_TABLES[key(p)]);
   ENUM_AT[e.code] = e.params.map((p) => ENUMS[key(p)]);
   if (e.name === 'close') CLOSE_CODES.add(e.code);
+  if (e.dir === '<' && (e.name === 'clone' || e.name === 'clone3' || e.name === 'fork' || e.name === 'vfork')) CLONE_COMM_AT[e.code] = e.paramIndex.get('comm') ?? -1;
 }
 
 const UINT32_MAX = 0xffffffff;
@@ -131,8 +134,13 @@ export function argResolved(e: SyscallEvent, i: number, value: string): string {
   switch (p.type) {
     case 'FD':
       return fdText(e, v.int(i)!);
-    case 'PID':
-      return e.threads.get(v.int(i)!)?.comm ?? '';
+    case 'PID': {
+      const n = v.int(i)!;
+      const t = e.threads.get(n);
+      if (t !== undefined) return t.comm;
+      // libs makes the child at the caller's exit, from the caller's comm; the tracker waits for the child's own first event
+      return i === 0 && n > 0 && CLONE_COMM_AT[v.type] >= 0 ? v.str(CLONE_COMM_AT[v.type]) ?? '' : '';
+    }
     case 'UID': {
       const n = v.int(i)!;
       return n === UINT32_MAX ? '<NONE>' : e.users.user(n)?.name || '<NA>';
