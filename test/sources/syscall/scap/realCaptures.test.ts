@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { replayCapture } from '../../../../src/sources/syscall/scap/replay';
 import { EVENT_TYPE_NAMES } from '../../../../src/sources/syscall/eventTable';
-import { ARGS_FORMAT, compareArgs } from './argsCompare';
+import { ARGS_FORMAT, compareArgs, FD_NAMED_OTHERWISE, PID_NAMED_OTHERWISE } from './argsCompare';
 import { haveSysdig, normalize, sysdigLines, vigilLines } from './sysdig';
 
 const FIX = path.join(__dirname, 'fixtures');
@@ -33,6 +33,8 @@ test('%evt.args of every decoded event of the real captures reads as sysdig read
     const r = compareArgs(v.lines, s.lines, EVENT_TYPE_NAMES, new Set());
     assert.equal(r.events, s.lines.length, `${name}: every event sysdig prints is compared`);
     assert.deepEqual(r.diffs, [], name);
+    assert.equal(r.allowed.get(FD_NAMED_OTHERWISE) ?? 0, 0, `${name}: fds named otherwise`);
+    assert.equal(r.allowed.get(PID_NAMED_OTHERWISE) ?? 0, 0, `${name}: threads named otherwise`);
     params += r.params;
     t.diagnostic(`${name}: ${r.events} events, ${r.same} of ${r.params} parameters the same; allowed: ${[...r.allowed].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
   }
