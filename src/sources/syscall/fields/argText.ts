@@ -202,9 +202,14 @@ export function argPair(e: SyscallEvent, i: number): string {
 export function argText(e: SyscallEvent, i: number): string | undefined {
   const v = e.view;
   if (i < 0 || i >= v.nparams || v.paramLen(i) === 0) return undefined;
-  const value = argValue(v, i);
-  if (value === undefined) return undefined;
-  return argResolved(e, i, value) || value;
+  const type = v.info?.params[i]?.type;
+  if (type === undefined) return undefined;
+  // the value text is made only when nothing resolves: rules read evt.arg.flags of every open
+  if (type === 'FSPATH' || type === 'FSRELPATH') {
+    const path = v.str(i) ?? '';
+    return resolvedPathArg(e, i, path) ?? path;
+  }
+  return argResolved(e, i, '') || argValue(v, i);
 }
 
 /** evt.rawarg: numbers as numbers, text as text */
