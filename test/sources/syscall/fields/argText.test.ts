@@ -121,6 +121,10 @@ test('execve: pids with their command, user and group names, flags, hex capabili
   assert.equal(out('%evt.args|%evt.arg.sig|%evt.arg.pid'), 'res=0 pid=4321 sig=9(SIGKILL)|SIGKILL|4321');
   feed('kill', 300, { res: 0, pid: 300, sig: 0 });
   assert.equal(out('%evt.args'), 'res=0 pid=300(ls) sig=0');
+  // Falco's "Non sudo setuid" exceptions compare the user name: `user.name=nobody and evt.arg.uid=nobody`
+  feed('setuid', 300, { res: 0, uid: 0 });
+  assert.equal(out('%evt.args'), 'res=0 uid=0(root)');
+  assert.ok(holds('evt.arg.uid = root and evt.rawarg.uid = 0'));
   feed('setgid', 300, { res: 0, gid: 50 });
   assert.equal(out('%evt.args|%evt.arg.gid'), 'res=0 gid=50(staff)|staff');
 });
