@@ -8,7 +8,8 @@
 // autocannon) POSTing the same lines on as many connections: what one POST per
 // alert can reach on this machine, measured in the same run.
 // BENCH_ALERTS sets the count (default 1M); BENCH_CHANNELS (a comma-separated
-// subset of file,http,grpc; default all) the channels measured.
+// subset of file,http,grpc; default all) the channels measured;
+// BENCH_GRPC_WINDOW the gRPC subscriber's HTTP/2 window in bytes (default grpc-js's).
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';

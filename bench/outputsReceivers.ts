@@ -6,6 +6,7 @@
 // the gRPC subscriber then prints what receiving them cost it.
 import * as path from 'node:path';
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import { positiveKnob } from './envKnob';
 
 const [kind, target, wantText] = process.argv.slice(2);
 const want = Number(wantText);
@@ -34,7 +35,10 @@ if (kind === 'http') {
   const protoLoader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
   const def = protoLoader.loadSync('outputs.proto', { keepCase: true, longs: String, enums: String, defaults: true, includeDirs: [path.resolve(__dirname, '../test/fixtures/upstream/falco-grpc')] });
   const pkg = grpc.loadPackageDefinition(def) as any;
-  const client = new pkg.falco.outputs.service(target, grpc.credentials.createInsecure());
+  // BENCH_GRPC_WINDOW (bytes, 0 or unset: grpc-js's 64 KiB) gives the subscriber a larger HTTP/2 window, as Go
+  // subscribers have; at 1 MiB about 1 run in 9 of 100k alerts deadlocks (see the note in grpcChannel.ts)
+  const window = positiveKnob('BENCH_GRPC_WINDOW', 0, true);
+  const client = new pkg.falco.outputs.service(target, grpc.credentials.createInsecure(), window > 0 ? { 'grpc-node.flow_control_window': window } : {});
   const sub = client.sub();
   // the subscriber's own cost, from the first alert to the last: CPU time and how busy its event loop was
   let cpu0: NodeJS.CpuUsage | undefined;

@@ -12,6 +12,13 @@ import { encodeResponse } from './responseEncoder';
 
 type Writable = grpc.ServerWritableStream<unknown, Buffer> | grpc.ServerDuplexStream<unknown, Buffer>;
 
+// Known stall, not fixed here: Node's Http2Session stops reading its socket
+// while a write of its own is pending (node_http2.cc, MaybeStopReading; see
+// nodejs/node#29399). A grpc-js subscriber that polls every few ms while its
+// socket is full sends each poll as its own small write; on a unix socket
+// ~280 of them fill its send buffer (truesize), its write pends and it stops
+// reading too: both ends wait on each other. Seen in bench:outputs with
+// BENCH_GRPC_WINDOW=1048576 (2 runs in 17), never with the 64 KiB default.
 /** messages a stream may hold unsent before the channel waits for 'drain' (the rest stay in the bounded queue) */
 const STREAM_BUFFER = 1024;
 
