@@ -9,7 +9,7 @@
 // layout stays libs'); the addon hands it over beside the batch as marks:
 // u32 count, then (event offset, cut mask) pairs in batch order.
 import { EventInfo, EVENTS } from './eventTable';
-import { ipv6Text } from './ipv6Text';
+import { isV4Mapped, ipv6Text } from './ipv6Text';
 
 /**
  * The table held here rather than read through the import per event: under
@@ -236,7 +236,7 @@ export class EventView {
     }
     if (family === AF_INET6 && len >= 37) {
       // as libs: both ends IPv4-mapped (an IPv4 peer of a dual-stack socket) is an IPv4 connection
-      if (this.v4mapped(at + 1) && this.v4mapped(at + 19)) {
+      if (isV4Mapped(this.bytes, at + 1) && isV4Mapped(this.bytes, at + 19)) {
         return { family: AF_INET, sip: this.ipv4(at + 13), sport: dv.getUint16(at + 17, true), dip: this.ipv4(at + 31), dport: dv.getUint16(at + 35, true) };
       }
       return { family, sip: this.ipv6(at + 1), sport: dv.getUint16(at + 17, true), dip: this.ipv6(at + 19), dport: dv.getUint16(at + 35, true) };
@@ -310,13 +310,6 @@ export class EventView {
   private ipv4(at: number): string {
     const b = this.bytes;
     return `${b[at]}.${b[at + 1]}.${b[at + 2]}.${b[at + 3]}`;
-  }
-
-  /** ::ffff:a.b.c.d, or all zeros, which libs counts as mapped too (an unbound end) */
-  private v4mapped(at: number): boolean {
-    const b = this.bytes;
-    for (let k = 0; k < 10; k++) if (b[at + k] !== 0) return false;
-    return (b[at + 10] === 0xff && b[at + 11] === 0xff) || (b[at + 10] === 0 && b[at + 11] === 0 && b[at + 12] === 0 && b[at + 13] === 0 && b[at + 14] === 0 && b[at + 15] === 0);
   }
 
   private ipv6(at: number): string {

@@ -1,5 +1,6 @@
 // IPv6 text form from eight hex groups, shared by the event decoder (addresses
-// in socket parameters) and the /proc/net reader (sockets open before start).
+// in socket parameters), the /proc/net reader (sockets open before start) and
+// a capture's fd lists.
 
 /**
  * Join eight lower-case hex groups (no leading zeros, `'0'` for zero) with
@@ -17,4 +18,16 @@ export function ipv6Text(groups: readonly string[]): string {
   }
   if (best < 0) return groups.join(':');
   return `${groups.slice(0, best).join(':')}::${groups.slice(best + bestLen).join(':')}`;
+}
+
+/**
+ * The 16 bytes at `at` are ::ffff:a.b.c.d, or all zeros (an unbound end):
+ * libs counts both as IPv4-mapped, and a tuple whose ends both are is an IPv4
+ * connection (an IPv4 peer of a dual-stack socket).
+ */
+export function isV4Mapped(b: Uint8Array, at = 0): boolean {
+  for (let k = 0; k < 10; k++) if (b[at + k] !== 0) return false;
+  if (b[at + 10] === 0xff && b[at + 11] === 0xff) return true;
+  for (let k = 10; k < 16; k++) if (b[at + k] !== 0) return false;
+  return true;
 }

@@ -1,7 +1,7 @@
 // Between the state blocks of a capture and the tracker's tables: a process
 // list entry as a ThreadInfo and back, an fd list entry as an FdInfo and back.
 // The reader seeds the tables with these; the writer snapshots them.
-import { ipv6Text } from '../ipv6Text';
+import { isV4Mapped, ipv6Text } from '../ipv6Text';
 import { containerIdFromCgroupEntries } from '../state/containerId';
 import { FdInfo, type FdType } from '../state/fdInfo';
 import { cwdAfter } from '../state/pathConcat';
@@ -62,20 +62,13 @@ function ipText(b: Buffer): string {
   return ipv6Text(groups);
 }
 
-/** ::ffff:a.b.c.d, or all zeros (libs counts both as IPv4-mapped) */
-function isV4Mapped(b: Buffer): boolean {
-  if (b.length !== 16) return false;
-  for (let i = 0; i < 10; i++) if (b[i] !== 0) return false;
-  return (b[10] === 0xff && b[11] === 0xff) || (b.readUInt32BE(10) === 0 && b[14] === 0 && b[15] === 0);
-}
-
 /** An fd list entry as the tracker's FdInfo. */
 export function fdFromScap(s: ScapFd): FdInfo {
   switch (s.type) {
     case ScapFdType.Ipv4Sock:
     case ScapFdType.Ipv6Sock: {
       // as libs loads them: both ends IPv4-mapped is an IPv4 connection
-      const mapped = s.type === ScapFdType.Ipv6Sock && isV4Mapped(s.sip!) && isV4Mapped(s.dip!);
+      const mapped = s.type === ScapFdType.Ipv6Sock && s.sip!.length === 16 && s.dip!.length === 16 && isV4Mapped(s.sip!) && isV4Mapped(s.dip!);
       const f = new FdInfo(s.type === ScapFdType.Ipv4Sock || mapped ? 'ipv4' : 'ipv6', '');
       f.l4proto = L4_NAMES[s.l4proto ?? 0];
       const sip = mapped ? s.sip!.subarray(12) : s.sip!;
